@@ -1,0 +1,42 @@
+# CER Studio — two commands: `make run` (studio on the embedded demo) and `make test` (the whole suite).
+# Both create .venv when missing, install what is pinned in requirements*.txt, and are idempotent.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: run test setup setup-dev chromium bench demo-out clean
+
+$(BIN)/python:
+	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev chromium
+
+chromium:
+	@scripts/ensure_chromium.sh
+
+run: setup
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+test: setup-dev
+	$(BIN)/python -m pytest
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+demo-out: setup
+	$(BIN)/python -m cer_core simulate --out out/demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache out

@@ -1,0 +1,72 @@
+"""Time-of-use bands F1/F2/F3 (ARERA 181/06) and day types, in local time.
+
+| band | Mon–Fri | Saturday | Sunday and national holidays |
+|------|---------|----------|------------------------------|
+| F1 | 08–19 | — | — |
+| F2 | 07–08, 19–23 | 07–23 | — |
+| F3 | 00–07, 23–24 | 00–07, 23–24 | all day |
+
+Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all).
+San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
+follow it is not certain, so it is switchable (``include_4_october``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import holidays
+import numpy as np
+
+from .timeaxis import hours_local
+
+F1, F2, F3 = 1, 2, 3
+BAND_NAMES = {F1: "F1", F2: "F2", F3: "F3"}
+#: Day types as in ARERA's statistics: working day, Saturday, Sunday/holiday.
+WEEKDAY, SATURDAY, HOLIDAY = 0, 1, 2
+DAY_TYPE_NAMES = {WEEKDAY: "feriale", SATURDAY: "sabato", HOLIDAY: "festivo"}
+_SAN_FRANCESCO = (10, 4)
+
+
+@lru_cache(maxsize=64)
+def national_holidays(year: int, include_4_october: bool = True) -> frozenset:
+    """National holidays (``datetime.date``) of ``year`` that count as Sundays for the bands."""
+    days = holidays.country_holidays("IT", years=[year], language="en_US")
+    out = set(days.keys())
+    if not include_4_october:
+        out = {d for d in out if (d.month, d.day) != _SAN_FRANCESCO}
+    return frozenset(out)
+
+
+@lru_cache(maxsize=32)
+def _calendar(year: int, include_4_october: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    local = hours_local(year)
+    hour = local.hour.to_numpy()
+    weekday = local.dayofweek.to_numpy()  # Monday = 0
+    dates = local.date
+    hol = national_holidays(year, include_4_october)
+    is_holiday = np.fromiter((d in hol for d in dates), dtype=bool, count=len(dates))
+    day_type = np.where(is_holiday | (weekday == 6), HOLIDAY, np.where(weekday == 5, SATURDAY, WEEKDAY))
+    band = np.full(len(hour), F3, dtype=np.int8)
+    working = day_type == WEEKDAY
+    band[(day_type == SATURDAY) & (hour >= 7) & (hour < 23)] = F2
+    band[working & (((hour == 7)) | ((hour >= 19) & (hour < 23)))] = F2
+    band[working & (hour >= 8) & (hour < 19)] = F1
+    for arr in (band, day_type, hour):
+        arr.flags.writeable = False
+    return band, day_type.astype(np.int8), hour
+
+
+def band_of_hour(year: int, include_4_october: bool = True) -> np.ndarray:
+    """F1/F2/F3 (1, 2, 3) of each local hour of ``year``; read-only int8 array of 8760/8784."""
+    return _calendar(year, include_4_october)[0]
+
+
+def day_type_of_hour(year: int, include_4_october: bool = True) -> np.ndarray:
+    """Day type (0 feriale, 1 sabato, 2 festivo) of each local hour of ``year``."""
+    return _calendar(year, include_4_october)[1]
+
+
+def local_hour_of_day(year: int) -> np.ndarray:
+    """Local clock hour (0–23) of each hour of ``year`` (the repeated October hour appears twice)."""
+    return _calendar(year, True)[2]

@@ -1,0 +1,158 @@
+"""Eligibility checks shown as a checklist: each returns pass / warning / fail with a sentence.
+
+They follow docs/domain.md §1 and §3: plants ≤ 1 MW, commissioned from 16/12/2021, old plants at
+most 30 % of the power, members under their cabina, categories allowed by D.Lgs. 199/2021, grants
+≤ 40 %; plus the energy-neutrality ratio of a wastewater treatment plant against the 2045 target.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import constants as C
+from .scenario import Scenario
+
+POD_PATTERN = re.compile(r"^IT\d{3}E\d{8,9}[A-Z]?$")
+
+
+def _check(cid: str, status: str, it: str, en: str, subject: str = "") -> dict:
+    return {"id": cid, "status": status, "subject": subject, "it": it, "en": en}
+
+
+def plant_checks(sc: Scenario) -> list[dict]:
+    """Per-plant checks: power, commissioning date, capital grant."""
+    out = []
+    for p in sc.plants:
+        if p.kwp > C.MAX_PLANT_KW:
+            out.append(_check("plant_max_power", "fail", f"{p.name}: {p.kwp:g} kW oltre 1 MW, nessuna tariffa",
+                              f"{p.name}: {p.kwp:g} kW is over 1 MW, no tariff", p.id))
+        else:
+            out.append(_check("plant_max_power", "pass", f"{p.name}: {p.kwp:g} kW entro 1 MW",
+                              f"{p.name}: {p.kwp:g} kW within 1 MW", p.id))
+        if p.commissioning < C.NEW_PLANT_FROM:
+            out.append(_check("plant_commissioning", "warning",
+                              f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, prima del 16/12/2021: nessuna "
+                              "tariffa, solo valorizzazione ARERA", f"{p.name}: commissioned {p.commissioning:%d/%m/%Y},"
+                              " before 16/12/2021: no tariff, ARERA valorisation only", p.id))
+        else:
+            out.append(_check("plant_commissioning", "pass", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}",
+                              f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}", p.id))
+        if p.grant_pct > C.GRANT_MAX_PCT:
+            out.append(_check("plant_grant", "fail", f"{p.name}: contributo {p.grant_pct:g}% oltre il 40%: "
+                              "nessuna tariffa", f"{p.name}: grant {p.grant_pct:g}% over 40%: no tariff", p.id))
+        elif p.grant_pct > 0:
+            out.append(_check("plant_grant", "warning", f"{p.name}: contributo {p.grant_pct:g}%: tariffa ridotta del "
+                              f"{50 * p.grant_pct / 40:.1f}% e soglia 45%", f"{p.name}: grant {p.grant_pct:g}%: "
+                              f"tariff reduced by {50 * p.grant_pct / 40:.1f}% and 45% threshold", p.id))
+    return out
+
+
+def old_plants_share_check(sc: Scenario) -> dict:
+    """Pre-16/12/2021 plants at most 30 % of the configuration's total power."""
+    total = sum(p.kwp for p in sc.plants)
+    old = sum(p.kwp for p in sc.plants if p.commissioning < C.NEW_PLANT_FROM)
+    share = old / total if total > 0 else 0.0
+    limit = C.OLD_PLANTS_MAX_POWER_SHARE
+    status = "pass" if share <= limit else "fail"
+    return _check("old_plants_share", status,
+                  f"impianti ante 16/12/2021: {old:g} kW su {total:g} kW ({share:.0%}; massimo {limit:.0%})",
+                  f"pre-16/12/2021 plants: {old:g} kW of {total:g} kW ({share:.0%}; at most {limit:.0%})")
+
+
+def member_checks(sc: Scenario) -> list[dict]:
+    """Categories allowed, POD format, members located inside their cabina's area."""
+    out = []
+    for m in sc.members:
+        if m.category == "large_enterprise" and not m.third_party_producer:
+            out.append(_check("member_category", "fail", f"{m.name}: una grande impresa non può essere membro, solo "
+                              "produttore terzo", f"{m.name}: a large enterprise cannot be a member, only a third-party "
+                              "producer", m.id))
+        if m.pod and not POD_PATTERN.match(m.pod.replace(" ", "").upper()):
+            out.append(_check("member_pod", "warning", f"{m.name}: POD «{m.pod}» non nel formato IT000E00000000",
+                              f"{m.name}: POD '{m.pod}' not in the IT000E00000000 format", m.id))
+    out.extend(cabina_area_checks(sc))
+    if not any(c["id"] == "member_category" for c in out):
+        out.append(_check("member_category", "pass", "categorie dei membri ammesse (D.Lgs. 199/2021)",
+                          "member categories allowed (D.Lgs. 199/2021)"))
+    return out
+
+
+def cabina_area_checks(sc: Scenario) -> list[dict]:
+    """Members with coordinates must lie inside the area drawn for their cabina (when one is drawn)."""
+    areas = {c["id"]: c["area"] for c in sc.cabine if c.get("area")}
+    if not areas:
+        return [_check("members_in_cabina", "warning", "aree delle cabine primarie non disegnate: l'appartenenza "
+                       "dei membri alla cabina è dichiarata, non verificata", "primary substation areas not drawn: "
+                       "members' cabina is declared, not verified")]
+    from shapely.geometry import Point, shape
+
+    shapes = {cid: shape(area) for cid, area in areas.items()}
+    out = []
+    for m in sc.members:
+        if m.lat is None or m.lon is None or m.cabina not in shapes:
+            continue
+        if not shapes[m.cabina].covers(Point(m.lon, m.lat)):
+            inside = [cid for cid, s in shapes.items() if s.covers(Point(m.lon, m.lat))]
+            hint_it = f" (è nell'area di {inside[0]})" if inside else " (fuori da ogni area)"
+            hint_en = f" (it lies in {inside[0]}'s area)" if inside else " (outside every area)"
+            out.append(_check("members_in_cabina", "fail", f"{m.name}: fuori dall'area della cabina {m.cabina}{hint_it}",
+                              f"{m.name}: outside the area of cabina {m.cabina}{hint_en}", m.id))
+    if not out:
+        out.append(_check("members_in_cabina", "pass", "tutti i membri localizzati sono nell'area della loro cabina",
+                          "every located member lies inside its cabina's area"))
+    return out
+
+
+def configuration_checks(sc: Scenario) -> list[dict]:
+    """At least one plant and two members; members per cabina."""
+    out = []
+    if not sc.plants:
+        out.append(_check("has_plants", "fail", "nessun impianto: senza produzione non c'è energia condivisa",
+                          "no plants: without production there is no shared energy"))
+    if len(sc.members) < 2:
+        out.append(_check("has_members", "fail", "una CER richiede almeno due membri",
+                          "a CER needs at least two members"))
+    return out
+
+
+def wastewater_checks(records: list[dict]) -> list[dict]:
+    """Energy neutrality of wastewater treatment plants against the 2045 target."""
+    out = []
+    for r in records:
+        ratio = r["neutrality_ratio"]
+        if ratio >= C.WWTP_NEUTRALITY_TARGET_2045:
+            status = "pass"
+        elif ratio >= C.WWTP_NEUTRALITY_MIN_OWN_SHARE:
+            status = "warning"
+        else:
+            status = "fail"
+        out.append(_check("wastewater_neutrality", status,
+                          f"depuratore {r['member']}: produce il {ratio:.0%} dell'energia che usa (obiettivo UE 2045: "
+                          f"100%, almeno {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} prodotto in proprio)",
+                          f"treatment plant {r['member']}: produces {ratio:.0%} of the energy it uses (EU 2045 "
+                          f"target: 100%, at least {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} own production)",
+                          r["member"]))
+    return out
+
+
+def restricted_checks(restricted: list[dict]) -> list[dict]:
+    """The 55 % / 45 % rule: part of the TIP restricted to non-enterprise members or social purposes."""
+    out = []
+    for r in restricted:
+        if not r["plants"]:
+            continue
+        label_it = "senza contributo" if r["set"] == "no_grant" else "con contributo"
+        label_en = "without grant" if r["set"] == "no_grant" else "with grant"
+        status = "warning" if r["restricted_eur"] > 0 else "pass"
+        out.append(_check("restricted_tip", status,
+                          f"impianti {label_it}: condivisa/immessa {r['ratio']:.1%} (soglia {r['threshold']:.0%}); "
+                          f"{r['restricted_eur']:,.0f} € della tariffa solo a membri non imprese o fini sociali",
+                          f"plants {label_en}: incentivised/injected {r['ratio']:.1%} (threshold {r['threshold']:.0%}); "
+                          f"{r['restricted_eur']:,.0f} € of the tariff only to non-enterprise members or social uses"))
+    return out
+
+
+def all_checks(sc: Scenario, summary: dict) -> list[dict]:
+    """Every check, configuration first."""
+    return (configuration_checks(sc) + plant_checks(sc) + [old_plants_share_check(sc)] + member_checks(sc)
+            + restricted_checks(summary.get("restricted_tip", [])) + wastewater_checks(summary.get("wastewater", [])))

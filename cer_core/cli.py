@@ -1,0 +1,105 @@
+"""Command line: ``python -m cer_core simulate|validate|load``.
+
+Exit codes: 0 success, 2 invalid input (the message, one line per problem, on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .errors import CerInputError
+
+EXIT_OK, EXIT_INVALID = 0, 2
+
+
+def _lang(args) -> str:
+    if getattr(args, "lang", None):
+        return args.lang
+    env = os.environ.get("CER_LANG") or os.environ.get("LANG", "")
+    return "en" if env.lower().startswith("en") else "it"
+
+
+def _open(path: str | None):
+    from .api import demo_workspace
+    from .workspace import open_workspace
+
+    return demo_workspace() if path is None else open_workspace(path)
+
+
+def cmd_simulate(args) -> int:
+    from .api import run
+    from .export import write_results
+
+    outcome = run(_open(args.scenario))
+    paths = write_results(outcome.results, args.out)
+    lang = _lang(args)
+    for w in outcome.warnings:
+        print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+    t = outcome.summary["totals"]
+    if lang == "it":
+        print(f"{outcome.scenario.name} ({outcome.scenario.year}): produzione {t['production_kwh'] / 1000:,.1f} MWh, "
+              f"condivisa {t['shared_kwh'] / 1000:,.1f} MWh, incentivi {t['cer_incentives_eur']:,.0f} €")
+    else:
+        print(f"{outcome.scenario.name} ({outcome.scenario.year}): production {t['production_kwh'] / 1000:,.1f} MWh, "
+              f"shared {t['shared_kwh'] / 1000:,.1f} MWh, incentives {t['cer_incentives_eur']:,.0f} €")
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from .api import validate
+
+    sc, problems = validate(_open(args.scenario))
+    lang = _lang(args)
+    for p in problems:
+        print(p.message(lang), file=sys.stderr)
+    if sc is None:
+        return EXIT_INVALID
+    print("ok" if lang == "en" else "valido")
+    return EXIT_OK
+
+
+def cmd_load(args) -> int:
+    from .io.report import load_command
+
+    return load_command(args, _lang(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cer_core", description="CER Studio calculation core")
+    parser.add_argument("--lang", choices=["it", "en"], help="language of messages (default: it, or CER_LANG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sim = sub.add_parser("simulate", help="simulate a scenario (default: the embedded demo) and write the results")
+    sim.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
+    sim.add_argument("--out", required=True, help="output folder")
+    sim.set_defaults(func=cmd_simulate)
+    val = sub.add_parser("validate", help="check a scenario file without simulating")
+    val.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
+    val.set_defaults(func=cmd_validate)
+    load = sub.add_parser("load", help="import a meter export or bills and write the hourly series")
+    load.add_argument("file", help="meter export, bills CSV, Chain 2 log, ...")
+    load.add_argument("--year", type=int, help="simulated year (default: the year the file covers most)")
+    load.add_argument("--out", help="write the hourly series here (timestamp,kwh)")
+    load.set_defaults(func=cmd_load)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CerInputError as exc:
+        print(exc.message(_lang(args)), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,216 @@
+"""Regulatory and economic constants, each with its source and status.
+
+Status marks follow ``docs/domain.md``:
+**[C]** confirmed by an official or quasi-official source, **[S]** secondary source only,
+**[D]** a project decision where the rules are unclear. Every [S]/[D] value is a user-editable
+parameter: it has a field in :class:`Parameters`, and the scenario's ``rules`` / ``economics``
+sections override it. Nothing in a formula elsewhere in the core is a bare regulatory literal.
+
+Legal basis: ARERA TIAD (delibera 727/2022/R/eel); DM MASE 7 Dec 2023 n. 414 ("Decreto CER");
+GSE *Regole Operative* CACER (Feb 2024, updated by DD MASE 17 Jul 2025 n. 228);
+D.Lgs. 199/2021 art. 31.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+
+# --------------------------------------------------------------------------------------------------
+# Tariffa premio (TIP), DM 414/2023 Allegato 1 [C]
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TipClass:
+    """One power class of the TIP table [C] (DM 414/2023, Allegato 1).
+
+    ``rate = min(fixed + max(0, reference - Pz), cap)`` in €/MWh, for plants with power ≤ ``max_kw``.
+    """
+
+    max_kw: float
+    fixed_eur_mwh: float
+    cap_eur_mwh: float
+
+
+#: Power classes, fixed part and cap [C] (DM 414/2023 Allegato 1, tab. 1).
+TIP_CLASSES: tuple[TipClass, ...] = (
+    TipClass(max_kw=200.0, fixed_eur_mwh=80.0, cap_eur_mwh=120.0),
+    TipClass(max_kw=600.0, fixed_eur_mwh=70.0, cap_eur_mwh=110.0),
+    TipClass(max_kw=math.inf, fixed_eur_mwh=60.0, cap_eur_mwh=100.0),
+)
+#: The variable part is max(0, 180 − Pz) €/MWh [C] (DM 414/2023 Allegato 1).
+TIP_VARIABLE_REFERENCE_EUR_MWH = 180.0
+#: PV regional correction, added after the cap, by macro-area [C] (DM 414/2023 Allegato 1, art. 2).
+PV_REGIONAL_CORRECTION_EUR_MWH = {"Nord": 10.0, "Centro": 4.0, "Sud": 0.0}
+#: Regions of each macro-area for the PV correction [C] (DM 414/2023 Allegato 1).
+REGIONS_NORD = frozenset({
+    "Emilia-Romagna", "Friuli-Venezia Giulia", "Liguria", "Lombardia", "Piemonte",
+    "Trentino-Alto Adige", "Valle d'Aosta", "Veneto",
+})
+REGIONS_CENTRO = frozenset({"Lazio", "Marche", "Toscana", "Umbria", "Abruzzo"})
+#: Capital grant above this share of the eligible cost excludes the tariff [C] (DM 414/2023 art. 7).
+GRANT_MAX_PCT = 40.0
+#: Tariff reduction factor F = 0.5 × g / 0.4 at grant share g [C] (DM 414/2023 art. 7 c. 2).
+GRANT_REDUCTION_AT_MAX = 0.5
+#: Plants commissioned from this date are "new" and may get the tariff [C] (D.Lgs. 199/2021 art. 31).
+NEW_PLANT_FROM = dt.date(2021, 12, 16)
+#: Maximum plant power for the tariff [C] (DM 414/2023 art. 3).
+MAX_PLANT_KW = 1000.0
+#: Old (pre-16/12/2021) plants may be at most this share of the configuration's power [C]/[S]
+#: (TIAD art. 4; GSE Regole Operative §1.2.1.2).
+OLD_PLANTS_MAX_POWER_SHARE = 0.30
+#: The tariff and the valorisation last 20 years from commissioning [C] (DM 414/2023 art. 6).
+TARIFF_YEARS = 20
+#: 55 % / 45 % rule thresholds: above them the excess TIP goes to non-enterprise members or social
+#: purposes [C] (DM 414/2023 art. 3 c. 2 lett. g); the formula of the restricted share is [D].
+RESTRICTED_THRESHOLD_NO_GRANT = 0.55
+RESTRICTED_THRESHOLD_WITH_GRANT = 0.45
+
+# --------------------------------------------------------------------------------------------------
+# ARERA valorisation (TIAD art. 8) [C]
+# --------------------------------------------------------------------------------------------------
+#: TRAS_E, variable transmission tariff for LV users, €/MWh [C] for 2024 (ARERA TIT 2024).
+TRAS_E_EUR_MWH_BY_YEAR: dict[int, float] = {2024: 10.57}
+#: Year whose TRAS_E is used when the simulated year is not in the table [D].
+TRAS_E_DEFAULT_YEAR = 2024
+
+# --------------------------------------------------------------------------------------------------
+# Energy sale: GSE Ritiro Dedicato (RID)
+# --------------------------------------------------------------------------------------------------
+#: RID yearly fee, €/kWp by plant power class (upper bound kW, rate) [S] (GSE, RID fees page).
+RID_FEE_EUR_KWP: tuple[tuple[float, float], ...] = ((20.0, 0.70), (200.0, 0.65), (math.inf, 0.60))
+#: Plants below this power pay no RID fee [S].
+RID_FEE_MIN_KW = 1.0
+#: Yearly cap of the RID fee per plant, € [S].
+RID_FEE_CAP_EUR = 10_000.0
+#: Minimum guaranteed price for small PV plants in RID, €/MWh, 2026 [C] (ARERA, prezzi minimi garantiti).
+RID_MIN_PRICE_EUR_MWH = 47.5
+#: The minimum price applies to the first MWh of each year up to this amount [C].
+RID_MIN_PRICE_MAX_MWH = 1500.0
+#: ... and only to plants up to this power, kW [S].
+RID_MIN_PRICE_MAX_KW = 100.0
+
+# --------------------------------------------------------------------------------------------------
+# Bills, GSE fees, emissions (defaults, all editable)
+# --------------------------------------------------------------------------------------------------
+#: Avoided price of physically self-consumed energy, €/kWh, by member category.
+#: Households: mean of ARERA's 2025 reference quarters (31.28, 30.54, 31.12, 28.75 c€/kWh) [S];
+#: everyone else: non-household 2024 average 0.265 €/kWh [S].
+AVOIDED_PRICE_EUR_KWH: dict[str, float] = {
+    "household": 0.3042,
+    "sme": 0.265,
+    "large_enterprise": 0.265,
+    "public_body": 0.265,
+    "third_sector": 0.265,
+    "other": 0.265,
+}
+#: GSE CACER fee per plant, €/yr, for plants of 3–1000 kW (0 below 3 kW) [S] (GSE Regole Operative §8).
+GSE_FEE_PLANT_EUR = 30.0
+GSE_FEE_PLANT_MIN_KW = 3.0
+#: Extra GSE fee per kWp for plants above 20 kW, €/kWp·yr [S].
+GSE_FEE_PER_KWP_EUR = 1.0
+GSE_FEE_PER_KWP_FROM_KW = 20.0
+#: GSE fee per member (POD) per year, € [S].
+GSE_FEE_MEMBER_EUR = 4.0
+#: Grid emission factor of electricity consumption, kg CO2/kWh [S, to confirm against ISPRA's table].
+CO2_KG_PER_KWH = 0.25
+
+#: Member categories allowed by D.Lgs. 199/2021 art. 31 [S] (a large enterprise may only be a
+#: third-party producer).
+MEMBER_CATEGORIES = ("household", "sme", "large_enterprise", "public_body", "third_sector", "other")
+ENTERPRISE_CATEGORIES = frozenset({"sme", "large_enterprise"})
+MEMBER_KINDS = ("consumer", "producer", "prosumer")
+MARKET_ZONES = ("NORD", "CNOR", "CSUD", "SUD", "CALA", "SICI", "SARD")
+
+#: EU Urban Wastewater Treatment Directive (EU) 2024/3019 art. 11, energy neutrality by 2045: treatment
+#: plants produce from renewables the energy they use, with at most 30 % bought from outside [S]
+#: (the directive sets the target nationally; this per-plant reading is the project's [D]).
+WWTP_NEUTRALITY_TARGET_2045 = 1.0
+WWTP_NEUTRALITY_MIN_OWN_SHARE = 0.70
+
+
+def macro_area(region: str) -> str:
+    """Macro-area of the PV regional correction for an Italian region name.
+
+    Parameters
+    ----------
+    region : str
+        ISTAT region name (e.g. ``"Lombardia"``).
+
+    Returns
+    -------
+    str
+        ``"Nord"``, ``"Centro"`` or ``"Sud"``.
+    """
+    name = region.split("/")[0].strip()  # ISTAT's bilingual names: "Valle d'Aosta/Vallée d'Aoste"
+    if name in REGIONS_NORD:
+        return "Nord"
+    if name in REGIONS_CENTRO:
+        return "Centro"
+    return "Sud"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every editable number the engine uses, with the documented default.
+
+    Build with :meth:`from_overrides` from the scenario's ``rules`` and ``economics`` sections; the
+    results record the parameters used so that every figure can be recomputed.
+    """
+
+    # rules
+    attribution: str = "chronological"  # [D] "chronological" | "pro_rata"
+    non_incentivised_last: bool = False  # [D] RSE's reading of the rules, as an option
+    valorisation_eur_mwh: float | None = None  # None = TRAS_E of the simulated year
+    grant_scales_regional_correction: bool = True  # [D]
+    tip_classes: tuple[TipClass, ...] = TIP_CLASSES
+    tip_variable_reference_eur_mwh: float = TIP_VARIABLE_REFERENCE_EUR_MWH
+    pv_regional_correction_eur_mwh: dict = field(default_factory=lambda: dict(PV_REGIONAL_CORRECTION_EUR_MWH))
+    restricted_threshold_no_grant: float = RESTRICTED_THRESHOLD_NO_GRANT
+    restricted_threshold_with_grant: float = RESTRICTED_THRESHOLD_WITH_GRANT
+    # economics
+    avoided_price_eur_kwh: dict = field(default_factory=lambda: dict(AVOIDED_PRICE_EUR_KWH))
+    co2_kg_per_kwh: float = CO2_KG_PER_KWH
+    co2_basis: str = "shared_and_self_consumed"  # or "production"
+    rid_min_price: bool = False
+    rid_min_price_eur_mwh: float = RID_MIN_PRICE_EUR_MWH
+    rid_fee: bool = True
+    gse_fee_plant_eur: float = GSE_FEE_PLANT_EUR
+    gse_fee_per_kwp_eur: float = GSE_FEE_PER_KWP_EUR
+    gse_fee_member_eur: float = GSE_FEE_MEMBER_EUR
+
+    def valorisation_rate(self, year: int) -> float:
+        """TRAS_E in €/MWh used for ``year``: the override, else the table, else the default year."""
+        if self.valorisation_eur_mwh is not None:
+            return float(self.valorisation_eur_mwh)
+        return TRAS_E_EUR_MWH_BY_YEAR.get(year, TRAS_E_EUR_MWH_BY_YEAR[TRAS_E_DEFAULT_YEAR])
+
+    @classmethod
+    def from_overrides(cls, rules: dict | None = None, economics: dict | None = None) -> "Parameters":
+        """Defaults updated with the scenario's ``rules`` and ``economics`` (unknown keys ignored)."""
+        base = cls()
+        names = {f.name for f in fields(cls)}
+        updates: dict = {}
+        for section in (rules or {}, economics or {}):
+            for key, value in section.items():
+                if key not in names or key == "tip_classes":
+                    continue
+                if key in ("avoided_price_eur_kwh", "pv_regional_correction_eur_mwh"):
+                    merged = dict(getattr(base, key))
+                    merged.update(value or {})
+                    value = merged
+                updates[key] = value
+        return replace(base, **updates)
+
+    def to_dict(self, year: int) -> dict:
+        """JSON-ready record of the parameters, with the valorisation rate actually used."""
+        out = asdict(self)
+        out["tip_classes"] = [
+            {"max_kw": (None if math.isinf(c.max_kw) else c.max_kw), "fixed_eur_mwh": c.fixed_eur_mwh,
+             "cap_eur_mwh": c.cap_eur_mwh}
+            for c in self.tip_classes
+        ]
+        out["valorisation_eur_mwh"] = self.valorisation_rate(year)
+        return out

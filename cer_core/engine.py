@@ -1,0 +1,364 @@
+"""The simulation engine: hourly loads and production in, energy and money per member, plant,
+cabina and month out.
+
+:func:`simulate` runs the pipeline on a :class:`SimulationInputs` (plain arrays plus the typed
+scenario): member balance → cabina flows → attribution to plants → tariff rates → money → totals.
+Everything is vectorised over hours; the only Python loops run over plants or attribution tiers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import constants as C
+from .bands import band_of_hour
+from .constants import Parameters
+from .economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur, gse_fee_plant_eur,
+                        rid_fee_eur, rid_min_price_topup_eur)
+from .incentives import admission, restricted_tip, tariff_end, tip_class, tip_rate_eur_mwh
+from .scenario import Scenario
+from .sharing import (CabinaFlows, MemberFlows, attribute_shared, cabina_flows, member_balance,
+                      member_production, plant_injection)
+from .timeaxis import hours_local, iso_local_labels, local_month
+
+
+@dataclass(frozen=True)
+class SimulationInputs:
+    """Everything the engine needs, already resolved to hourly arrays.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The typed scenario (members, plants, site, rules).
+    load_kwh : ndarray (hours, members)
+        Hourly withdrawal need of each member's POD before self-consumption [kWh].
+    plant_production_kwh : ndarray (hours, plants)
+        Hourly AC production of each plant [kWh].
+    zonal_price_eur_mwh : ndarray (hours,)
+        Zonal day-ahead price of the site's market zone [€/MWh].
+    sources : dict
+        Where each input came from (weather, prices, loads), for the results.
+    """
+
+    scenario: Scenario
+    load_kwh: np.ndarray
+    plant_production_kwh: np.ndarray
+    zonal_price_eur_mwh: np.ndarray
+    sources: dict = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    """The simulated year: hourly arrays and the summary (JSON-ready) computed from them."""
+
+    year: int
+    member_ids: list[str]
+    member_cabina: list[str]
+    cabina_ids: list[str]
+    plant_ids: list[str]
+    plant_cabina: list[str]
+    members: MemberFlows
+    cabine: CabinaFlows
+    plant_production_kwh: np.ndarray
+    plant_injected_kwh: np.ndarray
+    plant_shared_kwh: np.ndarray
+    plant_incentivised_kwh: np.ndarray
+    plant_tip_rate_eur_mwh: np.ndarray
+    zonal_price_eur_mwh: np.ndarray
+    summary: dict
+
+    @property
+    def labels(self) -> np.ndarray:
+        """ISO local hour-start labels of the year."""
+        return iso_local_labels(self.year)
+
+
+# -------------------------------------------------------------------------------------------------
+# helpers
+# -------------------------------------------------------------------------------------------------
+
+def month_starts(year: int) -> np.ndarray:
+    """Index of the first hour of each local month (12 entries)."""
+    months = local_month(year)
+    return np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
+
+
+def monthly_sum(values: np.ndarray, year: int) -> np.ndarray:
+    """Sum over the hours of each local month: (hours, ...) → (12, ...)."""
+    return np.add.reduceat(values, month_starts(year), axis=0)
+
+
+def _hours_share_by_month(year: int) -> np.ndarray:
+    counts = np.diff(np.r_[month_starts(year), len(local_month(year))])
+    return counts / counts.sum()
+
+
+def plant_eligible_hours(plants, year: int) -> tuple[np.ndarray, list]:
+    """(hours, plants) mask of hours in which each plant may earn the TIP, and each plant's admission."""
+    local_dates = hours_local(year).normalize().tz_localize(None).to_numpy().astype("datetime64[D]")
+    mask = np.zeros((len(local_dates), len(plants)), dtype=bool)
+    admissions = []
+    for j, p in enumerate(plants):
+        adm = admission(p.kwp, p.commissioning, p.grant_pct, p.incentivised)
+        admissions.append(adm)
+        if adm.admitted:
+            mask[:, j] = local_dates < np.datetime64(tariff_end(p.commissioning))
+    return mask, admissions
+
+
+def plant_rank(plants, admitted: np.ndarray, non_incentivised_last: bool) -> np.ndarray:
+    """Chronological attribution rank: commissioning date (optionally non-incentivised plants last)."""
+    days = np.array([p.commissioning.toordinal() for p in plants], dtype=float)
+    if non_incentivised_last:
+        days = days + np.where(admitted, 0.0, 1e7)
+    return days
+
+
+def _r(x: float, nd: int = 4) -> float:
+    return round(float(x), nd)
+
+
+ENERGY_KEYS = ("production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
+               "shared_kwh", "incentivised_kwh")
+MONEY_KEYS = ("tip_eur", "valorisation_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
+              "rid_fee_eur", "gse_fee_eur")
+
+
+def _ratios(t: dict) -> dict:
+    useful = t["self_consumed_kwh"] + t["shared_kwh"]
+    return {
+        "self_consumption_ratio": useful / t["production_kwh"] if t["production_kwh"] > 0 else 0.0,
+        "self_sufficiency_ratio": useful / t["consumption_kwh"] if t["consumption_kwh"] > 0 else 0.0,
+        "shared_over_injected": t["shared_kwh"] / t["injected_kwh"] if t["injected_kwh"] > 0 else 0.0,
+    }
+
+
+# -------------------------------------------------------------------------------------------------
+# the pipeline
+# -------------------------------------------------------------------------------------------------
+
+def simulate(inputs: SimulationInputs) -> Results:
+    """Run the engine on resolved inputs.
+
+    Returns
+    -------
+    Results
+        Hourly flows and the summary (``cer-studio/results@1`` content without the file header).
+    """
+    sc = inputs.scenario
+    year = sc.year
+    params = Parameters.from_overrides(sc.rules, sc.economics)
+    n_hours = inputs.load_kwh.shape[0]
+    members, plants = sc.members, sc.plants
+    m_index = sc.member_index()
+    cabina_ids = list(sc.cabina_ids)
+    c_index = {c: i for i, c in enumerate(cabina_ids)}
+    member_cabina = np.array([c_index[m.cabina] for m in members], dtype=int)
+    plant_member = np.array([m_index[p.member] for p in plants], dtype=int)
+    plant_cabina = member_cabina[plant_member] if len(plants) else np.zeros(0, dtype=int)
+    prod = np.asarray(inputs.plant_production_kwh, dtype=float).reshape(n_hours, len(plants))
+    pz = np.asarray(inputs.zonal_price_eur_mwh, dtype=float)
+
+    # 1. energy: member balance (storage will be a step here), cabine, plants
+    flows = member_balance(np.asarray(inputs.load_kwh, dtype=float),
+                           member_production(prod, plant_member, len(members)))
+    cab = cabina_flows(flows, member_cabina, len(cabina_ids))
+    p_inj = plant_injection(flows, prod, plant_member)
+    eligible, admissions = plant_eligible_hours(plants, year)
+    admitted = np.array([a.admitted for a in admissions], dtype=bool)
+    rank = plant_rank(plants, admitted, params.non_incentivised_last)
+    p_shared = attribute_shared(cab.shared_kwh, p_inj, plant_cabina, rank, params.attribution)
+    p_incent = np.where(eligible, p_shared, 0.0)
+
+    # 2. rates and money, hourly
+    rates = np.zeros_like(p_shared)
+    for j, p in enumerate(plants):
+        if admitted[j]:
+            rates[:, j] = np.where(eligible[:, j],
+                                   tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params), 0.0)
+    tip_eur = p_incent * rates / 1000.0
+    val_rate = params.valorisation_rate(year)
+    val_eur = cab.shared_kwh * val_rate / 1000.0
+    sale_eur = energy_sale_eur(p_inj, pz)
+    band = band_of_hour(year, bool(sc.rules.get("include_4_october", True)))
+    savings_eur = np.empty_like(flows.self_consumed_kwh)
+    for i, m in enumerate(members):
+        savings_eur[:, i] = flows.self_consumed_kwh[:, i] * avoided_price_per_hour(
+            m.avoided_price_eur_kwh, m.category, band, params)
+    co2_kg = co2_avoided_kg(cab.shared_kwh.sum(axis=1), flows.self_consumed_kwh.sum(axis=1),
+                            prod.sum(axis=1), params)
+
+    # 3. yearly items (fees, RID top-up), spread over months
+    month_share = _hours_share_by_month(year)
+    p_rid_fee = np.array([rid_fee_eur(p.kwp, params) for p in plants])
+    p_gse_fee = np.array([gse_fee_plant_eur(p.kwp, params) for p in plants])
+    member_fee = params.gse_fee_member_eur * sum(1 for m in members if not m.third_party_producer)
+    p_topup = np.array([rid_min_price_topup_eur(p_inj[:, j], pz, p.kwp, params) for j, p in enumerate(plants)])
+    p_inj_month = monthly_sum(p_inj, year)  # (12, plants)
+    topup_month = (p_inj_month * np.divide(p_topup, p_inj_month.sum(axis=0),
+                                           out=np.zeros(len(plants)), where=p_inj_month.sum(axis=0) > 0)).sum(axis=1)
+
+    # 4. aggregates
+    hourly_community = {
+        "production_kwh": prod.sum(axis=1),
+        "consumption_kwh": flows.load_kwh.sum(axis=1),
+        "self_consumed_kwh": flows.self_consumed_kwh.sum(axis=1),
+        "injected_kwh": flows.injected_kwh.sum(axis=1),
+        "withdrawn_kwh": flows.withdrawn_kwh.sum(axis=1),
+        "shared_kwh": cab.shared_kwh.sum(axis=1),
+        "incentivised_kwh": p_incent.sum(axis=1),
+        "tip_eur": tip_eur.sum(axis=1),
+        "valorisation_eur": val_eur.sum(axis=1),
+        "energy_sale_eur": sale_eur.sum(axis=1),
+        "bill_savings_eur": savings_eur.sum(axis=1),
+        "co2_avoided_kg": co2_kg,
+    }
+    monthly_arrays = {k: monthly_sum(v, year) for k, v in hourly_community.items()}
+    monthly_arrays["rid_min_price_topup_eur"] = topup_month
+    monthly_arrays["rid_fee_eur"] = p_rid_fee.sum() * month_share
+    monthly_arrays["gse_fee_eur"] = (p_gse_fee.sum() + member_fee) * month_share
+
+    monthly = []
+    for k in range(12):
+        row = {"month": k + 1}
+        row.update({key: float(monthly_arrays[key][k]) for key in ENERGY_KEYS + MONEY_KEYS + ("co2_avoided_kg",)})
+        monthly.append(row)
+    totals = {key: float(sum(r[key] for r in monthly)) for key in ENERGY_KEYS + MONEY_KEYS + ("co2_avoided_kg",)}
+    _add_derived(totals)
+    for row in monthly:
+        _add_derived(row)
+    totals.update(_ratios(totals))
+    totals.update({"members": len(members), "plants": len(plants), "kwp": float(sum(p.kwp for p in plants)),
+                   "cabine": len(cabina_ids)})
+
+    summary = {
+        "rules": {**params.to_dict(year), "attribution_label": _attribution_label(params)},
+        "totals": totals,
+        "monthly": monthly,
+        "members": _member_records(sc, flows, savings_eur, sale_eur, tip_eur, plant_member),
+        "plants": _plant_records(sc, prod, p_inj, p_shared, p_incent, tip_eur, rates, sale_eur, admissions,
+                                 p_rid_fee, p_gse_fee, p_topup, plant_cabina, cabina_ids, eligible),
+        "cabine": _cabina_records(sc, cab, p_incent, tip_eur, val_eur, plant_cabina, member_cabina, cabina_ids),
+        "restricted_tip": _restricted(plants, admitted, p_inj, p_incent, tip_eur, params),
+        "sources": inputs.sources,
+        "zonal_price": {"mean_eur_mwh": float(pz.mean()), "min_eur_mwh": float(pz.min()),
+                        "max_eur_mwh": float(pz.max()),
+                        "hours_at_tip_cap": int(np.sum(pz <= C.TIP_VARIABLE_REFERENCE_EUR_MWH - 40.0))},
+    }
+    summary["wastewater"] = _wastewater_records(sc, flows)
+    return Results(year=year, member_ids=[m.id for m in members], member_cabina=[m.cabina for m in members],
+                   cabina_ids=cabina_ids, plant_ids=[p.id for p in plants],
+                   plant_cabina=[cabina_ids[c] for c in plant_cabina], members=flows, cabine=cab,
+                   plant_production_kwh=prod, plant_injected_kwh=p_inj, plant_shared_kwh=p_shared,
+                   plant_incentivised_kwh=p_incent, plant_tip_rate_eur_mwh=rates, zonal_price_eur_mwh=pz,
+                   summary=summary)
+
+
+def _add_derived(row: dict) -> None:
+    """Community cash figures derived from the base ones."""
+    row["cer_incentives_eur"] = row["tip_eur"] + row["valorisation_eur"]
+    row["fees_eur"] = row["rid_fee_eur"] + row["gse_fee_eur"]
+    row["net_benefit_eur"] = (row["tip_eur"] + row["valorisation_eur"] + row["energy_sale_eur"]
+                              + row["rid_min_price_topup_eur"] + row["bill_savings_eur"] - row["fees_eur"])
+
+
+def _attribution_label(params: Parameters) -> str:
+    text = ("chronological (oldest plant first, ties pro rata)" if params.attribution == "chronological"
+            else "pro rata to injection")
+    if params.non_incentivised_last:
+        text += "; non-incentivised plants last"
+    return text
+
+
+def _member_records(sc: Scenario, flows: MemberFlows, savings, sale, tip, plant_member) -> list[dict]:
+    sums = {k: getattr(flows, k).sum(axis=0) for k in
+            ("load_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")}
+    sale_by_member = np.zeros(len(sc.members))
+    tip_by_member = np.zeros(len(sc.members))
+    np.add.at(sale_by_member, plant_member, sale.sum(axis=0))
+    np.add.at(tip_by_member, plant_member, tip.sum(axis=0))
+    out = []
+    for i, m in enumerate(sc.members):
+        out.append({
+            "id": m.id, "name": m.name, "kind": m.kind, "category": m.category, "cabina": m.cabina,
+            "load_source": (m.load or {}).get("source"),
+            "consumption_kwh": float(sums["load_kwh"][i]), "production_kwh": float(sums["production_kwh"][i]),
+            "self_consumed_kwh": float(sums["self_consumed_kwh"][i]), "injected_kwh": float(sums["injected_kwh"][i]),
+            "withdrawn_kwh": float(sums["withdrawn_kwh"][i]), "bill_savings_eur": float(savings[:, i].sum()),
+            "energy_sale_eur": float(sale_by_member[i]), "tip_generated_eur": float(tip_by_member[i]),
+        })
+    return out
+
+
+def _plant_records(sc, prod, inj, shared, incent, tip, rates, sale, admissions, rid_fee, gse_fee, topup,
+                   plant_cabina, cabina_ids, eligible) -> list[dict]:
+    out = []
+    for j, p in enumerate(sc.plants):
+        adm = admissions[j]
+        produced = float(prod[:, j].sum())
+        inc = float(incent[:, j].sum())
+        out.append({
+            "id": p.id, "name": p.name, "member": p.member, "cabina": cabina_ids[plant_cabina[j]], "kwp": p.kwp,
+            "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
+            "tip_class": f"≤{tip_class(p.kwp).max_kw:g} kW" if p.kwp <= 600 else ">600 kW",
+            "admitted": adm.admitted, "admission_code": adm.reason_code, "admission_it": adm.it,
+            "admission_en": adm.en, "tariff_end": _tariff_end_iso(p.commissioning),
+            "eligible_hours": int(eligible[:, j].sum()),
+            "production_kwh": produced, "specific_yield_kwh_kwp": produced / p.kwp if p.kwp > 0 else 0.0,
+            "injected_kwh": float(inj[:, j].sum()), "shared_kwh": float(shared[:, j].sum()),
+            "incentivised_kwh": inc, "tip_eur": float(tip[:, j].sum()),
+            "mean_tip_rate_eur_mwh": float(tip[:, j].sum() * 1000.0 / inc) if inc > 0 else 0.0,
+            "energy_sale_eur": float(sale[:, j].sum()), "rid_min_price_topup_eur": float(topup[j]),
+            "rid_fee_eur": float(rid_fee[j]), "gse_fee_eur": float(gse_fee[j]),
+        })
+    return out
+
+
+def _tariff_end_iso(commissioning: dt.date) -> str:
+    return tariff_end(commissioning).isoformat()
+
+
+def _cabina_records(sc, cab, incent, tip, val, plant_cabina, member_cabina, cabina_ids) -> list[dict]:
+    out = []
+    for c, cid in enumerate(cabina_ids):
+        in_c = plant_cabina == c
+        declared = next((x for x in sc.cabine if x.get("id") == cid), {})
+        out.append({
+            "id": cid, "name": declared.get("name", cid), "members": int(np.sum(member_cabina == c)),
+            "plants": int(in_c.sum()), "kwp": float(sum(p.kwp for p, ok in zip(sc.plants, in_c) if ok)),
+            "injected_kwh": float(cab.injected_kwh[:, c].sum()), "withdrawn_kwh": float(cab.withdrawn_kwh[:, c].sum()),
+            "shared_kwh": float(cab.shared_kwh[:, c].sum()), "incentivised_kwh": float(incent[:, in_c].sum()),
+            "tip_eur": float(tip[:, in_c].sum()), "valorisation_eur": float(val[:, c].sum()),
+        })
+    return out
+
+
+def _restricted(plants, admitted, inj, incent, tip, params: Parameters) -> list[dict]:
+    """The 55 % / 45 % rule per plant set (plants with the tariff only)."""
+    grant = np.array([p.grant_pct > 0 for p in plants], dtype=bool)
+    out = []
+    for name, mask, threshold in (("no_grant", admitted & ~grant, params.restricted_threshold_no_grant),
+                                  ("with_grant", admitted & grant, params.restricted_threshold_with_grant)):
+        rec = restricted_tip(float(tip[:, mask].sum()), float(incent[:, mask].sum()), float(inj[:, mask].sum()),
+                             threshold)
+        rec.update({"set": name, "plants": [p.id for p, ok in zip(plants, mask) if ok]})
+        out.append(rec)
+    return out
+
+
+def _wastewater_records(sc: Scenario, flows: MemberFlows) -> list[dict]:
+    out = []
+    for i, m in enumerate(sc.members):
+        if m.facility != "wastewater_treatment":
+            continue
+        use = float(flows.load_kwh[:, i].sum())
+        own = float(flows.production_kwh[:, i].sum())
+        ratio = own / use if use > 0 else 0.0
+        out.append({"member": m.id, "production_kwh": own, "consumption_kwh": use, "neutrality_ratio": ratio,
+                    "target_2045": C.WWTP_NEUTRALITY_TARGET_2045,
+                    "min_own_share": C.WWTP_NEUTRALITY_MIN_OWN_SHARE,
+                    "gap_kwh": max(0.0, use * C.WWTP_NEUTRALITY_TARGET_2045 - own)})
+    return out

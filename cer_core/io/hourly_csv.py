@@ -1,0 +1,120 @@
+"""The scenario's own hourly series file: ``timestamp,<value>`` with ISO 8601 local timestamps.
+
+One row per local hour of the simulated year, each timestamp carrying its UTC offset
+(``2024-03-31T03:00:00+02:00``), so the March day has 23 rows and the October day 25 with no
+ambiguity. The value column is ``kwh`` for energy series and ``eur_mwh`` for price series.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from ..errors import error
+from ..timeaxis import hours_utc, iso_local_labels
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise error(name, "file binario: atteso un CSV di testo", "binary file: expected a text CSV", "file.binary")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise error(name, "codifica del testo non riconosciuta (attesa UTF-8)", "unknown text encoding (expected UTF-8)",
+                "file.encoding")
+
+
+def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh",
+                    allow_negative: bool = False) -> np.ndarray:
+    """Read an hourly ``timestamp,<value_column>`` CSV covering exactly the local hours of ``year``.
+
+    Parameters
+    ----------
+    data : bytes
+        File content.
+    name : str
+        File name for messages.
+    year : int
+        Simulated year; the file must hold each of its 8760/8784 local hours once.
+    value_column : str
+        ``"kwh"`` [kWh per hour] or ``"eur_mwh"`` [€/MWh].
+    allow_negative : bool
+        Prices may be negative; energies may not.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, one value per hour of the year, in the order of :func:`cer_core.timeaxis.hours_utc`.
+
+    Raises
+    ------
+    CerInputError
+        Naming the file, the line and what was expected.
+    """
+    text = _decode(data, name)
+    if not text.strip():
+        raise error(name, "file vuoto: atteso un CSV «timestamp,kwh»", "empty file: expected a 'timestamp,kwh' CSV",
+                    "file.empty")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise error(name, f"CSV illeggibile ({exc})", f"unreadable CSV ({exc})", "file.csv")
+    cols = [c.strip().lower() for c in frame.columns]
+    frame.columns = cols
+    if "timestamp" not in cols or value_column not in cols:
+        raise error(f"{name}:1", f"intestazione {','.join(cols)}; attesa «timestamp,{value_column}»",
+                    f"header {','.join(cols)}; expected 'timestamp,{value_column}'", "file.header")
+    expected = hours_utc(year)
+    stamps = pd.to_datetime(frame["timestamp"].str.strip(), errors="coerce", utc=True, format="ISO8601")
+    bad = stamps.isna().to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise error(f"{name}:{i + 2}", f"timestamp «{frame['timestamp'].iloc[i]}» non valido; atteso ISO 8601 con "
+                    f"fuso, es. {iso_local_labels(year)[0]}", f"invalid timestamp '{frame['timestamp'].iloc[i]}'; "
+                    f"expected ISO 8601 with offset, e.g. {iso_local_labels(year)[0]}", "file.timestamp")
+    raw = frame[value_column].str.strip().str.replace(",", ".", regex=False)
+    values = pd.to_numeric(raw, errors="coerce")
+    nan = values.isna().to_numpy()
+    if nan.any():
+        i = int(np.argmax(nan))
+        raise error(f"{name}:{i + 2}", f"colonna {value_column}: valore «{frame[value_column].iloc[i]}» non numerico",
+                    f"column {value_column}: value '{frame[value_column].iloc[i]}' is not a number", "file.number")
+    if not allow_negative and (values < 0).any():
+        i = int(np.argmax((values < 0).to_numpy()))
+        raise error(f"{name}:{i + 2}", f"valore negativo {values.iloc[i]:g} kWh; attesi kWh ≥ 0",
+                    f"negative value {values.iloc[i]:g} kWh; expected kWh ≥ 0", "file.negative")
+    dup = stamps.duplicated().to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise error(f"{name}:{i + 2}", f"ora {frame['timestamp'].iloc[i]} ripetuta; attesa una riga per ora",
+                    f"hour {frame['timestamp'].iloc[i]} repeated; expected one row per hour", "file.duplicate")
+    series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(stamps))
+    outside = ~series.index.isin(expected)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise error(f"{name}:{i + 2}", f"ora {frame['timestamp'].iloc[i]} fuori dall'anno {year} o non all'inizio "
+                    f"dell'ora; attese le {len(expected)} ore locali del {year}",
+                    f"hour {frame['timestamp'].iloc[i]} is outside {year} or not on the hour; expected the "
+                    f"{len(expected)} local hours of {year}", "file.outside_year")
+    if len(series) != len(expected):
+        missing = expected.difference(series.index)
+        first = iso_local_labels(year)[expected.get_loc(missing[0])] if len(missing) else "?"
+        raise error(name, f"{len(series)} ore invece di {len(expected)}: mancano {len(missing)} ore (la prima: "
+                    f"{first}); attesa una riga per ogni ora del {year}", f"{len(series)} hours instead of "
+                    f"{len(expected)}: {len(missing)} hours missing (first: {first}); expected one row per hour "
+                    f"of {year}", "file.length")
+    return series.reindex(expected).to_numpy(dtype=float)
+
+
+def write_hourly_csv(values: np.ndarray, year: int, value_column: str = "kwh", decimals: int = 4) -> bytes:
+    """The inverse of :func:`read_hourly_csv`: ``timestamp,<value_column>`` for the hours of ``year``."""
+    labels = iso_local_labels(year)
+    if len(values) != len(labels):
+        raise ValueError(f"{len(values)} values for {len(labels)} hours")
+    fmt = f"{{:.{decimals}f}}"
+    lines = [f"timestamp,{value_column}"] + [f"{t},{fmt.format(v)}" for t, v in zip(labels, values)]
+    return ("\n".join(lines) + "\n").encode()

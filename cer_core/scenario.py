@@ -1,0 +1,333 @@
+"""The scenario (``cer-studio/scenario@1``): validation and the typed model the engine reads.
+
+The JSON document is the single source of truth (see ``docs/scenario.md``). This module checks it
+against ``docs/scenario.schema.json`` and against the rules a schema cannot express (unique ids,
+plant owners, known comune, 1 MW), and turns it into frozen dataclasses. Every problem names its
+JSON path (``plants[2].member``), what was wrong and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jsonschema
+
+from . import constants as C
+from .errors import Problem, ProblemList
+from .geo import find_comune, suggest_comuni
+from .paths import ROOT
+from .workspace import SCENARIO_SCHEMA_ID
+
+SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
+
+#: Defaults for optional plant fields (documented in docs/scenario.md).
+PLANT_DEFAULTS = {"grant_pct": 0.0, "tilt_deg": 30.0, "azimuth_deg": 180.0, "losses_pct": 14.0,
+                  "dc_ac_ratio": 1.1, "degradation_pct_per_year": 0.5, "incentivised": True}
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the community is: comune, coordinates [deg], region, market zone, macro-area."""
+
+    comune: str
+    istat_code: str
+    lat: float
+    lon: float
+    region: str
+    market_zone: str
+    macro_area: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member (or third-party producer) with one POD."""
+
+    id: str
+    name: str
+    kind: str
+    category: str
+    cabina: str
+    lat: float | None
+    lon: float | None
+    load: dict | None
+    facility: str | None = None
+    third_party_producer: bool = False
+    avoided_price_eur_kwh: float | dict | None = None
+    contract_kw: float | None = None
+    pod: str | None = None
+
+
+@dataclass(frozen=True)
+class Face:
+    """One roof face of a PV plant: power [kWp], tilt [deg], azimuth [deg, 180 = south]."""
+
+    kwp: float
+    tilt_deg: float
+    azimuth_deg: float
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A renewable plant behind a member's POD."""
+
+    id: str
+    name: str
+    member: str
+    kwp: float
+    commissioning: dt.date
+    grant_pct: float
+    incentivised: bool
+    tilt_deg: float
+    azimuth_deg: float
+    losses_pct: float
+    dc_ac_ratio: float
+    degradation_pct_per_year: float
+    faces: tuple[Face, ...]
+    production: dict = field(default_factory=lambda: {"source": "pvlib"})
+    technology: str = "crystSi"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The validated, typed scenario."""
+
+    name: str
+    year: int
+    site: Site
+    members: tuple[Member, ...]
+    plants: tuple[Plant, ...]
+    prices: dict
+    rules: dict
+    economics: dict
+    cabine: tuple[dict, ...] = ()
+    weather: dict = field(default_factory=lambda: {"source": "auto"})
+
+    @property
+    def cabina_ids(self) -> tuple[str, ...]:
+        """Cabine primarie in order of first appearance (declared ones first)."""
+        seen: dict[str, None] = {c["id"]: None for c in self.cabine}
+        for m in self.members:
+            seen.setdefault(m.cabina, None)
+        return tuple(seen)
+
+    def member_index(self) -> dict[str, int]:
+        return {m.id: i for i, m in enumerate(self.members)}
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def json_path(parts) -> str:
+    """``["members", 3, "load"]`` → ``members[3].load``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(scenario)"
+
+
+def _schema_problem(err: jsonschema.ValidationError) -> Problem:
+    """One readable line for a JSON Schema violation."""
+    where = json_path(err.absolute_path)
+    v, val = err.validator, err.validator_value
+    got = json.dumps(err.instance, ensure_ascii=False, default=str)
+    if len(got) > 60:
+        got = got[:57] + "..."
+    if v == "required":
+        missing = [k for k in val if isinstance(err.instance, dict) and k not in err.instance]
+        name = missing[0] if missing else "?"
+        return Problem(where, f"manca il campo obbligatorio «{name}»", f"required field '{name}' is missing",
+                       code="schema.required")
+    if v == "enum":
+        allowed = ", ".join(map(str, val))
+        return Problem(where, f"valore {got} non ammesso; attesi: {allowed}",
+                       f"value {got} not allowed; expected one of: {allowed}", code="schema.enum")
+    if v == "const":
+        return Problem(where, f"valore {got}; atteso {json.dumps(val)}", f"value {got}; expected {json.dumps(val)}",
+                       code="schema.const")
+    if v == "type":
+        kinds = val if isinstance(val, list) else [val]
+        it_names = {"string": "testo", "number": "numero", "integer": "numero intero", "object": "oggetto",
+                    "array": "lista", "boolean": "true/false", "null": "null"}
+        return Problem(where, f"tipo errato ({got}); atteso {' o '.join(it_names.get(k, k) for k in kinds)}",
+                       f"wrong type ({got}); expected {' or '.join(kinds)}", code="schema.type")
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        rel_it = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[v]
+        return Problem(where, f"valore {got} fuori intervallo; atteso {rel_it} {val}",
+                       f"value {got} out of range; expected {rel_it} {val}", code="schema.range")
+    if v == "pattern" and "\\d{4}-\\d{2}-\\d{2}" in str(val):
+        return Problem(where, f"data {got} non valida; attesa AAAA-MM-GG", f"date {got} invalid; expected YYYY-MM-DD",
+                       code="schema.date")
+    if v in ("minLength", "minItems"):
+        return Problem(where, "valore vuoto; atteso almeno un elemento", "empty value; expected at least one item",
+                       code="schema.empty")
+    if v == "anyOf" and err.schema_path and "bills" in json.dumps(val):
+        return Problem(where, "bollette mancanti: attesi «bills» (lista) o «path» (file CSV)",
+                       "bills missing: expected 'bills' (a list) or 'path' (a CSV file)", code="schema.bills")
+    return Problem(where, f"valore {got} non valido ({err.message})", f"invalid value {got} ({err.message})",
+                   code=f"schema.{v}")
+
+
+def _deepest_errors(errors):
+    """Expand if/then wrappers so messages point at the real field."""
+    for err in errors:
+        if err.validator in ("allOf", "if", "then") and err.context:
+            yield from _deepest_errors(err.context)
+        else:
+            yield err
+
+
+def schema_problems(doc: dict) -> list[Problem]:
+    """Violations of ``docs/scenario.schema.json``, one per field, sorted by path."""
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_schema_problem(e) for e in _deepest_errors(errors)]
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def resolve_site(site: dict, problems: ProblemList) -> Site | None:
+    """The site with region and market zone derived from its comune (overridable)."""
+    query = site.get("comune")
+    comune = find_comune(str(query)) if query not in (None, "") else None
+    if comune is None:
+        hints = suggest_comuni(str(query))
+        hint_it = f"; forse: {', '.join(hints)}" if hints else ""
+        hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
+        problems.add("site.comune", f"comune «{query}» sconosciuto: atteso un nome o codice ISTAT{hint_it}",
+                     f"unknown comune '{query}': expected an Italian comune name or ISTAT code{hint_en}",
+                     code="site.unknown_comune")
+        return None
+    region = site.get("region") or comune.region
+    zone = site.get("market_zone") or comune.market_zone
+    return Site(comune=comune.name, istat_code=comune.istat_code,
+                lat=float(site.get("lat", comune.lat)), lon=float(site.get("lon", comune.lon)),
+                region=region, market_zone=zone, macro_area=C.macro_area(region))
+
+
+def _check_ids(items: list, label: str, problems: ProblemList) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        ident = item.get("id")
+        if ident in seen:
+            problems.add(f"{label}[{i}].id", f"id «{ident}» duplicato (già usato in {label}[{seen[ident]}]); "
+                         "atteso un id unico", f"duplicate id '{ident}' (already used by {label}[{seen[ident]}]); "
+                         "expected a unique id", code=f"{label}.duplicate_id")
+        else:
+            seen[ident] = i
+
+
+def _member(raw: dict) -> Member:
+    return Member(id=raw["id"], name=raw.get("name") or raw["id"], kind=raw["kind"], category=raw["category"],
+                  cabina=raw["cabina"], lat=raw.get("lat"), lon=raw.get("lon"), load=raw.get("load"),
+                  facility=raw.get("facility"), third_party_producer=bool(raw.get("third_party_producer", False)),
+                  avoided_price_eur_kwh=raw.get("avoided_price_eur_kwh"), contract_kw=raw.get("contract_kw"),
+                  pod=raw.get("pod"))
+
+
+def _plant(raw: dict) -> Plant:
+    get = lambda key: raw.get(key, PLANT_DEFAULTS[key])  # noqa: E731
+    faces_raw = raw.get("faces")
+    if faces_raw:
+        faces = tuple(Face(float(f["kwp"]), float(f["tilt_deg"]), float(f["azimuth_deg"])) for f in faces_raw)
+    else:
+        faces = (Face(float(raw["kwp"]), float(get("tilt_deg")), float(get("azimuth_deg"))),)
+    return Plant(id=raw["id"], name=raw.get("name") or raw["id"], member=raw["member"], kwp=float(raw["kwp"]),
+                 commissioning=_parse_date(raw["commissioning"]), grant_pct=float(get("grant_pct")),
+                 incentivised=bool(get("incentivised")), tilt_deg=float(get("tilt_deg")),
+                 azimuth_deg=float(get("azimuth_deg")), losses_pct=float(get("losses_pct")),
+                 dc_ac_ratio=float(get("dc_ac_ratio")), degradation_pct_per_year=float(get("degradation_pct_per_year")),
+                 faces=faces, production=raw.get("production") or {"source": "pvlib"},
+                 technology=raw.get("technology", "crystSi"))
+
+
+def _semantic_checks(doc: dict, problems: ProblemList) -> None:
+    members, plants = doc.get("members", []), doc.get("plants", [])
+    _check_ids(members, "members", problems)
+    _check_ids(plants, "plants", problems)
+    member_ids = {m.get("id"): m for m in members}
+    declared = {c.get("id") for c in doc.get("cabine", [])}
+    for i, m in enumerate(members):
+        if declared and m.get("cabina") not in declared:
+            problems.add(f"members[{i}].cabina", f"cabina «{m.get('cabina')}» non dichiarata in «cabine»; "
+                         f"attese: {', '.join(sorted(declared))}", f"cabina '{m.get('cabina')}' is not declared in "
+                         f"'cabine'; expected one of: {', '.join(sorted(declared))}", code="member.unknown_cabina")
+        if m.get("kind") != "producer" and not m.get("load"):
+            problems.add(f"members[{i}].load", "dati di consumo mancanti: atteso «load» (file, bollette o profilo); "
+                         "solo un produttore può non averli", "consumption data missing: expected 'load' (file, bills "
+                         "or profile); only a producer may have none", code="member.no_load")
+    owners_with_plants = set()
+    for i, p in enumerate(plants):
+        owner = p.get("member")
+        if owner not in member_ids:
+            known = ", ".join(sorted(map(str, member_ids))[:8])
+            problems.add(f"plants[{i}].member", f"membro «{owner}» inesistente; atteso l'id di un membro ({known})",
+                         f"unknown member '{owner}'; expected a member id ({known})", code="plant.unknown_member")
+        else:
+            owners_with_plants.add(owner)
+        kwp = p.get("kwp")
+        if isinstance(kwp, (int, float)) and kwp > C.MAX_PLANT_KW:
+            problems.add(f"plants[{i}].kwp", f"impianto di {kwp:g} kW oltre 1 MW: ammesso nella comunità ma senza "
+                         "tariffa incentivante", f"plant of {kwp:g} kW is over 1 MW: allowed in the community but "
+                         "gets no tariff", severity="warning", code="plant.over_1mw")
+        if isinstance(p.get("commissioning"), str) and _parse_date(p["commissioning"]) is None:
+            problems.add(f"plants[{i}].commissioning", f"data «{p['commissioning']}» inesistente; attesa AAAA-MM-GG",
+                         f"date '{p['commissioning']}' does not exist; expected YYYY-MM-DD", code="plant.bad_date")
+        faces = p.get("faces")
+        if faces and isinstance(kwp, (int, float)):
+            total = sum(float(f.get("kwp", 0)) for f in faces if isinstance(f, dict))
+            if abs(total - kwp) > 0.01:
+                problems.add(f"plants[{i}].faces", f"la somma delle falde ({total:g} kWp) differisce dalla potenza "
+                             f"dell'impianto ({kwp:g} kWp)", f"the faces add up to {total:g} kWp, not the plant's "
+                             f"{kwp:g} kWp", code="plant.faces_sum")
+    for i, m in enumerate(members):
+        if m.get("kind") == "consumer" and m.get("id") in owners_with_plants:
+            problems.add(f"members[{i}].kind", "il membro possiede un impianto ma è indicato come consumatore; "
+                         "atteso «prosumer» o «producer»", "the member owns a plant but is marked as a consumer; "
+                         "expected 'prosumer' or 'producer'", severity="warning", code="member.consumer_with_plant")
+
+
+def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
+    """Validate ``doc`` and build the typed :class:`Scenario`.
+
+    Returns
+    -------
+    (Scenario or None, list of Problem)
+        The scenario is None when there is any error; warnings come with a usable scenario.
+    """
+    problems = ProblemList()
+    if not isinstance(doc, dict):
+        problems.add("", "atteso un oggetto JSON", "expected a JSON object", code="scenario.not_object")
+        return None, problems.items
+    if doc.get("schema") != SCENARIO_SCHEMA_ID:
+        problems.add("schema", f"versione «{doc.get('schema')}» non riconosciuta; attesa «{SCENARIO_SCHEMA_ID}»",
+                     f"unknown version '{doc.get('schema')}'; expected '{SCENARIO_SCHEMA_ID}'", code="scenario.schema")
+        return None, problems.items
+    problems.extend(schema_problems(doc))
+    if problems.errors:
+        return None, problems.items
+    _semantic_checks(doc, problems)
+    site = resolve_site(doc["site"], problems)
+    if problems.errors or site is None:
+        return None, problems.items
+    scenario = Scenario(
+        name=doc["name"], year=int(doc["year"]), site=site,
+        members=tuple(_member(m) for m in doc["members"]),
+        plants=tuple(_plant(p) for p in doc["plants"]),
+        prices=doc.get("prices") or {"source": "embedded"},
+        rules=doc.get("rules") or {}, economics=doc.get("economics") or {},
+        cabine=tuple(doc.get("cabine", [])), weather=doc["site"].get("weather") or {"source": "auto"},
+    )
+    return scenario, problems.items

@@ -1,0 +1,137 @@
+"""Hourly energy flows: per POD, per cabina primaria, and the attribution of shared energy to plants.
+
+The engine is a pipeline of steps over hourly arrays (rows = hours, columns = members, cabine or
+plants); each step is a pure function. Storage will be one more step between
+:func:`member_balance` and :func:`cabina_flows`, taking and returning :class:`MemberFlows`.
+
+Rules (docs/domain.md §2, TIAD):
+
+- per POD and hour: ``self = min(load, production)``, ``injected = production − self``,
+  ``withdrawn = load − self``;
+- per cabina and hour: ``shared = min(Σ injected, Σ withdrawn)`` over the PODs of that cabina only;
+- shared energy is attributed to plants chronologically (oldest commissioning first, ties pro rata
+  to injection) or pro rata to each plant's injection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MemberFlows:
+    """Hourly flows per member POD [kWh], each array (hours, members)."""
+
+    load_kwh: np.ndarray
+    production_kwh: np.ndarray
+    self_consumed_kwh: np.ndarray
+    injected_kwh: np.ndarray
+    withdrawn_kwh: np.ndarray
+
+
+@dataclass(frozen=True)
+class CabinaFlows:
+    """Hourly flows per cabina primaria [kWh], each array (hours, cabine)."""
+
+    injected_kwh: np.ndarray
+    withdrawn_kwh: np.ndarray
+    shared_kwh: np.ndarray
+
+
+def member_production(plant_kwh: np.ndarray, plant_member: np.ndarray, n_members: int) -> np.ndarray:
+    """Production behind each member's POD: the sum of its plants [kWh], (hours, members)."""
+    out = np.zeros((plant_kwh.shape[0], n_members))
+    np.add.at(out.T, plant_member, plant_kwh.T)  # sums plants into their owners' columns
+    return out
+
+
+def member_balance(load_kwh: np.ndarray, production_kwh: np.ndarray) -> MemberFlows:
+    """Physical self-consumption, injection and withdrawal of each POD, hour by hour (no storage)."""
+    self_kwh = np.minimum(load_kwh, production_kwh)
+    return MemberFlows(load_kwh=load_kwh, production_kwh=production_kwh, self_consumed_kwh=self_kwh,
+                       injected_kwh=production_kwh - self_kwh, withdrawn_kwh=load_kwh - self_kwh)
+
+
+def sum_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the columns of ``values`` (hours, items) into ``n_groups`` columns by ``group[item]``."""
+    indicator = np.zeros((values.shape[1], n_groups))
+    indicator[np.arange(values.shape[1]), group] = 1.0
+    return values @ indicator
+
+
+def cabina_flows(flows: MemberFlows, member_cabina: np.ndarray, n_cabine: int) -> CabinaFlows:
+    """Injection, withdrawal and shared energy per cabina primaria and hour.
+
+    Energy injected under one cabina and withdrawn under another in the same hour is never shared.
+    """
+    inj = sum_by_group(flows.injected_kwh, member_cabina, n_cabine)
+    wd = sum_by_group(flows.withdrawn_kwh, member_cabina, n_cabine)
+    return CabinaFlows(injected_kwh=inj, withdrawn_kwh=wd, shared_kwh=np.minimum(inj, wd))
+
+
+def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def plant_injection(flows: MemberFlows, plant_kwh: np.ndarray, plant_member: np.ndarray) -> np.ndarray:
+    """Each plant's share of its owner's injection [kWh], (hours, plants).
+
+    When one POD has several plants, its injection is split in proportion to their production in that
+    hour (self-consumption reduces them alike).
+    """
+    owner_inj = flows.injected_kwh[:, plant_member]
+    owner_prod = flows.production_kwh[:, plant_member]
+    return owner_inj * _safe_ratio(plant_kwh, owner_prod)
+
+
+def attribution_tiers(plant_cabina: np.ndarray, plant_rank: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Plants grouped by cabina and rank, in attribution order: ``[(cabina, plant indices), ...]``."""
+    tiers = []
+    for c in np.unique(plant_cabina):
+        in_c = np.flatnonzero(plant_cabina == c)
+        for rank in np.unique(plant_rank[in_c]):
+            tiers.append((int(c), in_c[plant_rank[in_c] == rank]))
+    return tiers
+
+
+def attribute_shared(shared_kwh: np.ndarray, plant_inj_kwh: np.ndarray, plant_cabina: np.ndarray,
+                     plant_rank: np.ndarray | None = None, method: str = "chronological") -> np.ndarray:
+    """Attribute each cabina-hour's shared energy to the plants that injected in it [kWh].
+
+    Parameters
+    ----------
+    shared_kwh : ndarray (hours, cabine)
+        Shared energy per cabina and hour.
+    plant_inj_kwh : ndarray (hours, plants)
+        Each plant's injection per hour.
+    plant_cabina : ndarray (plants,) of int
+        Cabina of each plant.
+    plant_rank : ndarray (plants,), optional
+        Order of attribution for ``chronological``: lower first (e.g. commissioning date ordinal);
+        equal ranks share pro rata to injection.
+    method : {"chronological", "pro_rata"}
+
+    Returns
+    -------
+    ndarray (hours, plants)
+        Attributed shared energy; per cabina-hour it sums to the shared energy, and no plant gets more
+        than it injected.
+    """
+    out = np.zeros_like(plant_inj_kwh)
+    if plant_inj_kwh.shape[1] == 0:
+        return out
+    if method == "pro_rata" or plant_rank is None:
+        plant_rank = np.zeros(plant_inj_kwh.shape[1])
+    elif method != "chronological":
+        raise ValueError(f"unknown attribution method {method!r}")
+    filled = np.zeros_like(shared_kwh)  # shared energy already attributed per cabina-hour
+    for c, idx in attribution_tiers(plant_cabina, plant_rank):
+        tier_inj = plant_inj_kwh[:, idx].sum(axis=1)
+        tier_alloc = np.clip(shared_kwh[:, c] - filled[:, c], 0.0, tier_inj)
+        out[:, idx] = plant_inj_kwh[:, idx] * _safe_ratio(tier_alloc, tier_inj)[:, None]
+        filled[:, c] += tier_alloc
+    return out

@@ -1,0 +1,32 @@
+"""Shared fixtures: small synthetic scenarios written to a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = ROOT / "tests" / "data" / "samples"
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a scenario dict (and extra files) to tmp_path; returns the scenario's path."""
+
+    def _write(doc: dict, files: dict[str, bytes] | None = None, name: str = "scenario.json") -> Path:
+        for rel, data in (files or {}).items():
+            target = tmp_path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        path = tmp_path / name
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        return path
+
+    return _write
