@@ -1,0 +1,46 @@
+"""The one scenario of the session.
+
+The :class:`cer_core.workspace.Workspace` (scenario document + uploaded files) lives in
+``st.session_state[WORKSPACE_KEY]``. Widgets are seeded from it and write back through
+:func:`edit_doc`, which replaces the workspace with an edited copy: the simulation cache is keyed by
+the workspace digest, so every edit re-simulates by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from cer_core.api import demo_workspace
+from cer_core.workspace import Workspace
+
+WORKSPACE_KEY = "cer_workspace"
+
+
+def get_workspace() -> Workspace:
+    """The session's workspace (the embedded demo on first use)."""
+    if WORKSPACE_KEY not in st.session_state:
+        st.session_state[WORKSPACE_KEY] = demo_workspace()
+    return st.session_state[WORKSPACE_KEY]
+
+
+def set_workspace(ws: Workspace) -> None:
+    """Replace the session's workspace (open, new, load demo)."""
+    st.session_state[WORKSPACE_KEY] = ws
+
+
+def edit_doc(mutate: Callable[[dict], None]) -> Workspace:
+    """Apply ``mutate(doc)`` to a copy of the scenario document and make it the session's workspace."""
+    new = get_workspace().copy()
+    mutate(new.doc)
+    set_workspace(new)
+    return new
+
+
+def add_file(path: str, data: bytes) -> str:
+    """Store an uploaded file in the workspace (kept in the saved bundle); returns its relative path."""
+    new = get_workspace().copy()
+    rel = new.add_file(path, data)
+    set_workspace(new)
+    return rel
