@@ -45,6 +45,8 @@ def comuni_table() -> pd.DataFrame:
     """The comuni table (one row per comune), read once."""
     table = pd.read_csv(ASSETS / "geo" / "comuni.csv", dtype={"istat_code": str}, keep_default_na=False)
     table["folded"] = table["name"].map(_fold)
+    # population is text in the CSV (three comuni have none): numeric, so "largest first" sorts by number
+    table["population"] = pd.to_numeric(table["population"], errors="coerce").fillna(0).astype(int)
     return table
 
 

@@ -53,6 +53,7 @@ def copy(rel: str, dest: str) -> None:
 if __name__ == "__main__":
     build_comuni()
     copy("geo/comuni_citta_metropolitana_milano_2023_simplified.geojson", "geo/comuni_cm_milano.geojson")
+    copy("geo/comuni_lombardia_2023_simplified.geojson", "geo/comuni_lombardia.geojson")
     copy("prices/rse_hourly_zonal_prices_composite_year.csv", "prices/rse_hourly_zonal_prices_composite_year.csv")
     copy("prices/gme_mgp_prezzi_zonali_giornalieri_2024.csv", "prices/gme_mgp_prezzi_zonali_giornalieri_2024.csv")
     copy("load_profiles/arera_household_hourly_by_region_month_power.csv",

@@ -173,3 +173,8 @@ def test_offline_search_finds_the_comune(query, first):
 def test_offline_search_limit_and_prefix_order():
     places = offline_search("San", limit=3)
     assert len(places) == 3 and all(p.comune.startswith("San") for p in places)
+
+
+def test_offline_prefix_search_puts_the_largest_comune_first():
+    # population is compared as a number: "Mil" is Milano (1.35 million), not Militello (sorted as text)
+    assert [p.comune for p in offline_search("Mil", limit=2)] == ["Milano", "Milazzo"]

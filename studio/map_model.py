@@ -1,0 +1,276 @@
+"""Edits the map makes to the scenario document: pure functions on the ``dict`` (no Streamlit).
+
+The map page calls them inside :func:`studio.state.edit_doc`, so the scenario stays the single source
+of truth and every edit re-simulates. Each function keeps the document valid for
+:func:`cer_core.scenario.parse_scenario` (unique ids, declared cabine, a load for every consumer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+
+from cer_core.cabine import Assignment, apply_assignment, area_of_point, merge_cabine, point_in_area
+from cer_core.errors import CerInputError
+
+KINDS = ("consumer", "prosumer", "producer")
+CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
+#: Standard load profile and annual consumption [kWh] given to a member created on the map, by category
+#: (edited afterwards in "Membri e consumi" with bills or meter files).
+DEFAULT_LOAD = {
+    "household": ("household", 2700.0),
+    "sme": ("office", 30000.0),
+    "public_body": ("municipal_building", 40000.0),
+    "third_sector": ("office", 8000.0),
+    "other": ("office", 10000.0),
+    "large_enterprise": ("industry_2_shifts", 500000.0),
+}
+DEFAULT_TILT_DEG = 30.0
+FIRST_CABINA_ID = "CP-1"
+
+
+def slug(text: str, fallback: str = "x") -> str:
+    """A lower-case ASCII id from ``text``: ``"Casa Rossi"`` → ``"casa-rossi"``."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return (out or fallback)[:40].strip("-") or fallback
+
+
+def unique_id(base: str, existing) -> str:
+    """``base`` if unused, otherwise ``base-2``, ``base-3``..."""
+    taken = set(existing)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _member(doc: dict, member_id: str) -> dict:
+    for m in doc.get("members", []):
+        if m.get("id") == member_id:
+            return m
+    raise KeyError(member_id)
+
+
+def declare_cabine_in_use(doc: dict) -> None:
+    """When ``cabine`` is declared, make sure every cabina a member names is declared too (in place)."""
+    cabine = doc.get("cabine")
+    if not cabine:
+        return
+    declared = {c["id"] for c in cabine}
+    for m in doc.get("members", []):
+        cid = m.get("cabina")
+        if cid and cid not in declared:
+            cabine.append({"id": cid})
+            declared.add(cid)
+
+
+def default_cabina(doc: dict, lat: float | None = None, lon: float | None = None) -> tuple[str, bool]:
+    """The cabina for a member at (lat, lon): the area containing it, else the most common one.
+
+    Returns
+    -------
+    (str, bool)
+        The cabina id and whether the point lies inside that cabina's drawn area.
+    """
+    cabine = doc.get("cabine", [])
+    if lat is not None and lon is not None:
+        inside = area_of_point(lat, lon, cabine)
+        if inside:
+            return inside, True
+    used = Counter(m.get("cabina") for m in doc.get("members", []) if m.get("cabina"))
+    if used:
+        return used.most_common(1)[0][0], False
+    if cabine:
+        return cabine[0]["id"], False
+    return FIRST_CABINA_ID, False
+
+
+def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | None, lon: float | None,
+               cabina: str | None = None, annual_kwh: float | None = None, address: str | None = None) -> str:
+    """Append a member (in place) and return its id.
+
+    A consumer or prosumer gets a standard load profile for its category scaled to ``annual_kwh``
+    (the category's default when None), so the community simulates at once; a producer gets none.
+    """
+    if kind not in KINDS:
+        raise ValueError(kind)
+    if category not in CATEGORIES:
+        raise ValueError(category)
+    name = " ".join(str(name).split()) or "?"
+    members = doc.setdefault("members", [])
+    mid = unique_id(slug(name, "membro"), (m.get("id") for m in members))
+    if cabina is None:
+        cabina = default_cabina(doc, lat, lon)[0]
+    member = {"id": mid, "name": name, "kind": kind, "category": category, "cabina": cabina}
+    if lat is not None and lon is not None:
+        member["lat"], member["lon"] = round(float(lat), 6), round(float(lon), 6)
+    if address:
+        member["address"] = str(address)
+    if kind != "producer":
+        profile, default_kwh = DEFAULT_LOAD[category]
+        kwh = float(annual_kwh) if annual_kwh is not None and annual_kwh > 0 else default_kwh
+        member["load"] = {"source": "profile", "profile": profile, "annual_kwh": kwh}
+    members.append(member)
+    declare_cabine_in_use(doc)
+    return mid
+
+
+def move_member(doc: dict, member_id: str, lat: float, lon: float, *, reassign: bool = True) -> str | None:
+    """Put a member at (lat, lon); with ``reassign``, into the area containing the new point.
+
+    Returns the member's new cabina when it changed, else None.
+    """
+    m = _member(doc, member_id)
+    m["lat"], m["lon"] = round(float(lat), 6), round(float(lon), 6)
+    if reassign:
+        inside = area_of_point(lat, lon, doc.get("cabine", []))
+        if inside and inside != m.get("cabina"):
+            m["cabina"] = inside
+            return inside
+    return None
+
+
+def update_member(doc: dict, member_id: str, *, name: str | None = None, kind: str | None = None,
+                  category: str | None = None, cabina: str | None = None) -> None:
+    """Change a member's name, role, category or cabina (in place)."""
+    m = _member(doc, member_id)
+    if name is not None and name.strip():
+        m["name"] = " ".join(name.split())
+    if kind is not None:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        m["kind"] = kind
+        if kind != "producer" and not m.get("load"):
+            profile, kwh = DEFAULT_LOAD[m.get("category", "other")]
+            m["load"] = {"source": "profile", "profile": profile, "annual_kwh": kwh}
+    if category is not None:
+        if category not in CATEGORIES:
+            raise ValueError(category)
+        m["category"] = category
+    if cabina is not None and cabina.strip():
+        m["cabina"] = cabina.strip()
+        declare_cabine_in_use(doc)
+
+
+def delete_member(doc: dict, member_id: str) -> list[str]:
+    """Remove a member and its plants (in place); returns the ids of the plants removed."""
+    _member(doc, member_id)
+    doc["members"] = [m for m in doc["members"] if m.get("id") != member_id]
+    removed = [p["id"] for p in doc.get("plants", []) if p.get("member") == member_id]
+    doc["plants"] = [p for p in doc.get("plants", []) if p.get("member") != member_id]
+    return removed
+
+
+def roof_centroid(roof: dict) -> tuple[float, float]:
+    """(lat, lon) [deg] of a roof polygon's centroid."""
+    from cer_core.cabine import area_shape
+
+    c = area_shape(roof).centroid
+    return c.y, c.x
+
+
+def member_in_area(member: dict, area: dict) -> bool:
+    """True for a located member inside ``area``."""
+    return isinstance(member.get("lat"), (int, float)) and isinstance(member.get("lon"), (int, float)) \
+        and point_in_area(member["lat"], member["lon"], area)
+
+
+def suggest_owner(doc: dict, roof: dict, selected: str | None = None, max_km: float = 0.15) -> str | None:
+    """The member who probably owns a drawn roof: one located inside it, else the nearest within
+    ``max_km``, else the selected member."""
+    from cer_core.geo import haversine_km
+
+    located = [m for m in doc.get("members", []) if isinstance(m.get("lat"), (int, float))
+               and isinstance(m.get("lon"), (int, float))]
+    inside = [m["id"] for m in located if member_in_area(m, roof)]
+    if inside:
+        return selected if selected in inside else inside[0]
+    if located:
+        lat, lon = roof_centroid(roof)
+        d = haversine_km(lat, lon, [m["lat"] for m in located], [m["lon"] for m in located])
+        best = int(d.argmin())
+        if float(d[best]) <= max_km:
+            return located[best]["id"]
+    ids = {m.get("id") for m in doc.get("members", [])}
+    return selected if selected in ids else None
+
+
+def roof_suggestion_for(roof: dict, tilt_deg: float):
+    """``cer_core.roof.roof_suggestion`` for a drawn roof, or (None, reason) when it cannot be had.
+
+    Returns
+    -------
+    (RoofSuggestion or None, str or None)
+        The suggestion, or None with ``"missing"`` (module not available) or the problem's message.
+    """
+    try:
+        from cer_core.roof import roof_suggestion
+    except ImportError:
+        return None, "missing"
+    try:
+        return roof_suggestion(roof, tilt_deg=tilt_deg), None
+    except CerInputError as exc:
+        return None, exc.message("it") + "\n" + exc.message("en")
+
+
+def add_plant(doc: dict, *, owner: str, roof: dict, kwp: float, tilt_deg: float, azimuth_deg: float,
+              commissioning: dt.date, name: str | None = None) -> tuple[str, bool]:
+    """Append a PV plant on a drawn roof (in place).
+
+    A consumer who gets a plant becomes a prosumer. Returns the plant id and whether the owner's
+    role changed.
+    """
+    m = _member(doc, owner)
+    if not kwp > 0:
+        raise ValueError("kwp must be > 0")
+    plants = doc.setdefault("plants", [])
+    pid = unique_id(f"fv-{m['id']}", (p.get("id") for p in plants))
+    lat, lon = roof_centroid(roof)
+    plant = {"id": pid, "name": (name or "").strip() or f"FV {m.get('name') or m['id']}", "member": owner,
+             "kwp": round(float(kwp), 2), "commissioning": commissioning.isoformat(),
+             "tilt_deg": round(float(tilt_deg), 1), "azimuth_deg": round(float(azimuth_deg) % 360, 1),
+             "lat": round(lat, 6), "lon": round(lon, 6), "roof": roof, "production": {"source": "pvlib"}}
+    plants.append(plant)
+    became_prosumer = m.get("kind") == "consumer"
+    if became_prosumer:
+        m["kind"] = "prosumer"
+    return pid, became_prosumer
+
+
+def add_area(doc: dict, *, cabina_id: str, name: str | None, area: dict, assign: bool = True) -> Assignment | None:
+    """Give cabina ``cabina_id`` the drawn ``area`` (declaring the cabina if new); assign members inside it."""
+    cid = cabina_id.strip()
+    if not cid:
+        raise ValueError("empty cabina id")
+    entry = {"id": cid, "area": area}
+    if name and name.strip():
+        entry["name"] = name.strip()
+    return import_areas(doc, [entry], assign=assign)
+
+
+def import_areas(doc: dict, cabine: list[dict], *, assign: bool = True) -> Assignment | None:
+    """Merge imported or drawn areas into ``doc['cabine']`` (by id); assign members inside them."""
+    first_time = not doc.get("cabine")
+    doc["cabine"] = merge_cabine(doc.get("cabine", []), cabine)
+    if first_time:
+        declare_cabine_in_use(doc)
+    result = apply_assignment(doc) if assign else None
+    declare_cabine_in_use(doc)
+    return result
+
+
+def remove_area(doc: dict, cabina_id: str) -> None:
+    """Forget the drawn area of a cabina (the cabina itself stays declared)."""
+    for c in doc.get("cabine", []):
+        if c.get("id") == cabina_id:
+            c.pop("area", None)
+
+
+def plants_on_roofs(doc: dict) -> list[dict]:
+    """Plants that have a roof polygon."""
+    return [p for p in doc.get("plants", []) if p.get("roof")]
