@@ -200,3 +200,17 @@ def test_daylight_invariants_full_year():
         assert t[key] == pytest.approx(sum(m[key] for m in r.summary["monthly"]), rel=1e-12)
     assert t["tip_eur"] == pytest.approx((r.plant_incentivised_kwh * r.plant_tip_rate_eur_mwh).sum() / 1000, abs=0.005)
     assert t["production_kwh"] == pytest.approx(prod.sum())
+
+
+def test_per_entity_monthly_adds_up_to_annual():
+    r = hand_case()
+    s = r.summary
+    for rec, keys in ((s["members"], ("consumption_kwh", "self_consumed_kwh", "bill_savings_eur")),
+                      (s["plants"], ("production_kwh", "incentivised_kwh", "tip_eur")),
+                      (s["cabine"], ("shared_kwh", "valorisation_eur", "tip_eur"))):
+        for item in rec:
+            for key in keys:
+                assert len(item["monthly"][key]) == 12
+                assert sum(item["monthly"][key]) == pytest.approx(item[key], abs=1e-9), (item["id"], key)
+    cab = {c["id"]: c for c in s["cabine"]}
+    assert cab["CP2"]["monthly"]["incentivised_kwh"][0] == pytest.approx(120.0)
