@@ -258,7 +258,10 @@ def simulate(inputs: SimulationInputs) -> Results:
         "sources": inputs.sources,
         "zonal_price": {"mean_eur_mwh": float(pz.mean()), "min_eur_mwh": float(pz.min()),
                         "max_eur_mwh": float(pz.max()),
-                        "hours_at_tip_cap": int(np.sum(pz <= C.TIP_VARIABLE_REFERENCE_EUR_MWH - 40.0))},
+                        # hours in which a ≤ 200 kW plant's fixed + variable part reaches its 120 €/MWh cap
+                        "hours_small_plant_tip_capped": int(np.sum(
+                            C.TIP_CLASSES[0].fixed_eur_mwh + np.maximum(0.0, C.TIP_VARIABLE_REFERENCE_EUR_MWH - pz)
+                            >= C.TIP_CLASSES[0].cap_eur_mwh))},
     }
     summary["wastewater"] = _wastewater_records(sc, flows)
     return Results(year=year, member_ids=[m.id for m in members], member_cabina=[m.cabina for m in members],
