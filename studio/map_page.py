@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from cer_core.cabine import assign_members, merge_cabine, parse_cabine_geojson
@@ -55,6 +56,14 @@ def _fmt(value: float, decimals: int = 0) -> str:
     return text
 
 
+def _rerun_map() -> None:
+    """Rerun only the map fragment; the whole page when this run was not a fragment rerun."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun()
+
+
 def _member_name(doc: dict, mid: str | None) -> str:
     for m in doc.get("members", []):
         if m.get("id") == mid:
@@ -86,13 +95,15 @@ def _sync_with_workspace(doc: dict) -> None:
     """New community opened: frame it and start from a clean map; drop selections that no longer exist."""
     token = (get_workspace().origin, doc.get("name"), str((doc.get("site") or {}).get("comune")))
     if _ss("token") != token:
+        first = _ss("token") is None
         _set("token", token)
         _set("view", initial_view(doc))
         _set("pending", None)
         _set("selected", None)
         _set("center", None)
         _set("zoom", None)
-        _remount()
+        if not first:
+            _remount()
     ids = {m.get("id") for m in doc.get("members", [])}
     if _ss("selected") not in ids:
         _set("selected", None)
@@ -201,6 +212,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(cabina),
                            help=t("map.field_cabina_help"))
         kwh = st.number_input(t("map.field_annual_kwh"), min_value=0.0, max_value=1e8, value=None, step=100.0,
+                              format="%.0f",
                               placeholder=t("map.field_annual_kwh_placeholder"), help=t("map.field_annual_kwh_help"))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
                                     use_container_width=True)
@@ -214,8 +226,9 @@ def _pending_member(doc: dict, pending: dict) -> None:
         address = pending.get("label")
 
         def mutate(d):
-            mm.add_member(d, name=name, kind=kind, category=category, lat=lat, lon=lon, cabina=cab,
-                          annual_kwh=kwh, address=address)
+            _set("selected", mm.add_member(d, name=name, kind=kind, category=category, lat=lat, lon=lon,
+                                           cabina=cab, annual_kwh=kwh, address=address))
+            _set("selected_plant", None)
         _done(pending, (lat, lon), 16)
         _commit(mutate, t("map.member_added", name=name.strip()))
     if move:
@@ -225,7 +238,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
         _commit(mutate, t("map.member_moved", name=_member_name(doc, selected)))
     if cancel:
         _done(pending)
-        st.rerun(scope="fragment")
+        _rerun_map()
 
 
 def _pending_roof(doc: dict, pending: dict) -> None:
@@ -237,14 +250,14 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         st.info(t("map.roof_needs_member"), icon=":material/info:")
         if st.button(t("map.cancel"), key=K + f"roof_cancel_empty_{sig}"):
             _done(pending)
-            st.rerun(scope="fragment")
+            _rerun_map()
         return
     ids = [m["id"] for m in members]
     owner_default = mm.suggest_owner(doc, roof, _ss("selected")) or ids[0]
     owner = st.selectbox(t("map.field_owner"), ids, index=ids.index(owner_default),
                          format_func=lambda i: _member_name(doc, i), key=K + f"roof_owner_{sig}")
     tilt = st.number_input(t("map.field_tilt"), min_value=0.0, max_value=90.0, value=mm.DEFAULT_TILT_DEG, step=5.0,
-                           key=K + f"roof_tilt_{sig}", help=t("map.field_tilt_help"))
+                           format="%.0f", key=K + f"roof_tilt_{sig}", help=t("map.field_tilt_help"))
     suggestion, reason = mm.roof_suggestion_for(roof, tilt)
     if suggestion is not None:
         st.caption(t("map.roof_suggestion", area=_fmt(suggestion.area_m2), usable=_fmt(suggestion.usable_area_m2),
@@ -255,9 +268,9 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         kwp_default, az_default = 10.0, 180.0
     c1, c2 = st.columns(2)
     kwp = c1.number_input(t("map.field_kwp"), min_value=0.1, max_value=10000.0, value=round(kwp_default, 1),
-                          step=0.5, key=K + f"roof_kwp_{sig}_{tilt}")
+                          step=0.5, format="%.1f", key=K + f"roof_kwp_{sig}_{tilt}")
     azimuth = c2.number_input(t("map.field_azimuth"), min_value=0.0, max_value=360.0, value=float(round(az_default)),
-                              step=5.0, key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
+                              step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}", key=K + f"roof_name_{sig}_{owner}")
     commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
@@ -281,7 +294,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         st.rerun()
     if st.button(t("map.cancel"), use_container_width=True, key=K + f"roof_cancel_{sig}"):
         _done(pending)
-        st.rerun(scope="fragment")
+        _rerun_map()
 
 
 def _pending_area(doc: dict, pending: dict) -> None:
@@ -322,7 +335,7 @@ def _pending_area(doc: dict, pending: dict) -> None:
         st.rerun()
     if cancel:
         _done(pending)
-        st.rerun(scope="fragment")
+        _rerun_map()
 
 
 def _search() -> None:
@@ -349,7 +362,7 @@ def _search() -> None:
     if c1.button(t("map.search_show"), icon=":material/my_location:", use_container_width=True, key=K + "search_show"):
         _set("center", [place.lat, place.lon])
         _set("zoom", 17 if place.precise else 14)
-        st.rerun(scope="fragment")
+        _rerun_map()
     if c2.button(t("map.search_add_here"), icon=":material/person_add:", type="primary", use_container_width=True,
                  key=K + "search_add"):
         sig = f"search-{place.lat:.6f}-{place.lon:.6f}"
@@ -357,7 +370,7 @@ def _search() -> None:
                          "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}})
         _set("center", [place.lat, place.lon])
         _set("zoom", 17 if place.precise else 14)
-        st.rerun(scope="fragment")
+        _rerun_map()
 
 
 def _selected_member(doc: dict) -> None:
@@ -373,7 +386,7 @@ def _selected_member(doc: dict) -> None:
     if choice != current:
         _set("selected", choice)
         _set("selected_plant", None)
-        st.rerun(scope="fragment")
+        _rerun_map()
     if choice is None:
         st.caption(t("map.select_hint"))
         return

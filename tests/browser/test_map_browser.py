@@ -1,0 +1,236 @@
+"""The «Mappa» page in headless Chromium with every request outside this machine blocked.
+
+Starts ``streamlit run app.py`` on a free port, opens the map page and checks that the map draws
+from the app's own assets (Leaflet and plugins from ``/app/static/vendor``, the comuni basemap under
+the unreachable OSM tiles), then draws a roof that becomes a plant and places a member. Fails on any
+Streamlit exception; saves a screenshot into ``test-artifacts/`` when a test fails.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium`` or ``$CHROMIUM``); without it the tests
+are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+#: The studio's entry point and the map page's URL path (``CER_STUDIO_APP`` overrides for development).
+APP_SCRIPT = os.environ.get("CER_STUDIO_APP", "app.py")
+MAP_PATH = os.environ.get("CER_STUDIO_MAP_PATH", "mappa")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+
+
+def _chromium() -> str | None:
+    for c in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``streamlit run`` of the studio on a free port, with Nominatim disabled."""
+    if not (ROOT / APP_SCRIPT).is_file():
+        pytest.skip(f"{APP_SCRIPT} not found: the studio frame is needed to serve the map page")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("map-browser") / "streamlit.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", APP_SCRIPT, "--server.port", str(port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
+            env={**os.environ, "CER_STUDIO_OFFLINE": "1", "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not become healthy in 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no Chromium: set CHROMIUM or install Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Offline:
+    """A page whose requests outside this machine are aborted (and recorded)."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(locale="it-IT", viewport={"width": 1440, "height": 1000})
+        self.page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.failed_local: list[str] = []
+        self.page_errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("response", lambda r: self.failed_local.append(f"{r.status} {r.url}")
+                     if r.status >= 400 and r.url.startswith(LOCAL_PREFIXES) else None)
+        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(LOCAL_PREFIXES):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+
+@pytest.fixture
+def offline(browser, request):
+    """An offline page; a full-page screenshot goes to test-artifacts/ when the test fails."""
+    o = Offline(browser)
+    failed_before = request.session.testsfailed
+    yield o
+    if request.session.testsfailed > failed_before:       # the call phase of this test failed
+        ARTIFACTS.mkdir(exist_ok=True)
+        o.page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    o.context.close()
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    try:
+        page.wait_for_selector(RUNNING, timeout=600)
+    except Exception:  # noqa: BLE001 - no rerun started, or it was already over
+        pass
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def no_exception(page) -> None:
+    boxes = page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, boxes.first.inner_text()[:800]
+
+
+def open_map(o: Offline, url: str):
+    o.page.goto(f"{url}/{MAP_PATH}", wait_until="domcontentloaded")
+    o.page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    wait_idle(o.page)
+    frame = o.page.frame_locator(MAP_IFRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    no_exception(o.page)
+    return frame
+
+
+def members_on_map(frame):
+    """Member markers: circles with a white ring (the selection halo and pending marks have none)."""
+    return frame.locator('.leaflet-overlay-pane path[stroke="#ffffff"]')
+
+
+def test_map_draws_with_the_network_blocked(server, offline):
+    from playwright.sync_api import expect
+
+    frame = open_map(offline, server)
+    # the demo's 40 members and its two cabina areas
+    expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
+    assert frame.locator('.leaflet-overlay-pane path[stroke-dasharray="8 5"]').count() == 2
+    # the offline basemap: comuni boundaries and names
+    assert frame.locator(".leaflet-cer-offline-pane path").count() > 20
+    expect(frame.locator(".cer-label", has_text="Rozzano")).to_have_count(1)
+    # Leaflet.draw's tools in Italian
+    assert frame.locator("a.leaflet-draw-draw-polygon").get_attribute("title").startswith("Disegna un poligono")
+    # every script and stylesheet came from the app; only the OSM tiles were tried outside (and blocked)
+    outside = [u for u in offline.blocked if not u.startswith("https://tile.openstreetmap.org/")]
+    assert outside == []
+    assert offline.failed_local == [] and offline.page_errors == []
+    scripts = frame.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
+    assert any("/app/static/vendor/leaflet-1.9.3/dist/leaflet.js" in s for s in scripts)
+    assert any("/app/static/vendor/leaflet-draw-1.0.2/dist/leaflet.draw.js" in s for s in scripts)
+
+
+def draw_polygon(frame, points):
+    frame.locator("a.leaflet-draw-draw-polygon").click()
+    container = frame.locator(".leaflet-container")
+    for x, y in points:
+        container.click(position={"x": x, "y": y})
+        frame.locator(".leaflet-container").page.wait_for_timeout(150)
+    container.click(position={"x": points[0][0], "y": points[0][1]})     # close on the first point
+
+
+def test_draw_a_roof_becomes_a_plant_and_place_a_member(server, offline):
+    from playwright.sync_api import expect
+
+    page = offline.page
+    frame = open_map(offline, server)
+    expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
+    container = frame.locator(".leaflet-container")
+    box = container.bounding_box()
+    cx, cy = box["width"] / 2, box["height"] / 2
+    for _ in range(4):                                   # zoom in towards building scale
+        frame.locator("a.leaflet-control-zoom-in").click()
+        page.wait_for_timeout(350)
+    # a roof of about 60 × 45 px
+    draw_polygon(frame, [(cx - 30, cy - 20), (cx + 30, cy - 20), (cx + 30, cy + 25), (cx - 30, cy + 25)])
+    wait_idle(page)
+    no_exception(page)
+    expect(page.get_by_text("Nuovo impianto sul tetto")).to_be_visible()
+    page.get_by_role("button", name="Aggiungi impianto").click()
+    wait_idle(page)
+    no_exception(page)
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    expect(frame.locator('.leaflet-overlay-pane path[fill="#fbbf24"]')).to_have_count(1, timeout=20_000)
+    expect(page.get_by_text("Impianti", exact=True)).to_be_visible()       # the owner's plants, with the new one
+    # place a member with the marker tool
+    frame.locator("a.leaflet-draw-draw-marker").click()
+    frame.locator(".leaflet-container").click(position={"x": cx + 120, "y": cy + 80})
+    wait_idle(page)
+    no_exception(page)
+    page.get_by_label("Nome", exact=True).first.fill("Famiglia Browser")
+    page.get_by_role("button", name="Aggiungi membro").click()
+    wait_idle(page)
+    no_exception(page)
+    frame = page.frame_locator(MAP_IFRAME)
+    expect(members_on_map(frame)).to_have_count(41, timeout=20_000)
+    frame.locator(".leaflet-overlay-pane path[stroke='#ffffff']").last.hover()
+    expect(frame.locator(".leaflet-tooltip", has_text="Famiglia Browser")).to_be_visible()
+    assert [u for u in offline.blocked if not u.startswith("https://tile.openstreetmap.org/")] == []
+    assert offline.page_errors == []
