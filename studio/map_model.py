@@ -31,6 +31,56 @@ DEFAULT_TILT_DEG = 30.0
 FIRST_CABINA_ID = "CP-1"
 
 
+def _usable_polygon(geom) -> bool:
+    if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+        return False
+    try:
+        from cer_core.cabine import area_shape
+
+        return area_shape(geom).area > 0
+    except Exception:  # noqa: BLE001 - any malformed geometry is simply not drawn
+        return False
+
+
+def displayable(doc: dict) -> dict:
+    """A copy of ``doc`` holding only what the map can draw safely.
+
+    A scenario being edited may be invalid (the other pages show why): entries without a text id
+    are left out, coordinates that are not numbers are dropped, and areas or roofs that are not
+    usable polygons are removed, so the map never fails on them.
+    """
+    def ok_id(x) -> bool:
+        return isinstance(x, dict) and isinstance(x.get("id"), str) and bool(x["id"])
+
+    members = []
+    for m in doc.get("members") or []:
+        if not ok_id(m):
+            continue
+        m = dict(m)
+        if not all(isinstance(m.get(k), (int, float)) and not isinstance(m.get(k), bool) for k in ("lat", "lon")) \
+                or not (-90 <= m["lat"] <= 90 and -180 <= m["lon"] <= 180):
+            m.pop("lat", None)
+            m.pop("lon", None)
+        if not isinstance(m.get("cabina"), str):
+            m["cabina"] = ""
+        members.append(m)
+    plants = []
+    for p in doc.get("plants") or []:
+        if ok_id(p):
+            p = dict(p)
+            if "roof" in p and not _usable_polygon(p["roof"]):
+                p.pop("roof")
+            plants.append(p)
+    cabine = []
+    for c in doc.get("cabine") or []:
+        if ok_id(c):
+            c = dict(c)
+            if "area" in c and not _usable_polygon(c["area"]):
+                c.pop("area")
+            cabine.append(c)
+    return {**doc, "members": members, "plants": plants, "cabine": cabine}
+
+
 def slug(text: str, fallback: str = "x") -> str:
     """A lower-case ASCII id from ``text``: ``"Casa Rossi"`` → ``"casa-rossi"``."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()

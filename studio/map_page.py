@@ -484,7 +484,7 @@ def _import_areas(doc: dict) -> None:
 @st.fragment
 def map_fragment() -> None:
     """Map, panel, legend and cabine: reruns alone when the user draws, clicks or fills the panel."""
-    doc = get_workspace().doc
+    doc = mm.displayable(get_workspace().doc)
     lang = current_lang()
     _sync_with_workspace(doc)
     map_key = f"cer_map_{_ss('gen', 0)}"

@@ -186,3 +186,25 @@ def test_edits_do_not_alias_the_input_roof():
     mm.add_plant(doc, owner="casa-01", roof=roof, kwp=3, tilt_deg=30, azimuth_deg=180,
                  commissioning=dt.date(2025, 1, 1))
     assert roof == keep
+
+
+def test_displayable_drops_what_cannot_be_drawn():
+    doc = demo()
+    doc["members"] += [{"name": "senza id"}, "garbage", {"id": "strano", "lat": "45", "lon": 9.1, "cabina": 3},
+                       {"id": "lontano", "lat": 123.0, "lon": 9.0, "cabina": "CP-PIEVE"}]
+    doc["plants"][0]["roof"] = {"type": "Polygon", "coordinates": [[[9, 45], [9, 45]]]}
+    doc["plants"][1]["roof"] = {"type": "Point", "coordinates": [9, 45]}
+    doc["cabine"].append({"id": "CP-X", "area": {"type": "Polygon", "coordinates": "boh"}})
+    doc["cabine"].append({"area": {}})
+    view = mm.displayable(doc)
+    ids = [m["id"] for m in view["members"]]
+    assert ids[-2:] == ["strano", "lontano"] and len(ids) == 42
+    strano, lontano = view["members"][-2], view["members"][-1]
+    assert "lat" not in strano and strano["cabina"] == "" and "lat" not in lontano
+    assert "roof" not in view["plants"][0] and "roof" not in view["plants"][1]
+    assert [c["id"] for c in view["cabine"]] == ["CP-ROZZANO", "CP-PIEVE", "CP-X"] and "area" not in view["cabine"][2]
+    assert view["cabine"][0]["area"] == doc["cabine"][0]["area"]
+    assert len(doc["members"]) == 44                       # the document itself is untouched
+    from studio.map_view import dynamic_layers
+    assert len(dynamic_layers(view)) == 3                  # and the map builds from it
+

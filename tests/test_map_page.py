@@ -271,3 +271,13 @@ def test_opening_another_community_resets_the_map():
     at = at.run()
     no_errors(at)
     assert len(CALLS[-1]["feature_group_to_add"]) == 3 and CALLS[-1]["key"] != "cer_map_0"
+
+
+def test_page_survives_a_broken_scenario():
+    doc = demo()
+    doc["members"].append({"name": "senza id", "lat": "x"})
+    doc["cabine"].append({"id": "CP-X", "area": {"type": "Polygon", "coordinates": [[1, 2]]}})
+    doc["plants"][0]["roof"] = {"type": "Polygon"}
+    at = app(doc)
+    assert not at.exception
+    assert len(CALLS[-1]["feature_group_to_add"]) == 3
