@@ -151,7 +151,7 @@ def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple
         kwh = sub["P"].to_numpy(dtype=float) / 1000.0 / series.kwp * plant.kwp
         info.update(method="P", file_kwp=series.kwp, file_losses_pct=series.losses_pct,
                     scale=round(plant.kwp / series.kwp, 6))
-        if kwh.max(initial=0.0) > 1.3 * plant.kwp and plant.kwp > 0:  # pragma: no cover - PVGIS never does this
+        if kwh.max(initial=0.0) > 1.3 * plant.kwp and plant.kwp > 0:
             raise error(path, "P oltre la potenza nominale: attesi W", "P above the nominal power: expected W",
                         "pvgis.implausible")
     else:

@@ -3,12 +3,14 @@
 The chain, per site and then per orientation (``docs/pv.md``):
 
 1. once per weather year: the sun's position at each hour's irradiance instant
-   (``hour start + irradiance_offset_h``), extraterrestrial irradiance and relative airmass;
+   (``hour start + irradiance_offset_h``: PVGIS irradiance is a satellite snapshot about 10 minutes
+   past the hour), extraterrestrial irradiance and relative airmass;
 2. per orientation, all orientations of a batch at once (weather ``(hours, 1)`` broadcast against
    tilt/azimuth ``(1, N)``): angle of incidence, Perez transposition (sky diffuse), isotropic ground
    reflection (albedo 0.2), Martin-Ruiz incidence-angle modifier on beam, sky and ground parts,
-   Faiman cell temperature, PVWatts DC with Marion's low-irradiance correction. The result, DC power
-   per kWp before system losses, is cached per rounded orientation (1°) and technology;
+   Faiman cell temperature, PVWatts DC with Marion's low-irradiance correction; the snapshots are then
+   turned into means over each hour (:func:`to_hour_means`). The result, DC power per kWp before
+   system losses, is cached per rounded orientation (1°) and technology;
 3. per plant: the faces' DC profiles scaled by their kWp and summed, system losses, degradation with
    age, then one PVWatts inverter (AC rating = kWp / DC-AC ratio) relative to its nominal efficiency,
    because ``losses_pct`` already includes the inverter's nominal loss as in PVGIS.
@@ -181,7 +183,33 @@ def dc_per_kwp(weather: WeatherYear, tilt_deg: np.ndarray, azimuth_deg: np.ndarr
     pdc = pvsystem.pvwatts_dc(effective, t_cell, 1.0, gamma_pdc, k=LOW_IRRADIANCE_K, cap_adjustment=True)
     out = np.zeros((len(df), tilt.shape[1]))
     out[rows] = np.maximum(np.asarray(pdc, dtype=float), 0.0)
-    return out
+    return to_hour_means(out, weather.irradiance_offset_h)
+
+
+def hour_mean_weights(offset_h: float) -> tuple[float, float, float]:
+    """Weights turning instantaneous values at ``k + offset_h`` into means over the hours ``[h, h+1)``.
+
+    The mean over the hour of the piecewise-linear curve through the samples is
+    ``a·y[h-1] + b·y[h] + c·y[h+1]`` with ``a = o²/2``, ``c = (1-o)²/2``, ``b = 1 - a - c``
+    (``o`` = offset in hours). Each sample's weights add up to 1, so annual energy is unchanged.
+    """
+    o = float(offset_h) % 1.0
+    a, c = o * o / 2.0, (1.0 - o) ** 2 / 2.0
+    return a, 1.0 - a - c, c
+
+
+def to_hour_means(values: np.ndarray, offset_h: float) -> np.ndarray:
+    """Hourly means from samples taken at ``hour start + offset_h`` along axis 0 (the year wraps round).
+
+    With ``offset_h`` = 0.5 the values are taken to be hourly means already (ERA5-style, centred on
+    the half hour) and are returned unchanged. SARAH-based PVGIS irradiance is a snapshot about
+    10 minutes past the hour: taking it as the hour's value would move production about 20 minutes
+    earlier than the sun (a morning bias in every hour).
+    """
+    if abs((float(offset_h) % 1.0) - 0.5) < 1e-9:
+        return values
+    a, b, c = hour_mean_weights(offset_h)
+    return a * np.roll(values, 1, axis=0) + b * values + c * np.roll(values, -1, axis=0)
 
 
 def dc_per_kwp_from_plane(temp_air: np.ndarray, wind_speed: np.ndarray, tilt_deg: float, aoi_deg: np.ndarray,
@@ -311,7 +339,7 @@ def specific_profile(weather: WeatherYear, tilt_deg: float, azimuth_deg: float, 
     numpy.ndarray
         One value per hour of ``weather.year``.
     """
-    dc = _dc_profiles(weather, [(tilt_deg, azimuth_deg)], technology)[0]
+    dc = _dc_profiles(weather, [(tilt_deg, azimuth_deg)], technology)[0].astype(float)
     return ac_from_dc(dc, 1.0, losses_pct, dc_ac_ratio)
 
 
@@ -356,7 +384,7 @@ def pv_production_kwh(plants: Sequence, weather: WeatherYear, year: int) -> np.n
         where = f"plants[{plants[members[0][0]].id}].technology"
         profiles = _dc_profiles(weather, orientations[tech], tech, where)
         for (j, f), prof in zip(members, profiles):
-            dc_kw[:, j] += plants[j].faces[f].kwp * prof
+            dc_kw[:, j] += plants[j].faces[f].kwp * prof.astype(float)
     for j, plant in enumerate(plants):
         if plant.kwp > 0 and dc_kw[:, j].any():
             out[:, j] = ac_from_dc(dc_kw[:, j], plant.kwp, plant.losses_pct, plant.dc_ac_ratio,

@@ -149,7 +149,7 @@ def _edge_azimuth(bearing: float) -> float:
     """The normal of an edge with ``bearing`` [deg] that faces more to the south (east on a tie)."""
     a, b = (bearing + 90.0) % 360.0, (bearing - 90.0) % 360.0
     south_a, south_b = -math.cos(math.radians(a)), -math.cos(math.radians(b))
-    if abs(south_a - south_b) < 1e-9:  # the edge runs north-south: the normals are east and west
+    if abs(south_a - south_b) < 1e-4:  # the edge runs north-south (within 0.01°): the normals are east and west
         return 90.0
     return a if south_a > south_b else b
 

@@ -14,7 +14,9 @@ different real year. :func:`site_weather` turns one into the hours of the simula
   ``HH:00 + offset`` (SARAH satellite scans reach Italy about 10-11 minutes past the hour; ERA5 hourly
   means are centred on ``HH:30``). The value comes from the file (PVGIS 5.3 writes it) or, for older
   files, is recovered from the data themselves (see :func:`infer_irradiance_offset_h`). The PV model
-  computes the sun's position at that instant; the row stays in the hour that contains it.
+  computes the sun's position at that instant and turns the resulting snapshots into means over
+  each hour (:func:`cer_core.pv.to_hour_means`); ``WeatherYear.data`` keeps the values as PVGIS gave
+  them, on the hour they were observed in.
 
 Sources, in the order ``site.weather.source`` asks for them: ``embedded`` (the nearest of the typical
 years shipped in ``assets/weather/``), ``pvgis`` / ``auto`` (memory → disk cache → PVGIS API with a
@@ -492,15 +494,17 @@ def _download(site_key: str, lat: float, lon: float) -> None:
             os.replace(tmp, path)
         except OSError:
             pass  # the cache is a convenience: memory still has the data
-    except (requests.ConnectionError, requests.Timeout, OSError) as exc:
-        with _LOCK:
-            _NET.update(failed_at=time.monotonic(), it=f"PVGIS non raggiungibile ({type(exc).__name__})",
-                        en=f"PVGIS unreachable ({type(exc).__name__})")
     except (requests.HTTPError, CerInputError, ValueError, KeyError, TypeError) as exc:
+        # PVGIS answered but not with a usable year (e.g. "Location over the sea"): this point only.
+        # HTTPError is an OSError: it must be caught before the network failures below.
         text = str(exc)[:160]
         with _LOCK:
             _SITE_FAILED[site_key] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
                                       f"PVGIS refused the request for this point ({text})")
+    except (requests.ConnectionError, requests.Timeout, OSError) as exc:
+        with _LOCK:
+            _NET.update(failed_at=time.monotonic(), it=f"PVGIS non raggiungibile ({type(exc).__name__})",
+                        en=f"PVGIS unreachable ({type(exc).__name__})")
     except Exception as exc:  # noqa: BLE001 - a background thread must never die silently mid-way
         with _LOCK:
             _NET.update(failed_at=time.monotonic(), it=f"errore nello scaricare da PVGIS ({type(exc).__name__})",
@@ -597,7 +601,7 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
                         "no way to read the scenario's files", "weather.no_reader")
         try:
             data = read_file(path)
-        except (FileNotFoundError, ValueError, OSError):
+        except (FileNotFoundError, KeyError, ValueError, OSError):
             raise error("site.weather.path", f"file meteo «{path}» non trovato (percorso relativo al file dello "
                         "scenario)", f"weather file '{path}' not found (paths are relative to the scenario file)",
                         "file.missing")

@@ -241,11 +241,13 @@ def _check_tmy_csv_layout(text: str, name: str) -> None:
         raise error(name, "riga di intestazione «time(UTC),T2m,…» non trovata",
                     "header line 'time(UTC),T2m,…' not found", "weather.header")
     stamp = re.compile(r"^\d{8}:\d{4},")
+    columns = [c.strip() for c in lines[header_at].split(",")]
     rows = 0
     for line in lines[header_at + 1:]:
         if not stamp.match(line):
             break
         rows += 1
+        _check_row(line, columns, f"{name}:{header_at + rows + 1}")
     if rows != 8760:
         where = f"{name}:{header_at + rows + 2}"
         raise error(where, f"{rows} righe orarie dopo «time(UTC)»; un anno tipico PVGIS ne ha 8760",
@@ -259,6 +261,21 @@ def _check_tmy_csv_layout(text: str, name: str) -> None:
     if "month,year" not in text_head:
         raise error(name, "riga «month,year» non trovata prima dei dati", "'month,year' line not found before the data",
                     "weather.months")
+
+
+def _check_row(line: str, columns: list[str], where: str) -> None:
+    """One data row: as many fields as the header, each a number."""
+    fields = line.split(",")
+    if len(fields) != len(columns):
+        raise error(where, f"{len(fields)} campi invece di {len(columns)} ({','.join(columns)})",
+                    f"{len(fields)} fields instead of {len(columns)} ({','.join(columns)})", "weather.fields")
+    for col, value in zip(columns[1:], fields[1:]):
+        try:
+            float(value)
+        except ValueError:
+            shown = value.strip() or "vuoto"
+            raise error(where, f"{col} = «{shown}»: atteso un numero", f"{col} = '{value.strip() or 'empty'}': "
+                        "expected a number", "weather.value")
 
 
 def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str) -> TmyFile:
