@@ -288,15 +288,16 @@ def ac_from_dc(dc_kw: np.ndarray, kwp: float, losses_pct: float, dc_ac_ratio: fl
     Parameters
     ----------
     dc_kw : numpy.ndarray
-        DC power of the array before system losses [kW].
-    kwp : float
-        Array power at STC [kWp]; the AC rating is ``kwp / dc_ac_ratio`` [kW].
-    losses_pct : float
+        DC power of the array before system losses [kW]; shape (hours,) or (hours, plants).
+    kwp : float or numpy.ndarray
+        Array power at STC [kWp]; the AC rating is ``kwp / dc_ac_ratio`` [kW]. Zero gives zeros.
+    losses_pct : float or numpy.ndarray
         System losses, PVGIS-style (cables, mismatch, soiling, inverter at nominal efficiency) [%].
-    dc_ac_ratio : float
+    dc_ac_ratio : float or numpy.ndarray
         DC/AC ratio [-].
-    degradation : float
+    degradation : float or numpy.ndarray
         Output factor for the modules' age [-].
+    (Arrays are per plant, broadcast against the columns of ``dc_kw``.)
 
     Returns
     -------
@@ -305,13 +306,15 @@ def ac_from_dc(dc_kw: np.ndarray, kwp: float, losses_pct: float, dc_ac_ratio: fl
     """
     from pvlib import inverter
 
-    if kwp <= 0:
-        return np.zeros_like(dc_kw, dtype=float)
-    dc = np.asarray(dc_kw, dtype=float) * (1.0 - losses_pct / 100.0) * degradation
-    pac0 = kwp / dc_ac_ratio
+    kwp = np.asarray(kwp, dtype=float)
+    if not (kwp > 0).any():
+        return np.zeros_like(np.asarray(dc_kw), dtype=float)
+    dc = np.asarray(dc_kw, dtype=float) * ((1.0 - np.asarray(losses_pct) / 100.0) * np.asarray(degradation))
+    pac0 = np.where(kwp > 0, kwp, 1.0) / np.asarray(dc_ac_ratio, dtype=float)
     # pvlib's curve with pdc0 = pac0 gives eta(zeta)·pdc capped at eta_nom·pac0; dividing by eta_nom keeps
     # the part-load shape and clipping while the nominal loss stays inside losses_pct.
-    return np.asarray(inverter.pvwatts(dc, pac0, INVERTER_ETA_NOM), dtype=float) / INVERTER_ETA_NOM
+    ac = np.asarray(inverter.pvwatts(dc, pac0, INVERTER_ETA_NOM), dtype=float) / INVERTER_ETA_NOM
+    return np.where(kwp > 0, ac, 0.0)
 
 
 def degradation_factor(plant, year: int) -> float:
@@ -385,10 +388,11 @@ def pv_production_kwh(plants: Sequence, weather: WeatherYear, year: int) -> np.n
         profiles = _dc_profiles(weather, orientations[tech], tech, where)
         for (j, f), prof in zip(members, profiles):
             dc_kw[:, j] += plants[j].faces[f].kwp * prof.astype(float)
-    for j, plant in enumerate(plants):
-        if plant.kwp > 0 and dc_kw[:, j].any():
-            out[:, j] = ac_from_dc(dc_kw[:, j], plant.kwp, plant.losses_pct, plant.dc_ac_ratio,
-                                   degradation_factor(plant, year))
+    if plants:
+        out = ac_from_dc(dc_kw, np.array([p.kwp for p in plants], dtype=float),
+                         np.array([p.losses_pct for p in plants], dtype=float),
+                         np.array([p.dc_ac_ratio for p in plants], dtype=float),
+                         np.array([degradation_factor(p, year) for p in plants], dtype=float))
     return out
 
 

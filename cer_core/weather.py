@@ -102,7 +102,8 @@ class WeatherYear:
     note_it, note_en : str
         Caveats for the user: fallback reason, nearest embedded year and distance.
     cache : str
-        How the data were obtained: ``"embedded"``, ``"file"``, ``"memory"``, ``"disk"``, ``"download"``.
+        How the data were obtained: ``"embedded"`` (asked for), ``"fallback"`` (embedded instead of PVGIS,
+        reason in the notes), ``"file"``, ``"memory"``, ``"disk"``, ``"download"``.
     digest : str
         Content identity (data and year): equal digests mean equal weather. Used as a cache key.
     fill : dict
@@ -356,11 +357,13 @@ def _label(tmy: TmyFile) -> str:
 
 
 def _embedded_weather(lat: float, lon: float, year: int, note_it: str = "", note_en: str = "") -> WeatherYear:
+    """The nearest shipped year; a non-empty note means it stands in for PVGIS (``cache="fallback"``)."""
     entry, dist = nearest_embedded(lat, lon)
     key = _embedded_key(entry.filename)
-    it = (f"anno tipico incorporato più vicino: {entry.place_it}, a {dist:.0f} km dal sito")
-    en = (f"nearest embedded typical year: {entry.place_en}, {dist:.0f} km from the site")
-    return _make(key, year, lat, lon, "embedded", "embedded", _join(note_it, it), _join(note_en, en))
+    it = f"anno tipico incorporato più vicino: {entry.place_it}, a {dist:.0f} km dal sito"
+    en = f"nearest embedded typical year: {entry.place_en}, {dist:.0f} km from the site"
+    return _make(key, year, lat, lon, "embedded", "fallback" if note_en else "embedded", _join(note_it, it),
+                 _join(note_en, en))
 
 
 def _join(first: str, second: str) -> str:

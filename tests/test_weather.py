@@ -248,7 +248,7 @@ def test_offline_auto_falls_back_fast_says_why_and_remembers(monkeypatch):
     t0 = time.perf_counter()
     w = weather.site_weather(*MILAN, 2023, {"source": "auto"})
     first_s = time.perf_counter() - t0
-    assert w.source == "embedded" and "PVGIS" in w.note_en and "PVGIS" in w.note_it
+    assert w.source == "embedded" and w.cache == "fallback" and "PVGIS" in w.note_en and "PVGIS" in w.note_it
     assert "unreachable" in w.note_en and re.search(r"10\d km", w.note_en)
     assert first_s < 2.0
     t0 = time.perf_counter()

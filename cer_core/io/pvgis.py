@@ -117,17 +117,9 @@ class HourlyFile:
 # Detection
 # --------------------------------------------------------------------------------------------------
 
-def _text(data: bytes, name: str) -> str:
-    if b"\x00" in data[:4096]:
-        raise error(name, "file binario: atteso un file PVGIS di testo (CSV o JSON)",
-                    "binary file: expected a PVGIS text file (CSV or JSON)", "pvgis.binary")
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise error(name, "codifica del testo non riconosciuta (attesa UTF-8)", "unknown text encoding (expected UTF-8)",
-                "pvgis.encoding")
+def _text(data: bytes) -> str:
+    """PVGIS writes ASCII/UTF-8; only called once :func:`sniff_pvgis` has recognised the content."""
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def _json_for_pvlib(text: str, name: str) -> io.StringIO:
@@ -217,7 +209,7 @@ def read_tmy(data: bytes, name: str) -> TmyFile:
                     "production file, or download the 'TMY' from PVGIS", "weather.not_tmy")
     if kind not in ("tmy_csv", "tmy_json"):
         raise error(name, *_NOT_TMY, "weather.not_tmy")
-    text = _text(data, name)
+    text = _text(data)
     if kind == "tmy_csv":
         _check_tmy_csv_layout(text, name)
     from pvlib.iotools import read_pvgis_tmy
@@ -407,7 +399,7 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
                     "production series", "pvgis.epw")
     if kind not in ("hourly_csv", "hourly_json"):
         raise error(name, "file non riconosciuto come serie oraria PVGIS", "not a PVGIS hourly series", "pvgis.unknown")
-    text = _text(data, name)
+    text = _text(data)
     from pvlib.iotools import read_pvgis_hourly
 
     try:
