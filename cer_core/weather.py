@@ -523,8 +523,9 @@ def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
     Raises
     ------
     _Unavailable
-        Offline (remembered for :data:`RETRY_AFTER_S`), refused by PVGIS, or slower than ``deadline_s``
-        (the download then goes on in the background and a later call finds it).
+        Offline (remembered for :data:`RETRY_AFTER_S`), refused by PVGIS, slower than ``deadline_s``
+        (the download then goes on in the background and a later call finds it), or network use
+        switched off with the environment variable ``CER_STUDIO_OFFLINE=1`` (caches are still read).
     """
     site = _site_key(lat, lon)
     with _LOCK:
@@ -539,6 +540,8 @@ def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
             return key, "disk"
         except (CerInputError, OSError):
             pass  # a broken cache file is ignored and replaced by the next download
+    if os.environ.get("CER_STUDIO_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
+        raise _Unavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
     with _LOCK:
         if site in _SITE_FAILED:
             raise _Unavailable(*_SITE_FAILED[site])

@@ -292,6 +292,20 @@ def test_pvgis_refusal_is_per_site_not_a_network_failure(monkeypatch):
     assert len(calls) == 2  # the refused point is not asked again
 
 
+def test_offline_switch_uses_caches_but_never_the_network(monkeypatch):
+    calls = []
+    monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", recorded_pvgis(calls))
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
+    w = weather.site_weather(*MILAN, 2023, {"source": "auto"})
+    assert w.source == "embedded" and "CER_STUDIO_OFFLINE" in w.note_en and not calls
+    monkeypatch.delenv("CER_STUDIO_OFFLINE")
+    assert weather.site_weather(*MILAN, 2023, {"source": "auto"}).source == "pvgis"  # downloads and caches
+    weather.clear_caches()
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
+    assert weather.site_weather(*MILAN, 2023, {"source": "auto"}).cache == "disk"
+    assert len(calls) == 1
+
+
 def test_broken_disk_cache_is_ignored(monkeypatch, tmp_path):
     path = tmp_path / "cache" / "pvgis" / "tmy_45.464_9.190.json"
     path.parent.mkdir(parents=True)
