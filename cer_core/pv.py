@@ -82,10 +82,22 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _weather_key(weather: WeatherYear) -> str:
+    """Cache identity of a weather year: its digest, or a content hash for hand-built ones."""
+    if weather.digest:
+        return weather.digest
+    import hashlib
+
+    h = hashlib.sha1(np.ascontiguousarray(weather.data.to_numpy(dtype=float)).tobytes())
+    h.update(f"{weather.lat},{weather.lon},{weather.irradiance_offset_h},{weather.year}".encode())
+    return "content:" + h.hexdigest()[:16]
+
+
 def site_geometry(weather: WeatherYear) -> SiteGeometry:
     """Sun position, extraterrestrial irradiance and airmass for the weather year (cached per year)."""
+    key = _weather_key(weather)
     with _LOCK:
-        hit = _GEOMETRY.get(weather.digest)
+        hit = _GEOMETRY.get(key)
     if hit is not None:
         return hit
     from pvlib import atmosphere, irradiance, solarposition
@@ -105,7 +117,7 @@ def site_geometry(weather: WeatherYear) -> SiteGeometry:
         day=_readonly(weather.data["ghi"].to_numpy() > 0.0),
     )
     with _LOCK:
-        _GEOMETRY[weather.digest] = geo
+        _GEOMETRY[key] = geo
         while len(_GEOMETRY) > 16:
             _GEOMETRY.popitem(last=False)
     return geo
@@ -258,7 +270,8 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
                  where: str = "technology") -> list[np.ndarray]:
     """DC per kWp [kW/kWp] of each (tilt, azimuth), from the cache or computed in batches."""
     tech, gamma = technology_gamma(technology, where)
-    keys = [(weather.digest, *_round_orientation(t, a), tech) for t, a in orientations]
+    wkey = _weather_key(weather)
+    keys = [(wkey, *_round_orientation(t, a), tech) for t, a in orientations]
     with _LOCK:
         missing = list(dict.fromkeys(k for k in keys if k not in _PROFILES))
     for start in range(0, len(missing), _BATCH):

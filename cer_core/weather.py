@@ -340,13 +340,23 @@ def nearest_embedded(lat: float, lon: float) -> tuple[EmbeddedTmy, float]:
     return catalog[i], dists[i]
 
 
-@lru_cache(maxsize=8)
+_EMBEDDED_KEYS: dict[str, str] = {}
+
+
 def _embedded_key(filename: str) -> str:
+    """Registry key of a shipped typical year, parsing the file the first time (or after eviction)."""
+    with _LOCK:
+        key = _EMBEDDED_KEYS.get(filename)
+        if key is not None and key in _TMY:
+            return key
     tmy = read_tmy((EMBEDDED_DIR / filename).read_bytes(), f"assets/weather/{filename}")
     entry = next(e for e in embedded_catalog() if e.filename == filename)
     tmy = TmyFile(tmy.data, tmy.lat, tmy.lon, tmy.elevation_m, tmy.irradiance_offset_h, tmy.months_selected,
                   entry.period, tmy.radiation_db)
-    return _register("embedded", tmy)
+    key = _register("embedded", tmy)
+    with _LOCK:
+        _EMBEDDED_KEYS[filename] = key
+    return key
 
 
 def _label(tmy: TmyFile) -> str:
@@ -548,11 +558,11 @@ def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
         failed_at = _NET["failed_at"]
         if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
             raise _Unavailable(_NET["it"], _NET["en"])
-        thread = _INFLIGHT.get(site)
-        if thread is None:
-            thread = threading.Thread(target=_download, args=(site, lat, lon), name=f"pvgis-{site}", daemon=True)
-            _INFLIGHT[site] = thread
-            thread.start()
+        if site in _INFLIGHT:  # started by an earlier call that already waited: do not wait again
+            raise _Unavailable("scaricamento da PVGIS in corso", "PVGIS download in progress")
+        thread = threading.Thread(target=_download, args=(site, lat, lon), name=f"pvgis-{site}", daemon=True)
+        _INFLIGHT[site] = thread
+        thread.start()
     thread.join(deadline_s)
     with _LOCK:
         if site in _DOWNLOADED:
@@ -635,7 +645,7 @@ def clear_caches() -> None:
         _DOWNLOADED.clear()
         _SITE_FAILED.clear()
         _NET.update(failed_at=None, it="", en="")
-    _embedded_key.cache_clear()
+        _EMBEDDED_KEYS.clear()
     _offset_for.cache_clear()
     _year_frame.cache_clear()
 

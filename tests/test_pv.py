@@ -364,6 +364,14 @@ def test_profiles_are_cached_per_rounded_orientation(w2023):
     np.testing.assert_allclose(pv._dc_profiles(w2023, [(25.0, 150.0)], "crystSi")[0], one, rtol=1e-6, atol=1e-7)
 
 
+def test_hand_built_weather_without_digest_is_cached_by_content():
+    a = dataclasses.replace(clear_sky_weather(2023, 0.5), digest="")
+    b = dataclasses.replace(clear_sky_weather(2023, 0.5, lat=40.0), digest="")
+    pa, pb = pv.specific_profile(a, 30, 180), pv.specific_profile(b, 30, 180)
+    assert not np.array_equal(pa, pb)  # two different skies do not share a cache entry
+    np.testing.assert_array_equal(pv.specific_profile(a, 30, 180), pa)
+
+
 def test_plant_order_and_duplicates_do_not_change_results(w2023):
     plants = [plant(kwp=k, faces=(Face(k, t, a),)) for k, t, a in [(4, 30, 150), (6, 10, 90), (4, 30, 150), (9, 60, 200)]]
     out = pv.pv_production_kwh(plants, w2023, 2023)
