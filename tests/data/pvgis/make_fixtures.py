@@ -8,6 +8,8 @@ tested offline (the tests monkeypatch ``pvlib.iotools.get_pvgis_tmy``).
   ``outputs.tmy_hourly``), with the hourly values of the shipped 45.000N 8.000E typical year: only the location
   block says Milan. Gzipped to keep the repository small.
 
+Data: PVGIS (c) European Union, 2001-2025 (reuse with attribution, see assets/SOURCES.md).
+
 Run from the repository root: ``python tests/data/pvgis/make_fixtures.py``.
 """
 
