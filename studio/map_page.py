@@ -261,6 +261,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
     suggestion, reason = mm.roof_suggestion_for(roof, tilt)
     if suggestion is not None:
         st.caption(t("map.roof_suggestion", area=_fmt(suggestion.area_m2), usable=_fmt(suggestion.usable_area_m2),
+                     tilt=_fmt(tilt), setback=_fmt(getattr(suggestion, "setback_m", 0.5), 1),
                      kwp=_fmt(suggestion.kwp, 1), azimuth=_fmt(suggestion.azimuth_deg)))
         kwp_default, az_default = max(float(suggestion.kwp), 0.1), float(suggestion.azimuth_deg)
     else:

@@ -134,6 +134,12 @@ def test_draw_a_roof_confirm_and_a_plant_appears():
     assert any("Nuovo impianto sul tetto" in m.value for m in at.markdown)
     assert len(CALLS[-1]["feature_group_to_add"]) == 4          # the drawn roof waits, dashed
     assert widget(at.selectbox, "Proprietario (membro)").value == "scuola-pieve"
+    from cer_core.roof import roof_suggestion
+
+    sugg = roof_suggestion(roof, tilt_deg=30.0)
+    assert any("Suggeriti" in c.value for c in at.caption)
+    assert widget(at.number_input, "Potenza (kWp)").value == pytest.approx(sugg.kwp, abs=0.05)
+    assert widget(at.number_input, "Azimut (°)").value == round(sugg.azimuth_deg)
     widget(at.number_input, "Potenza (kWp)").set_value(8.5)
     at = button(at, "Aggiungi impianto").click().run()
     no_errors(at)
