@@ -14,6 +14,7 @@ Nothing is written to the scenario until the user confirms; then the edit goes t
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -163,7 +164,7 @@ def _legend(doc: dict, colour_by: str, outside: list[str]) -> None:
     chips = []
     if colour_by == "cabina":
         for cid, colour in cabina_colours(doc).items():
-            chips.append(_chip(colour, cid))
+            chips.append(_chip(colour, html.escape(cid)))
     else:
         chips += [_chip(ROLE_COLOURS[k], t(f"map.kind_{k}")) for k in ("consumer", "prosumer", "producer")]
     chips.append(_chip(ROOF_FILL, t("map.legend_roof"), square=True))
@@ -205,9 +206,8 @@ def _pending_member(doc: dict, pending: dict) -> None:
     selected = _ss("selected")
     with st.form(K + f"new_member_{pending['sig']}", border=False):
         name = st.text_input(t("map.field_name"), placeholder=t("map.field_name_placeholder"))
-        c1, c2 = st.columns(2)
-        kind = c1.selectbox(t("map.field_kind"), mm.KINDS, format_func=lambda k: t(f"map.kind_{k}"))
-        category = c2.selectbox(t("map.field_category"), mm.CATEGORIES, format_func=lambda k: t(f"map.category_{k}"))
+        kind = st.selectbox(t("map.field_kind"), mm.KINDS, format_func=lambda k: t(f"map.kind_{k}"))
+        category = st.selectbox(t("map.field_category"), mm.CATEGORIES, format_func=lambda k: t(f"map.category_{k}"))
         options = _cabina_options(doc, cabina)
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(cabina),
                            help=t("map.field_cabina_help"))
@@ -397,11 +397,10 @@ def _selected_member(doc: dict) -> None:
     st.caption(f"`{m['id']}` · {where}")
     with st.form(K + f"edit_{choice}", border=False):
         name = st.text_input(t("map.field_name"), value=str(m.get("name") or ""))
-        c1, c2 = st.columns(2)
-        kind = c1.selectbox(t("map.field_kind"), mm.KINDS, index=mm.KINDS.index(m.get("kind", "consumer")),
-                            format_func=lambda k: t(f"map.kind_{k}"))
+        kind = st.selectbox(t("map.field_kind"), mm.KINDS, index=mm.KINDS.index(m.get("kind", "consumer"))
+                            if m.get("kind") in mm.KINDS else 0, format_func=lambda k: t(f"map.kind_{k}"))
         cats = list(mm.CATEGORIES)
-        category = c2.selectbox(t("map.field_category"), cats, index=cats.index(m.get("category", "other"))
+        category = st.selectbox(t("map.field_category"), cats, index=cats.index(m.get("category", "other"))
                                 if m.get("category") in cats else 0, format_func=lambda k: t(f"map.category_{k}"))
         options = _cabina_options(doc, m.get("cabina"))
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(m.get("cabina"))
@@ -449,8 +448,9 @@ def _cabine_section(doc: dict, outside: list[str]) -> None:
             c1, c2 = st.columns([4, 1], vertical_alignment="center")
             label = c.get("name") or cid
             status = t("map.cabina_has_area") if c.get("area") else t("map.cabina_no_area")
-            c1.markdown(_chip(colours.get(cid, "#6b7280"), f"<b>{label}</b> (`{cid}`)") +
-                        f" — {t('map.cabina_members', n=counts.get(cid, 0))} · {status}", unsafe_allow_html=True)
+            c1.markdown(_chip(colours.get(cid, "#6b7280"), f"<b>{html.escape(str(label))}</b>&nbsp;·&nbsp;"
+                              f"<code>{html.escape(cid)}</code>") +
+                        f" {t('map.cabina_members', n=counts.get(cid, 0))} · {status}", unsafe_allow_html=True)
             if c.get("area") and c2.button(t("map.remove_area"), key=K + f"rm_area_{cid}", icon=":material/delete:"):
                 _commit(lambda d, cid=cid: mm.remove_area(d, cid), t("map.area_removed", id=cid))
         st.caption(t("map.cabine_help"))
@@ -510,11 +510,11 @@ def map_fragment() -> None:
         elif pending:
             _pending_roof(doc, pending)
         else:
-            st.markdown("**" + t("map.how_title") + "**")
-            st.markdown(t("map.how_body"))
-            _search()
-            st.divider()
             _selected_member(doc)
+            st.divider()
+            _search()
+            with st.expander(t("map.how_title"), icon=":material/help:", expanded=not doc.get("members")):
+                st.markdown(t("map.how_body"))
     _cabine_section(doc, assignment.outside)
 
 
