@@ -82,6 +82,15 @@ def _remount(center: tuple[float, float] | None = None, zoom: int | None = None)
         _set("zoom", zoom)
 
 
+def _look_at(lat: float, lon: float, zoom: int) -> None:
+    """Move the map to (lat, lon); a repeated request moves it again (the map ignores an unchanged centre)."""
+    center = [round(lat, 6), round(lon, 6)]
+    if center == _ss("center") and zoom == _ss("zoom"):
+        center[0] += 1e-6
+    _set("center", center)
+    _set("zoom", zoom)
+
+
 def _done(pending: dict | None, center=None, zoom=None) -> None:
     """Forget the pending shape; remount when it was drawn (so the draft disappears)."""
     _set("pending", None)
@@ -361,16 +370,14 @@ def _search() -> None:
     place = answer.places[idx or 0]
     c1, c2 = st.columns(2)
     if c1.button(t("map.search_show"), icon=":material/my_location:", use_container_width=True, key=K + "search_show"):
-        _set("center", [place.lat, place.lon])
-        _set("zoom", 17 if place.precise else 14)
+        _look_at(place.lat, place.lon, 17 if place.precise else 14)
         _rerun_map()
     if c2.button(t("map.search_add_here"), icon=":material/person_add:", type="primary", use_container_width=True,
                  key=K + "search_add"):
         sig = f"search-{place.lat:.6f}-{place.lon:.6f}"
         _set("pending", {"sig": sig, "origin": "search", "label": place.label,
                          "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}})
-        _set("center", [place.lat, place.lon])
-        _set("zoom", 17 if place.precise else 14)
+        _look_at(place.lat, place.lon, 17 if place.precise else 14)
         _rerun_map()
 
 
