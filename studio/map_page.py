@@ -189,11 +189,20 @@ def _legend(doc: dict, colour_by: str, outside: list[str]) -> None:
 
 # --- the panel -----------------------------------------------------------------------------------------
 
-def _commit(mutate, message: str) -> None:
-    """Apply an edit to the scenario and rerun the whole app (other pages and the sidebar follow)."""
+def _commit(mutate, message) -> None:
+    """Apply an edit to the scenario and rerun the whole app (other pages and the sidebar follow).
+
+    ``message`` is the confirmation shown after the rerun, or a function giving it once the edit is done.
+    """
     edit_doc(mutate)
-    st.session_state.setdefault("cer_flash", []).append(("success", message))
+    st.session_state.setdefault("cer_flash", []).append(("success", message() if callable(message) else message))
     st.rerun()
+
+
+def _cancel(pending: dict) -> None:
+    """Drop the shape waiting for confirmation."""
+    _done(pending)
+    _rerun_map()
 
 
 def _cabina_options(doc: dict, extra: str | None = None) -> list[str]:
@@ -246,8 +255,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
         _done(pending, (lat, lon), 16)
         _commit(mutate, t("map.member_moved", name=_member_name(doc, selected)))
     if cancel:
-        _done(pending)
-        _rerun_map()
+        _cancel(pending)
 
 
 def _pending_roof(doc: dict, pending: dict) -> None:
@@ -258,8 +266,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
     if not members:
         st.info(t("map.roof_needs_member"), icon=":material/info:")
         if st.button(t("map.cancel"), key=K + f"roof_cancel_empty_{sig}"):
-            _done(pending)
-            _rerun_map()
+            _cancel(pending)
         return
     ids = [m["id"] for m in members]
     owner_default = mm.suggest_owner(doc, roof, _ss("selected")) or ids[0]
@@ -289,22 +296,20 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         result = {}
 
         def mutate(d):
-            result["pid"], result["prosumer"] = mm.add_plant(d, owner=owner, roof=roof, kwp=kwp, tilt_deg=tilt,
-                                                             azimuth_deg=azimuth, commissioning=commissioning,
-                                                             name=name)
-        lat, lon = mm.roof_centroid(roof)
-        _done(pending, (lat, lon), 18)
-        edit_doc(mutate)
-        msg = t("map.plant_added", name=name or owner, kwp=_fmt(kwp, 1))
-        if result.get("prosumer"):
-            msg += " " + t("map.owner_now_prosumer", name=_member_name(doc, owner))
-        st.session_state.setdefault("cer_flash", []).append(("success", msg))
+            pid, result["prosumer"] = mm.add_plant(d, owner=owner, roof=roof, kwp=kwp, tilt_deg=tilt,
+                                                   azimuth_deg=azimuth, commissioning=commissioning, name=name)
+            _set("selected_plant", pid)
+
+        def message() -> str:
+            msg = t("map.plant_added", name=name or owner, kwp=_fmt(kwp, 1))
+            if result.get("prosumer"):
+                msg += " " + t("map.owner_now_prosumer", name=_member_name(doc, owner))
+            return msg
+        _done(pending, mm.roof_centroid(roof), 18)
         _set("selected", owner)
-        _set("selected_plant", result.get("pid"))
-        st.rerun()
+        _commit(mutate, message)
     if st.button(t("map.cancel"), use_container_width=True, key=K + f"roof_cancel_{sig}"):
-        _done(pending)
-        _rerun_map()
+        _cancel(pending)
 
 
 def _pending_area(doc: dict, pending: dict) -> None:
@@ -339,13 +344,9 @@ def _pending_area(doc: dict, pending: dict) -> None:
         def mutate(d):
             result["a"] = mm.add_area(d, cabina_id=cid, name=name or None, area=area, assign=assign)
         _done(pending)
-        edit_doc(mutate)
-        moved = len(result["a"].changes) if result.get("a") else 0
-        st.session_state.setdefault("cer_flash", []).append(("success", t("map.area_added", id=cid, n=moved)))
-        st.rerun()
+        _commit(mutate, lambda: t("map.area_added", id=cid, n=len(result["a"].changes) if result.get("a") else 0))
     if cancel:
-        _done(pending)
-        _rerun_map()
+        _cancel(pending)
 
 
 def _search() -> None:
