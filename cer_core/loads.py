@@ -102,6 +102,12 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
                 for w in meta.get("warnings", [])]
     out = {"source": "file", "path": path, **{k: v for k, v in meta.items() if k != "warnings"},
            "annual_kwh": float(kwh.sum()), "warnings": warnings}
+    want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
+    got = str(meta.get("pod") or "")
+    if want and got.startswith("IT") and got != want:
+        out["warnings"].append({"it": f"{where}.path: il file è del POD {got}, il membro ha il POD {want}",
+                                "en": f"{where}.path: the file is for POD {got}, the member's POD is {want}",
+                                "code": "load.pod_mismatch"})
     target = spec.get("annual_kwh")
     kwh = np.array(kwh, dtype=float)
     if target is not None and kwh.sum() > 0:

@@ -255,3 +255,18 @@ def test_fill_false_keeps_nan():
     text[3] = ";".join(cells)
     (s,) = read_meter_files([("g.csv", "\r\n".join(text).encode())], fill=False).series
     assert np.isnan(s.kwh_import).sum() == 1
+
+
+def test_rows_of_92_and_100_cells_in_time_order():
+    """A clock-change day written as a row with as many cells as the day has quarter-hours."""
+    for first, last, hours in (("2024-03-30", "2024-04-01", 23), ("2024-10-26", "2024-10-28", 25)):
+        text = make_cases.wide_csv(first, last, "sum").split("\r\n")
+        s = make_cases.quarters(first, last)
+        day = make_cases.local_of(s).strftime("%d/%m/%Y") == text[2].split(";")[0]
+        text[2] = ";".join([text[2].split(";")[0]] + [make_cases.it(v) for v in make_cases.truth_kwh(s[day])])
+        assert len(text[2].split(";")) - 1 == hours * 4
+        result = read_meter_files([("dst.csv", "\r\n".join(text).encode())])
+        (series,) = result.series
+        np.testing.assert_array_equal(series.start_s, s)
+        np.testing.assert_allclose(series.kwh_import, make_cases.truth_kwh(s))
+        assert result.warnings == []

@@ -103,6 +103,10 @@ def test_file_with_two_pods_uses_the_members_pod():
     sc, ws = scenario([{"source": "file", "path": "p.csv"}] * 2, files,
                       [{"pod": "IT012E90000789"}, {}])
     assert load_of(sc, ws, 0).meta["pod"] == "IT012E90000789"
+    assert "load.pod_mismatch" not in {w["code"] for w in load_of(sc, ws, 0).meta["warnings"]}
+    single = {"s.csv": (CASES / "pcf_2024-10_autunno.csv").read_bytes()}
+    sc2, ws2 = scenario([{"source": "file", "path": "s.csv"}], single, [{"pod": "IT001E11112222"}])
+    assert "load.pod_mismatch" in {w["code"] for w in load_of(sc2, ws2).meta["warnings"]}
     with pytest.raises(CerInputError) as exc:
         load_of(sc, ws, 1)
     p = exc.value.problems[0]

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import error
 from .localtime import fmt_local, to_local_naive
 from .model import ESTIMATED, FILLED, MEASURED, Chunk, warning
-from .numbers import Where, parse_numbers
+from .numbers import Where, parse_numbers, refuse_first_bad
 from .source import Table
 
 QUARTER_S = 900
@@ -242,12 +242,9 @@ def _counter_chunk(meter, end_s, tot_imp, prev_imp, tot_exp, prev_exp, name, fmt
 
 def _utc_seconds(cells: list[str], where: Where) -> np.ndarray:
     ts = pd.to_datetime(pd.Series(cells, dtype=object), utc=True, errors="coerce", format="ISO8601")
-    bad = ts.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise error(where.at(i), f"colonna {where.column}: istante «{cells[i]}» non valido; atteso ISO 8601 UTC "
-                    "(es. 2024-06-10T08:15:00Z)", f"column {where.column}: instant '{cells[i]}' is not valid; expected "
-                    "ISO 8601 UTC (e.g. 2024-06-10T08:15:00Z)", "file.timestamp")
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: istante «{value}» non valido; atteso ISO "
+                     "8601 UTC (es. 2024-06-10T08:15:00Z)", "column {column}: instant '{value}' is not valid; expected "
+                     "ISO 8601 UTC (e.g. 2024-06-10T08:15:00Z)", "file.timestamp")
     return ts.dt.as_unit("s").astype("int64").to_numpy()
 
 

@@ -28,7 +28,8 @@ import pandas as pd
 from ..errors import error
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
-from .numbers import Where, excel_serial_to_naive, looks_like_excel_serial, parse_dates, parse_numbers
+from .numbers import (Where, excel_serial_to_naive, looks_like_excel_serial, parse_dates, parse_numbers,
+                      parse_with_formats, refuse_first_bad, zero_pad_dates)
 from .source import Table
 
 _DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}|^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}[ T,]+\d{1,2}[:.]\d{2}")
@@ -75,21 +76,14 @@ def _kind(cells: list[str], header: str) -> str:
     return "text"
 
 
+_UNIT_PATTERNS = ((r"kwh", "kwh"), (r"(^|[^k])wh", "wh"), (r"kw", "kw"), (r"\(w\)|\[w\]|_w$|^w$|watt", "w"),
+                  (r"potenza|power", "kw"), (r"energia|energy|consum|prelie|immess", "kwh"))
+
+
 def _unit_of(header: str) -> str | None:
+    """Unit named by a column header (first matching pattern of :data:`_UNIT_PATTERNS`), or None."""
     h = header.lower().replace(" ", "")
-    if re.search(r"kwh", h):
-        return "kwh"
-    if re.search(r"(^|[^k])wh", h):
-        return "wh"
-    if re.search(r"kw", h):
-        return "kw"
-    if re.search(r"\(w\)|\[w\]|_w$|^w$|watt", h):
-        return "w"
-    if re.search(r"potenza|power", h):
-        return "kw"
-    if re.search(r"energia|energy|consum|prelie|immess", h):
-        return "kwh"
-    return None
+    return next((unit for pattern, unit in _UNIT_PATTERNS if re.search(pattern, h)), None)
 
 
 def _column_named(option: str, header: list[str], where: str) -> int:
@@ -157,23 +151,10 @@ def _datetimes(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
                     "offset while other rows do; expected the same format on every row", "file.timestamp")
     else:
         aware = False
-        s2 = s.str.replace(r"^(\d)([/.\-])", r"0\1\2", regex=True).str.replace(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3",
-                                                                                regex=True)
-        s2 = s2.str.replace(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", regex=True)
-        ts, best = None, -1
-        for fmt in _FORMATS:
-            cand = pd.to_datetime(s2, format=fmt, errors="coerce")
-            ok = int(cand.notna().sum())
-            if ok > best:
-                ts, best = cand, ok
-            if ok == len(s2):
-                break
-    bad = ts.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise error(where.at(i), f"colonna {where.column}: data/ora «{cells[i]}» non valida; attesa ad es. "
-                    "31/03/2024 03:00 o 2024-03-31T03:00:00+02:00", f"column {where.column}: date/time '{cells[i]}' "
-                    "is not valid; expected e.g. 31/03/2024 03:00 or 2024-03-31T03:00:00+02:00", "file.timestamp")
+        ts = parse_with_formats(zero_pad_dates(s), _FORMATS)
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: data/ora «{value}» non valida; attesa "
+                     "ad es. 31/03/2024 03:00 o 2024-03-31T03:00:00+02:00", "column {column}: date/time '{value}' is "
+                     "not valid; expected e.g. 31/03/2024 03:00 or 2024-03-31T03:00:00+02:00", "file.timestamp")
     if aware:
         return ts.dt.tz_localize(None).dt.as_unit("s").astype("int64").to_numpy(), True
     return ts.dt.as_unit("s").astype("int64").to_numpy(), False

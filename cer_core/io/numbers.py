@@ -106,12 +106,6 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d/%
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
 
 
-def _zero_pad_dates(s: pd.Series) -> pd.Series:
-    """``1/3/2024`` → ``01/03/2024`` (Excel drops leading zeros)."""
-    return s.str.replace(r"^(\d)([/.\-])", r"0\1\2", regex=True).str.replace(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3",
-                                                                              regex=True)
-
-
 def excel_serial_to_naive(values: np.ndarray) -> np.ndarray:
     """Excel serial days (since 1899-12-30) → naive ``datetime64[s]``, rounded to the second."""
     secs = np.round(values * 86400.0).astype("int64")
@@ -124,6 +118,36 @@ def looks_like_excel_serial(s: pd.Series) -> bool:
     return bool(num.notna().all() and num.between(20000, 80000).all())
 
 
+def refuse_first_bad(bad: np.ndarray, cells, where: Where, it: str, en: str, code: str) -> None:
+    """Raise naming the first cell where ``bad`` is True; ``it``/``en`` are templates with ``{value}`` and
+    ``{column}``."""
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise error(where.at(i), it.format(value=cells[i], column=where.column),
+                    en.format(value=cells[i], column=where.column), code)
+
+
+def parse_with_formats(s: pd.Series, formats) -> pd.Series:
+    """Timestamps of ``s`` with the one of ``formats`` that parses the most cells (NaT elsewhere)."""
+    best, best_ok = None, -1
+    for fmt in formats:
+        parsed = pd.to_datetime(s, format=fmt, errors="coerce")
+        ok = int(parsed.notna().sum())
+        if ok > best_ok:
+            best, best_ok = parsed, ok
+        if ok == len(s):
+            break
+    return best
+
+
+def zero_pad_dates(s: pd.Series) -> pd.Series:
+    """``1/3/2024 9:15`` → ``01/03/2024 09:15`` (Excel drops leading zeros)."""
+    s = s.str.replace(r"^(\d)([/.\-])", r"0\1\2", regex=True)
+    s = s.str.replace(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3", regex=True)
+    return s.str.replace(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", regex=True)
+
+
 def parse_dates(cells, where: Where) -> np.ndarray:
     """Local calendar dates of ``cells`` as ``datetime64[D]``: dd/mm/yyyy (also d/m/yy), ISO, yyyymmdd,
     an ISO date-time from Excel (time ignored), or Excel serial days. Refuses naming the first bad line."""
@@ -133,18 +157,7 @@ def parse_dates(cells, where: Where) -> np.ndarray:
     if looks_like_excel_serial(s):
         num = pd.to_numeric(s.str.replace(",", ".", regex=False)).to_numpy(dtype=float)
         return excel_serial_to_naive(np.floor(num)).astype("datetime64[D]")
-    padded = _zero_pad_dates(s)
-    best, best_ok = None, -1
-    for fmt in _DATE_FORMATS:
-        parsed = pd.to_datetime(padded, format=fmt, errors="coerce")
-        ok = int(parsed.notna().sum())
-        if ok > best_ok:
-            best, best_ok = parsed, ok
-        if ok == len(s):
-            break
-    bad = best.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise error(where.at(i), f"colonna {where.column}: data «{cells[i]}» non valida; attesa gg/mm/aaaa",
-                    f"column {where.column}: date '{cells[i]}' is not valid; expected dd/mm/yyyy", "file.date")
-    return best.to_numpy().astype("datetime64[D]")
+    parsed = parse_with_formats(zero_pad_dates(s), _DATE_FORMATS)
+    refuse_first_bad(parsed.isna().to_numpy(), cells, where, "colonna {column}: data «{value}» non valida; attesa "
+                     "gg/mm/aaaa", "column {column}: date '{value}' is not valid; expected dd/mm/yyyy", "file.date")
+    return parsed.to_numpy().astype("datetime64[D]")
