@@ -30,6 +30,9 @@ MILAN = (45.464, 9.190)
 def fresh(tmp_path, monkeypatch):
     """Each test: an empty disk cache folder and empty memory caches; PVGIS unreachable unless a test says so."""
     monkeypatch.setenv("CER_STUDIO_CACHE", str(tmp_path / "cache"))
+    # these tests drive the download path with a patched (never real) PVGIS call, so the suite-wide
+    # offline switch set in conftest is lifted here
+    monkeypatch.delenv("CER_STUDIO_OFFLINE", raising=False)
 
     def no_network(*args, **kwargs):
         raise requests.ConnectionError("tests run offline")
