@@ -650,12 +650,10 @@ def bills_load(spec: dict, member, scenario, ws, where: str):
         raise exc if spec.get("bills") is not None else located(exc, source_where)
 
     def located_text(w: Problem, lang: str) -> str:
+        """The sentence prefixed with its place inside the member's load (``bills[3]``, ``file.csv:4``)."""
         text = w.it if lang == "it" else w.en
-        if not w.where:
-            return f"{source_where}: {text}"
-        if w.where.startswith(where):
-            return f"{w.where}: {text}"
-        return f"{source_where} → {w.where}: {text}"
+        place = w.where[len(where) + 1:] if w.where.startswith(where + ".") else w.where
+        return f"{place}: {text}" if place else text
 
     warnings = [{"it": located_text(w, "it"), "en": located_text(w, "en"), "code": w.code}
                 for w in result.warnings] + shape_warnings

@@ -56,7 +56,9 @@ def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -
     -------
     LoadSeries
         ``kwh`` per local hour; ``meta`` (JSON-ready): ``source``, ``annual_kwh``, what the import or
-        the bills report says, and ``warnings`` ``[{"it", "en", "code"}]``.
+        the bills report says, and ``warnings`` ``[{"it", "en", "code"}]`` — each sentence starts with
+        its place inside the member's load (``curva.csv:302: …``, ``bills[3]: …``); :mod:`cer_core.api`
+        adds the member's path (``members[8].load``).
 
     Raises
     ------
@@ -98,15 +100,14 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
                                    include_4_october=args["include_4_october"])
     except CerInputError as exc:
         raise located(exc, f"{where}.path")
-    warnings = [{"it": f"{where}.path → {w['it']}", "en": f"{where}.path → {w['en']}", "code": w["code"]}
-                for w in meta.get("warnings", [])]
+    warnings = [{"it": w["it"], "en": w["en"], "code": w["code"]} for w in meta.get("warnings", [])]
     out = {"source": "file", "path": path, **{k: v for k, v in meta.items() if k != "warnings"},
            "annual_kwh": float(kwh.sum()), "warnings": warnings}
     want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
     got = str(meta.get("pod") or "")
     if want and got.startswith("IT") and got != want:
-        out["warnings"].append({"it": f"{where}.path: il file è del POD {got}, il membro ha il POD {want}",
-                                "en": f"{where}.path: the file is for POD {got}, the member's POD is {want}",
+        out["warnings"].append({"it": f"{path}: il file è del POD {got}, il membro ha il POD {want}",
+                                "en": f"{path}: the file is for POD {got}, the member's POD is {want}",
                                 "code": "load.pod_mismatch"})
     target = spec.get("annual_kwh")
     kwh = np.array(kwh, dtype=float)
@@ -114,8 +115,8 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         kwh *= float(target) / kwh.sum()
         out["scaled_to_annual_kwh"] = float(target)
         out["annual_kwh"] = float(target)
-        out["warnings"].append({"it": f"{where}: serie del file scalata a {float(target):,.0f} kWh/anno",
-                                "en": f"{where}: the file's series scaled to {float(target):,.0f} kWh/year",
+        out["warnings"].append({"it": f"{path}: serie del file scalata a {float(target):,.0f} kWh/anno",
+                                "en": f"{path}: the file's series scaled to {float(target):,.0f} kWh/year",
                                 "code": "load.scaled"})
     return LoadSeries(kwh, out)
 

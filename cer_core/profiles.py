@@ -373,9 +373,9 @@ def default_profile(member) -> str:
 def profile_load(spec: dict, member, scenario, where: str, ws=None):
     """A member's load from ``{source: "profile", profile, annual_kwh, contract_kw?, shape?}``.
 
-    ``shape`` (optional) is a measured file (e.g. a Chain 2 week) in the workspace: its typical week,
-    with the named profile's seasonality, replaces the standard shape; ``annual_kwh`` still sets the
-    total.
+    ``shape`` (optional) is a measured file (e.g. a Chain 2 week) in the workspace — its typical week,
+    with the named profile's seasonality, replaces the standard shape — or another profile's name;
+    ``annual_kwh`` still sets the total.
 
     Returns
     -------
@@ -395,7 +395,10 @@ def profile_load(spec: dict, member, scenario, where: str, ws=None):
     if name == "household":
         pclass = power_class(args["contract_kw"])
         meta["arera"] = household_table(normalise_region(args["region"]), pclass)[1]
-    if spec.get("shape"):
+    if spec.get("shape") in PROFILE_NAMES:
+        shape = profile_shape(spec["shape"], year, **args)
+        meta["shape"] = spec["shape"]
+    elif spec.get("shape"):
         if ws is None:
             raise error(f"{where}.shape", "forma misurata non leggibile senza i file dello scenario",
                         "a measured shape cannot be read without the scenario's files", "load.shape")
@@ -407,25 +410,25 @@ def profile_load(spec: dict, member, scenario, where: str, ws=None):
         meta["shape"] = smeta
         meta["warnings"].extend(smeta.pop("warnings", []))
     kwh = annual * np.asarray(shape)
-    meta["warnings"].extend(plausibility_warnings(member, kwh, annual, args["contract_kw"], where))
+    meta["warnings"].extend(plausibility_warnings(member, kwh, annual, args["contract_kw"]))
     return LoadSeries(kwh, meta)
 
 
-def plausibility_warnings(member, kwh: np.ndarray, annual: float, contract_kw: float | None, where: str) -> list[dict]:
+def plausibility_warnings(member, kwh: np.ndarray, annual: float, contract_kw: float | None) -> list[dict]:
     """Warnings for a household outside 500–8000 kWh/yr and for hours above the available power."""
     out = []
     if member.category == "household" and not 500 <= annual <= 8000:
-        out.append({"it": f"{where}: consumo annuo {annual:,.0f} kWh insolito per una famiglia (di solito 500–8000): "
-                    "controlla il valore", "en": f"{where}: annual consumption {annual:,.0f} kWh is unusual for a "
+        out.append({"it": f"consumo annuo {annual:,.0f} kWh insolito per una famiglia (di solito 500–8000): "
+                    "controlla il valore", "en": f"annual consumption {annual:,.0f} kWh is unusual for a "
                     "household (usually 500–8000): check the value", "code": "load.household_annual"})
     if contract_kw:
         from .io.summary import available_kw
 
         peak = float(np.max(kwh)) if len(kwh) else 0.0
         if peak > available_kw(float(contract_kw)):
-            out.append({"it": f"{where}: il consumo orario arriva a {peak:.1f} kWh, oltre la potenza disponibile "
+            out.append({"it": f"il consumo orario arriva a {peak:.1f} kWh, oltre la potenza disponibile "
                         f"{available_kw(float(contract_kw)):.1f} kW: consumo annuo troppo alto per il contratto?",
-                        "en": f"{where}: hourly consumption reaches {peak:.1f} kWh, above the available power "
+                        "en": f"hourly consumption reaches {peak:.1f} kWh, above the available power "
                         f"{available_kw(float(contract_kw)):.1f} kW: annual consumption too high for the contract?",
                         "code": "load.above_contract"})
     return out

@@ -270,3 +270,13 @@ def test_rows_of_92_and_100_cells_in_time_order():
         np.testing.assert_array_equal(series.start_s, s)
         np.testing.assert_allclose(series.kwh_import, make_cases.truth_kwh(s))
         assert result.warnings == []
+
+
+def test_generic_options_override_detection():
+    text = "quando;valore;altro\n" + "\n".join(f"01/01/2024 {h:02d}:00;{h};7" for h in range(24))
+    (s,) = read_meter_files([("x.csv", text.encode())], value_column="valore", unit="kw").series
+    np.testing.assert_allclose(s.kwh_import, np.arange(24.0))
+    (e,) = read_meter_files([("x.csv", text.encode())], options={"stamp": "end"}).series
+    assert e.start_s[0] == s.start_s[0] - 3600
+    with pytest.raises(TypeError):
+        read_meter_files([("x.csv", text.encode())], colour="red")

@@ -56,6 +56,11 @@ def test_dates():
     with pytest.raises(CerInputError) as exc:
         parse_dates(["01/03/2024", "32/03/2024"], w)
     assert exc.value.problems[0].where == "f.csv:3"
+    with pytest.raises(CerInputError) as exc:  # repeated cells are parsed once; the message keeps the first bad line
+        parse_dates(["01/03/2024", "01/03/2024", "32/03/2024", "32/03/2024"], Where("f.csv", [10, 11, 12, 13], "DATA"))
+    assert exc.value.problems[0].where == "f.csv:12" and "32/03/2024" in exc.value.problems[0].it
+    repeated = parse_dates(["02/03/2024", "01/03/2024", "02/03/2024"], w)
+    assert [str(d) for d in repeated] == ["2024-03-02", "2024-03-01", "2024-03-02"]
 
 
 def test_delimiter_and_encodings():

@@ -54,7 +54,7 @@ def test_demo_file_member_reads_the_edistribuzione_export(demo):
     s = member_load(m, sc, ws, f"members[{i}].load")
     assert s.meta["format"] == "edistribuzione_15" and s.meta["annual_kwh"] == pytest.approx(21899.307, abs=1e-3)
     assert [w["code"] for w in s.meta["warnings"]] == ["file.repeated_hour_split"]
-    assert s.meta["warnings"][0]["it"].startswith(f"members[{i}].load.path → ")
+    assert s.meta["warnings"][0]["it"].startswith("series/studio_verdi_edistribuzione_2024.csv:302: giorno 27/10/2024")
 
 
 def test_cached_results_are_not_shared(demo):
@@ -248,3 +248,6 @@ def test_load_warnings_reach_the_run(tmp_path):
     assert ("members[0].load", "file.repeated_hour_split") in by
     assert ("members[1].load", "bills.gap") in by and ("members[1].load", "bills.extended") in by
     assert all(w.severity == "warning" for w in outcome.warnings)
+    gap = next(w for w in outcome.warnings if w.code == "bills.gap")
+    assert gap.message("it") == ("members[1].load: b.csv:3: nessuna bolletta dal 01/02/2024 al 29/02/2024 (29 giorni): "
+                                 "periodo ricostruito")

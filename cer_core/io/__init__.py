@@ -18,6 +18,7 @@ the simulated year exactly once, nothing filled or extended.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import OrderedDict
 
@@ -40,7 +41,7 @@ __all__ = ["read_meter_files", "to_hourly_year", "read_load_file", "read_hourly_
 
 
 def read_meter_files(files: list[tuple[str, bytes]], *, contract_kw: float | None = None, fill: bool = True,
-                     include_4_october: bool = True, options: dict | None = None) -> ImportResult:
+                     include_4_october: bool = True, options: dict | None = None, **generic_options) -> ImportResult:
     """Read meter exports of any supported format (several at once) into one series per POD.
 
     Parameters
@@ -55,7 +56,7 @@ def read_meter_files(files: list[tuple[str, bytes]], *, contract_kw: float | Non
         Band calendar switch for the F1/F2/F3 split of the report.
     options : dict, optional
         For generic files: ``time_column``, ``value_column``, ``export_column``, ``unit``
-        (kwh|kw|wh|w), ``stamp`` (start|end).
+        (kwh|kw|wh|w), ``stamp`` (start|end). They may also be given as keyword arguments.
 
     Returns
     -------
@@ -69,6 +70,10 @@ def read_meter_files(files: list[tuple[str, bytes]], *, contract_kw: float | Non
     if not files:
         raise error("", "nessun file caricato: attesi i dati di consumo", "no file uploaded: expected consumption data",
                     "file.none")
+    options = {**(options or {}), **generic_options}
+    unknown = set(options) - {"time_column", "value_column", "export_column", "unit", "stamp"}
+    if unknown:
+        raise TypeError(f"unknown options: {', '.join(sorted(unknown))}")
     chunks, warnings, info = [], [], []
     for name, data in files:
         for doc in open_documents(data, name):
@@ -134,7 +139,8 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
            include_4_october)
     if key in _CACHE:
         _CACHE.move_to_end(key)
-        return _CACHE[key]
+        kwh, meta = _CACHE[key]
+        return kwh, copy.deepcopy(meta)
     if is_scenario_hourly_csv(data):
         kwh = read_hourly_csv(data, name, year, "kwh")
         meta = {"format": "hourly_csv", "warnings": [], **hourly_report(year, kwh)}
@@ -163,7 +169,7 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
     _CACHE[key] = (kwh, meta)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return kwh, meta
+    return kwh, copy.deepcopy(meta)
 
 
 def _choose(result: ImportResult, pod: str | None) -> MeterSeries:

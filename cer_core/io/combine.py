@@ -156,7 +156,7 @@ def gap_facts(grid: np.ndarray, missing: np.ndarray, step_s: int) -> dict:
                       "hours": float(lengths[k] * step_s / 3600)} for k in top]}
 
 
-def _day_type(local_naive: np.ndarray) -> np.ndarray:
+def local_day_type(local_naive: np.ndarray) -> np.ndarray:
     """0 working day, 1 Saturday, 2 Sunday/holiday of local wall-clock seconds."""
     days = local_naive // 86400
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
@@ -198,7 +198,7 @@ def fill_gaps(grid: np.ndarray, values: np.ndarray, step_s: int) -> np.ndarray:
     still = np.isnan(fill)
     if still.any():
         slot = (local % 86400) // step_s
-        dtype = _day_type(local)
+        dtype = local_day_type(local)
         frame = pd.DataFrame({"slot": slot[ok], "dt": dtype[ok], "v": values[ok]})
         by_dt = frame.groupby(["dt", "slot"])["v"].mean()
         by_slot = frame.groupby("slot")["v"].mean()

@@ -27,7 +27,7 @@ import pandas as pd
 from ..bands import BAND_NAMES, band_of_hour, day_type_of_hour, local_hour_of_day
 from ..errors import Problem, error
 from ..timeaxis import hours_utc, local_month
-from .combine import _day_type
+from .combine import local_day_type
 from .localtime import to_local_naive
 from .model import ESTIMATED, EXTENDED, FILLED, MEASURED, ImportResult, MeterSeries, warning
 
@@ -78,7 +78,7 @@ def best_year(series: MeterSeries) -> int:
 def _typical_week(hours_s: np.ndarray, kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean kWh by (day type, local hour) of the data (3 × 24) and the months the data cover (hours per month)."""
     local = to_local_naive(hours_s)
-    dt = _day_type(local)
+    dt = local_day_type(local)
     hr = (local % 86400) // 3600
     sums = np.zeros((3, 24))
     counts = np.zeros((3, 24))

@@ -148,9 +148,21 @@ def zero_pad_dates(s: pd.Series) -> pd.Series:
     return s.str.replace(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", regex=True)
 
 
+def _first_lines(inverse: np.ndarray, lines, n: int) -> np.ndarray:
+    """Line of the first occurrence of each of ``n`` unique values (for messages)."""
+    first = np.full(n, len(inverse), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(inverse)))
+    lines = np.asarray(lines)
+    return lines[first] if len(lines) == len(inverse) else first + 1
+
+
 def parse_dates(cells, where: Where) -> np.ndarray:
     """Local calendar dates of ``cells`` as ``datetime64[D]``: dd/mm/yyyy (also d/m/yy), ISO, yyyymmdd,
     an ISO date-time from Excel (time ignored), or Excel serial days. Refuses naming the first bad line."""
+    uniq, inverse = np.unique(np.asarray(cells, dtype=object).astype(str), return_inverse=True)
+    if len(uniq) < len(cells):  # long files repeat each day many times: parse each text once
+        days = parse_dates(list(uniq), Where(where.name, _first_lines(inverse, where.lines, len(uniq)), where.column))
+        return days[inverse]
     s = pd.Series(cells, dtype=object).astype(str).str.strip()
     s = s.str.replace(r"\.0$", "", regex=True)  # 20240301.0 from a spreadsheet
     s = s.str.replace(r"[ T]00:00(:00)?$", "", regex=True)
