@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import io
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -38,7 +38,7 @@ import numpy as np
 from .bands import band_of_hour
 from .errors import CerInputError, Problem, ProblemList, error, located
 from .io.hourly import hourly_report, place_in_year
-from .io.model import ESTIMATED, EXTENDED, MEASURED
+from .io.model import ESTIMATED, MEASURED
 from .io.numbers import Where, parse_numbers
 from .io.source import document_rows, open_documents
 from .io.summary import available_kw
