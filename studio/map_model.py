@@ -17,16 +17,11 @@ from cer_core.errors import CerInputError
 
 KINDS = ("consumer", "prosumer", "producer")
 CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
-#: Standard load profile and annual consumption [kWh] given to a member created on the map, by category
-#: (edited afterwards in "Membri e consumi" with bills or meter files).
-DEFAULT_LOAD = {
-    "household": ("household", 2700.0),
-    "sme": ("office", 30000.0),
-    "public_body": ("municipal_building", 40000.0),
-    "third_sector": ("office", 8000.0),
-    "other": ("office", 10000.0),
-    "large_enterprise": ("industry_2_shifts", 500000.0),
-}
+#: Annual consumption [kWh] given to a member created on the map, by category, with the category's
+#: standard profile (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``); edited afterwards in «Membri e
+#: consumi» with bills or meter files.
+DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 40000.0, "third_sector": 8000.0,
+                      "other": 10000.0, "large_enterprise": 500000.0}
 DEFAULT_TILT_DEG = 30.0
 FIRST_CABINA_ID = "CP-1"
 
@@ -99,6 +94,14 @@ def unique_id(base: str, existing) -> str:
     return f"{base}-{n}"
 
 
+def default_load(category: str, annual_kwh: float) -> dict:
+    """A standard-profile load for ``category`` scaled to ``annual_kwh`` [kWh]."""
+    from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
+
+    return {"source": "profile", "profile": CATEGORY_DEFAULT_PROFILE.get(category, "office"),
+            "annual_kwh": float(annual_kwh)}
+
+
 def _member(doc: dict, member_id: str) -> dict:
     for m in doc.get("members", []):
         if m.get("id") == member_id:
@@ -162,9 +165,8 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
     if address:
         member["address"] = str(address)
     if kind != "producer":
-        profile, default_kwh = DEFAULT_LOAD[category]
-        kwh = float(annual_kwh) if annual_kwh is not None and annual_kwh > 0 else default_kwh
-        member["load"] = {"source": "profile", "profile": profile, "annual_kwh": kwh}
+        kwh = float(annual_kwh) if annual_kwh is not None and annual_kwh > 0 else DEFAULT_ANNUAL_KWH[category]
+        member["load"] = default_load(category, kwh)
     members.append(member)
     declare_cabine_in_use(doc)
     return mid
@@ -191,17 +193,17 @@ def update_member(doc: dict, member_id: str, *, name: str | None = None, kind: s
     m = _member(doc, member_id)
     if name is not None and name.strip():
         m["name"] = " ".join(name.split())
+    if category is not None:
+        if category not in CATEGORIES:
+            raise ValueError(category)
+        m["category"] = category
     if kind is not None:
         if kind not in KINDS:
             raise ValueError(kind)
         m["kind"] = kind
         if kind != "producer" and not m.get("load"):
-            profile, kwh = DEFAULT_LOAD[m.get("category", "other")]
-            m["load"] = {"source": "profile", "profile": profile, "annual_kwh": kwh}
-    if category is not None:
-        if category not in CATEGORIES:
-            raise ValueError(category)
-        m["category"] = category
+            cat = m.get("category") if m.get("category") in CATEGORIES else "other"
+            m["load"] = default_load(cat, DEFAULT_ANNUAL_KWH[cat])
     if cabina is not None and cabina.strip():
         m["cabina"] = cabina.strip()
         declare_cabine_in_use(doc)

@@ -208,3 +208,23 @@ def test_displayable_drops_what_cannot_be_drawn():
     from studio.map_view import dynamic_layers
     assert len(dynamic_layers(view)) == 3                  # and the map builds from it
 
+
+
+def test_a_community_built_on_the_map_simulates():
+    """Members of every category and a roof plant, as the map creates them, run through the engine."""
+    from cer_core.api import run
+    from cer_core.workspace import Workspace
+
+    doc = empty()
+    ids = [mm.add_member(doc, name=f"Membro {c}", kind="consumer", category=c, lat=45.38 + i * 0.001, lon=9.15)
+           for i, c in enumerate(mm.CATEGORIES) if c != "large_enterprise"]
+    mm.add_member(doc, name="Produttore", kind="producer", category="sme", lat=45.39, lon=9.16)
+    mm.add_plant(doc, owner=ids[0], roof=square(9.15, 45.38), kwp=20.0, tilt_deg=30, azimuth_deg=180,
+                 commissioning=dt.date(2025, 1, 1))
+    totals = run(Workspace(doc=doc, origin="map")).summary["totals"]
+    assert totals["members"] == 6 and totals["plants"] == 1 and totals["kwp"] == 20.0
+    # 20 kWp near Milan: 900–1500 kWh/kWp; the five consumers' default loads add up as declared
+    assert 18_000 < totals["production_kwh"] < 30_000
+    expected_kwh = sum(mm.DEFAULT_ANNUAL_KWH[c] for c in mm.CATEGORIES if c != "large_enterprise")
+    assert totals["consumption_kwh"] == pytest.approx(expected_kwh, rel=1e-6)
+    assert totals["shared_kwh"] > 0
