@@ -299,36 +299,49 @@ def dynamic_layers(doc: dict, *, lang: str = DEFAULT_LANG, colour_by: str = "rol
     """
     tr = translator(lang)
     cab_colours = cabina_colours(doc)
+    # One GeoJSON layer per kind (not one folium element per member): a rerun with 1000 members stays
+    # small and quick. Styles and tooltips come from each feature's properties.
     areas = folium.FeatureGroup(name=tr("map.layer_areas"))
-    for c in doc.get("cabine", []):
-        if c.get("area"):
-            colour = cab_colours.get(c["id"], "#6b7280")
-            folium.GeoJson(c["area"], interactive=False,
-                           style_function=lambda _, col=colour: {"color": col, "weight": 2.5, "dashArray": "8 5",
-                                                                 "fillColor": col, "fillOpacity": 0.07}).add_to(areas)
+    area_features = [{"type": "Feature", "id": c["id"], "properties": {"colour": cab_colours.get(c["id"], "#6b7280")},
+                      "geometry": c["area"]} for c in doc.get("cabine", []) if c.get("area")]
+    if area_features:
+        folium.GeoJson({"type": "FeatureCollection", "features": area_features}, interactive=False,
+                       style_function=lambda f: {"color": f["properties"]["colour"], "weight": 2.5,
+                                                 "dashArray": "8 5", "fillColor": f["properties"]["colour"],
+                                                 "fillOpacity": 0.07}).add_to(areas)
     roofs = folium.FeatureGroup(name=tr("map.layer_roofs"))
-    for p in doc.get("plants", []):
-        if p.get("roof"):
-            weight = 4 if p.get("id") == selected_plant else 2
-            folium.GeoJson(p["roof"], tooltip=folium.Tooltip(roof_tooltip(p, lang), class_name="cer-tip"),
-                           style_function=lambda _, w=weight: {"color": ROOF_LINE, "weight": w, "fillColor": ROOF_FILL,
-                                                               "fillOpacity": 0.6}).add_to(roofs)
+    roof_features = [{"type": "Feature", "id": p["id"], "geometry": p["roof"],
+                      "properties": {"tip": roof_tooltip(p, lang), "weight": 4 if p.get("id") == selected_plant else 2}}
+                     for p in doc.get("plants", []) if p.get("roof")]
+    if roof_features:
+        folium.GeoJson({"type": "FeatureCollection", "features": roof_features},
+                       tooltip=folium.GeoJsonTooltip(["tip"], labels=False, class_name="cer-tip"),
+                       style_function=lambda f: {"color": ROOF_LINE, "weight": f["properties"]["weight"],
+                                                 "fillColor": ROOF_FILL, "fillOpacity": 0.6}).add_to(roofs)
     members = folium.FeatureGroup(name=tr("map.layer_members"))
     kwp = plants_kwp_by_member(doc)
     outside_set = set(outside)
+    member_features = []
     for m in doc.get("members", []):
         if not _located(m):
             continue
-        is_sel = m["id"] == selected
-        if is_sel:
+        is_out = m["id"] in outside_set
+        member_features.append({"type": "Feature", "id": m["id"], "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
+                                "properties": {"tip": member_tooltip(m, kwp.get(m["id"], 0.0), tr, lang),
+                                               "fill": member_colour(m, colour_by, cab_colours),
+                                               "ring": OUTSIDE_COLOUR if is_out else "#ffffff",
+                                               "weight": 3 if is_out else 2,
+                                               "radius": 10 if m["id"] == selected else 8}})
+        if m["id"] == selected:
             folium.CircleMarker([m["lat"], m["lon"]], radius=15, color=SELECTED_COLOUR, weight=3, fill=False,
                                 interactive=False).add_to(members)
-        ring = OUTSIDE_COLOUR if m["id"] in outside_set else "#ffffff"
-        folium.CircleMarker([m["lat"], m["lon"]], radius=10 if is_sel else 8, color=ring,
-                            weight=3 if m["id"] in outside_set else 2, fill=True,
-                            fill_color=member_colour(m, colour_by, cab_colours), fill_opacity=0.95,
-                            tooltip=folium.Tooltip(member_tooltip(m, kwp.get(m["id"], 0.0), tr, lang),
-                                                   class_name="cer-tip")).add_to(members)
+    if member_features:
+        folium.GeoJson({"type": "FeatureCollection", "features": member_features},
+                       marker=folium.CircleMarker(radius=8, fill=True, fill_opacity=0.95),
+                       tooltip=folium.GeoJsonTooltip(["tip"], labels=False, class_name="cer-tip"),
+                       style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.95,
+                                                 "color": f["properties"]["ring"], "weight": f["properties"]["weight"],
+                                                 "radius": f["properties"]["radius"]}).add_to(members)
     layers = [areas, roofs, members]
     if pending is not None and pending.get("geometry"):
         draft = folium.FeatureGroup(name=tr("map.layer_pending"))

@@ -145,13 +145,23 @@ def test_dynamic_layers_members_roofs_areas_selection_and_pending():
     pending = {"geometry": {"type": "Point", "coordinates": [9.15, 45.38]}}
     areas, roofs, members, draft = layer_script(dynamic_layers(doc, selected="casa-01", pending=pending,
                                                                outside=("casa-02",)))
-    assert areas.count("L.geoJson(") == 2 and '"interactive": false' in areas
+    # one GeoJSON layer per kind, whatever the number of features
+    assert areas.count("L.geoJson(") == 1 and areas.count('"type": "Polygon"') == 2
+    assert '"interactive": false' in areas
     assert roofs.count("L.geoJson(") == 1 and "Campo FV depuratore" in roofs and "420 kWp" in roofs
-    # 40 members + 1 selection halo
-    assert members.count("L.circleMarker(") == 41
+    assert members.count("L.geoJson(") == 1 and members.count('"type": "Point"') == 40
+    assert members.count("L.circleMarker(") == 1 and members.count("new L.CircleMarker(") == 1  # halo, points
     assert "Depuratore di Pieve Emanuele" in members and "Prosumer" in members
-    assert '"color": "#dc2626"' in members            # the member outside every area has a red ring
+    assert '"ring": "#dc2626"' in members                  # the member outside every area has a red ring
+    assert re.search(r'case "casa-01":\s*return \{[^}]*"radius": 10', members)   # the selected one is larger
     assert draft.count("L.circleMarker(") == 1 and '"dashArray": "4 4"' in draft
+
+
+def test_member_names_are_escaped_in_tooltips():
+    doc = {"members": [{"id": "x", "name": "<img src=x onerror=alert(1)>", "kind": "consumer",
+                        "category": "household", "cabina": "A", "lat": 45.0, "lon": 9.0}], "plants": [], "cabine": []}
+    members = layer_script(dynamic_layers(doc))[2]
+    assert "<img" not in members and "\\u0026lt;img" in members
 
 
 def test_dynamic_layers_colour_by_role_or_cabina():
@@ -159,15 +169,16 @@ def test_dynamic_layers_colour_by_role_or_cabina():
     by_role = layer_script(dynamic_layers(doc, colour_by="role"))[2]
     by_cabina = layer_script(dynamic_layers(doc, colour_by="cabina"))[2]
     colours = cabina_colours(doc)
-    assert '"fillColor": "#2563eb"' in by_role and '"fillColor": "#16a34a"' in by_role
+    assert '"fill": "#2563eb"' in by_role and '"fill": "#16a34a"' in by_role
     for colour in colours.values():
-        assert f'"fillColor": "{colour}"' in by_cabina
+        assert f'"fill": "{colour}"' in by_cabina
     assert set(colours) == {"CP-ROZZANO", "CP-PIEVE"}
 
 
 def test_dynamic_layers_of_an_empty_community():
     doc = {"members": [], "plants": [], "site": {"comune": "Rozzano"}}
-    assert [len(s) > 0 for s in layer_script(dynamic_layers(doc))] == [True, True, True]
+    scripts = layer_script(dynamic_layers(doc))
+    assert len(scripts) == 3 and not any("L.geoJson(" in x for x in scripts)
 
 
 def test_initial_view_members_site_and_italy():
