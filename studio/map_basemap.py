@@ -18,7 +18,6 @@ from cer_core.geo import comuni_table, haversine_km
 from cer_core.paths import ASSETS
 
 BOUNDARY_FILES = ("comuni_lombardia.geojson", "comuni_cm_milano.geojson")   # later files override earlier ones
-ATTRIBUTION = "Confini comunali: ISTAT, Openpolis (CC-BY 4.0)"
 DEFAULT_RADIUS_KM = 15.0
 COORD_DECIMALS = 5
 

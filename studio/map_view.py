@@ -30,7 +30,6 @@ from cer_core.cabine import area_shape
 from cer_core.geo import find_comune, haversine_km
 from studio.i18n import DEFAULT_LANG, catalogue
 from studio.map_assets import install_local_assets
-from studio.map_basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
 from studio.map_basemap import boundaries_near, labels_near
 
 ROLE_COLOURS = {"consumer": "#2563eb", "producer": "#d97706", "prosumer": "#16a34a"}
@@ -221,7 +220,7 @@ def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: floa
     folium.map.CustomPane("cer-offline", z_index=150, pointer_events=False).add_to(m)
     folium.map.CustomPane("cer-offline-labels", z_index=160, pointer_events=False).add_to(m)
     folium.GeoJson(boundaries_near(view.lat, view.lon, basemap_radius_km), name="comuni", control=False,
-                   pane="cer-offline", interactive=False, attribution=BASEMAP_ATTRIBUTION,
+                   pane="cer-offline", interactive=False, attribution=tr("map.basemap_attribution"),
                    style_function=lambda _: {"color": "#9ca3af", "weight": 1.2, "fillColor": "#fbfaf6",
                                              "fillOpacity": 1.0}).add_to(m)
     PlaceLabels(labels_near(view.lat, view.lon, basemap_radius_km, limit=60), pane="cer-offline-labels").add_to(m)
