@@ -72,14 +72,12 @@ def _member_name(doc: dict, mid: str | None) -> str:
     return str(mid)
 
 
-def _remount(center: tuple[float, float] | None = None, zoom: int | None = None) -> None:
-    """A fresh map component (clears the drafts Leaflet.draw keeps), looking at ``center``."""
+def _remount() -> None:
+    """A fresh map component with a fresh answer (another community was opened)."""
     _set("gen", _ss("gen", 0) + 1)
     _set("processed", set())
+    _set("seen", set())
     _set("last_click", None)
-    if center is not None:
-        _set("center", [round(center[0], 6), round(center[1], 6)])
-        _set("zoom", zoom)
 
 
 def _look_at(lat: float, lon: float, zoom: int) -> None:
@@ -91,14 +89,12 @@ def _look_at(lat: float, lon: float, zoom: int) -> None:
     _set("zoom", zoom)
 
 
-def _done(pending: dict | None, center=None, zoom=None) -> None:
-    """Forget the pending shape; remount when it was drawn (so the draft disappears)."""
+def _done(pending: dict | None) -> None:
+    """Forget the pending shape; when it was drawn, clear every draft on the map (no remount: the view stays)."""
     _set("pending", None)
     if pending and pending.get("origin") == "draw":
-        _remount(center, zoom)
-    elif center is not None:
-        _set("center", [round(center[0], 6), round(center[1], 6)])
-        _set("zoom", zoom)
+        _set("processed", _ss("processed", set()) | _ss("seen", set()) | {pending["sig"]})
+        _set("drafts", _ss("drafts", 0) + 1)
 
 
 def _sync_with_workspace(doc: dict) -> None:
@@ -138,6 +134,7 @@ def _read_map_events(doc: dict, map_key: str) -> None:
             _set("selected_plant", target[1])
             _set("selected", plant.get("member"))
     drawings = out.get("all_drawings") or []
+    _set("seen", {drawing_signature(f) for f in drawings})
     pending = _ss("pending")
     if pending and pending.get("origin") == "draw":
         if pending["sig"] not in {drawing_signature(f) for f in drawings}:
@@ -247,12 +244,12 @@ def _pending_member(doc: dict, pending: dict) -> None:
             _set("selected", mm.add_member(d, name=name, kind=kind, category=category, lat=lat, lon=lon,
                                            cabina=cab, annual_kwh=kwh, address=address))
             _set("selected_plant", None)
-        _done(pending, (lat, lon), 16)
+        _done(pending)
         _commit(mutate, t("map.member_added", name=name.strip()))
     if move:
         def mutate(d):
             mm.move_member(d, selected, lat, lon)
-        _done(pending, (lat, lon), 16)
+        _done(pending)
         _commit(mutate, t("map.member_moved", name=_member_name(doc, selected)))
     if cancel:
         _cancel(pending)
@@ -305,7 +302,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
             if result.get("prosumer"):
                 msg += " " + t("map.owner_now_prosumer", name=_member_name(doc, owner))
             return msg
-        _done(pending, mm.roof_centroid(roof), 18)
+        _done(pending)
         _set("selected", owner)
         _commit(mutate, message)
     if st.button(t("map.cancel"), use_container_width=True, key=K + f"roof_cancel_{sig}"):
@@ -506,7 +503,7 @@ def map_fragment() -> None:
         view: MapView = _ss("view") or initial_view(doc)
         layers = dynamic_layers(doc, lang=lang, colour_by=colour_by, selected=_ss("selected"),
                                 selected_plant=_ss("selected_plant"), outside=tuple(assignment.outside),
-                                pending=pending)
+                                pending=pending, drafts_token=_ss("drafts", 0))
         st_folium(base_map(view, lang), key=map_key, height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=RETURNED, feature_group_to_add=layers, center=_ss("center"), zoom=_ss("zoom"))
         _legend(doc, colour_by, assignment.outside)

@@ -130,6 +130,32 @@ class MapSetup(MacroElement):
         self.image_path = image_path
 
 
+class ClearDrafts(MacroElement):
+    """Removes Leaflet.draw's unconfirmed shapes when ``token`` changes (not on the map's first load).
+
+    Lives in a dynamic feature group: streamlit-folium re-evaluates it whenever the group changes, and
+    the token makes only a new value act. The map is not remounted, so zoom and position are kept.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var token = {{ this.token|tojson }};
+            if (window.__cerDraftsToken !== token) {
+                var first = window.__cerDraftsToken === undefined;
+                window.__cerDraftsToken = token;
+                if (!first && window.drawnItems && window.drawnItems.clearLayers) { window.drawnItems.clearLayers(); }
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, token: int):
+        super().__init__()
+        self._name = "ClearDrafts"
+        self.token = int(token)
+
+
 class PlaceLabels(MacroElement):
     """Comuni names as plain text markers in a pane (one small script instead of a folium Marker each)."""
 
@@ -280,7 +306,7 @@ def member_colour(m: dict, colour_by: str, cab_colours: dict[str, str]) -> str:
 
 def dynamic_layers(doc: dict, *, lang: str = DEFAULT_LANG, colour_by: str = "role", selected: str | None = None,
                    selected_plant: str | None = None, outside: tuple[str, ...] = (),
-                   pending: dict | None = None) -> list[folium.FeatureGroup]:
+                   pending: dict | None = None, drafts_token: int = 0) -> list[folium.FeatureGroup]:
     """Feature groups for ``feature_group_to_add``: areas, roofs, members, selection and pending shape.
 
     Parameters
@@ -295,6 +321,8 @@ def dynamic_layers(doc: dict, *, lang: str = DEFAULT_LANG, colour_by: str = "rol
         Members outside every cabina area (drawn with a red ring).
     pending : dict, optional
         A GeoJSON Feature waiting for confirmation (drawn dashed).
+    drafts_token : int
+        Changing it clears the shapes drawn with Leaflet.draw (after a confirmation or a cancel).
     """
     tr = translator(lang)
     cab_colours = cabina_colours(doc)
@@ -318,6 +346,7 @@ def dynamic_layers(doc: dict, *, lang: str = DEFAULT_LANG, colour_by: str = "rol
                        style_function=lambda f: {"color": ROOF_LINE, "weight": f["properties"]["weight"],
                                                  "fillColor": ROOF_FILL, "fillOpacity": 0.6}).add_to(roofs)
     members = folium.FeatureGroup(name=tr("map.layer_members"))
+    ClearDrafts(drafts_token).add_to(members)
     kwp = plants_kwp_by_member(doc)
     outside_set = set(outside)
     member_features = []

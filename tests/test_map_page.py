@@ -85,6 +85,17 @@ def square(lon0: float, lat0: float, size: float = 0.0002) -> dict:
                                                 [lon0, lat0 + size], [lon0, lat0]]]}
 
 
+def drafts_token(call: dict) -> int:
+    """The token of the script that clears Leaflet.draw's drafts, in the members' feature group."""
+    import re
+
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    script = _get_feature_group_string(call["feature_group_to_add"][2], folium.Map(), 2)
+    return int(re.search(r"var token = (\d+);", script).group(1))
+
+
 def button(at: AppTest, label: str):
     hits = [b for b in list(at.button) + list(at.get("form_submit_button")) if b.label == label]
     assert hits, f"no button {label!r}: {[b.label for b in at.button]}"
@@ -146,7 +157,8 @@ def test_draw_a_roof_confirm_and_a_plant_appears():
     plants = [p for p in doc_of(at)["plants"] if p.get("roof")]
     assert len(plants) == 1 and plants[0]["member"] == "scuola-pieve" and plants[0]["kwp"] == 8.5
     assert plants[0]["roof"] == roof
-    assert CALLS[-1]["key"] == "cer_map_1"                      # fresh map: the draft is gone
+    assert CALLS[-1]["key"] == "cer_map_0"                      # same map (zoom kept)...
+    assert drafts_token(CALLS[-1]) == 1                         # ...told to clear Leaflet.draw's draft
     assert len(CALLS[-1]["feature_group_to_add"]) == 3
     sc, problems = parse_scenario(doc_of(at))
     assert sc is not None and not [p for p in problems if p.severity == "error"]
@@ -159,7 +171,11 @@ def test_cancel_a_drawn_roof_changes_nothing():
     at = button(at, "Annulla").click().run()
     no_errors(at)
     assert json.dumps(doc_of(at), sort_keys=True) == before
-    assert CALLS[-1]["key"] == "cer_map_1" and len(CALLS[-1]["feature_group_to_add"]) == 3
+    assert CALLS[-1]["key"] == "cer_map_0" and len(CALLS[-1]["feature_group_to_add"]) == 3
+    assert drafts_token(CALLS[-1]) == 1
+    # the cancelled drawing is still in the map's last answer until the next event: it must not come back
+    at = at.run()
+    assert len(CALLS[-1]["feature_group_to_add"]) == 3
 
 
 def test_place_a_member_with_the_marker_and_it_joins_the_area_it_lies_in():

@@ -212,12 +212,16 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(server, offline):
     wait_idle(page)
     no_exception(page)
     expect(page.get_by_text("Nuovo impianto sul tetto")).to_be_visible()
+    scale_before = frame.locator(".leaflet-control-scale-line").inner_text()
     page.get_by_role("button", name="Aggiungi impianto").click()
     wait_idle(page)
     no_exception(page)
     frame = page.frame_locator(MAP_IFRAME)
     frame.locator(".leaflet-container").wait_for(timeout=30_000)
     expect(frame.locator('.leaflet-overlay-pane path[fill="#fbbf24"]')).to_have_count(1, timeout=20_000)
+    # the draft is gone (no dashed red shape left) and the map kept its zoom
+    expect(frame.locator('.leaflet-overlay-pane path[stroke="#e11d48"]')).to_have_count(0, timeout=10_000)
+    assert frame.locator(".leaflet-control-scale-line").inner_text() == scale_before
     expect(page.get_by_text("Impianti", exact=True)).to_be_visible()       # the owner's plants, with the new one
     # place a member with the marker tool
     frame.locator("a.leaflet-draw-draw-marker").click()
@@ -230,6 +234,7 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(server, offline):
     no_exception(page)
     frame = page.frame_locator(MAP_IFRAME)
     expect(members_on_map(frame)).to_have_count(41, timeout=20_000)
+    expect(frame.locator(".leaflet-marker-pane .leaflet-marker-icon")).to_have_count(0)   # the drawn pin is gone
     frame.locator(".leaflet-overlay-pane path[stroke='#ffffff']").last.hover()
     expect(frame.locator(".leaflet-tooltip", has_text="Famiglia Browser")).to_be_visible()
     assert [u for u in offline.blocked if not u.startswith("https://tile.openstreetmap.org/")] == []
