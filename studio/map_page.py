@@ -31,7 +31,7 @@ from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PEND
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
 from studio.state import edit_doc, get_workspace
 
-K = "map_"                      # prefix of this page's session keys
+K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
 MAX_IMPORT_MB = 20
 
@@ -99,7 +99,7 @@ def _done(pending: dict | None) -> None:
 
 def _sync_with_workspace(doc: dict) -> None:
     """New community opened: frame it and start from a clean map; drop selections that no longer exist."""
-    token = (get_workspace().origin, doc.get("name"), str((doc.get("site") or {}).get("comune")))
+    token = (get_workspace().origin, str((doc.get("site") or {}).get("comune")))
     if _ss("token") != token:
         first = _ss("token") is None
         _set("token", token)
