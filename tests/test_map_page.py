@@ -111,7 +111,7 @@ def widget(collection, label: str):
 def test_demo_renders_with_limited_returns_and_dynamic_layers():
     at = app()
     no_errors(at)
-    assert at.title[0].value == "Mappa della comunità"
+    assert at.title[0].value == "Mappa"
     call = CALLS[-1]
     assert call["key"] == "cer_map_0"
     assert call["returned_objects"] == ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
@@ -132,7 +132,7 @@ def test_empty_community_renders():
 def test_english():
     at = app(lang="en")
     no_errors(at)
-    assert at.title[0].value == "Community map"
+    assert at.title[0].value == "Map"
     assert widget(at.segmented_control, "The polygon you draw is").value == "roof"
 
 

@@ -107,11 +107,11 @@ class Offline:
         self.context = browser.new_context(locale="it-IT", viewport={"width": 1440, "height": 1000})
         self.page = self.context.new_page()
         self.blocked: list[str] = []
-        self.failed_local: list[str] = []
+        self.failed_local: list[str] = []       # the map's own assets and component files that failed
         self.page_errors: list[str] = []
         self.page.route("**/*", self._route)
         self.page.on("response", lambda r: self.failed_local.append(f"{r.status} {r.url}")
-                     if r.status >= 400 and r.url.startswith(LOCAL_PREFIXES) else None)
+                     if r.status >= 400 and ("/app/static/" in r.url or "/component/" in r.url) else None)
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
     def _route(self, route):
