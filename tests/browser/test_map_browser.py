@@ -1,7 +1,7 @@
 """The «Mappa» page in headless Chromium with every request outside this machine blocked.
 
-Starts ``streamlit run app.py`` on a free port, opens the map page and checks that the map draws
-from the app's own assets (Leaflet and plugins from ``/app/static/vendor``, the comuni basemap under
+Uses the studio's Streamlit server (``streamlit run app.py`` on a free port), opens the map page
+and checks that the map draws from the app's own assets (Leaflet and plugins from ``/app/static/vendor``, the comuni basemap under
 the unreachable OSM tiles), then draws a roof that becomes a plant and places a member. Fails on any
 Streamlit exception; saves a screenshot into ``test-artifacts/`` when a test fails.
 
@@ -12,12 +12,6 @@ are skipped.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,67 +31,69 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 
-def _chromium() -> str | None:
-    for c in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
-        if c and os.path.isfile(c) and os.access(c, os.X_OK):
-            return c
-    return None
+try:
+    # The studio's shared browser fixtures (``tests/browser/conftest.py`` puts ``studio_driver`` on the
+    # path): one Streamlit server and one Chromium for every browser test of the session.
+    import studio_driver  # noqa: F401
+    SHARED_FIXTURES = True
+except ImportError:
+    SHARED_FIXTURES = False
 
+if not SHARED_FIXTURES:
+    # Standalone fallback with the same fixture names, for a tree without the shared conftest.
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from types import SimpleNamespace
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    @pytest.fixture(scope="session")
+    def browser():
+        exe = next((c for c in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                                shutil.which("chromium")) if c and os.access(c, os.X_OK)), None)
+        if exe is None:
+            pytest.skip("no Chromium: set CHROMIUM or install Debian's chromium")
+        sync_api = pytest.importorskip("playwright.sync_api")
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+            yield b
+            b.close()
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``streamlit run`` of the studio on a free port, with Nominatim disabled."""
-    if not (ROOT / APP_SCRIPT).is_file():
-        pytest.skip(f"{APP_SCRIPT} not found: the studio frame is needed to serve the map page")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("map-browser") / "streamlit.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", APP_SCRIPT, "--server.port", str(port), "--server.address",
-             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
-            env={**os.environ, "CER_STUDIO_OFFLINE": "1", "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not become healthy in 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+    @pytest.fixture(scope="session")
+    def studio_server(browser, tmp_path_factory):
+        """``streamlit run`` of the studio on a free port (Nominatim disabled)."""
+        if not (ROOT / APP_SCRIPT).is_file():
+            pytest.skip(f"{APP_SCRIPT} not found: the studio frame is needed to serve the map page")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        log = tmp_path_factory.mktemp("map-browser") / "streamlit.log"
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", APP_SCRIPT, "--server.port", str(port),
+                 "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats",
+                 "false", "--server.fileWatcherType", "none"],
+                cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
+                env={**os.environ, "CER_STUDIO_OFFLINE": "1", "PYTHONUNBUFFERED": "1"})
+        url = f"http://127.0.0.1:{port}"
         try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert proc.poll() is None, f"streamlit exited: {log.read_text(errors='replace')[-2000:]}"
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                        if resp.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "streamlit did not become healthy in 60 s"
+                time.sleep(0.2)
+            yield SimpleNamespace(url=url)
+        finally:
+            proc.terminate()
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = _chromium()
-    if exe is None:
-        pytest.skip("no Chromium: set CHROMIUM or install Debian's chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Offline:
@@ -165,10 +161,10 @@ def members_on_map(frame):
     return frame.locator('.leaflet-overlay-pane path[stroke="#ffffff"]')
 
 
-def test_map_draws_with_the_network_blocked(server, offline):
+def test_map_draws_with_the_network_blocked(studio_server, offline):
     from playwright.sync_api import expect
 
-    frame = open_map(offline, server)
+    frame = open_map(offline, studio_server.url)
     # the demo's 40 members and its two cabina areas
     expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
     assert frame.locator('.leaflet-overlay-pane path[stroke-dasharray="8 5"]').count() == 2
@@ -195,11 +191,11 @@ def draw_polygon(frame, points):
     container.click(position={"x": points[0][0], "y": points[0][1]})     # close on the first point
 
 
-def test_draw_a_roof_becomes_a_plant_and_place_a_member(server, offline):
+def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     from playwright.sync_api import expect
 
     page = offline.page
-    frame = open_map(offline, server)
+    frame = open_map(offline, studio_server.url)
     expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
     container = frame.locator(".leaflet-container")
     box = container.bounding_box()
