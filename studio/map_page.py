@@ -190,9 +190,11 @@ def _commit(mutate, message) -> None:
     """Apply an edit to the scenario and rerun the whole app (other pages and the sidebar follow).
 
     ``message`` is the confirmation shown after the rerun, or a function giving it once the edit is done.
+    It is a toast, not a message above the page: anything inserted above the map would shift it in the
+    page and make the browser reload it at its initial view.
     """
     edit_doc(mutate)
-    st.session_state.setdefault("cer_flash", []).append(("success", message() if callable(message) else message))
+    _ss("toasts", []).append(message() if callable(message) else message)
     st.rerun()
 
 
@@ -492,6 +494,8 @@ def map_fragment() -> None:
     """Map, panel, legend and cabine: reruns alone when the user draws, clicks or fills the panel."""
     doc = mm.displayable(get_workspace().doc)
     lang = current_lang()
+    for text in st.session_state.pop(K + "toasts", []):
+        st.toast(text, icon=":material/check_circle:")
     _sync_with_workspace(doc)
     map_key = f"cer_map_{_ss('gen', 0)}"
     _read_map_events(doc, map_key)

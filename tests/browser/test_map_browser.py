@@ -102,7 +102,7 @@ class Offline:
     def __init__(self, browser):
         self.context = browser.new_context(locale="it-IT", viewport={"width": 1440, "height": 1000})
         self.page = self.context.new_page()
-        self.blocked: list[str] = []
+        self.blocked_by_map: list[str] = []     # requests of the map's iframe that tried to leave the machine
         self.failed_local: list[str] = []       # the map's own assets and component files that failed
         self.page_errors: list[str] = []
         self.page.route("**/*", self._route)
@@ -114,9 +114,14 @@ class Offline:
         url = route.request.url
         if url.startswith(LOCAL_PREFIXES):
             route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("internetdisconnected")
+            return
+        try:
+            frame_url = route.request.frame.url
+        except Exception:  # noqa: BLE001 - service-worker or detached-frame requests have no frame
+            frame_url = ""
+        if "streamlit_folium" in frame_url:
+            self.blocked_by_map.append(url)
+        route.abort("internetdisconnected")
 
 
 @pytest.fixture
@@ -173,9 +178,9 @@ def test_map_draws_with_the_network_blocked(studio_server, offline):
     expect(frame.locator(".cer-label", has_text="Rozzano")).to_have_count(1)
     # Leaflet.draw's tools in Italian
     assert frame.locator("a.leaflet-draw-draw-polygon").get_attribute("title").startswith("Disegna un poligono")
-    # every script and stylesheet came from the app; only the OSM tiles were tried outside (and blocked)
-    outside = [u for u in offline.blocked if not u.startswith("https://tile.openstreetmap.org/")]
-    assert outside == []
+    # every script and stylesheet of the map came from the app; only the OSM tiles were tried outside
+    tiles = "https://tile.openstreetmap.org/"
+    assert offline.blocked_by_map and all(u.startswith(tiles) for u in offline.blocked_by_map)
     assert offline.failed_local == [] and offline.page_errors == []
     scripts = frame.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
     assert any("/app/static/vendor/leaflet-1.9.3/dist/leaflet.js" in s for s in scripts)
@@ -233,5 +238,5 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     expect(frame.locator(".leaflet-marker-pane .leaflet-marker-icon")).to_have_count(0)   # the drawn pin is gone
     frame.locator(".leaflet-overlay-pane path[stroke='#ffffff']").last.hover()
     expect(frame.locator(".leaflet-tooltip", has_text="Famiglia Browser")).to_be_visible()
-    assert [u for u in offline.blocked if not u.startswith("https://tile.openstreetmap.org/")] == []
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in offline.blocked_by_map)
     assert offline.page_errors == []
