@@ -152,6 +152,11 @@ def no_exception(page) -> None:
 
 
 def open_map(o: Offline, url: str):
+    # the entry page first: right after the server starts, a deep link runs pages/mappa.py on its own
+    # (Streamlit's pages/ folder discovery) until app.py has registered st.navigation once
+    o.page.goto(url, wait_until="domcontentloaded")
+    o.page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    wait_idle(o.page)
     o.page.goto(f"{url}/{MAP_PATH}", wait_until="domcontentloaded")
     o.page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
     wait_idle(o.page)
