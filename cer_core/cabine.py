@@ -358,10 +358,10 @@ def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson
         if cabina is None:
             continue
         if cabina["id"] in first_seen:
-            problems.append(Problem(where, f"id «{cabina['id']}» ripetuto (già in features[{first_seen[cabina['id']]}])"
-                                    "; atteso un id per cabina", f"id '{cabina['id']}' repeated (already in "
-                                    f"features[{first_seen[cabina['id']]}]); expected one id per cabina",
-                                    code="cabine.duplicate_id"))
+            first = first_seen[cabina["id"]]
+            problems.append(Problem(where, f"id «{cabina['id']}» ripetuto (già in features[{first}]); atteso un id "
+                                    "per cabina", f"id '{cabina['id']}' repeated (already in features[{first}]); "
+                                    "expected one id per cabina", code="cabine.duplicate_id"))
             continue
         first_seen[cabina["id"]] = i
         cabine.append(cabina)

@@ -36,7 +36,8 @@ LOCAL_FILES: dict[str, str] = {
         "drmonty-leaflet-awesome-markers-2.0.2/css/leaflet.awesome-markers.css",
     "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css":
         "fortawesome-fontawesome-free-6.2.0/css/all.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js": "leaflet-draw-1.0.2/dist/leaflet.draw.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js":
+        "leaflet-draw-1.0.2/dist/leaflet.draw.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css":
         "leaflet-draw-1.0.2/dist/leaflet.draw.css",
 }

@@ -65,8 +65,9 @@ def boundaries_near(lat: float, lon: float, radius_km: float = DEFAULT_RADIUS_KM
     feats = []
     for code, f, (x0, y0, x1, y1) in boundary_features():
         if x1 >= lon - dlon and x0 <= lon + dlon and y1 >= lat - dlat and y0 <= lat + dlat:
+            geom = {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])}
             feats.append({"type": "Feature", "properties": {"istat_code": code, "name": f["properties"]["name"]},
-                          "geometry": {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])}})
+                          "geometry": geom})
     feats.sort(key=lambda f: f["properties"]["istat_code"])
     return {"type": "FeatureCollection", "features": feats}
 

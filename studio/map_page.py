@@ -287,7 +287,8 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                           step=0.5, format="%.1f", key=K + f"roof_kwp_{sig}_{tilt}")
     azimuth = c2.number_input(t("map.field_azimuth"), min_value=0.0, max_value=360.0, value=float(round(az_default)),
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
-    name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}", key=K + f"roof_name_{sig}_{owner}")
+    name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}",
+                         key=K + f"roof_name_{sig}_{owner}")
     commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", use_container_width=True,

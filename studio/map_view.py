@@ -165,7 +165,8 @@ class PlaceLabels(MacroElement):
             var group = L.layerGroup();
             {{ this.labels|tojson }}.forEach(function (l) {
                 L.marker([l.lat, l.lon], {pane: {{ this.pane|tojson }}, interactive: false, keyboard: false,
-                    icon: L.divIcon({className: "", iconSize: [0, 0], html: '<div class="cer-label">' + l.html + '</div>'})
+                    icon: L.divIcon({className: "", iconSize: [0, 0],
+                                     html: '<div class="cer-label">' + l.html + '</div>'})
                 }).addTo(group);
             });
             group.addTo({{ this._parent.get_name() }});
@@ -354,7 +355,8 @@ def dynamic_layers(doc: dict, *, lang: str = DEFAULT_LANG, colour_by: str = "rol
         if not _located(m):
             continue
         is_out = m["id"] in outside_set
-        member_features.append({"type": "Feature", "id": m["id"], "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
+        point = {"type": "Point", "coordinates": [m["lon"], m["lat"]]}
+        member_features.append({"type": "Feature", "id": m["id"], "geometry": point,
                                 "properties": {"tip": member_tooltip(m, kwp.get(m["id"], 0.0), tr, lang),
                                                "fill": member_colour(m, colour_by, cab_colours),
                                                "ring": OUTSIDE_COLOUR if is_out else "#ffffff",

@@ -1,9 +1,10 @@
 """The «Mappa» page in headless Chromium with every request outside this machine blocked.
 
 Uses the studio's Streamlit server (``streamlit run app.py`` on a free port), opens the map page
-and checks that the map draws from the app's own assets (Leaflet and plugins from ``/app/static/vendor``, the comuni basemap under
-the unreachable OSM tiles), then draws a roof that becomes a plant and places a member. Fails on any
-Streamlit exception; saves a screenshot into ``test-artifacts/`` when a test fails.
+and checks that the map draws from the app's own assets (Leaflet and plugins from
+``/app/static/vendor``, the comuni basemap under the unreachable OSM tiles), then draws a roof that
+becomes a plant and places a member. Fails on any Streamlit exception; saves a screenshot into
+``test-artifacts/`` when a test fails.
 
 Playwright drives Debian's Chromium (``/usr/bin/chromium`` or ``$CHROMIUM``); without it the tests
 are skipped.
