@@ -1,0 +1,490 @@
+"""Plotly figures of the studio, built from the core's results by pure functions.
+
+Every function takes the data (summary rows or hourly arrays), a translation function ``tr``
+(``tr("charts.key") -> text``; the pages pass :func:`studio.i18n.t`) and the language for number
+formats, and returns a :class:`plotly.graph_objects.Figure` with a title, units on the axes and
+hover texts, in the studio's colours. No Streamlit here: the figures are tested directly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from cer_core.bands import F1, F2, F3, HOLIDAY, SATURDAY, WEEKDAY, band_of_hour, day_type_of_hour, local_hour_of_day
+from cer_core.timeaxis import hours_local, local_month
+
+from .format import fmt_energy, fmt_eur, month_names, plotly_separators
+
+Tr = Callable[..., str]
+
+#: The studio's palette: one colour per concept, the same in every chart.
+COLORS = {
+    "production": "#e0a100",
+    "consumption": "#34495e",
+    "self_consumed": "#1b7f5f",
+    "shared": "#f2b705",
+    "injected_not_shared": "#8fb8de",
+    "withdrawn_not_shared": "#b8c2c8",
+    "tip": "#1b7f5f",
+    "valorisation": "#57b98b",
+    "energy_sale": "#2f6fb0",
+    "rid_topup": "#7fa7d4",
+    "bill_savings": "#f2b705",
+    "fees": "#c0392b",
+    "net": "#1d2a25",
+    "F1": "#c0392b",
+    "F2": "#f39c12",
+    "F3": "#2f6fb0",
+    "consumer": "#2f6fb0",
+    "prosumer": "#1b7f5f",
+    "producer": "#e0a100",
+    "irradiation": "#f2b705",
+    "temperature": "#c0392b",
+}
+PLANT_COLORS = ("#1b7f5f", "#e0a100", "#2f6fb0", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#7f8c8d",
+                "#2c3e50", "#f2b705", "#57b98b", "#8fb8de")
+SEASONS = (("winter", (12, 1, 2)), ("spring", (3, 4, 5)), ("summer", (6, 7, 8)), ("autumn", (9, 10, 11)))
+FONT = "Source Sans 3, Source Sans Pro, Helvetica, Arial, sans-serif"
+
+
+# -------------------------------------------------------------------------------------------------
+# shared styling and small helpers
+# -------------------------------------------------------------------------------------------------
+
+def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: bool = True) -> go.Figure:
+    """The studio's look: title top-left, white background, light grid, legend under the plot."""
+    fig.update_layout(
+        title={"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "font": {"size": 17}},
+        template="plotly_white", separators=plotly_separators(lang), height=height,
+        font={"family": FONT, "size": 13, "color": "#1d2a25"},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        hoverlabel={"font": {"family": FONT}},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0.0},
+    )
+    fig.update_xaxes(showgrid=False, automargin=True)
+    fig.update_yaxes(gridcolor="#e6ebe8", zerolinecolor="#9aa5a0", automargin=True)
+    return fig
+
+
+def energy_scale(max_kwh: float) -> tuple[float, str]:
+    """Divisor and unit so that the largest value reads well: kWh below 10 MWh, then MWh."""
+    return (1000.0, "MWh") if max_kwh >= 10_000 else (1.0, "kWh")
+
+
+def money_scale(max_eur: float) -> tuple[float, str]:
+    """Divisor and unit for money axes: € below 100 k€, then k€."""
+    return (1000.0, "k€") if max_eur >= 100_000 else (1.0, "€")
+
+
+def _num(x) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return 0.0
+    return v if math.isfinite(v) else 0.0
+
+
+def empty_figure(message: str, title: str, lang: str, height: int = 300) -> go.Figure:
+    """A figure with a centred message, for a chart without data (no simulation, no members...)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 15, "color": "#5c6b64"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title, lang, height=height, legend=False)
+
+
+# -------------------------------------------------------------------------------------------------
+# aggregations (pure, over hourly arrays in the core's hour order)
+# -------------------------------------------------------------------------------------------------
+
+def season_of_hour(year: int) -> np.ndarray:
+    """Season index (0 winter, 1 spring, 2 summer, 3 autumn) of each local hour of ``year``."""
+    months = local_month(year)
+    out = np.zeros(len(months), dtype=np.int8)
+    for k, (_, ms) in enumerate(SEASONS):
+        out[np.isin(months, ms)] = k
+    return out
+
+
+def mean_by_hour_of_day(values: np.ndarray, year: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Mean of hourly ``values`` [kWh] for each local clock hour 0–23 → (24,) [kWh/h = kW average].
+
+    Hours outside ``mask`` are ignored; an hour of day with no data gives 0.
+    """
+    hod = local_hour_of_day(year)
+    keep = np.ones(len(hod), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    sums = np.bincount(hod[keep], weights=np.asarray(values, dtype=float)[keep], minlength=24)
+    counts = np.bincount(hod[keep], minlength=24)
+    return np.divide(sums, counts, out=np.zeros(24), where=counts > 0)
+
+
+def typical_days(series: dict[str, np.ndarray], year: int) -> dict[str, dict[str, np.ndarray]]:
+    """Average day per season: ``{season: {name: (24,) kW}}`` for each hourly series [kWh]."""
+    seasons = season_of_hour(year)
+    return {name: {key: mean_by_hour_of_day(values, year, seasons == k) for key, values in series.items()}
+            for k, (name, _) in enumerate(SEASONS)}
+
+
+def day_hour_matrix(values: np.ndarray, year: int) -> tuple[np.ndarray, list[str]]:
+    """Hourly ``values`` as a (24 hours, days) matrix by local date and clock hour, and the ISO dates.
+
+    The October clock-change day adds its repeated hour into the same cell; the missing March hour
+    is NaN.
+    """
+    local = hours_local(year)
+    day_index = (local.normalize().tz_localize(None) - np.datetime64(f"{year}-01-01")).days.to_numpy()
+    n_days = int(day_index.max()) + 1
+    hod = local_hour_of_day(year)
+    out = np.zeros((24, n_days))
+    np.add.at(out, (hod, day_index), np.asarray(values, dtype=float))
+    seen = np.zeros((24, n_days), dtype=bool)
+    seen[hod, day_index] = True
+    out[~seen] = np.nan
+    dates = [str(np.datetime64(f"{year}-01-01") + np.timedelta64(int(d), "D")) for d in range(n_days)]
+    return out, dates
+
+
+def monthly_by_band(values: np.ndarray, year: int) -> np.ndarray:
+    """Monthly sums of hourly ``values`` split by band: (12 months, 3 bands F1/F2/F3) [kWh]."""
+    months = local_month(year).astype(int) - 1
+    bands = band_of_hour(year).astype(int) - 1
+    out = np.zeros((12, 3))
+    np.add.at(out, (months, bands), np.asarray(values, dtype=float))
+    return out
+
+
+def monthly_sums(values: np.ndarray, year: int) -> np.ndarray:
+    """Monthly sums of hourly ``values``: (hours, ...) → (12, ...)."""
+    values = np.asarray(values, dtype=float)
+    months = local_month(year).astype(int) - 1
+    out = np.zeros((12,) + values.shape[1:])
+    np.add.at(out, months, values)
+    return out
+
+
+# -------------------------------------------------------------------------------------------------
+# community energy
+# -------------------------------------------------------------------------------------------------
+
+def monthly_energy_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
+    """Per month, two stacked columns: production (self-consumed + shared + injected not shared) and
+    consumption (self-consumed + shared + withdrawn not shared). Shared energy is the overlap."""
+    title = tr("charts.monthly_energy.title")
+    if not monthly:
+        return empty_figure(tr("charts.no_data"), title, lang)
+    self_c = np.array([_num(r.get("self_consumed_kwh")) for r in monthly])
+    shared = np.array([_num(r.get("shared_kwh")) for r in monthly])
+    inj_ns = np.maximum(np.array([_num(r.get("injected_kwh")) for r in monthly]) - shared, 0)
+    wd_ns = np.maximum(np.array([_num(r.get("withdrawn_kwh")) for r in monthly]) - shared, 0)
+    div, unit = energy_scale(max((self_c + shared + np.maximum(inj_ns, wd_ns)).max(initial=0), 1))
+    months = list(month_names(lang))[: len(monthly)]
+    fig = go.Figure()
+    groups = (("prod", tr("charts.production"), inj_ns, "injected_not_shared"),
+              ("cons", tr("charts.consumption"), wd_ns, "withdrawn_not_shared"))
+    for g, (group, group_label, top, top_key) in enumerate(groups):
+        base = np.zeros(len(months))
+        for key, values in (("self_consumed", self_c), ("shared", shared), (top_key, top)):
+            fig.add_bar(x=months, y=values / div, base=base / div, offsetgroup=group, name=tr(f"charts.{key}"),
+                        legendgroup=key, showlegend=(g == 0 or key == top_key),
+                        marker={"color": COLORS[key], "line": {"width": 0}},
+                        customdata=[group_label] * len(months),
+                        hovertemplate=f"%{{customdata}} · %{{x}}<br>{tr(f'charts.{key}')}: "
+                                      f"%{{y:,.1f}} {unit}<extra></extra>")
+            base = base + values
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.08)
+    fig.update_yaxes(title_text=unit)
+    style(fig, title, lang)
+    fig.add_annotation(text=tr("charts.monthly_energy.note"), xref="paper", yref="paper", x=1.0, y=1.06,
+                       xanchor="right", showarrow=False, font={"size": 12, "color": "#5c6b64"})
+    return fig
+
+
+def typical_day_figure(production_kwh: np.ndarray, consumption_kwh: np.ndarray, shared_kwh: np.ndarray,
+                       year: int, tr: Tr, lang: str = "it") -> go.Figure:
+    """Average day per season (four panels): production, consumption and shared energy [kW average]."""
+    title = tr("charts.typical_day.title")
+    days = typical_days({"production": production_kwh, "consumption": consumption_kwh, "shared": shared_kwh}, year)
+    peak = max((v.max() for d in days.values() for v in d.values()), default=0.0)
+    div, unit = (1000.0, "MW") if peak >= 10_000 else (1.0, "kW")
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.025,
+                        subplot_titles=[tr(f"charts.season.{name}") for name, _ in SEASONS])
+    hours = np.arange(24)
+    for col, (season, _) in enumerate(SEASONS, start=1):
+        for key, dash, fill in (("production", "solid", "tozeroy"), ("consumption", "solid", None),
+                                ("shared", "dot", "tozeroy")):
+            y = days[season][key] / div
+            fig.add_scatter(x=hours, y=y, name=tr(f"charts.{key}"), legendgroup=key, showlegend=(col == 1),
+                            mode="lines", line={"color": COLORS[key], "width": 2.4, "dash": dash, "shape": "spline"},
+                            fill=fill, fillcolor=_alpha(COLORS[key], 0.18) if fill else None,
+                            hovertemplate=f"{tr('charts.hour')} %{{x}}:00<br>{tr(f'charts.{key}')}: "
+                                          f"%{{y:,.1f}} {unit}<extra></extra>", row=1, col=col)
+        fig.update_xaxes(tickvals=[0, 6, 12, 18, 23], range=[0, 23], row=1, col=col,
+                         title_text=tr("charts.hour_of_day"))
+    fig.update_yaxes(title_text=f"{tr('charts.mean_power')} ({unit})", row=1, col=1)
+    return style(fig, title, lang, height=400)
+
+
+def _alpha(hex_color: str, a: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{a})"
+
+
+def shared_heatmap_figure(shared_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
+    """Shared energy by day of the year (x) and local hour (y) [kWh]."""
+    title = tr("charts.heatmap.title")
+    matrix, dates = day_hour_matrix(shared_kwh, year)
+    peak = np.nanmax(matrix) if np.isfinite(matrix).any() else 0.0
+    div, unit = energy_scale(peak * 10)  # MWh only when an hour exceeds 1 MWh
+    fig = go.Figure(go.Heatmap(
+        z=matrix / div, x=dates, y=list(range(24)), colorscale=[[0, "#f7fbf9"], [0.15, "#c9e7d8"], [0.5, "#f2b705"],
+                                                                  [1, "#b45309"]],
+        zmin=0, colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12},
+        hovertemplate=f"%{{x}} {tr('charts.hour')} %{{y}}:00<br>{tr('charts.shared')}: %{{z:,.1f}} {unit}<extra></extra>",
+    ))
+    fig.update_yaxes(title_text=tr("charts.hour_of_day"), tickvals=[0, 6, 12, 18, 23], autorange="reversed",
+                     showgrid=False)
+    fig.update_xaxes(title_text=tr("charts.day_of_year"), tickformat="%b", dtick="M1", ticklabelmode="period")
+    return style(fig, title, lang, height=380, legend=False)
+
+
+def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
+    """The year's energy flows: production → self-consumed / shared / injected not shared;
+    grid withdrawals → consumption."""
+    title = tr("charts.sankey.title")
+    prod = _num(totals.get("production_kwh"))
+    cons = _num(totals.get("consumption_kwh"))
+    if prod <= 0 and cons <= 0:
+        return empty_figure(tr("charts.no_data"), title, lang)
+    self_c = _num(totals.get("self_consumed_kwh"))
+    shared = _num(totals.get("shared_kwh"))
+    injected = _num(totals.get("injected_kwh"))
+    withdrawn = _num(totals.get("withdrawn_kwh"))
+    inj_ns = max(injected - shared, 0.0)
+    wd_ns = max(withdrawn - shared, 0.0)
+    nodes = [("production", prod, COLORS["production"]), ("injected", injected, COLORS["injected_not_shared"]),
+             ("self_consumed", self_c, COLORS["self_consumed"]), ("shared", shared, COLORS["shared"]),
+             ("injected_not_shared", inj_ns, COLORS["injected_not_shared"]),
+             ("grid_withdrawal", wd_ns, COLORS["withdrawn_not_shared"]), ("consumption", cons, COLORS["consumption"])]
+    idx = {key: i for i, (key, _, _) in enumerate(nodes)}
+    links = [("production", "self_consumed", self_c), ("production", "injected", injected),
+             ("injected", "shared", shared), ("injected", "injected_not_shared", inj_ns),
+             ("self_consumed", "consumption", self_c), ("shared", "consumption", shared),
+             ("grid_withdrawal", "consumption", wd_ns)]
+    links = [(a, b, v) for a, b, v in links if v > 0]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap", valueformat=",.0f", valuesuffix=" kWh",
+        node={"label": [f"{tr(f'charts.node.{k}')}<br>{fmt_energy(v, lang)}" for k, v, _ in nodes],
+              "color": [c for _, _, c in nodes], "pad": 22, "thickness": 18, "line": {"width": 0},
+              "hovertemplate": "%{label}<extra></extra>"},
+        link={"source": [idx[a] for a, _, _ in links], "target": [idx[b] for _, b, _ in links],
+              "value": [v for _, _, v in links], "color": [_alpha(COLORS.get(b if b != "consumption" else a,
+                                                                            "#999999"), 0.35)
+                                                          for a, b, _ in links]},
+    ))
+    return style(fig, title, lang, height=420, legend=False)
+
+
+# -------------------------------------------------------------------------------------------------
+# money
+# -------------------------------------------------------------------------------------------------
+
+MONEY_ITEMS = (("tip", "tip_eur", 1), ("valorisation", "valorisation_eur", 1), ("energy_sale", "energy_sale_eur", 1),
+               ("rid_topup", "rid_min_price_topup_eur", 1), ("bill_savings", "bill_savings_eur", 1),
+               ("fees", "fees_eur", -1))
+
+
+def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
+    """Waterfall from each source of money to the community's net yearly benefit [€]."""
+    title = tr("charts.money_year.title")
+    items = [(key, sign * _num(totals.get(field))) for key, field, sign in MONEY_ITEMS]
+    items = [(k, v) for k, v in items if abs(v) > 0.005 or k in ("tip", "bill_savings")]
+    net = sum(v for _, v in items)
+    div, unit = money_scale(max([abs(v) for _, v in items] + [abs(net), 1]))
+    x = [tr(f"charts.money.{k}") for k, _ in items] + [tr("charts.money.net")]
+    y = [v / div for _, v in items] + [net / div]
+    fig = go.Figure(go.Waterfall(
+        x=x, y=y, measure=["relative"] * len(items) + ["total"],
+        text=[fmt_eur(v * div, lang) for v in y], textposition="outside",
+        increasing={"marker": {"color": COLORS["tip"]}}, decreasing={"marker": {"color": COLORS["fees"]}},
+        totals={"marker": {"color": COLORS["net"]}}, connector={"line": {"color": "#9aa5a0", "width": 1}},
+        hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>", cliponaxis=False,
+    ))
+    fig.update_yaxes(title_text=f"{unit} / {tr('charts.year')}")
+    return style(fig, title, lang, height=420, legend=False)
+
+
+def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
+    """Money per month: incomes and savings stacked above zero, fees below, net benefit as a line [€]."""
+    title = tr("charts.money_monthly.title")
+    if not monthly:
+        return empty_figure(tr("charts.no_data"), title, lang)
+    months = list(month_names(lang))[: len(monthly)]
+    series = {key: np.array([sign * _num(r.get(field)) for r in monthly]) for key, field, sign in MONEY_ITEMS}
+    net = sum(series.values())
+    div, unit = money_scale(np.abs(np.column_stack(list(series.values()))).sum(axis=1).max(initial=0))
+    fig = go.Figure()
+    for key, values in series.items():
+        if key == "rid_topup" and not values.any():
+            continue
+        fig.add_bar(x=months, y=values / div, name=tr(f"charts.money.{key}"), marker={"color": COLORS[key]},
+                    hovertemplate=f"%{{x}} · {tr(f'charts.money.{key}')}: %{{y:,.0f}} {unit}<extra></extra>")
+    fig.add_scatter(x=months, y=net / div, name=tr("charts.money.net"), mode="lines+markers",
+                    line={"color": COLORS["net"], "width": 2.5}, marker={"size": 7},
+                    hovertemplate=f"%{{x}} · {tr('charts.money.net')}: %{{y:,.0f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="relative", bargap=0.3)
+    fig.update_yaxes(title_text=f"{unit} / {tr('charts.month')}")
+    return style(fig, title, lang)
+
+
+# -------------------------------------------------------------------------------------------------
+# plants and weather
+# -------------------------------------------------------------------------------------------------
+
+def plant_monthly_figure(names: Sequence[str], monthly_kwh: np.ndarray, tr: Tr, lang: str = "it") -> go.Figure:
+    """Monthly production stacked by plant; ``monthly_kwh`` is (12, plants) [kWh]."""
+    title = tr("charts.plant_monthly.title")
+    monthly_kwh = np.asarray(monthly_kwh, dtype=float).reshape(12, -1) if len(names) else np.zeros((12, 0))
+    if not len(names) or monthly_kwh.sum() <= 0:
+        return empty_figure(tr("charts.no_plants"), title, lang)
+    div, unit = energy_scale(monthly_kwh.sum(axis=1).max())
+    months = list(month_names(lang))
+    fig = go.Figure()
+    for j, name in enumerate(names):
+        fig.add_bar(x=months, y=monthly_kwh[:, j] / div, name=name, marker={"color": PLANT_COLORS[j % len(PLANT_COLORS)]},
+                    hovertemplate=f"{name} · %{{x}}: %{{y:,.1f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_yaxes(title_text=unit)
+    return style(fig, title, lang)
+
+
+def weather_figure(irradiation_kwh_m2: Sequence[float], temperature_c: Sequence[float], tr: Tr,
+                   lang: str = "it") -> go.Figure:
+    """Monthly global horizontal irradiation [kWh/m²] as bars and mean air temperature [°C] as a line."""
+    title = tr("charts.weather.title")
+    months = list(month_names(lang))
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(x=months, y=list(irradiation_kwh_m2), name=tr("charts.irradiation"),
+                marker={"color": COLORS["irradiation"]},
+                hovertemplate=f"%{{x}}: %{{y:,.0f}} kWh/m²<extra>{tr('charts.irradiation')}</extra>", secondary_y=False)
+    fig.add_scatter(x=months, y=list(temperature_c), name=tr("charts.temperature"), mode="lines+markers",
+                    line={"color": COLORS["temperature"], "width": 2.5},
+                    hovertemplate=f"%{{x}}: %{{y:,.1f}} °C<extra>{tr('charts.temperature')}</extra>", secondary_y=True)
+    fig.update_yaxes(title_text=f"{tr('charts.irradiation')} (kWh/m²)", secondary_y=False)
+    fig.update_yaxes(title_text=f"{tr('charts.temperature')} (°C)", secondary_y=True, showgrid=False)
+    return style(fig, title, lang, height=360)
+
+
+# -------------------------------------------------------------------------------------------------
+# one member's load
+# -------------------------------------------------------------------------------------------------
+
+def member_monthly_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
+    """A member's monthly consumption stacked by band F1/F2/F3 [kWh]."""
+    title = tr("charts.member_monthly.title")
+    table = monthly_by_band(load_kwh, year)
+    div, unit = energy_scale(table.sum(axis=1).max(initial=0))
+    months = list(month_names(lang))
+    fig = go.Figure()
+    for b, band in enumerate(("F1", "F2", "F3")):
+        fig.add_bar(x=months, y=table[:, b] / div, name=band, marker={"color": COLORS[band]},
+                    hovertemplate=f"%{{x}} · {band}: %{{y:,.1f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_yaxes(title_text=unit)
+    return style(fig, title, lang, height=340)
+
+
+def member_typical_days_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
+    """A member's average day on working days, Saturdays and Sundays/holidays [kW average]."""
+    title = tr("charts.member_days.title")
+    day_type = day_type_of_hour(year)
+    curves = {key: mean_by_hour_of_day(load_kwh, year, day_type == code)
+              for key, code in (("weekday", WEEKDAY), ("saturday", SATURDAY), ("holiday", HOLIDAY))}
+    peak = max(c.max() for c in curves.values())
+    div, unit = (1000.0, "MW") if peak >= 10_000 else (1.0, "kW")
+    fig = go.Figure()
+    for key, color in (("weekday", COLORS["consumption"]), ("saturday", COLORS["F2"]), ("holiday", COLORS["F3"])):
+        fig.add_scatter(x=np.arange(24), y=curves[key] / div, name=tr(f"charts.day.{key}"), mode="lines",
+                        line={"color": color, "width": 2.4, "shape": "spline"},
+                        hovertemplate=f"{tr('charts.hour')} %{{x}}:00 · %{{y:,.2f}} {unit}<extra>"
+                                      f"{tr(f'charts.day.{key}')}</extra>")
+    fig.update_xaxes(title_text=tr("charts.hour_of_day"), tickvals=[0, 6, 12, 18, 23], range=[0, 23])
+    fig.update_yaxes(title_text=f"{tr('charts.mean_power')} ({unit})", rangemode="tozero")
+    return style(fig, title, lang, height=340)
+
+
+def band_split_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
+    """A member's yearly consumption by band F1/F2/F3 (donut) [kWh, %]."""
+    title = tr("charts.bands.title")
+    band = band_of_hour(year)
+    load = np.asarray(load_kwh, dtype=float)
+    values = [float(load[band == b].sum()) for b in (F1, F2, F3)]
+    fig = go.Figure(go.Pie(labels=["F1", "F2", "F3"], values=values, hole=0.55, sort=False,
+                           marker={"colors": [COLORS["F1"], COLORS["F2"], COLORS["F3"]]},
+                           texttemplate="%{label}<br>%{percent:.0%}",
+                           hovertemplate="%{label}: %{value:,.0f} kWh (%{percent:.1%})<extra></extra>"))
+    fig.add_annotation(text=fmt_energy(sum(values), lang), x=0.5, y=0.5, showarrow=False, font={"size": 15})
+    return style(fig, title, lang, height=340)
+
+
+# -------------------------------------------------------------------------------------------------
+# the small map (offline: plain lon/lat axes, no tiles)
+# -------------------------------------------------------------------------------------------------
+
+def _rings(area: dict | None) -> list[list]:
+    """Exterior rings ``[[lon, lat], ...]`` of a GeoJSON Polygon/MultiPolygon (holes are not drawn)."""
+    if not area:
+        return []
+    coords = area.get("coordinates") or []
+    if area.get("type") == "Polygon":
+        return [coords[0]] if coords else []
+    if area.get("type") == "MultiPolygon":
+        return [poly[0] for poly in coords if poly]
+    return []
+
+
+def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: dict[str, float], tr: Tr,
+                    lang: str = "it") -> go.Figure:
+    """Members (coloured by role, sized by kWp) and cabina areas on equal-distance lon/lat axes.
+
+    Works offline: no basemap tiles, only the scenario's own geometry.
+    """
+    title = tr("charts.map.title")
+    located = [m for m in members if isinstance(m.get("lat"), (int, float)) and isinstance(m.get("lon"), (int, float))]
+    if not located:
+        return empty_figure(tr("charts.map.empty"), title, lang, height=360)
+    fig = go.Figure()
+    area_colors = ("#1b7f5f", "#2f6fb0", "#8e44ad", "#d35400", "#16a085")
+    for c, cab in enumerate(cabine):
+        color = area_colors[c % len(area_colors)]
+        for ring in _rings(cab.get("area")):
+            lon, lat = zip(*[(p[0], p[1]) for p in ring])
+            fig.add_scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=_alpha(color, 0.07),
+                            line={"color": _alpha(color, 0.6), "width": 1.5}, name=cab.get("name") or cab.get("id"),
+                            hoverinfo="name", legendgroup=f"cab{c}", showlegend=False)
+    for kind in ("consumer", "prosumer", "producer"):
+        group = [m for m in located if m.get("kind") == kind]
+        if not group:
+            continue
+        kwp = np.array([plant_kwp.get(m.get("id"), 0.0) for m in group])
+        size = 9 + 14 * np.sqrt(kwp / max(kwp.max(initial=0), 1)) if kwp.any() else np.full(len(group), 9)
+        fig.add_scatter(x=[m["lon"] for m in group], y=[m["lat"] for m in group], mode="markers",
+                        name=tr(f"common.kind.{kind}"),
+                        marker={"color": COLORS[kind], "size": size, "line": {"color": "white", "width": 1}},
+                        customdata=[[m.get("name") or m.get("id"), m.get("cabina", ""), plant_kwp.get(m.get("id"), 0.0)]
+                                    for m in group],
+                        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:,.1f} kWp"
+                                      "<extra></extra>")
+    mean_lat = float(np.mean([m["lat"] for m in located]))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / max(math.cos(math.radians(mean_lat)), 0.1))
+    style(fig, title, lang, height=380)
+    fig.update_layout(plot_bgcolor="#f7faf8", legend={"y": -0.02})
+    return fig
