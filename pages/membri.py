@@ -209,11 +209,8 @@ def preview(ws, doc: dict, member: dict) -> None:
         return
     total = float(np.sum(kwh))
     band = charts.monthly_by_band(kwh, year).sum(axis=0)
-    c = st.columns(3)
-    c[0].metric(t("membri.preview.annual"), fmt_energy(total, lang), border=True)
-    c[1].metric(t("membri.preview.peak"), fmt_qty(float(np.max(kwh)), "kW", 1, lang), border=True,
-                help=t("membri.preview.peak_help"))
-    c[2].metric(t("membri.preview.f1"), fmt_pct(band[0] / total if total > 0 else None, 1, lang), border=True)
+    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
+                  f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
     tabs = st.tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
                    key=f"member_tabs", on_change="rerun")
     with tabs[0]:

@@ -26,26 +26,21 @@ if doc.get("description"):
     st.markdown(doc["description"])
 
 kwp = sum(float(p.get("kwp") or 0) for p in doc.get("plants", []))
+st.markdown(f"##### {t('panoramica.figures', year=doc.get('year', '—'))}")
 row1 = st.columns(4)
 row1[0].metric(t("panoramica.metric.members"), fmt_number(len(doc.get("members", [])), 0, lang), border=True,
                help=t("panoramica.metric.members_help", plants=len(doc.get("plants", []))))
 row1[1].metric(t("panoramica.metric.kwp"), fmt_kwp(kwp, lang), border=True)
-row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.get("production_kwh"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True)
-row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True,
+row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.get("production_kwh"), lang) if run.ok else "–", border=True)
+row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang) if run.ok else "–", border=True,
                help=t("panoramica.metric.shared_help", pct=fmt_pct(totals.get("shared_over_injected"), 1, lang)))
 row2 = st.columns(4)
-row2[0].metric(t("panoramica.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True,
+row2[0].metric(t("panoramica.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang) if run.ok else "–", border=True,
                help=t("panoramica.metric.incentives_help", tip=fmt_eur(totals.get("tip_eur"), lang),
                       val=fmt_eur(totals.get("valorisation_eur"), lang)))
-row2[1].metric(t("panoramica.metric.savings"), fmt_eur(totals.get("bill_savings_eur"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True, help=t("panoramica.metric.savings_help"))
-row2[2].metric(t("panoramica.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True, help=t("panoramica.metric.net_help"))
-row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) + t("panoramica.per_year")
-               if run.ok else "–", border=True)
+row2[1].metric(t("panoramica.metric.savings"), fmt_eur(totals.get("bill_savings_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.savings_help"))
+row2[2].metric(t("panoramica.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.net_help"))
+row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) if run.ok else "–", border=True)
 
 if not run.ok:
     st.subheader(t("panoramica.not_simulated"))
@@ -62,7 +57,10 @@ with right:
     st.subheader(t("panoramica.todo"))
     items = missing_items(doc)
     for key, fmt, page in items:
-        st.page_link(page, label=t(key, **fmt), icon=":material/arrow_forward:")
+        with st.container(border=True):
+            st.markdown(t(key, **fmt))
+            st.page_link(page, label=t("panoramica.go_to", page=t("common.nav." + page.split("/")[-1][:-3])),
+                         icon=":material/arrow_forward:")
     if run.ok and run.warnings:
         with st.expander(t("panoramica.warnings", n=len(run.warnings))):
             for p in run.warnings:

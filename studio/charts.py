@@ -48,24 +48,33 @@ COLORS = {
 }
 PLANT_COLORS = ("#1b7f5f", "#e0a100", "#2f6fb0", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#7f8c8d",
                 "#2c3e50", "#f2b705", "#57b98b", "#8fb8de")
+#: Colour of a Sankey link: the colour of the flow it carries.
+LINK_COLOR = {"injected": "injected_not_shared", "grid_withdrawal": "withdrawn_not_shared"}
 SEASONS = (("winter", (12, 1, 2)), ("spring", (3, 4, 5)), ("summer", (6, 7, 8)), ("autumn", (9, 10, 11)))
-FONT = "Source Sans 3, Source Sans Pro, Helvetica, Arial, sans-serif"
+FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", sans-serif'  # Streamlit's own font
 
 
 # -------------------------------------------------------------------------------------------------
 # shared styling and small helpers
 # -------------------------------------------------------------------------------------------------
 
-def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: bool = True) -> go.Figure:
-    """The studio's look: title top-left, white background, light grid, legend under the plot."""
+def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: bool = True,
+          subtitle: str | None = None, legend_y: float = 1.02) -> go.Figure:
+    """The studio's look: bold title top-left (optional subtitle), legend in a row above the plot,
+    white background, light grid, decimal comma in Italian."""
+    top = 58 + (22 if subtitle else 0) + (26 if legend else 0)
+    title_spec = {"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "xref": "paper", "y": 1.0, "yref": "container",
+                  "yanchor": "top", "pad": {"t": 10}, "font": {"size": 18, "color": "#1d2a25"}}
+    if subtitle:
+        title_spec["subtitle"] = {"text": subtitle, "font": {"size": 13, "color": "#5c6b64"}}
     fig.update_layout(
-        title={"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "font": {"size": 17}},
-        template="plotly_white", separators=plotly_separators(lang), height=height,
+        title=title_spec, template="plotly_white", separators=plotly_separators(lang), height=height,
         font={"family": FONT, "size": 13, "color": "#1d2a25"},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         hoverlabel={"font": {"family": FONT}},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0.0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": legend_y, "xanchor": "left", "x": 0.0,
+                "traceorder": "normal", "font": {"size": 13}},
     )
     fig.update_xaxes(showgrid=False, automargin=True)
     fig.update_yaxes(gridcolor="#e6ebe8", zerolinecolor="#9aa5a0", automargin=True)
@@ -200,10 +209,7 @@ def monthly_energy_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> 
             base = base + values
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.08)
     fig.update_yaxes(title_text=unit)
-    style(fig, title, lang)
-    fig.add_annotation(text=tr("charts.monthly_energy.note"), xref="paper", yref="paper", x=1.0, y=1.06,
-                       xanchor="right", showarrow=False, font={"size": 12, "color": "#5c6b64"})
-    return fig
+    return style(fig, title, lang, subtitle=tr("charts.monthly_energy.note"))
 
 
 def typical_day_figure(production_kwh: np.ndarray, consumption_kwh: np.ndarray, shared_kwh: np.ndarray,
@@ -228,7 +234,8 @@ def typical_day_figure(production_kwh: np.ndarray, consumption_kwh: np.ndarray, 
         fig.update_xaxes(tickvals=[0, 6, 12, 18, 23], range=[0, 23], row=1, col=col,
                          title_text=tr("charts.hour_of_day"))
     fig.update_yaxes(title_text=f"{tr('charts.mean_power')} ({unit})", row=1, col=1)
-    return style(fig, title, lang, height=400)
+    fig.update_annotations(font={"size": 14, "color": "#1d2a25"}, yshift=4)
+    return style(fig, title, lang, height=430, legend_y=1.09)
 
 
 def _alpha(hex_color: str, a: float) -> str:
@@ -243,16 +250,21 @@ def shared_heatmap_figure(shared_kwh: np.ndarray, year: int, tr: Tr, lang: str =
     matrix, dates = day_hour_matrix(shared_kwh, year)
     peak = np.nanmax(matrix) if np.isfinite(matrix).any() else 0.0
     div, unit = energy_scale(peak * 10)  # MWh only when an hour exceeds 1 MWh
+    day_labels = [f"{d[8:10]}/{d[5:7]}/{d[:4]}" if lang != "en" else d for d in dates]
+    month_starts = [i for i, d in enumerate(dates) if d.endswith("-01")]
     fig = go.Figure(go.Heatmap(
-        z=matrix / div, x=dates, y=list(range(24)), colorscale=[[0, "#f7fbf9"], [0.15, "#c9e7d8"], [0.5, "#f2b705"],
-                                                                  [1, "#b45309"]],
-        zmin=0, colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12},
-        hovertemplate=f"%{{x}} {tr('charts.hour')} %{{y}}:00<br>{tr('charts.shared')}: %{{z:,.1f}} {unit}<extra></extra>",
+        z=matrix / div, x=list(range(len(dates))), y=list(range(24)),
+        colorscale=[[0, "#f7fbf9"], [0.15, "#c9e7d8"], [0.5, "#f2b705"], [1, "#b45309"]], zmin=0,
+        customdata=np.tile(np.array(day_labels, dtype=object), (24, 1)),
+        colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12},
+        hovertemplate=f"%{{customdata}} {tr('charts.hour')} %{{y}}:00<br>{tr('charts.shared')}: "
+                      f"%{{z:,.1f}} {unit}<extra></extra>",
     ))
     fig.update_yaxes(title_text=tr("charts.hour_of_day"), tickvals=[0, 6, 12, 18, 23], autorange="reversed",
                      showgrid=False)
-    fig.update_xaxes(title_text=tr("charts.day_of_year"), tickformat="%b", dtick="M1", ticklabelmode="period")
-    return style(fig, title, lang, height=380, legend=False)
+    fig.update_xaxes(title_text=tr("charts.day_of_year"), tickvals=[i + 14 for i in month_starts],
+                     ticktext=list(month_names(lang))[: len(month_starts)], ticks="", showgrid=False)
+    return style(fig, title, lang, height=400, legend=False)
 
 
 def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
@@ -285,9 +297,9 @@ def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
               "color": [c for _, _, c in nodes], "pad": 22, "thickness": 18, "line": {"width": 0},
               "hovertemplate": "%{label}<extra></extra>"},
         link={"source": [idx[a] for a, _, _ in links], "target": [idx[b] for _, b, _ in links],
-              "value": [v for _, _, v in links], "color": [_alpha(COLORS.get(b if b != "consumption" else a,
-                                                                            "#999999"), 0.35)
-                                                          for a, b, _ in links]},
+              "value": [v for _, _, v in links],
+              "color": [_alpha(COLORS[LINK_COLOR.get(b, b) if b != "consumption" else LINK_COLOR.get(a, a)], 0.35)
+                        for a, b, _ in links]},
     ))
     return style(fig, title, lang, height=420, legend=False)
 

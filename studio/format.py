@@ -53,16 +53,16 @@ def fmt_qty(value, unit: str, decimals: int = 0, lang: str = "it") -> str:
 
 
 def fmt_energy(kwh, lang: str = "it") -> str:
-    """Energy with a readable unit: kWh below 10 MWh, MWh below 10 GWh, then GWh.
+    """Energy with a readable unit: kWh below 1 MWh, MWh (one decimal) below 1 GWh, then GWh.
 
-    ``850`` → ``"850 kWh"``; ``12_345`` → ``"12,3 MWh"``; ``3_200_000`` → ``"3.200,0 MWh"``.
+    ``850`` → ``"850 kWh"``; ``12_345`` → ``"12,3 MWh"``; ``3_200_000`` → ``"3,20 GWh"``.
     """
     if _missing(kwh):
         return "–"
     v = float(kwh)
-    if abs(v) < 10_000:
+    if abs(v) < 999.5:
         return fmt_qty(v, "kWh", 0, lang)
-    if abs(v) < 10_000_000:
+    if abs(v) < 999_950:
         return fmt_qty(v / 1000, "MWh", 1, lang)
     return fmt_qty(v / 1e6, "GWh", 2, lang)
 
