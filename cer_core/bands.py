@@ -42,7 +42,7 @@ def national_holidays(year: int, include_4_october: bool = True) -> frozenset:
 def _calendar(year: int, include_4_october: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     local = hours_local(year)
     hour = local.hour.to_numpy()
-    weekday = local.dayofweek.to_numpy()  # Monday = 0
+    weekday = local.day_of_week.to_numpy()  # Monday = 0
     dates = local.date
     hol = national_holidays(year, include_4_october)
     is_holiday = np.fromiter((d in hol for d in dates), dtype=bool, count=len(dates))

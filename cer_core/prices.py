@@ -53,7 +53,7 @@ class PriceSeries:
 def _embedded_table() -> pd.DataFrame:
     table = pd.read_csv(EMBEDDED_PRICES, encoding="utf-8-sig")
     stamps = pd.to_datetime(table["Date"], format="%d/%m/%Y %H:%M")
-    table["doy"] = stamps.dt.dayofyear
+    table["doy"] = stamps.dt.day_of_year
     table["hour"] = stamps.dt.hour
     return table
 

@@ -26,6 +26,7 @@ def write_scenario(tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc), encoding="utf-8")
         return path
 
