@@ -84,14 +84,17 @@ def new_community_doc(name: str, comune: str, year: int) -> dict:
             "prices": {"source": "embedded"}}
 
 
+@st.cache_resource(show_spinner=False)
+def _comuni_labels() -> dict[str, str]:
+    """ISTAT code → ``"Name (PR)"`` for every comune, largest first (read-only, shared by sessions)."""
+    table = comuni_table().sort_values("population", ascending=False)
+    return {code: f"{name} ({prov})" for code, name, prov in
+            zip(table["istat_code"], table["name"], table["province_short"])}
+
+
 def comune_label(istat: str) -> str:
     """``"015189"`` → ``"Rozzano (MI)"``."""
-    table = comuni_table()
-    row = table[table["istat_code"] == istat]
-    if not len(row):
-        return istat
-    r = row.iloc[0]
-    return f"{r['name']} ({r['province_short']})"
+    return _comuni_labels().get(istat, istat)
 
 
 def comune_value(istat: str) -> str:
@@ -102,23 +105,30 @@ def comune_value(istat: str) -> str:
     return r["name"] if len(same) == 1 else f"{r['name']} ({r['province_short']})"
 
 
-@st.cache_data(show_spinner=False)
-def _comuni_options() -> list[str]:
-    table = comuni_table().sort_values("population", ascending=False)
-    return table["istat_code"].tolist()
+NEW_DIALOG_KEY = "new_community_open"
+
+
+def _open_new_dialog() -> None:
+    st.session_state[NEW_DIALOG_KEY] = True
+
+
+def _close_new_dialog() -> None:
+    st.session_state[NEW_DIALOG_KEY] = False
 
 
 def _new_community_dialog() -> None:
-    @st.dialog(t("common.new.title"))
+    """The "new community" form, shown while ``NEW_DIALOG_KEY`` is set (so a full rerun keeps it open)."""
+    @st.dialog(t("common.new.title"), on_dismiss=_close_new_dialog)
     def dialog() -> None:
         with st.form("new_community_form", border=False):
-            name = st.text_input(t("common.new.name"), value=t("common.new.default_name"), max_chars=120)
-            options = _comuni_options()
+            name = st.text_input(t("common.new.name"), value=t("common.new.default_name"), max_chars=120,
+                                 key="new_name")
+            options = list(_comuni_labels())
             istat = st.selectbox(t("common.new.comune"), options, index=None, format_func=comune_label,
-                                 placeholder=t("common.new.comune_placeholder"))
+                                 placeholder=t("common.new.comune_placeholder"), key="new_comune")
             year = st.number_input(t("common.new.year"), min_value=2000, max_value=2100,
-                                   value=dt.date.today().year - 1, step=1)
-            submitted = st.form_submit_button(t("common.new.create"), type="primary")
+                                   value=dt.date.today().year - 1, step=1, key="new_year")
+            submitted = st.form_submit_button(t("common.new.create"), type="primary", key="new_create")
         if submitted:
             if not name.strip():
                 st.error(t("common.new.need_name"))
@@ -128,6 +138,7 @@ def _new_community_dialog() -> None:
                 doc = new_community_doc(name, comune_value(istat), int(year))
                 state.set_workspace(Workspace(doc=doc, origin=t("common.new.origin")))
                 flash("success", t("common.new.done", name=doc["name"]))
+                _close_new_dialog()
                 st.rerun()
 
     dialog()
@@ -169,9 +180,11 @@ def render() -> compute.RunState:
                        ".cerstudio.zip", mime="application/zip", on_click="ignore", icon=":material/download:",
                        help=t("common.save.help"), width="stretch", key="save_bundle")
     col1, col2 = sb.columns(2)
-    if col1.button(t("common.new.button"), icon=":material/add:", width="stretch", key="new_community"):
-        _new_community_dialog()
+    col1.button(t("common.new.button"), icon=":material/add:", width="stretch", key="new_community",
+                on_click=_open_new_dialog)
     col2.button(t("common.demo.button"), icon=":material/science:", width="stretch", on_click=_on_demo,
                 key="load_demo")
     sb.caption(t("common.footer"))
+    if st.session_state.get(NEW_DIALOG_KEY):
+        _new_community_dialog()
     return run

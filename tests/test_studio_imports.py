@@ -1,0 +1,58 @@
+"""Meter uploads become workspace files that travel in the saved bundle."""
+
+import numpy as np
+import pytest
+
+from cer_core.api import run
+from cer_core.io import write_hourly_csv
+from cer_core.timeaxis import n_hours
+from cer_core.workspace import workspace_from_bytes
+from studio.imports import import_meter_files, report_lines, store_meter_import
+from studio_helpers import fixture_workspace
+
+YEAR = 2024
+
+
+def hourly_file(kwh_per_hour=0.5):
+    return write_hourly_csv(np.full(n_hours(YEAR), kwh_per_hour), YEAR)
+
+
+def test_import_hourly_csv():
+    result = import_meter_files([("curva.csv", hourly_file())], YEAR)
+    assert result.ok and not result.problems
+    assert result.kwh.sum() == pytest.approx(0.5 * n_hours(YEAR))
+    assert result.report
+
+
+def test_bad_file_gives_located_problems():
+    result = import_meter_files([("rotto.csv", b"timestamp,kwh\n2024-01-01T00:00:00+01:00,abc\n")], YEAR)
+    assert not result.ok and result.kwh is None
+    assert result.problems and all("rotto.csv" in p.message("it") for p in result.problems)
+
+
+def test_store_then_bundle_reopens_the_identical_community():
+    ws = fixture_workspace()
+    data = hourly_file(0.8)
+    result = import_meter_files([("export.csv", data)], YEAR)
+    new, load = store_meter_import(ws, "casa-1", [("export.csv", data)], result.kwh, YEAR)
+    assert load["source"] == "file" and load["path"].startswith("members/casa-1/")
+    assert load["originals"] == [{"path": "members/casa-1/originali/export.csv"}]
+    new.doc["members"][1]["load"] = load
+    assert "members/casa-1/originali/export.csv" not in ws.files     # the old workspace is untouched
+    reopened = workspace_from_bytes(new.to_bundle(), "salvata.zip")
+    assert reopened.digest() == new.digest()
+    assert reopened.read_file("members/casa-1/originali/export.csv") == data
+    outcome = run(reopened)
+    casa1 = next(m for m in outcome.summary["members"] if m["id"] == "casa-1")
+    assert casa1["consumption_kwh"] == pytest.approx(0.8 * n_hours(YEAR), rel=1e-6)
+
+
+def test_report_lines_accepts_several_shapes():
+    class Report:
+        def lines(self, lang):
+            return [f"{lang}: ok"]
+    assert report_lines(None) == []
+    assert report_lines("uno") == ["uno"]
+    assert report_lines(Report(), "en") == ["en: ok"]
+    assert report_lines({"file": "a.csv"}) == ["file: a.csv"]
+    assert report_lines(["a", "b"]) == ["a", "b"]
