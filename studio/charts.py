@@ -68,7 +68,9 @@ def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: b
     if subtitle:
         title_spec["subtitle"] = {"text": subtitle, "font": {"size": 13, "color": "#5c6b64"}}
     fig.update_layout(
-        title=title_spec, template="plotly_white", separators=plotly_separators(lang), height=height,
+        # no template: assigning one deep-copies it (≈ 80 ms a figure); the look is set explicitly
+        title=title_spec, template="none", separators=plotly_separators(lang), height=height,
+        paper_bgcolor="white", plot_bgcolor="white", colorway=list(PLANT_COLORS), hovermode="closest",
         font={"family": FONT, "size": 13, "color": "#1d2a25"},
         margin={"l": 10, "r": 10, "t": top, "b": 10},
         hoverlabel={"font": {"family": FONT}},
@@ -76,8 +78,8 @@ def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: b
         legend={"orientation": "h", "yanchor": "bottom", "y": legend_y, "xanchor": "left", "x": 0.0,
                 "traceorder": "normal", "font": {"size": 13}},
     )
-    fig.update_xaxes(showgrid=False, automargin=True)
-    fig.update_yaxes(gridcolor="#e6ebe8", zerolinecolor="#9aa5a0", automargin=True)
+    fig.update_xaxes(showgrid=False, automargin=True, linecolor="#9aa5a0", ticks="outside", tickcolor="#c7d0cb")
+    fig.update_yaxes(showgrid=True, gridcolor="#e6ebe8", zeroline=True, zerolinecolor="#9aa5a0", automargin=True)
     return fig
 
 
@@ -253,16 +255,16 @@ def shared_heatmap_figure(shared_kwh: np.ndarray, year: int, tr: Tr, lang: str =
     day_labels = [f"{d[8:10]}/{d[5:7]}/{d[:4]}" if lang != "en" else d for d in dates]
     month_starts = [i for i, d in enumerate(dates) if d.endswith("-01")]
     fig = go.Figure(go.Heatmap(
-        z=matrix / div, x=list(range(len(dates))), y=list(range(24)),
+        z=np.round(matrix / div, 3), x=day_labels, y=list(range(24)),
         colorscale=[[0, "#f7fbf9"], [0.15, "#c9e7d8"], [0.5, "#f2b705"], [1, "#b45309"]], zmin=0,
-        customdata=np.tile(np.array(day_labels, dtype=object), (24, 1)),
         colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12},
-        hovertemplate=f"%{{customdata}} {tr('charts.hour')} %{{y}}:00<br>{tr('charts.shared')}: "
+        hovertemplate=f"%{{x}} {tr('charts.hour')} %{{y}}:00<br>{tr('charts.shared')}: "
                       f"%{{z:,.1f}} {unit}<extra></extra>",
     ))
     fig.update_yaxes(title_text=tr("charts.hour_of_day"), tickvals=[0, 6, 12, 18, 23], autorange="reversed",
                      showgrid=False)
-    fig.update_xaxes(title_text=tr("charts.day_of_year"), tickvals=[i + 14 for i in month_starts],
+    fig.update_xaxes(title_text=tr("charts.day_of_year"), type="category",
+                     tickvals=[day_labels[min(i + 14, len(day_labels) - 1)] for i in month_starts],
                      ticktext=list(month_names(lang))[: len(month_starts)], ticks="", showgrid=False)
     return style(fig, title, lang, height=400, legend=False)
 

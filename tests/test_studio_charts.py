@@ -136,7 +136,7 @@ def test_typical_day_and_heatmap_figures():
     heat = charts.shared_heatmap_figure(shared, YEAR, tr, "it")
     assert heat.data[0].z.shape == (24, 366)
     assert list(heat.layout.xaxis.ticktext)[:2] == ["gen", "feb"]
-    assert heat.data[0].customdata[0][0] == "01/01/2024"
+    assert heat.data[0].x[0] == "01/01/2024" and heat.data[0].x[-1] == "31/12/2024"
 
 
 def test_member_figures():
