@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+# Tests never download (PVGIS, geocoding) and never read the user's disk cache: results must not depend
+# on the network or on what an earlier session cached. Subprocesses (CLI, streamlit) inherit this.
+os.environ.setdefault("CER_STUDIO_OFFLINE", "1")
+os.environ.setdefault("CER_STUDIO_CACHE", tempfile.mkdtemp(prefix="cer-studio-test-cache-"))
+
 SAMPLES = ROOT / "tests" / "data" / "samples"
 
 
