@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cer_core.errors import CerInputError
-from cer_core.io import read_hourly_series
 from cer_core.scenario import PLANT_DEFAULTS
 from studio import charts, compute, state
 from studio.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
+from studio.describe import weather_lines
 from studio.i18n import current_lang, t
+from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields)
 from studio.ui import chart, flash, note_messages, show_problems, styled, tr, widget_key
@@ -65,23 +65,39 @@ def _on_production_file(plant_id: str, key: str) -> None:
     st.session_state[f"prod_n_{plant_id}"] = st.session_state.get(f"prod_n_{plant_id}", 0) + 1
     if upload is None:
         return
-    ws = state.get_workspace()
-    year = int(ws.doc.get("year"))
-    data = upload.getvalue()
-    try:
-        kwh = read_hourly_series(data, upload.name, year, kind="production")
-    except CerInputError as exc:
+    new, problems, kwh = store_production_file(state.get_workspace(), plant_id, upload.name, upload.getvalue())
+    if new is None:
         flash("error", t("impianti.file.refused", name=upload.name))
-        for p in exc.problems:
+        for p in problems:
             flash("error", p.message(current_lang()))
         return
-    new = ws.copy()
-    path = new.add_file(f"plants/{plant_id}/{upload.name}", data)
-    for p in new.doc.get("plants", []):
-        if p.get("id") == plant_id:
-            p["production"] = {"source": "file", "path": path}
     state.set_workspace(new)
-    flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(float(np.sum(kwh)), current_lang())))
+    flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(kwh, current_lang())))
+
+
+def _on_weather_source(key: str) -> None:
+    source = st.session_state.get(key)
+
+    def mutate(doc: dict) -> None:
+        spec = dict((doc.get("site") or {}).get("weather") or {})
+        spec["source"] = source
+        doc.setdefault("site", {})["weather"] = spec
+    state.edit_doc(mutate)
+
+
+def _on_weather_file(key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state["weather_n"] = st.session_state.get("weather_n", 0) + 1
+    if upload is None:
+        return
+    new, problems, label = store_weather_file(state.get_workspace(), upload.name, upload.getvalue())
+    if new is None:
+        flash("error", t("impianti.weather.refused", name=upload.name))
+        for p in problems:
+            flash("error", p.message(current_lang()))
+        return
+    state.set_workspace(new)
+    flash("success", t("impianti.weather.done", name=upload.name, label=label))
 
 
 # -------------------------------------------------------------------------------------------------
@@ -178,7 +194,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     if source == "file":
         n = st.session_state.get(f"prod_n_{pid}", 0)
         key = f"prod_{pid}_{n}"
-        st.file_uploader(t("impianti.file.label"), type=["csv", "txt"], key=key, on_change=_on_production_file,
+        st.file_uploader(t("impianti.file.label"), type=["csv", "txt", "json"], key=key, on_change=_on_production_file,
                          args=(pid, key), help=t("impianti.file.help"), max_upload_size=MAX_PRODUCTION_MB)
         path = (plant.get("production") or {}).get("path")
         st.caption(t("impianti.file.current", path=str(path).rsplit("/", 1)[-1] if path else "—"))
@@ -225,32 +241,37 @@ def production_section(run) -> None:
     st.caption(t("impianti.production.units"))
 
 
+WEATHER_SOURCES = ("auto", "embedded", "pvgis", "file")
+
+
 def weather_section(ws) -> None:
     st.subheader(t("impianti.weather.title"), divider="green")
+    spec = (ws.doc.get("site") or {}).get("weather") or {"source": "auto"}
+    source = spec.get("source", "auto")
+    c1, c2 = st.columns([2, 3])
+    k = widget_key("weather_source", spec)
+    c1.selectbox(t("impianti.weather.choice"), WEATHER_SOURCES, index=WEATHER_SOURCES.index(source)
+                 if source in WEATHER_SOURCES else 0, format_func=lambda s: t(f"impianti.weather.src.{s}"), key=k,
+                 on_change=_on_weather_source, args=(k,), help=t("impianti.weather.choice_help"))
+    if source == "file":
+        n = st.session_state.get("weather_n", 0)
+        key = f"weather_file_{n}"
+        c2.file_uploader(t("impianti.weather.file"), type=["csv", "json"], key=key, on_change=_on_weather_file,
+                         args=(key,), help=t("impianti.weather.file_help"), max_upload_size=MAX_PRODUCTION_MB)
     summary = compute.weather_summary(ws)
     if summary.problems:
         show_problems(summary.problems)
         return
-    if summary.irradiation_kwh_m2 and summary.temperature_c:
-        left, right = st.columns([3, 2], gap="large")
-        with left:
-            chart(charts.weather_figure(summary.irradiation_kwh_m2, summary.temperature_c, tr, lang), "weather")
-        with right:
-            st.metric(t("impianti.weather.annual_irradiation"),
-                      fmt_qty(sum(summary.irradiation_kwh_m2), "kWh/m²", 0, lang), border=True)
-            st.metric(t("impianti.weather.mean_temperature"),
-                      fmt_qty(float(np.mean(summary.temperature_c)), "°C", 1, lang), border=True)
-            describe_source(summary.source)
-    else:
-        describe_source(summary.source)
-
-
-def describe_source(source: dict) -> None:
-    if not source:
-        return
-    st.markdown(f"**{t('impianti.weather.source')}**")
-    for key, value in source.items():
-        st.markdown(f"- {key}: {value}")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(charts.weather_figure(summary.irradiation_kwh_m2, summary.temperature_c, tr, lang), "weather")
+    with right:
+        st.metric(t("impianti.weather.annual_irradiation"),
+                  fmt_qty(sum(summary.irradiation_kwh_m2), "kWh/m²", 0, lang), border=True)
+        st.metric(t("impianti.weather.mean_temperature"),
+                  fmt_qty(float(np.mean(summary.temperature_c)), "°C", 1, lang), border=True)
+        for line in weather_lines(summary.source, t, lang):
+            st.markdown(line)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from studio import charts, compute, state
+from studio.describe import weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.tables import slug
@@ -128,17 +129,9 @@ def checks_tab(run) -> None:
         sources = summary.get("sources", {})
         prices = sources.get("prices") or {}
         st.markdown(t("risultati.sources.prices", label=prices.get("label", "—"), zone=prices.get("market_zone", "—")))
-        weather = sources.get("weather")
-        st.markdown(t("risultati.sources.weather", text=_describe(weather)))
+        weather = weather_lines(sources.get("weather"), t, lang)
+        st.markdown(t("risultati.sources.weather", text=" · ".join(weather) if weather else "—"))
         st.markdown(t("risultati.sources.rules", text=summary.get("rules", {}).get("attribution_label", "—")))
-
-
-def _describe(value) -> str:
-    if not value:
-        return "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 def downloads_tab(run, name: str) -> None:

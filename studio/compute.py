@@ -139,8 +139,8 @@ class WeatherSummary:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _weather_cached(key: str, _ws: Workspace) -> WeatherSummary:
-    from cer_core.scenario import resolve_site
     from cer_core.errors import ProblemList
+    from cer_core.scenario import resolve_site
 
     doc = _ws.doc
     problems = ProblemList()
@@ -153,23 +153,12 @@ def _weather_cached(key: str, _ws: Workspace) -> WeatherSummary:
         spec = (doc.get("site") or {}).get("weather") or {"source": "auto"}
         weather = site_weather(site.lat, site.lon, int(doc.get("year")), spec, _ws.read_file)
         climate = monthly_climate(weather)
-        source = weather.describe() if hasattr(weather, "describe") else {}
     except CerInputError as exc:
         return WeatherSummary(problems=tuple(exc.problems))
     except Exception as exc:  # noqa: BLE001
         return WeatherSummary(problems=(internal_problem(exc, "site.weather"),))
-    irr, temp = climate_columns(climate)
-    return WeatherSummary(tuple(irr), tuple(temp), dict(source or {}), ())
-
-
-def climate_columns(climate) -> tuple[list[float], list[float]]:
-    """Monthly irradiation [kWh/m²] and temperature [°C] from ``monthly_climate``'s table."""
-    def pick(prefixes):
-        for col in getattr(climate, "columns", []):
-            if any(str(col).lower().startswith(p) for p in prefixes):
-                return [float(v) for v in climate[col].to_numpy()]
-        return []
-    return pick(("ghi", "irradiation", "irr", "h_")), pick(("temp", "t_air", "t2m", "air_temp"))
+    return WeatherSummary(tuple(float(v) for v in climate["irradiation_kwh_m2"]),
+                          tuple(float(v) for v in climate["temp_mean_c"]), dict(weather.describe()), ())
 
 
 def weather_summary(ws: Workspace) -> WeatherSummary:

@@ -104,3 +104,61 @@ def _safe_name(name: str) -> str:
     base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in base) or "file"
 
+
+
+def _with_file(ws: Workspace, path: str, data: bytes) -> tuple[Workspace, str]:
+    new = ws.copy()
+    return new, new.add_file(path, data)
+
+
+def store_production_file(ws: Workspace, plant_id: str, name: str, data: bytes) -> tuple[Workspace | None, list[Problem],
+                                                                                           float | None]:
+    """A new workspace where ``plant_id`` produces from the uploaded file, or the file's problems.
+
+    The file is checked exactly as the simulation will read it (the scenario's ``timestamp,kwh`` CSV
+    or a PVGIS hourly series, scaled to the plant's kWp): the plant alone is simulated on a
+    one-plant copy of the scenario. Returns the workspace, the problems and the yearly kWh.
+    """
+    from cer_core.production import plants_production
+    from cer_core.scenario import parse_scenario
+
+    new, path = _with_file(ws, f"plants/{plant_id}/{_safe_name(name)}", data)
+    plant = next((p for p in new.doc.get("plants", []) if p.get("id") == plant_id), None)
+    if plant is None:
+        return None, [], None
+    plant["production"] = {"source": "file", "path": path}
+    doc = new.doc
+    mini = {"schema": doc.get("schema"), "name": str(doc.get("name") or "-"), "year": doc.get("year"),
+            "site": doc.get("site"), "members": [{"id": plant.get("member"), "kind": "producer", "category": "other",
+                                                  "cabina": "CP"}],
+            "plants": [plant], "prices": {"source": "flat", "eur_mwh": 100.0}}
+    sc, problems = parse_scenario(mini)
+    if sc is None:
+        return None, [p for p in problems if p.severity == "error"], None
+    try:
+        production, _ = plants_production(sc, Workspace(doc=mini, files=new.files, base_dir=new.base_dir))
+    except CerInputError as exc:
+        return None, list(exc.problems), None
+    return new, [], float(production.sum())
+
+
+def store_weather_file(ws: Workspace, name: str, data: bytes) -> tuple[Workspace | None, list[Problem], str]:
+    """A new workspace whose site uses the uploaded PVGIS typical year, or the file's problems.
+
+    Returns the workspace, the problems and the weather's label.
+    """
+    from cer_core.errors import ProblemList
+    from cer_core.scenario import resolve_site
+    from cer_core.weather import weather_from_bytes
+
+    problems = ProblemList()
+    site = resolve_site(ws.doc.get("site") or {}, problems)
+    if site is None:
+        return None, problems.items, ""
+    try:
+        weather = weather_from_bytes(data, name, int(ws.doc.get("year")), site.lat, site.lon)
+    except CerInputError as exc:
+        return None, list(exc.problems), ""
+    new, path = _with_file(ws, f"weather/{_safe_name(name)}", data)
+    new.doc.setdefault("site", {})["weather"] = {"source": "file", "path": path}
+    return new, [], weather.label

@@ -112,3 +112,16 @@ def test_demo():
     number(at, "Potenza (kWp)").set_value(500.0).run()     # the depuratore's field: 420 → 500 kWp
     assert_clean(at)
     assert summary(at)["totals"]["production_kwh"] > before
+
+
+def test_weather_section_shows_the_site_climate_and_its_source():
+    at = app_on(PAGE, fixture_workspace())
+    assert_clean(at)
+    irr = next(m for m in at.metric if m.label == "Irraggiamento orizzontale annuo")
+    assert irr.value.endswith("kWh/m²") and irr.value != "–"
+    body = texts(at)
+    assert "PVGIS TMY" in body and "dal sito" in body
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Dati meteo")).set_value("embedded").run()
+    assert_clean(at)
+    assert at.session_state[WORKSPACE_KEY].doc["site"]["weather"] == {"source": "embedded"}
+    assert "anno tipico PVGIS incluso nello studio" in texts(at)

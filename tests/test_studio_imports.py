@@ -56,3 +56,35 @@ def test_report_lines_accepts_several_shapes():
     assert report_lines(Report(), "en") == ["en: ok"]
     assert report_lines({"file": "a.csv"}) == ["file: a.csv"]
     assert report_lines(["a", "b"]) == ["a", "b"]
+
+
+def test_production_upload_is_checked_like_the_simulation():
+    from studio.imports import store_production_file
+
+    ws = fixture_workspace()
+    good = write_hourly_csv(np.full(n_hours(YEAR), 3.0), YEAR)
+    new, problems, kwh = store_production_file(ws, "fv-forno", "misure.csv", good)
+    assert problems == [] and kwh == pytest.approx(3.0 * n_hours(YEAR))
+    plant = next(p for p in new.doc["plants"] if p["id"] == "fv-forno")
+    assert plant["production"] == {"source": "file", "path": "plants/fv-forno/misure.csv"}
+    assert ws.doc["plants"][1]["production"]["path"] == "series/prod_fv-forno.csv"   # the old one is untouched
+    too_big = write_hourly_csv(np.full(n_hours(YEAR), 30.0), YEAR)                     # 30 kWh/h from 20 kWp
+    new, problems, kwh = store_production_file(ws, "fv-forno", "watt.csv", too_big)
+    assert new is None and problems[0].code == "production.implausible"
+
+
+def test_weather_upload_refuses_what_is_not_a_typical_year():
+    from studio.imports import store_weather_file
+
+    new, problems, label = store_weather_file(fixture_workspace(), "meteo.csv", b"non,un,tmy\n1,2,3\n")
+    assert new is None and problems and "meteo.csv" in problems[0].message("it")
+
+
+def test_weather_upload_of_a_pvgis_tmy(tmp_path):
+    from cer_core.paths import ASSETS
+    from studio.imports import store_weather_file
+
+    data = (ASSETS / "weather" / "pvgis_tmy_46.491_11.332_2005_2020.csv").read_bytes()
+    new, problems, label = store_weather_file(fixture_workspace(), "tmy_bolzano.csv", data)
+    assert problems == [] and "46.491" in label
+    assert new.doc["site"]["weather"] == {"source": "file", "path": "weather/tmy_bolzano.csv"}
