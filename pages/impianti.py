@@ -118,7 +118,7 @@ def plants_table(doc: dict) -> None:
             "member": st.column_config.SelectboxColumn(t("impianti.col.member"), options=list(members), required=True,
                                                        format_func=lambda i: members.get(i, i), width="medium"),
             "kwp": st.column_config.NumberColumn(t("impianti.col.kwp"), min_value=0.0, max_value=10000.0, step=0.1,
-                                                 format="%.1f", required=True, help=t("impianti.col.kwp_help")),
+                                                 format="localized", required=True, help=t("impianti.col.kwp_help")),
             "faces": st.column_config.NumberColumn(t("impianti.col.faces"), format="%d",
                                                    help=t("impianti.col.faces_help")),
             "tilt_deg": st.column_config.NumberColumn(t("impianti.col.tilt"), min_value=0, max_value=90, step=1,
@@ -126,7 +126,7 @@ def plants_table(doc: dict) -> None:
             "azimuth_deg": st.column_config.NumberColumn(t("impianti.col.azimuth"), min_value=0, max_value=360,
                                                          step=1, format="%.0f°", help=t("impianti.col.azimuth_help")),
             "losses_pct": st.column_config.NumberColumn(t("impianti.col.losses"), min_value=0, max_value=100, step=0.5,
-                                                        format="%.1f %%"),
+                                                        format="localized"),
             "commissioning": st.column_config.DateColumn(t("impianti.col.commissioning"), format="DD/MM/YYYY",
                                                          min_value=dt.date(2000, 1, 1), required=True,
                                                          default=dt.date(year, 1, 1)),
@@ -178,7 +178,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     st.data_editor(frame, key=k, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_faces,
                    args=(pid, frame, k), column_config={
                        "name": st.column_config.TextColumn(t("impianti.faces.name")),
-                       "kwp": st.column_config.NumberColumn("kWp", min_value=0.0, max_value=10000.0, format="%.2f",
+                       "kwp": st.column_config.NumberColumn("kWp", min_value=0.0, max_value=10000.0, format="localized",
                                                             required=True),
                        "tilt_deg": st.column_config.NumberColumn(t("impianti.col.tilt"), min_value=0, max_value=90,
                                                                  format="%.0f°"),
@@ -296,8 +296,7 @@ if plants:
     if st.session_state.get(SELECTED_KEY) not in ids:
         st.session_state.pop(SELECTED_KEY, None)
     selected = st.selectbox(t("impianti.detail.select"), ids, key=SELECTED_KEY, persist_state="session",
-                            format_func=lambda i: next((f"{p.get('name') or i} · {fmt_kwp(p.get('kwp'), lang)}"
-                                                        for p in plants if p.get("id") == i), i))
+                            format_func=lambda i: next((p.get("name") or i for p in plants if p.get("id") == i), i))
     plant_panel(doc, next(p for p in plants if p.get("id") == selected))
 elif doc.get("members"):
     st.info(t("impianti.empty"))

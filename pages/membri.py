@@ -92,7 +92,7 @@ def members_table(doc: dict) -> None:
         column_config={
             "id": st.column_config.TextColumn(t("membri.col.id"), width="small", help=t("membri.col.id_help")),
             "name": st.column_config.TextColumn(t("membri.col.name"), max_chars=120, width="medium"),
-            "kind": st.column_config.SelectboxColumn(t("membri.col.kind"), options=KINDS, required=True,
+            "kind": st.column_config.SelectboxColumn(t("membri.col.kind"), options=KINDS, required=True, width=110,
                                                      default="consumer", format_func=lambda k: t(f"common.kind.{k}")),
             "category": st.column_config.SelectboxColumn(t("membri.col.category"), options=CATEGORIES, required=True,
                                                          default="household",
@@ -158,7 +158,7 @@ def source_editor(doc: dict, member: dict) -> None:
         frame = bills_frame(load.get("bills"), year)
         key = widget_key(f"bills_{mid}", [load.get("bills"), year])
         st.caption(t("membri.bills.help"))
-        kcfg = {"min_value": 0.0, "max_value": 1e7, "format": "%.0f"}
+        kcfg = {"min_value": 0.0, "max_value": 1e7, "format": "localized"}
         st.data_editor(
             frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_bills,
             args=(mid, frame, key),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from studio import charts, compute, state
-from studio.describe import weather_lines
+from studio.describe import attribution_text, weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.tables import slug
@@ -60,7 +60,7 @@ def money_tab(run) -> None:
     with right:
         chart(charts.money_monthly_figure(summary.get("monthly", []), tr, lang), "money_monthly")
     rules = summary.get("rules", {})
-    st.caption(t("risultati.money.rules", attribution=rules.get("attribution_label", "—"),
+    st.caption(t("risultati.money.rules", attribution=attribution_text(rules, t),
                  tras=fmt_number(rules.get("valorisation_eur_mwh"), 2, lang),
                  pz=fmt_number(summary.get("zonal_price", {}).get("mean_eur_mwh"), 1, lang)))
 
@@ -76,9 +76,12 @@ def members_tab(run) -> None:
         t("risultati.col.member"): [r.get("name") or r.get("id") for r in rows],
         t("risultati.col.kind"): [t(f"common.kind.{r.get('kind')}") for r in rows],
         t("risultati.col.cabina"): [r.get("cabina") for r in rows],
-        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in cols + money},
+        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in cols},
+        t("risultati.col.self_sufficiency"): [r.get("self_sufficiency_ratio") for r in rows],
+        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in money},
     })
     fmts = {t(f"risultati.col.{k}"): (lambda v: fmt_number(v, 0, lang)) for k in cols}
+    fmts[t("risultati.col.self_sufficiency")] = lambda v: fmt_pct(v, 1, lang)
     fmts.update({t(f"risultati.col.{k}"): (lambda v: fmt_eur(v, lang)) for k in money})
     st.dataframe(styled(frame, fmts), hide_index=True, width="stretch")
     st.caption(t("risultati.members_note"))
@@ -120,18 +123,23 @@ def checks_tab(run) -> None:
         st.progress(min(ratio, 1.0), text=t("risultati.restricted.bar", ratio=fmt_pct(ratio, 1, lang),
                                             threshold=fmt_pct(threshold, 0, lang)))
     st.markdown(f"##### {t('risultati.checks.title')}")
-    order = {"fail": 0, "warning": 1, "pass": 2}
-    for c in sorted(summary.get("checks", []), key=lambda c: order.get(c.get("status"), 3)):
-        text = c.get(lang) or c.get("it", "")
-        status = c.get("status")
-        {"fail": st.error, "warning": st.warning}.get(status, st.success)(text, icon=STATUS_ICON.get(status))
+    checks = summary.get("checks", [])
+    for c in checks:
+        if c.get("status") in ("fail", "warning"):
+            (st.error if c["status"] == "fail" else st.warning)(c.get(lang) or c.get("it", ""),
+                                                                icon=STATUS_ICON[c["status"]])
+    passed = [c for c in checks if c.get("status") == "pass"]
+    if passed:
+        with st.expander(t("risultati.checks.passed", n=len(passed)), icon=":material/check_circle:",
+                         expanded=len(passed) <= 6):
+            st.markdown("\n".join(f"- {c.get(lang) or c.get('it', '')}" for c in passed))
     with st.expander(t("risultati.sources.title"), icon=":material/info:"):
         sources = summary.get("sources", {})
         prices = sources.get("prices") or {}
         st.markdown(t("risultati.sources.prices", label=prices.get("label", "—"), zone=prices.get("market_zone", "—")))
         weather = weather_lines(sources.get("weather"), t, lang)
         st.markdown(t("risultati.sources.weather", text=" · ".join(weather) if weather else "—"))
-        st.markdown(t("risultati.sources.rules", text=summary.get("rules", {}).get("attribution_label", "—")))
+        st.markdown(t("risultati.sources.rules", text=attribution_text(summary.get("rules"), t)))
 
 
 def downloads_tab(run, name: str) -> None:

@@ -58,11 +58,13 @@ FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", sans-serif'  # Stream
 # shared styling and small helpers
 # -------------------------------------------------------------------------------------------------
 
-def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: bool = True,
+def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: bool | str = True,
           subtitle: str | None = None, legend_y: float = 1.02) -> go.Figure:
-    """The studio's look: bold title top-left (optional subtitle), legend in a row above the plot,
-    white background, light grid, decimal comma in Italian."""
-    top = 58 + (22 if subtitle else 0) + (26 if legend else 0)
+    """The studio's look: bold title top-left (optional subtitle), legend in a row above the plot (or
+    below it with ``legend="bottom"``, for charts with many series in a narrow column), white
+    background, light grid, decimal comma in Italian."""
+    bottom_legend = legend == "bottom"
+    top = 58 + (22 if subtitle else 0) + (26 if legend and not bottom_legend else 0)
     title_spec = {"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "xref": "paper", "y": 1.0, "yref": "container",
                   "yanchor": "top", "pad": {"t": 10}, "font": {"size": 18, "color": "#1d2a25"}}
     if subtitle:
@@ -74,11 +76,13 @@ def style(fig: go.Figure, title: str, lang: str, *, height: int = 420, legend: b
         font={"family": FONT, "size": 13, "color": "#1d2a25"},
         margin={"l": 10, "r": 10, "t": top, "b": 10},
         hoverlabel={"font": {"family": FONT}},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": legend_y, "xanchor": "left", "x": 0.0,
+        showlegend=bool(legend),
+        legend={"orientation": "h", "yanchor": "top" if bottom_legend else "bottom",
+                "y": -0.12 if bottom_legend else legend_y, "xanchor": "left", "x": 0.0,
                 "traceorder": "normal", "font": {"size": 13}},
     )
-    fig.update_xaxes(showgrid=False, automargin=True, linecolor="#9aa5a0", ticks="outside", tickcolor="#c7d0cb")
+    fig.update_xaxes(showgrid=False, automargin=True, linecolor="#9aa5a0", ticks="outside", tickcolor="#c7d0cb",
+                     zeroline=False)
     fig.update_yaxes(showgrid=True, gridcolor="#e6ebe8", zeroline=True, zerolinecolor="#9aa5a0", automargin=True)
     return fig
 
@@ -210,7 +214,7 @@ def monthly_energy_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> 
                                       f"%{{y:,.1f}} {unit}<extra></extra>")
             base = base + values
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.08)
-    fig.update_yaxes(title_text=unit)
+    fig.update_yaxes(title_text=unit, tickformat=",~f")
     return style(fig, title, lang, subtitle=tr("charts.monthly_energy.note"))
 
 
@@ -331,8 +335,8 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
         totals={"marker": {"color": COLORS["net"]}}, connector={"line": {"color": "#9aa5a0", "width": 1}},
         hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>", cliponaxis=False,
     ))
-    fig.update_yaxes(title_text=f"{unit} / {tr('charts.year')}")
-    return style(fig, title, lang, height=420, legend=False)
+    fig.update_yaxes(title_text=f"{unit} / {tr('charts.year')}", tickformat=",.0f")
+    return style(fig, title, lang, height=440, legend=False)
 
 
 def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
@@ -354,8 +358,8 @@ def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> g
                     line={"color": COLORS["net"], "width": 2.5}, marker={"size": 7},
                     hovertemplate=f"%{{x}} · {tr('charts.money.net')}: %{{y:,.0f}} {unit}<extra></extra>")
     fig.update_layout(barmode="relative", bargap=0.3)
-    fig.update_yaxes(title_text=f"{unit} / {tr('charts.month')}")
-    return style(fig, title, lang)
+    fig.update_yaxes(title_text=f"{unit} / {tr('charts.month')}", tickformat=",.0f")
+    return style(fig, title, lang, height=470, legend="bottom")
 
 
 # -------------------------------------------------------------------------------------------------
@@ -375,7 +379,7 @@ def plant_monthly_figure(names: Sequence[str], monthly_kwh: np.ndarray, tr: Tr, 
         fig.add_bar(x=months, y=monthly_kwh[:, j] / div, name=name, marker={"color": PLANT_COLORS[j % len(PLANT_COLORS)]},
                     hovertemplate=f"{name} · %{{x}}: %{{y:,.1f}} {unit}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.25)
-    fig.update_yaxes(title_text=unit)
+    fig.update_yaxes(title_text=unit, tickformat=",~f")
     return style(fig, title, lang)
 
 
@@ -392,7 +396,8 @@ def weather_figure(irradiation_kwh_m2: Sequence[float], temperature_c: Sequence[
                     line={"color": COLORS["temperature"], "width": 2.5},
                     hovertemplate=f"%{{x}}: %{{y:,.1f}} °C<extra>{tr('charts.temperature')}</extra>", secondary_y=True)
     fig.update_yaxes(title_text=f"{tr('charts.irradiation')} (kWh/m²)", secondary_y=False)
-    fig.update_yaxes(title_text=f"{tr('charts.temperature')} (°C)", secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text=f"{tr('charts.temperature')} (°C)", secondary_y=True, showgrid=False, tickmode="auto",
+                     tickformat=",.0f", zeroline=False)
     return style(fig, title, lang, height=360)
 
 
@@ -411,7 +416,7 @@ def member_monthly_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "
         fig.add_bar(x=months, y=table[:, b] / div, name=band, marker={"color": COLORS[band]},
                     hovertemplate=f"%{{x}} · {band}: %{{y:,.1f}} {unit}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.25)
-    fig.update_yaxes(title_text=unit)
+    fig.update_yaxes(title_text=unit, tickformat=",~f")
     return style(fig, title, lang, height=340)
 
 
@@ -496,9 +501,14 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
                                     for m in group],
                         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:,.1f} kWp"
                                       "<extra></extra>")
-    mean_lat = float(np.mean([m["lat"] for m in located]))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / max(math.cos(math.radians(mean_lat)), 0.1))
-    style(fig, title, lang, height=380)
-    fig.update_layout(plot_bgcolor="#f7faf8", legend={"y": -0.02})
+    lats = [m["lat"] for m in located] + [p[1] for c in cabine for ring in _rings(c.get("area")) for p in ring]
+    lons = [m["lon"] for m in located] + [p[0] for c in cabine for ring in _rings(c.get("area")) for p in ring]
+    pad_lat = max((max(lats) - min(lats)) * 0.08, 0.002)
+    pad_lon = max((max(lons) - min(lons)) * 0.08, 0.002)
+    mean_lat = float(np.mean(lats))
+    fig.update_xaxes(visible=False, range=[min(lons) - pad_lon, max(lons) + pad_lon])
+    fig.update_yaxes(visible=False, range=[min(lats) - pad_lat, max(lats) + pad_lat], scaleanchor="x",
+                     scaleratio=1 / max(math.cos(math.radians(mean_lat)), 0.1))
+    style(fig, title, lang, height=400)
+    fig.update_layout(plot_bgcolor="#f7faf8")
     return fig

@@ -29,3 +29,13 @@ def weather_lines(desc: dict | None, tr: Tr, lang: str = "it") -> list[str]:
     if note:
         lines.append(note)
     return lines
+
+
+def attribution_text(rules: dict | None, tr: Tr) -> str:
+    """How shared energy was attributed to plants (the rules the simulation used), in words."""
+    rules = rules or {}
+    key = "pro_rata" if rules.get("attribution") == "pro_rata" else "chronological"
+    text = tr(f"common.attribution.{key}")
+    if rules.get("non_incentivised_last"):
+        text += tr("common.attribution.non_incentivised_last")
+    return text

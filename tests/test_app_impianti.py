@@ -124,4 +124,4 @@ def test_weather_section_shows_the_site_climate_and_its_source():
     at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Dati meteo")).set_value("embedded").run()
     assert_clean(at)
     assert at.session_state[WORKSPACE_KEY].doc["site"]["weather"] == {"source": "embedded"}
-    assert "anno tipico PVGIS incluso nello studio" in texts(at)
+    assert "Anno tipico PVGIS incluso nello studio" in texts(at)

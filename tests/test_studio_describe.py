@@ -25,3 +25,12 @@ def test_weather_lines_english_and_missing_parts():
     assert lines == ["common.weather.source_line|kind=common.weather.file|label=x.csv"]
     assert weather_lines(None, tr) == [] and weather_lines({}, tr) == []
     assert weather_lines(DESC, tr, "en")[-1] == "nearest year"
+
+
+def test_attribution_text():
+    from studio.describe import attribution_text
+
+    assert attribution_text({"attribution": "chronological"}, tr) == "common.attribution.chronological"
+    assert attribution_text({"attribution": "pro_rata", "non_incentivised_last": True}, tr) == \
+        "common.attribution.pro_ratacommon.attribution.non_incentivised_last"
+    assert attribution_text(None, tr) == "common.attribution.chronological"
