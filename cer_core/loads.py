@@ -52,6 +52,14 @@ def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -
     where : str
         JSON path of the member's ``load`` section, for messages.
 
+    Returns
+    -------
+    LoadSeries
+        ``kwh`` per local hour; ``meta`` (JSON-ready): ``source``, ``annual_kwh``, what the import or
+        the bills report says, and ``warnings`` ``[{"it", "en", "code"}]`` — each sentence starts with
+        its place inside the member's load (``curva.csv:302: …``, ``bills[3]: …``); :mod:`cer_core.api`
+        adds the member's path (``members[8].load``).
+
     Raises
     ------
     CerInputError
@@ -61,24 +69,84 @@ def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -
     source = spec.get("source")
     year = scenario.year
     if source == "file":
-        from .io import read_hourly_series
-
-        data = _read(ws, spec["path"], f"{where}.path")
-        try:
-            kwh = read_hourly_series(data, spec["path"], year, kind="load")
-        except CerInputError as exc:
-            raise located(exc, f"{where}.path")
-        return LoadSeries(kwh, {"source": "file", "path": spec["path"], "annual_kwh": float(kwh.sum())})
+        return _file_load(spec, member, scenario, ws, where)
     if source == "profile":
         from .profiles import profile_load
 
-        return profile_load(spec, member, scenario, where)
+        return profile_load(spec, member, scenario, where, ws=ws)
     if source == "bills":
         from .bills import bills_load
 
         return bills_load(spec, member, scenario, ws, where)
     if source is None and member.kind == "producer":
-        return LoadSeries(np.zeros(n_hours(year)), {"source": "none", "annual_kwh": 0.0})
+        return LoadSeries(np.zeros(n_hours(year)), {"source": "none", "annual_kwh": 0.0, "warnings": []})
     raise error(f"{where}.source", f"fonte «{source}» non riconosciuta; attese file, bills, profile",
                 f"unknown source '{source}'; expected file, bills, profile", "load.source")
 
+
+def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:
+    """A meter export (any supported format) or the scenario's own ``timestamp,kwh`` file."""
+    from .io import read_load_file
+    from .profiles import default_profile, member_shape_args, monthly_factors, profile_shape
+
+    path = spec["path"]
+    data = _read(ws, path, f"{where}.path")
+    args = member_shape_args(member, scenario, spec)
+    base = default_profile(member)
+    factors = monthly_factors(profile_shape(base, scenario.year, **args), scenario.year)
+    try:
+        kwh, meta = read_load_file(data, path, scenario.year, "load", contract_kw=args["contract_kw"],
+                                   pod=spec.get("pod") or member.pod, monthly_factors=factors,
+                                   include_4_october=args["include_4_october"])
+    except CerInputError as exc:
+        raise located(exc, f"{where}.path")
+    warnings = [{"it": w["it"], "en": w["en"], "code": w["code"]} for w in meta.get("warnings", [])]
+    out = {"source": "file", "path": path, **{k: v for k, v in meta.items() if k != "warnings"},
+           "annual_kwh": float(kwh.sum()), "warnings": warnings}
+    want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
+    got = str(meta.get("pod") or "")
+    if want and got.startswith("IT") and got != want:
+        out["warnings"].append({"it": f"{path}: il file è del POD {got}, il membro ha il POD {want}",
+                                "en": f"{path}: the file is for POD {got}, the member's POD is {want}",
+                                "code": "load.pod_mismatch"})
+    target = spec.get("annual_kwh")
+    kwh = np.array(kwh, dtype=float)
+    if target is not None and kwh.sum() > 0:
+        kwh *= float(target) / kwh.sum()
+        out["scaled_to_annual_kwh"] = float(target)
+        out["annual_kwh"] = float(target)
+        out["warnings"].append({"it": f"{path}: serie del file scalata a {float(target):,.0f} kWh/anno",
+                                "en": f"{path}: the file's series scaled to {float(target):,.0f} kWh/year",
+                                "code": "load.scaled"})
+    return LoadSeries(kwh, out)
+
+
+def describe_load(kwh: np.ndarray, year: int, include_4_october: bool = True) -> dict:
+    """What the studio previews for a load: annual and monthly kWh, F1/F2/F3 split, peak, typical days.
+
+    Returns
+    -------
+    dict
+        ``annual_kwh``, ``monthly_kwh`` (12), ``bands_kwh``/``bands_pct``, ``peak_kw``, ``peak_at`` and
+        ``typical_days``: mean kWh per local hour (24 values) for ``{season}_{day type}`` with seasons
+        winter (Dec–Feb), spring, summer, autumn and day types feriale/sabato/festivo.
+    """
+    from .bands import DAY_TYPE_NAMES, day_type_of_hour, local_hour_of_day
+    from .io.hourly import hourly_report
+    from .timeaxis import local_month
+
+    rep = hourly_report(year, np.asarray(kwh, dtype=float), None, include_4_october)
+    month = local_month(year)
+    season = np.array(["winter", "winter", "spring", "spring", "spring", "summer", "summer", "summer", "autumn",
+                       "autumn", "autumn", "winter"])[month - 1]
+    dtype = day_type_of_hour(year, include_4_october)
+    hour = local_hour_of_day(year)
+    typical = {}
+    for s in ("winter", "spring", "summer", "autumn"):
+        for d, dname in DAY_TYPE_NAMES.items():
+            sel = (season == s) & (dtype == d)
+            sums = np.bincount(hour[sel], weights=np.asarray(kwh)[sel], minlength=24)
+            counts = np.bincount(hour[sel], minlength=24)
+            typical[f"{s}_{dname}"] = [round(float(x), 4) for x in np.divide(sums, np.maximum(counts, 1))]
+    rep["typical_days"] = typical
+    return rep

@@ -76,3 +76,20 @@ def test_simulate_small_scenario_files(write_scenario, tmp_path):
     check_outputs(summary, tmp_path / "out", 8784, 2, 1, 1)
     assert summary["rules"]["attribution"] == "chronological"
     assert summary["checks"] and all(c["status"] in ("pass", "warning", "fail") for c in summary["checks"])
+
+
+def test_simulate_embedded_demo_files(tmp_path):
+    """`python -m cer_core simulate --out DIR` without a scenario runs the embedded demo, offline."""
+    summary = simulate_cli(None, tmp_path / "demo")
+    check_outputs(summary, tmp_path / "demo", 8784, 40, 2, 12)
+    assert summary["scenario"]["name"].startswith("CER Naviglio Sud")
+    assert summary["sources"]["weather"]["source"] == "embedded"
+    t = summary["totals"]
+    assert 900 <= t["kwp"] <= 1100 and t["members"] == 40
+    # a realistic year: PV yields in the northern band, a tariff between the cap and the floor
+    assert 1050 <= t["production_kwh"] / t["kwp"] <= 1350
+    assert 80 <= t["tip_eur"] / t["incentivised_kwh"] * 1000 <= 130
+    statuses = {(c["id"], c["subject"]): c["status"] for c in summary["checks"]}
+    assert statuses[("plant_commissioning", "fv-municipio")] == "warning"
+    assert statuses[("old_plants_share", "")] == "pass"
+    assert statuses[("members_in_cabina", "")] == "pass"

@@ -1,0 +1,407 @@
+"""Chain 2 (the 2G meter's in-home channel): Chain2Gate JSON logs, our normalised CSV, Home Assistant history.
+
+Energy always comes from the **cumulative counter** (``formats.md`` §2), so dropped frames lose no
+energy:
+
+* Chain2Gate ``CF1`` frames: the quarter ending at ``MeasurePosixTimestamp`` holds
+  ``ΔTotalActEnergy`` since the previous frame. Over a gap of *k* quarters, the last quarter takes the
+  frame's ``PrevQuartActEnergy`` and the rest of Δ is spread over the other quarters with the
+  meter's own mean time-of-day shape (``filled``); the total stays exact. Duplicate frames are
+  dropped; a counter going backwards (meter replaced, register reset) starts a new segment with a
+  warning; ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
+* The normalised CSV (``interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,
+  quarter_import_wh[,total_export_wh,quarter_export_wh]``) is read through the same algorithm.
+* Home Assistant ``entity_id,state,last_changed``: the cumulative kWh sensor is interpolated linearly
+  at each quarter boundary and differenced (resets re-based); quarters inside a gap of more than one
+  hour between samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
+  integrated over time (``estimated``); a power series is never summed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import error
+from .localtime import fmt_local, to_local_naive
+from .model import ESTIMATED, FILLED, MEASURED, Chunk, warning
+from .numbers import Where, parse_numbers, refuse_first_bad
+from .source import Table
+
+QUARTER_S = 900
+
+
+def is_chain2_json(text: str) -> bool:
+    head = text.lstrip()[:2000]
+    return '"Chain2Data"' in head or '"Chain2Info"' in head
+
+
+def is_chain2_csv_header(header: list[str]) -> bool:
+    low = [h.strip().lower() for h in header]
+    return "interval_start_utc" in low and "total_import_wh" in low
+
+
+def is_home_assistant_header(header: list[str]) -> bool:
+    low = [h.strip().lower() for h in header[:3]]
+    return low == ["entity_id", "state", "last_changed"]
+
+
+# --- counter → quarters --------------------------------------------------------------------------------
+
+def _slot_shape(start_s: np.ndarray, kwh: np.ndarray) -> np.ndarray:
+    """Mean energy per local quarter-hour slot of the day (96 values, uniform where unknown)."""
+    ok = ~np.isnan(kwh)
+    shape = np.ones(96)
+    if ok.any():
+        slot = (to_local_naive(start_s[ok]) % 86400) // QUARTER_S
+        sums = np.bincount(slot, weights=kwh[ok], minlength=96)
+        counts = np.bincount(slot, minlength=96)
+        mean = np.divide(sums, counts, out=np.full(96, np.nan), where=counts > 0)
+        fallback = np.nanmean(mean) if np.any(~np.isnan(mean)) else 1.0
+        shape = np.where(np.isnan(mean), fallback, mean)
+        shape = np.maximum(shape, 1e-6 * max(shape.max(), 1e-9))
+    return shape
+
+
+def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarray | None, where: str,
+                     label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Quarter starts, kWh and quality from a cumulative Wh counter read at quarter ends.
+
+    Parameters
+    ----------
+    end_s : numpy.ndarray
+        UTC epoch seconds of the readings (quarter ends), any order, duplicates allowed.
+    total_wh : numpy.ndarray
+        Counter [Wh] at each reading.
+    prev_wh : numpy.ndarray or None
+        Energy of the quarter just closed [Wh] as the frame states it (cross-check, and the energy of
+        the first quarter and of the last quarter of a gap).
+    """
+    warnings = []
+    end = np.round(np.asarray(end_s, dtype=float) / QUARTER_S).astype("int64") * QUARTER_S
+    total = np.asarray(total_wh, dtype=float)
+    prev = np.full(len(end), np.nan) if prev_wh is None else np.asarray(prev_wh, dtype=float)
+    ok = ~np.isnan(total)
+    end, total, prev = end[ok], total[ok], prev[ok]
+    order = np.argsort(end, kind="stable")
+    end, total, prev = end[order], total[order], prev[order]
+    dup = np.r_[False, end[1:] == end[:-1]]
+    if dup.any():
+        differ = dup & (np.abs(total - np.r_[np.nan, total[:-1]]) > 0.5)
+        if differ.any():
+            warnings.append(warning(where, f"{label}: {int(differ.sum())} letture ripetute con contatore diverso: "
+                                    "tenuta la prima", f"{label}: {int(differ.sum())} repeated readings with a "
+                                    "different counter: the first was kept", "chain2.duplicate_differs"))
+        end, total, prev = end[~dup], total[~dup], prev[~dup]
+    if len(end) == 0:
+        return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), warnings
+    first_q = end[0] - QUARTER_S
+    n = int((end[-1] - first_q) // QUARTER_S)
+    starts = first_q + np.arange(n, dtype="int64") * QUARTER_S
+    wh = np.full(n, np.nan)
+    qual = np.full(n, MEASURED, dtype=np.int8)
+    pos = ((end - QUARTER_S - first_q) // QUARTER_S).astype("int64")  # index of the quarter each reading closes
+    wh[pos[0]] = prev[0]
+    delta = np.diff(total)
+    gap = np.diff(pos)
+    single = (gap == 1) & (delta >= 0)
+    wh[pos[1:][single]] = delta[single]
+    mismatch = single & ~np.isnan(prev[1:]) & (np.abs(prev[1:] - delta) > 2)
+    if mismatch.any():
+        k = int(np.argmax(mismatch)) + 1
+        warnings.append(warning(where, f"{label}: in {int(mismatch.sum())} quarti l'energia del quarto dichiarata "
+                                f"differisce di oltre 2 Wh dal contatore (il primo alle {fmt_local(end[k])}): usato "
+                                "il contatore", f"{label}: in {int(mismatch.sum())} quarters the stated quarter energy "
+                                f"differs from the counter by more than 2 Wh (first at {fmt_local(end[k])}): the "
+                                "counter was used", "chain2.prev_mismatch"))
+    resets = np.flatnonzero(delta < 0)
+    for r in resets:
+        wh[pos[r + 1]] = prev[r + 1]
+        warnings.append(warning(where, f"{label}: il contatore torna indietro alle {fmt_local(end[r + 1])} "
+                                f"({total[r]:.0f} → {total[r + 1]:.0f} Wh, contatore sostituito o azzerato): nuovo "
+                                "tratto", f"{label}: the counter goes back at {fmt_local(end[r + 1])} ({total[r]:.0f} → "
+                                f"{total[r + 1]:.0f} Wh, meter replaced or reset): new segment", "chain2.reset"))
+    gaps = np.flatnonzero((gap > 1) & (delta >= 0))
+    if len(gaps):
+        shape = _slot_shape(starts, wh)
+        for g in gaps:
+            a, b = pos[g] + 1, pos[g + 1]  # quarters a..b, b closed by the reading after the gap
+            total_gap = delta[g]
+            last = prev[g + 1]
+            if np.isnan(last) or last < 0 or last > total_gap:
+                last = None
+            idx = np.arange(a, b + 1) if last is None else np.arange(a, b)
+            rest = total_gap if last is None else total_gap - last
+            slots = (to_local_naive(starts[idx]) % 86400) // QUARTER_S
+            w = shape[slots]
+            wh[idx] = rest * w / w.sum()
+            qual[idx] = FILLED
+            if last is not None:
+                wh[b] = last
+        lost_q = int(sum(pos[g + 1] - pos[g] - 1 for g in gaps))
+        warnings.append(warning(where, f"{label}: {lost_q} quarti senza lettura in {len(gaps)} interruzioni: l'energia "
+                                "dell'interruzione (dal contatore, esatta) è distribuita con la forma media del "
+                                "giorno", f"{label}: {lost_q} quarters without reading in {len(gaps)} outages: the "
+                                "outage's energy (from the counter, exact) is spread with the mean daily shape",
+                                "chain2.gap"))
+    return starts, wh / 1000.0, qual, warnings
+
+
+# --- Chain2Gate JSON -----------------------------------------------------------------------------------
+
+def _payload_get(payload: dict, *keys):
+    low = {k.lower(): v for k, v in payload.items()}
+    for k in keys:
+        if k.lower() in low:
+            return low[k.lower()]
+    return None
+
+
+def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
+    """Chunks (one per meter) and warnings of a Chain2Gate JSON-lines log (or a JSON array of messages)."""
+    stripped = text.strip()
+    messages: list[tuple[int, object]] = []
+    warnings = []
+    if stripped.startswith("["):
+        try:
+            arr = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise error(f"{name}:{exc.lineno}", f"JSON non valido ({exc.msg})", f"invalid JSON ({exc.msg})", "file.json")
+        messages = [(i + 1, m) for i, m in enumerate(arr)]
+    else:
+        lines = text.splitlines()
+        last = max((i for i, ln in enumerate(lines) if ln.strip()), default=-1)
+        for i, ln in enumerate(lines):
+            if not ln.strip():
+                continue
+            try:
+                messages.append((i + 1, json.loads(ln)))
+            except json.JSONDecodeError:
+                if i == last:  # a log cut while writing its last line
+                    warnings.append(warning(f"{name}:{i + 1}", "ultima riga incompleta: ignorata",
+                                            "last line incomplete: ignored", "chain2.truncated"))
+                    continue
+                raise error(f"{name}:{i + 1}", f"riga non JSON: «{ln[:40]}»; attesa una riga JSON per messaggio",
+                            f"line is not JSON: '{ln[:40]}'; expected one JSON message per line", "file.json")
+    frames: dict[str, list] = {}
+    counts = {"CF1": 0, "other": 0}
+    for line, msg in messages:
+        data = msg.get("Chain2Data") if isinstance(msg, dict) else None
+        if not isinstance(data, dict):
+            continue
+        if str(data.get("Type", "")).upper() != "CF1":
+            counts["other"] += 1
+            continue
+        p = data.get("Payload") or {}
+        ts = _payload_get(p, "MeasurePosixTimestamp")
+        if ts is None:
+            ts = _payload_get(p, "MessagePosixTimestamp")
+        tot = _payload_get(p, "TotalActEnergy")
+        if ts is None or tot is None:
+            raise error(f"{name}:{line}", "trama CF1 senza MeasurePosixTimestamp o TotalActEnergy",
+                        "CF1 frame without MeasurePosixTimestamp or TotalActEnergy", "chain2.frame")
+        counts["CF1"] += 1
+        frames.setdefault(str(data.get("Meter", "")), []).append(
+            (float(ts), float(tot), _num(_payload_get(p, "PrevQuartActEnergy")),
+             _num(_payload_get(p, "TotalProdActEnergy")), _num(_payload_get(p, "PrevQuartProdActEnergy"))))
+    if not frames:
+        raise error(name, "nessuna trama CF1 (quartoraria) nel registro Chain 2: attese righe "
+                    "{\"Chain2Data\": {\"Type\": \"CF1\", …}}", "no CF1 (quarter-hour) frame in the Chain 2 log: "
+                    "expected {\"Chain2Data\": {\"Type\": \"CF1\", …}} lines", "chain2.no_cf1")
+    chunks = []
+    for meter, rows in frames.items():
+        arr = np.array(rows, dtype=float)
+        chunks.append(_counter_chunk(meter, arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], name, "chain2gate",
+                                     warnings, {"cf1_frames": len(rows), "other_frames": counts["other"]}))
+    return chunks, warnings
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _counter_chunk(meter, end_s, tot_imp, prev_imp, tot_exp, prev_exp, name, fmt, warnings, info) -> Chunk:
+    starts, kwh, qual, w = counter_quarters(end_s, tot_imp, prev_imp, name, f"contatore {meter}")
+    warnings.extend(w)
+    kwh_exp = None
+    if np.any(~np.isnan(tot_exp)):
+        s2, e2, q2, w2 = counter_quarters(end_s, tot_exp, prev_exp, name, f"immissione {meter}")
+        warnings.extend(w2)
+        kwh_exp = pd.Series(e2, index=s2).reindex(starts).to_numpy()
+    return Chunk(pod=meter, start_s=starts, interval_s=QUARTER_S, kwh_import=kwh, kwh_export=kwh_exp, quality=qual,
+                 file=name, format=fmt, info=info)
+
+
+# --- normalised Chain 2 CSV ----------------------------------------------------------------------------
+
+def _utc_seconds(cells: list[str], where: Where) -> np.ndarray:
+    ts = pd.to_datetime(pd.Series(cells, dtype=object), utc=True, errors="coerce", format="ISO8601")
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: istante «{value}» non valido; atteso ISO "
+                     "8601 UTC (es. 2024-06-10T08:15:00Z)", "column {column}: instant '{value}' is not valid; expected "
+                     "ISO 8601 UTC (e.g. 2024-06-10T08:15:00Z)", "file.timestamp")
+    return ts.dt.as_unit("s").astype("int64").to_numpy()
+
+
+def read_chain2_csv(table: Table) -> tuple[list[Chunk], list]:
+    """Chunks and warnings of the normalised Chain 2 CSV."""
+    name, lines = table.name, table.lines
+    if not table.rows:
+        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+    j = {h.strip().lower(): k for k, h in enumerate(table.header)}
+    col = table.column
+
+    def nums(key):
+        if key not in j:
+            return np.full(len(table.rows), np.nan)
+        return parse_numbers(col(j[key]), Where(name, lines, key), table.delimiter, table.decimal)
+
+    if "interval_end_utc" in j:
+        end = _utc_seconds(col(j["interval_end_utc"]), Where(name, lines, "interval_end_utc"))
+    else:
+        end = _utc_seconds(col(j["interval_start_utc"]), Where(name, lines, "interval_start_utc")) + QUARTER_S
+    meters = np.array(col(j["meter_id"]) if "meter_id" in j else [""] * len(end), dtype=object)
+    tot, prev, tot_e, prev_e = nums("total_import_wh"), nums("quarter_import_wh"), nums("total_export_wh"), \
+        nums("quarter_export_wh")
+    warnings: list = []
+    chunks = []
+    for meter in dict.fromkeys(meters):
+        s = meters == meter
+        chunks.append(_counter_chunk(meter, end[s], tot[s], prev[s], tot_e[s], prev_e[s], name, "chain2_csv", warnings,
+                                     {"rows": int(s.sum())}))
+    return chunks, warnings
+
+
+# --- Home Assistant history -----------------------------------------------------------------------------
+
+_EXPORT_WORDS = ("immess", "export", "injection", "ceduta", "fed_in", "feed_in", "feedin", "returned", "return")
+_IMPORT_WORDS = ("prelev", "import", "consum", "withdraw", "acquist", "drawn", "grid_in", "assorbit")
+_PRODUCTION_WORDS = ("prodott", "produz", "production", "solar", "solare", "pv_", "fotovolt", "inverter")
+_ENERGY_WORDS = ("energ", "kwh", "_wh", "total", "counter", "contatore", "lettura", "consumo")
+_POWER_WORDS = ("potenza", "power", "_kw", "_w", "watt")
+
+
+def _classify(entity: str) -> tuple[str, str]:
+    """(direction, kind) of an entity id: direction import/export/production, kind energy/power."""
+    e = entity.lower()
+    direction = ("export" if any(w in e for w in _EXPORT_WORDS) else
+                 "production" if any(w in e for w in _PRODUCTION_WORDS) else
+                 "import" if any(w in e for w in _IMPORT_WORDS) else "import")
+    is_power = any(w in e for w in _POWER_WORDS) and not re.search(r"kwh|_wh|energ", e)
+    kind = "power" if is_power else "energy" if any(w in e for w in _ENERGY_WORDS) else "unknown"
+    return direction, kind
+
+
+def _boundaries(t: np.ndarray) -> np.ndarray:
+    first = int(np.ceil(t[0] / QUARTER_S)) * QUARTER_S
+    last = int(np.floor(t[-1] / QUARTER_S)) * QUARTER_S
+    return np.arange(first, last + 1, QUARTER_S, dtype="int64")
+
+
+def _resample_counter(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Quarter starts, kWh, quality from a cumulative kWh sensor (linear at boundaries, then differences)."""
+    drops = np.diff(v) < -0.01 * np.maximum(np.abs(v[:-1]), 1.0)  # a reset, not rounding noise
+    resets = int(drops.sum())
+    if resets:
+        step = np.where(drops, v[:-1] - v[1:], 0.0)
+        v = v + np.r_[0.0, np.cumsum(step)]
+    v = np.maximum.accumulate(v)
+    b = _boundaries(t)
+    if len(b) < 2:
+        return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), resets
+    counter = np.interp(b, t, v)
+    kwh = np.diff(counter)
+    idx = np.clip(np.searchsorted(t, b), 1, len(t) - 1)
+    span = t[idx] - t[idx - 1]
+    qual = np.where(np.maximum(span[:-1], span[1:]) > 3600, FILLED, MEASURED).astype(np.int8)
+    return b[:-1], kwh, qual, resets
+
+
+def _integrate_power(t: np.ndarray, p_kw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quarter starts, kWh, quality from a step-wise power sensor [kW] (each state holds until the next)."""
+    energy = np.r_[0.0, np.cumsum(p_kw[:-1] * np.diff(t) / 3600.0)]
+    b = _boundaries(t)
+    if len(b) < 2:
+        return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8)
+    kwh = np.diff(np.interp(b, t, energy))
+    idx = np.clip(np.searchsorted(t, b), 1, len(t) - 1)
+    span = t[idx] - t[idx - 1]
+    qual = np.where(np.maximum(span[:-1], span[1:]) > 3600, FILLED, ESTIMATED).astype(np.int8)
+    return b[:-1], kwh, qual
+
+
+def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
+    """One chunk from the cumulative import sensor (or the power sensor) of a Home Assistant history export."""
+    name, lines = table.name, np.asarray(table.lines)
+    if not table.rows:
+        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+    ent = np.array(table.column(0), dtype=object)
+    state = pd.Series(table.column(1), dtype=object).str.strip()
+    unavailable = state.str.lower().isin(["unavailable", "unknown", "none", ""]).to_numpy()
+    t_all = _utc_seconds(table.column(2), Where(name, lines, "last_changed"))
+    vals = np.full(len(state), np.nan)
+    if (~unavailable).any():
+        vals[~unavailable] = parse_numbers(list(state[~unavailable]), Where(name, lines[~unavailable], "state"),
+                                           table.delimiter, table.decimal)
+    entities = {e: _classify(e) for e in dict.fromkeys(ent)}
+    warnings = []
+
+    valid = {e: int(np.sum((ent == e) & ~unavailable)) for e in entities}
+
+    def pick(direction, kind):
+        cands = [e for e, c in entities.items() if c == (direction, kind) and valid[e] >= 2]
+        return max(cands, key=lambda e: valid[e]) if cands else None
+
+    imp = pick("import", "energy") or pick("import", "unknown")
+    power = pick("import", "power") if imp is None else None
+    exp_e = pick("export", "energy")
+    if imp is None and power is None:
+        raise error(name, f"nessun sensore di energia prelevata tra {', '.join(entities)}: atteso un sensore "
+                    "cumulativo in kWh (es. sensor.energia_prelevata) o di potenza", f"no imported-energy sensor among "
+                    f"{', '.join(entities)}: expected a cumulative kWh sensor (e.g. sensor.energia_prelevata) or a "
+                    "power sensor", "ha.no_sensor")
+
+    def series(e):
+        s = (ent == e) & ~unavailable
+        t, v = t_all[s].astype(float), vals[s]
+        order = np.argsort(t, kind="stable")
+        return t[order], v[order]
+
+    info = {"entities_used": [], "entities_ignored": [], "unavailable_states": int(unavailable.sum())}
+    if imp is not None:
+        t, v = series(imp)
+        unit_wh = bool(re.search(r"_wh$|_wh_", imp.lower()))
+        if unit_wh:
+            v = v / 1000.0
+        starts, kwh, qual, resets = _resample_counter(t, v)
+        info["entities_used"].append(imp)
+        if resets:
+            warnings.append(warning(name, f"{imp}: il contatore si azzera {resets} volte: ricucito",
+                                    f"{imp}: the counter resets {resets} times: stitched", "ha.reset"))
+    else:
+        t, p = series(power)
+        in_w = bool(re.search(r"_w$|_w_|watt", power.lower())) or (
+            not re.search(r"_kw", power.lower()) and np.nanmedian(np.abs(p)) > 30)
+        starts, kwh, qual = _integrate_power(t, p / 1000.0 if in_w else p)
+        info["entities_used"].append(power)
+        warnings.append(warning(name, f"nessun contatore di energia: energia ricavata integrando la potenza di {power} "
+                                f"({'W' if in_w else 'kW'}) nel tempo (stimata)", f"no energy counter: energy obtained "
+                                f"by integrating {power}'s power ({'W' if in_w else 'kW'}) over time (estimated)",
+                                "ha.power_integrated"))
+    kwh_exp = None
+    if exp_e is not None:
+        t2, v2 = series(exp_e)
+        s2, e2, _q2, _r2 = _resample_counter(t2, v2)
+        kwh_exp = pd.Series(e2, index=s2).reindex(starts).to_numpy()
+        info["entities_used"].append(exp_e)
+    info["entities_ignored"] = [e for e in entities if e not in info["entities_used"]]
+    if len(starts) == 0:
+        raise error(name, "meno di due letture utili: impossibile ricavare energia per quarto d'ora",
+                    "fewer than two usable readings: no quarter-hour energy can be derived", "ha.too_short")
+    return [Chunk(pod="", start_s=starts, interval_s=QUARTER_S, kwh_import=kwh, kwh_export=kwh_exp,
+                  quality=qual, file=name, format="home_assistant", info=info)], warnings

@@ -1,0 +1,132 @@
+"""Format detection and dispatch (``formats.md`` §6).
+
+JSON: Chain2Gate messages; PVGIS and the distributors' JSON back-ends are recognised and refused
+with a message saying what to do. Text and Excel sheets: the header row is searched among the first
+30 rows — ``POD;DATA;ORA`` (PCF), ≥ 90 quarter-hour or 23–25 hourly labels (e-distribuzione wide),
+``entity_id,state,last_changed`` (Home Assistant), ``interval_start_utc … total_import_wh`` (Chain 2
+CSV), a bills header (``f1`` with ``periodo``/``mese``: refused here, bills have their own reader),
+cumulative register readings (refused); anything else goes to the generic long reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import CerInputError, error
+from .chain2 import (is_chain2_csv_header, is_chain2_json, is_home_assistant_header, read_chain2_csv,
+                     read_chain2gate, read_home_assistant)
+from .edistribuzione import is_wide_header, read_wide
+from .generic import read_generic
+from .model import Chunk
+from .pcf import is_pcf_header, read_pcf
+from .source import Document, document_rows, make_table
+
+HEADER_SEARCH_ROWS = 30
+
+
+def is_bills_header(header: list[str]) -> bool:
+    low = " ".join(h.strip().lower() for h in header)
+    return bool(re.search(r"\bf1", low)) and ("periodo" in low or "mese" in low or "inizio" in low)
+
+
+def _is_readings_header(header: list[str]) -> bool:
+    low = [h.strip().lower() for h in header]
+    return ("data lettura" in low or "tipologia misura" in low) and any("lettura" == h for h in low)
+
+
+def _refuse_bills(name: str):
+    raise error(name, "è un file di bollette (F1/F2/F3 per periodo), non una curva di consumo: usalo come fonte "
+                "«bollette»", "this is a bills file (F1/F2/F3 per period), not a consumption curve: use it as a "
+                "'bills' source", "file.is_bills")
+
+
+def _refuse_json(name: str, text: str):
+    head = text[:5000]
+    if '"tmy_hourly"' in head or '"outputs"' in head and '"hourly"' in head:
+        raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
+                    "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
+    raise error(name, "JSON non riconosciuto: attesi messaggi Chain2Gate ({\"Chain2Data\": …}); per le curve dei "
+                "distributori usa il CSV scaricato dall'area clienti", "unrecognised JSON: expected Chain2Gate "
+                "messages ({\"Chain2Data\": …}); for distributor curves use the CSV downloaded from the customer area",
+                "file.format")
+
+
+def _synthetic_header(rows: list[list[str]]) -> bool:
+    """True when the first row already holds data (a date in its first cell), i.e. there is no header."""
+    return bool(rows) and bool(re.match(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}", rows[0][0]))
+
+
+def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chunk], list, str]:
+    """Chunks, warnings and the detected format of one document.
+
+    Raises
+    ------
+    CerInputError
+        Wrong or unrecognised format, or bad content, naming the file and line.
+    """
+    name = doc.name
+    if doc.text is not None:
+        stripped = doc.text.lstrip()
+        if stripped[:1] in "{[":
+            if is_chain2_json(stripped):
+                chunks, warnings = read_chain2gate(doc.text, name)
+                return chunks, warnings, "chain2gate"
+            _refuse_json(name, stripped)
+        if stripped.startswith("Latitude (decimal degrees)"):
+            raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
+                        "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
+        if stripped.lower().startswith("valori al"):
+            _refuse_readings(name)
+    rows, numbers, delim = document_rows(doc)
+    if not rows:
+        raise error(name, "file vuoto: attesi i dati di consumo", "empty file: expected consumption data", "file.empty")
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if is_pcf_header(row):
+            chunks, warnings = read_pcf(make_table(doc, i, rows, numbers, delim))
+            return chunks, warnings, "pcf"
+        if is_wide_header(row):
+            table = make_table(doc, i, rows, numbers, delim)
+            chunks, warnings = read_wide(table)
+            return chunks, warnings, chunks[0].format if chunks else "edistribuzione_15"
+        if is_home_assistant_header(row):
+            chunks, warnings = read_home_assistant(make_table(doc, i, rows, numbers, delim))
+            return chunks, warnings, "home_assistant"
+        if is_chain2_csv_header(row):
+            chunks, warnings = read_chain2_csv(make_table(doc, i, rows, numbers, delim))
+            return chunks, warnings, "chain2_csv"
+        if is_bills_header(row):
+            _refuse_bills(name)
+        if _is_readings_header(row):
+            _refuse_readings(name)
+    # generic: the header is the first row with as many cells as the data rows below it
+    widths = [sum(1 for c in r if c) for r in rows[:HEADER_SEARCH_ROWS]]
+    if max(widths) < 2:
+        raise error(name, f"formato non riconosciuto (prima riga: «{' '.join(rows[0])[:60]}»): attesi una curva "
+                    "e-distribuzione, un file PCF, un registro Chain 2, uno storico Home Assistant o un file con "
+                    "data/ora e kWh", f"unrecognised format (first line: '{' '.join(rows[0])[:60]}'): expected an "
+                    "e-distribuzione curve, a PCF file, a Chain 2 log, a Home Assistant history or a file with "
+                    "date/time and kWh", "file.format")
+    start = next(i for i, w in enumerate(widths) if w >= 2)
+    if _synthetic_header(rows[start:]):
+        width = max(len(r) for r in rows[start:start + HEADER_SEARCH_ROWS])
+        rows = rows[:start] + [[f"colonna{j + 1}" for j in range(width)]] + rows[start:]
+        numbers = numbers[:start] + [numbers[start]] + numbers[start:]
+    table = make_table(doc, start, rows, numbers, delim)
+    try:
+        chunks, warnings = read_generic(table, options)
+    except CerInputError as exc:
+        if exc.problems[0].code in ("file.no_time_column", "file.no_value_column"):
+            raise error(f"{name}:{table.header_line}", f"formato non riconosciuto (intestazione: «{'; '.join(table.header)[:80]}»): "
+                        "attesi una curva e-distribuzione, un file PCF (POD;DATA;ORA;…), un registro Chain 2, uno "
+                        "storico Home Assistant o un file con una colonna data/ora e una di kWh",
+                        f"unrecognised format (header: '{'; '.join(table.header)[:80]}'): expected an e-distribuzione "
+                        "curve, a PCF file (POD;DATA;ORA;…), a Chain 2 log, a Home Assistant history or a file with a "
+                        "date/time column and a kWh column", "file.format")
+        raise
+    return chunks, warnings, "generic"
+
+
+def _refuse_readings(name: str):
+    raise error(name, "il file contiene letture cumulative, non una curva di carico: attesa la curva quartoraria o "
+                "oraria dei consumi", "the file holds cumulative register readings, not a load curve: expected the "
+                "quarter-hour or hourly consumption curve", "file.readings")

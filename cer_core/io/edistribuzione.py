@@ -1,0 +1,269 @@
+"""e-distribuzione customer-area curve: one row per local day, one column per quarter-hour (or hour).
+
+Layout (``formats.md`` §1.1): first column the day (``dd/mm/yyyy``), then 96 columns labelled
+``00:00-00:15`` … ``23:45-24:00`` (or 24 hourly columns ``00:00-01:00`` …), kWh per interval, labelled
+by clock time. An optional POD column (cells like ``IT001E…``) is recognised anywhere.
+
+Clock-change days (how real files show them is not documented, so every plausible way is accepted):
+
+* March (23 h): the four ``02:xx`` cells empty or zero (dropped, they do not exist); or the 92 values
+  written in time order in the first 92 columns with the last four empty; or a row of 92 cells.
+  Non-zero values in the non-existent hour are dropped with a warning.
+* October (25 h): 100 columns (the repeated ``02:xx`` columns marked ``*``/``bis``/``(2)`` or simply
+  repeated), a second row for the day holding only the repeated hour, a row of 100 cells in time
+  order, or 96 values where ``02:xx`` holds both hours: then the day total is kept and the value is
+  split 50/50 over the two UTC hours (``estimated``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..errors import error
+from .localtime import day_lengths_s, midnights_utc
+from .model import ESTIMATED, MEASURED, Chunk, warning
+from .numbers import Where, parse_dates, parse_numbers
+from .source import Table
+
+_LABEL = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.]\d{2})?(?:\s*[-–/]\s*(\d{1,2})[:.](\d{2})(?:[:.]\d{2})?)?\s*(.*)$")
+_POD = re.compile(r"^IT\d{3}E[0-9A-Z]{6,10}$", re.IGNORECASE)
+
+
+def _label_start(cell: str) -> tuple[int, bool] | None:
+    """(clock start in minutes, marked as repeated) of a header label, or None."""
+    m = _LABEL.match(cell.strip())
+    if not m:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    if h > 23 or mi > 59:
+        return None
+    suffix = m.group(5).strip().lower()
+    if suffix and not re.fullmatch(r"[*'’]+|\(?(bis|2|ii|b|r|rip)\)?|\(?2[a°]?\)?", suffix):
+        return None
+    return h * 60 + mi, bool(suffix)
+
+
+def time_columns(header: list[str]) -> list[tuple[int, int, bool]]:
+    """(column index, clock start [min], repeated) of every time-label cell of a header row."""
+    out, seen = [], set()
+    for j, cell in enumerate(header):
+        lab = _label_start(cell)
+        if lab is None:
+            continue
+        start, marked = lab
+        out.append((j, start, marked or start in seen))
+        seen.add(start)
+    return out
+
+
+def is_wide_header(header: list[str]) -> bool:
+    """At least 90 quarter-hour labels, or 23–25 hourly ones (``formats.md`` §6)."""
+    n = len(time_columns(header))
+    return n >= 90 or 23 <= n <= 25
+
+
+def read_wide(table: Table) -> tuple[list[Chunk], list]:
+    """Chunks (one per POD) and warnings of an e-distribuzione wide table."""
+    name = table.name
+    cols = time_columns(table.header)
+    step_min = 15 if len(cols) >= 90 else 60
+    fmt = "edistribuzione_15" if step_min == 15 else "edistribuzione_60"
+    clock = np.array([c[1] for c in cols])
+    repeat = np.array([c[2] for c in cols])
+    if np.any(clock % step_min):
+        raise error(f"{name}:{table.header_line}", f"etichette orarie non allineate a {step_min} minuti",
+                    f"time labels not aligned to {step_min} minutes", "file.header")
+    slots_per_day = 1440 // step_min
+    if int((~repeat).sum()) != slots_per_day:
+        raise error(f"{name}:{table.header_line}", f"intestazione con {int((~repeat).sum())} colonne orarie; attese "
+                    f"{slots_per_day} (da 00:00 a 24:00)", f"header with {int((~repeat).sum())} time columns; "
+                    f"expected {slots_per_day} (00:00 to 24:00)", "file.header")
+    rows, lines = table.rows, np.asarray(table.lines)
+    if not rows:
+        raise error(name, "nessun giorno dopo l'intestazione: attese righe gg/mm/aaaa con i valori",
+                    "no day after the header: expected dd/mm/yyyy rows with values", "file.empty")
+    first_tc, n_cols = cols[0][0], len(table.header)
+    date_col = _date_column(table, first_tc)
+    pod_col = _pod_column(table)
+    days = parse_dates([r[date_col] if date_col < len(r) else "" for r in rows],
+                       Where(name, lines, table.header[date_col] or "data"))
+    day_len_h = day_lengths_s(days) // 3600
+    # value cells: the header's time columns, then any cells beyond the header (rows of 100 in a 96 file)
+    width = max(n_cols, max(len(r) for r in rows))
+    value_cols = [c[0] for c in cols] + list(range(n_cols, width))
+    flat = [r[j] if j < len(r) else "" for r in rows for j in value_cols]
+    flat_lines = np.repeat(lines, len(value_cols))
+    values = parse_numbers(flat, Where(name, flat_lines, "valori"), table.delimiter, table.decimal)
+    values = values.reshape(len(rows), len(value_cols))
+    if (values < 0).any():
+        i, j = np.argwhere(values < 0)[0]
+        raise error(f"{name}:{lines[i]}", f"giorno {_d(days[i])}: consumo negativo {values[i, j]:g} kWh; attesi "
+                    "kWh ≥ 0", f"day {_d(days[i])}: negative consumption {values[i, j]:g} kWh; expected kWh ≥ 0",
+                    "file.negative")
+    positional = _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_min)
+    warnings: list = []
+    pods = [(r[pod_col].replace(" ", "").upper() if pod_col is not None and pod_col < len(r) else "") for r in rows]
+    days, values, pods, lines, day_len_h, positional, clock, repeat = _merge_autumn_rows(
+        days, values, pods, lines, day_len_h, positional, clock, repeat)
+    start, kwh, qual, row_of = _map_days(name, days, values, day_len_h, positional, clock, repeat, step_min,
+                                         lines, warnings)
+    pods_arr = np.asarray(pods, dtype=object)[row_of]
+    chunks = []
+    for pod in dict.fromkeys(pods_arr):
+        sel = pods_arr == pod
+        chunks.append(Chunk(pod=pod, start_s=start[sel], interval_s=step_min * 60, kwh_import=kwh[sel],
+                            kwh_export=None, quality=qual[sel], file=name, format=fmt))
+    return chunks, warnings
+
+
+def _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_min) -> np.ndarray:
+    """Refuse rows with a wrong number of values; mark rows of 92/100 cells written in time order."""
+    n_time = len(cols)
+    n_cols = len(table.header)
+    slots_per_day = 1440 // step_min
+    positional = np.zeros(len(rows), dtype=bool)
+    for i, r in enumerate(rows):
+        if table.excel:
+            got = n_time + int(np.sum(~np.isnan(values[i, n_time:])))
+        elif len(r) < n_cols:
+            got = n_time - (n_cols - len(r))
+        else:
+            extra = values[i, n_time:]
+            got = n_time + (int(np.flatnonzero(~np.isnan(extra))[-1]) + 1 if np.any(~np.isnan(extra)) else 0)
+        slots = int(day_len_h[i]) * 60 // step_min
+        if got == n_time:
+            continue
+        if got == slots and slots != slots_per_day:
+            positional[i] = True
+            continue
+        allowed = sorted({n_time, slots})
+        raise error(f"{table.name}:{lines[i]}", f"giorno {_d(days[i])}: trovati {got} valori, attesi "
+                    f"{' o '.join(map(str, allowed))} (92, 96 o 100 quarti d'ora a seconda del cambio d'ora)",
+                    f"day {_d(days[i])}: found {got} values, expected {' or '.join(map(str, allowed))} (92, 96 or "
+                    "100 quarter-hours depending on the clock change)", "file.day_length")
+    return positional
+
+
+def _d(day) -> str:
+    s = str(np.datetime64(day, "D"))
+    return f"{s[8:10]}/{s[5:7]}/{s[:4]}"
+
+
+def _date_column(table: Table, first_tc: int) -> int:
+    for j in range(first_tc):
+        sample = [r[j] for r in table.rows[:5] if j < len(r)]
+        if sample and all(re.match(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|^\d{8}$|^\d{5}([.,]\d+)?$", c) for c in sample):
+            return j
+    raise error(f"{table.name}:{table.lines[0]}", "colonna della data non trovata: attesa gg/mm/aaaa prima delle "
+                "colonne orarie", "date column not found: expected dd/mm/yyyy before the time columns", "file.date")
+
+
+def _pod_column(table: Table) -> int | None:
+    for j, cell in enumerate(table.rows[0]):
+        if _POD.match(cell.replace(" ", "")):
+            return j
+    return None
+
+
+def _merge_autumn_rows(days, values, pods, lines, day_len_h, positional, clock, repeat):
+    """Fold a second row of the October day that holds only the repeated hour into repeat columns."""
+    keep = np.ones(len(days), dtype=bool)
+    n_time = len(clock)
+    hour2 = np.flatnonzero(~repeat & (clock >= 120) & (clock < 180))
+    for i in np.flatnonzero(day_len_h == 25):
+        for k in np.flatnonzero((days == days[i]) & keep):
+            if k <= i or pods[k] != pods[i] or positional[k]:
+                continue
+            filled = np.flatnonzero(~np.isnan(values[k, :n_time]))
+            if not len(filled) or not set(filled) <= set(hour2):
+                continue
+            rep_cols = np.flatnonzero(repeat)
+            if len(rep_cols) != len(hour2):
+                values = np.insert(values, [n_time] * len(hour2), np.nan, axis=1)
+                clock = np.concatenate([clock, clock[hour2]])
+                repeat = np.concatenate([repeat, np.ones(len(hour2), dtype=bool)])
+                n_time += len(hour2)
+                rep_cols = np.flatnonzero(repeat)
+            values[i, rep_cols] = values[k, hour2]
+            keep[k] = False
+    return (days[keep], values[keep], [p for p, k in zip(pods, keep) if k], lines[keep], day_len_h[keep],
+            positional[keep], clock, repeat)
+
+
+def _map_days(name, days, values, day_len_h, positional, clock, repeat, step_min, lines, warnings):
+    """UTC starts, kWh, quality and source row of every value."""
+    midnight = midnights_utc(days)
+    prim = np.flatnonzero(~repeat)
+    prim = prim[np.argsort(clock[prim])]
+    rep = np.flatnonzero(repeat)
+    starts, kwhs, quals, rows = [], [], [], []
+    normal = (day_len_h == 24) & ~positional
+    idx = np.flatnonzero(normal)
+    if len(idx):
+        bad = np.nan_to_num(values[np.ix_(idx, rep)]) != 0 if len(rep) else np.zeros((len(idx), 0), dtype=bool)
+        if bad.any():
+            i = idx[np.argwhere(bad)[0][0]]
+            raise error(f"{name}:{lines[i]}", f"giorno {_d(days[i])}: valori nelle colonne dell'ora ripetuta, ma il "
+                        "giorno non ha il cambio d'ora; attese celle vuote", f"day {_d(days[i])}: values in the "
+                        "repeated-hour columns on a day without a clock change; expected empty cells",
+                        "file.repeated_hour")
+        s = midnight[idx, None] + clock[prim][None, :] * 60
+        starts.append(s.ravel())
+        kwhs.append(values[np.ix_(idx, prim)].ravel())
+        quals.append(np.full(s.size, MEASURED, dtype=np.int8))
+        rows.append(np.repeat(idx, len(prim)))
+    for i in np.flatnonzero(~normal):
+        s, v, q = _special_day(name, days[i], lines[i], midnight[i], int(day_len_h[i]), values[i], positional[i],
+                               clock, prim, rep, step_min, warnings)
+        starts.append(s)
+        kwhs.append(v)
+        quals.append(q)
+        rows.append(np.full(len(s), i))
+    start = np.concatenate(starts).astype("int64")
+    order = np.argsort(start, kind="stable")
+    return (start[order], np.concatenate(kwhs)[order], np.concatenate(quals)[order],
+            np.concatenate(rows)[order])
+
+
+def _special_day(name, day, line, midnight, hours, row, positional, clock, prim, rep, step_min, warnings):
+    """Starts, kWh and quality of a 23- or 25-hour day (or of a row written in time order)."""
+    step_s = step_min * 60
+    n = hours * 60 // step_min
+    if positional:  # the row's first n cells, in time order
+        return midnight + np.arange(n) * step_s, row[:n].copy(), np.full(n, MEASURED, dtype=np.int8)
+    c, v = clock[prim], row[prim]
+    in_hour2 = (c >= 120) & (c < 180)
+    if hours == 23:
+        h2_kwh = float(np.nansum(np.abs(v[in_hour2])))
+        if h2_kwh > 0 and np.all(np.isnan(v[c >= 1380])):
+            # the 23 hours written in time order in the first 92 cells, the last hour left empty
+            return midnight + np.arange(n) * step_s, v[:n].copy(), np.full(n, MEASURED, dtype=np.int8)
+        if h2_kwh > 0:
+            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: {h2_kwh:.3f} kWh nell'ora 02:00–03:00, "
+                                    "che il giorno del passaggio all'ora legale non esiste: ignorati",
+                                    f"day {_d(day)}: {h2_kwh:.3f} kWh in the hour 02:00–03:00, which does not exist "
+                                    "on the day clocks go forward: ignored", "file.nonexistent_hour"))
+        keep = ~in_hour2
+        elapsed = np.where(c < 120, c, c - 60)[keep]
+        return midnight + elapsed * 60, v[keep], np.full(int(keep.sum()), MEASURED, dtype=np.int8)
+    # 25 hours: 02:xx summer time, then 02:xx winter time, then 03:00 onwards one hour later
+    elapsed = np.where(c < 180, c, c + 60)
+    q = np.full(len(c), MEASURED, dtype=np.int8)
+    rep_vals = row[rep]
+    if len(rep) and np.any(~np.isnan(rep_vals)):
+        return (np.concatenate([midnight + elapsed * 60, midnight + (clock[rep] + 60) * 60]),
+                np.concatenate([v, rep_vals]), np.concatenate([q, np.full(len(rep), MEASURED, dtype=np.int8)]))
+    v = v.copy()
+    half = v[in_hour2] / 2.0
+    v[in_hour2] = half
+    q[in_hour2] = ESTIMATED
+    if np.any(~np.isnan(half)):
+        warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: un solo valore per le due ore 02:00–03:00 "
+                                "(ritorno all'ora solare): diviso a metà tra le due ore (stimato)",
+                                f"day {_d(day)}: one value for the two 02:00–03:00 hours (clocks go back): split "
+                                "half and half over both hours (estimated)", "file.repeated_hour_split"))
+    c2 = c[in_hour2]
+    return (np.concatenate([midnight + elapsed * 60, midnight + (c2 + 60) * 60]),
+            np.concatenate([v, half]), np.concatenate([q, np.full(len(c2), ESTIMATED, dtype=np.int8)]))

@@ -1,0 +1,336 @@
+"""Generic long file: a time column (or a date and a time column) and a value column (``formats.md`` §1.5).
+
+Anything that is not a known distributor or Chain 2 format: energy-management exports, hand-made
+files, the scenario's own ``timestamp,kwh``, CSV or XLSX.
+
+* Time: ISO 8601 with offset (unambiguous, ``Z`` too); ISO or ``dd/mm/yyyy HH:MM[:SS]`` without an
+  offset (local time: the October hour that happens twice is summer time the first time it appears
+  and winter time the second; if it appears once, its value is split 50/50 over both hours and
+  flagged ``estimated``; a March time that does not exist is dropped when its value is 0 or empty and
+  refused otherwise); a date column plus a time column (``HH:MM``, ``HH:MM-HH:MM``) or an hour column
+  (0–23 clock hours, or 1–24/25 hours of the day in order); Excel serial days.
+* Labels mark interval **starts**, unless the time column is named like an end (``fine``, ``end``,
+  ``to``, ``alle``) or holds ``24:00``.
+* Interval: the median step; 15, 30 or 60 minutes (1, 5 and 10 minutes are summed to quarter-hours,
+  30 minutes to hours).
+* Unit from the header (``kWh``, ``Wh``, ``kW`` = average power, ``W``; ``potenza``/``power`` = kW,
+  ``energia``/``consumo`` = kWh) or the ``unit`` option; when nothing says, kWh is assumed and the
+  report says so (the contract-power plausibility check catches kW read as kWh).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import error
+from .localtime import day_lengths_s, from_local_naive, midnights_utc
+from .model import ESTIMATED, MEASURED, Chunk, warning
+from .numbers import (Where, excel_serial_to_naive, looks_like_excel_serial, parse_dates, parse_numbers,
+                      parse_with_formats, refuse_first_bad, zero_pad_dates)
+from .source import Table
+
+_DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}|^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}[ T,]+\d{1,2}[:.]\d{2}")
+_DATE = re.compile(r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{8})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*[-–]\s*(\d{1,2})[:.](\d{2})(?:[:.]\d{2})?)?$")
+_POD = re.compile(r"^IT\d{3}E[0-9A-Z]{6,10}$", re.IGNORECASE)
+_END_NAME = re.compile(r"(^|[_\s])(fine|end|alle|to|a|stop|ending)([_\s]|$)")
+_START_WORDS = ("inizio", "start", "begin", "dalle", "from", "da_")
+_TIME_WORDS = ("timestamp", "time", "data", "date", "ora", "hour", "giorno", "day", "istante", "inizio", "fine",
+               "start", "end", "periodo", "orario", "quando")
+_EXPORT_WORDS = ("immess", "export", "injection", "ceduta", "fed_in", "feed_in", "produz")
+_IMPORT_WORDS = ("prelev", "import", "consum", "withdraw", "acquist", "carico", "load", "kwh", "energia", "energy")
+_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d-%m-%Y %H:%M:%S",
+            "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y, %H:%M:%S",
+            "%d/%m/%Y, %H:%M", "%d/%m/%Y %H.%M", "%d/%m/%Y %H.%M.%S")
+ALLOWED_STEPS_S = (60, 300, 600, 900, 1800, 3600)
+UNITS = ("kwh", "kw", "wh", "w")
+
+
+def _kind(cells: list[str], header: str) -> str:
+    """Content kind of a column from its first cells: datetime, date, time, serial, hour, pod, number, text."""
+    sample = [c for c in cells[:60] if c]
+    if not sample:
+        return "empty"
+    h = header.lower()
+    if all(_DATETIME.match(c) for c in sample):
+        return "datetime"
+    if all(_DATE.match(c) for c in sample):
+        return "date"
+    if all(_TIME.match(c) for c in sample):
+        return "time"
+    if all(_POD.match(c.replace(" ", "")) for c in sample):
+        return "pod"
+    s = pd.Series(sample)
+    numeric = pd.to_numeric(s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False), errors="coerce")
+    if numeric.notna().all():
+        if any(w in h for w in _TIME_WORDS) and looks_like_excel_serial(s):
+            return "serial"
+        if any(w == h or h.startswith(w) for w in ("ora", "hour", "h", "ore")) and numeric.between(0, 25).all() \
+                and s.str.fullmatch(r"\d{1,2}").all():
+            return "hour"
+        return "number"
+    return "text"
+
+
+_UNIT_PATTERNS = ((r"kwh", "kwh"), (r"(^|[^k])wh", "wh"), (r"kw", "kw"), (r"\(w\)|\[w\]|_w$|^w$|watt", "w"),
+                  (r"potenza|power", "kw"), (r"energia|energy|consum|prelie|immess", "kwh"))
+
+
+def _unit_of(header: str) -> str | None:
+    """Unit named by a column header (first matching pattern of :data:`_UNIT_PATTERNS`), or None."""
+    h = header.lower().replace(" ", "")
+    return next((unit for pattern, unit in _UNIT_PATTERNS if re.search(pattern, h)), None)
+
+
+def _column_named(option: str, header: list[str], where: str) -> int:
+    low = [h.strip().lower() for h in header]
+    if option.lower() not in low:
+        raise error(where, f"colonna «{option}» non trovata; colonne: {', '.join(header)}",
+                    f"column '{option}' not found; columns: {', '.join(header)}", "file.column")
+    return low.index(option.lower())
+
+
+def _pick_time(kinds: dict[int, str], header: list[str], option: str | None, where: str) -> tuple[list[int], bool]:
+    """Time column(s) and whether they label interval ends."""
+    low = [h.strip().lower() for h in header]
+    if option is not None:
+        j = _column_named(option, header, where)
+        return [j], bool(_END_NAME.search(low[j]))
+
+    def rank(j):  # starts first, then neutral names, ends last
+        h = low[j]
+        return (0 if any(w in h for w in _START_WORDS) else 2 if _END_NAME.search(h) else 1, j)
+
+    dts = sorted([j for j, k in kinds.items() if k in ("datetime", "serial")], key=rank)
+    if dts:
+        j = dts[0]
+        return [j], rank(j)[0] == 2
+    dates = [j for j, k in kinds.items() if k == "date"]
+    times = sorted([j for j, k in kinds.items() if k in ("time", "hour")], key=rank)
+    if dates and times:
+        return [dates[0], times[0]], rank(times[0])[0] == 2
+    raise error(where, "colonna data/ora non trovata: attesa una colonna come 2024-03-31T03:00:00+02:00 o "
+                "31/03/2024 03:00 (o una colonna data e una colonna ora)", "date/time column not found: expected a "
+                "column like 2024-03-31T03:00:00+02:00 or 31/03/2024 03:00 (or a date and a time column)",
+                "file.no_time_column")
+
+
+def _pick_values(kinds, header, time_cols, value_opt, export_opt, where: str) -> tuple[int, int | None]:
+    low = [h.strip().lower() for h in header]
+
+    def col(opt):
+        return _column_named(opt, header, where)
+
+    numeric = [j for j, k in kinds.items() if k in ("number", "empty") and j not in time_cols]
+    exports = [j for j in numeric if any(w in low[j] for w in _EXPORT_WORDS)]
+    imports = [j for j in numeric if j not in exports and any(w in low[j] for w in _IMPORT_WORDS)]
+    value = col(value_opt) if value_opt else (imports or [j for j in numeric if j not in exports] or [None])[0]
+    export = col(export_opt) if export_opt else (exports[0] if exports else None)
+    if value is None:
+        raise error(where, f"colonna dei valori non trovata tra {', '.join(header)}: attesa una colonna numerica di kWh "
+                    "(o kW)", f"value column not found among {', '.join(header)}: expected a numeric kWh (or kW) "
+                    "column", "file.no_value_column")
+    return value, export
+
+
+def _datetimes(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
+    """Seconds (UTC if the cells carry an offset, else naive local) and whether they are UTC."""
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()
+    has_offset = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+    if has_offset.all():
+        ts = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
+        aware = True
+    elif has_offset.any():
+        i = int(np.argmax(~has_offset.to_numpy()))
+        raise error(where.at(i), f"colonna {where.column}: «{cells[i]}» senza fuso orario mentre altre righe lo hanno; "
+                    "atteso lo stesso formato in tutte le righe", f"column {where.column}: '{cells[i]}' has no UTC "
+                    "offset while other rows do; expected the same format on every row", "file.timestamp")
+    else:
+        aware = False
+        ts = parse_with_formats(zero_pad_dates(s), _FORMATS)
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: data/ora «{value}» non valida; attesa "
+                     "ad es. 31/03/2024 03:00 o 2024-03-31T03:00:00+02:00", "column {column}: date/time '{value}' is "
+                     "not valid; expected e.g. 31/03/2024 03:00 or 2024-03-31T03:00:00+02:00", "file.timestamp")
+    if aware:
+        return ts.dt.tz_localize(None).dt.as_unit("s").astype("int64").to_numpy(), True
+    return ts.dt.as_unit("s").astype("int64").to_numpy(), False
+
+
+def _time_of_day(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
+    """Seconds after midnight of ``HH:MM[:SS]`` (interval labels: their start) and whether ``24:00`` appears."""
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()
+    parts = s.str.extract(_TIME.pattern)
+    hh, mm = pd.to_numeric(parts[0], errors="coerce"), pd.to_numeric(parts[1], errors="coerce")
+    bad = (parts[0].isna() | (hh > 24) | (mm > 59) | ((hh == 24) & (mm > 0))).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise error(where.at(i), f"colonna {where.column}: ora «{cells[i]}» non valida; attesa HH:MM",
+                    f"column {where.column}: time '{cells[i]}' is not valid; expected HH:MM", "file.time")
+    h, m, sec = parts[0].astype(int), parts[1].astype(int), parts[2].fillna("0").astype(int)
+    return (h * 3600 + m * 60 + sec).to_numpy().astype("int64"), bool((h == 24).any())
+
+
+def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk], list]:
+    """Chunks (one per POD column value, or one) and warnings of a generic long table.
+
+    Options (all optional): ``time_column``, ``value_column``, ``export_column`` (header names),
+    ``unit`` (``kwh`` | ``kw`` | ``wh`` | ``w``), ``stamp`` (``start`` | ``end``).
+    """
+    opts = options or {}
+    name, lines = table.name, np.asarray(table.lines)
+    if not table.rows:
+        raise error(name, "nessuna riga di dati dopo l'intestazione", "no data rows after the header", "file.empty")
+    header = [h.strip() for h in table.header]
+    kinds = {j: _kind(table.column(j), header[j] if j < len(header) else "") for j in range(len(header))}
+    at_header = f"{name}:{table.header_line}"
+    time_cols, end_label = _pick_time(kinds, header, opts.get("time_column"), at_header)
+    value_col, export_col = _pick_values(kinds, header, time_cols, opts.get("value_column"),
+                                         opts.get("export_column"), at_header)
+    if opts.get("stamp") in ("start", "end"):
+        end_label = opts["stamp"] == "end"
+    # time
+    warnings: list = []
+    tcol = time_cols[0]
+    tcells = table.column(tcol)
+    hour_ordinal = False
+    if kinds[tcol] == "serial":
+        num = pd.to_numeric(pd.Series(tcells).str.replace(",", "."), errors="coerce").to_numpy(dtype=float)
+        secs, aware = excel_serial_to_naive(num).astype("int64"), False
+    elif len(time_cols) == 1:
+        secs, aware = _datetimes(tcells, Where(name, lines, header[tcol]))
+    else:
+        days = parse_dates(tcells, Where(name, lines, header[tcol]))
+        tc = table.column(time_cols[1])
+        aware = False
+        if kinds[time_cols[1]] == "hour":
+            hours = np.array([int(c) for c in tc], dtype="int64")
+            if hours.min() >= 1 and (hours.max() >= 24 or not (hours == 0).any()):
+                # hours of the day counted 1..24 (25 in October): elapsed, so no ambiguity
+                hour_ordinal = True
+                secs = midnights_utc(days) + (hours - 1) * 3600
+                aware = True
+                over = (hours - 1) * 3600 >= day_lengths_s(days)
+                if over.any():
+                    i = int(np.argmax(over))
+                    raise error(f"{name}:{lines[i]}", f"ora {hours[i]} oltre la durata del giorno",
+                                f"hour {hours[i]} beyond the length of the day", "file.time")
+            else:
+                secs = days.astype("datetime64[s]").astype("int64") + hours * 3600
+        else:
+            tod, has24 = _time_of_day(tc, Where(name, lines, header[time_cols[1]]))
+            secs = days.astype("datetime64[s]").astype("int64") + tod
+            end_label = end_label or has24
+    values = parse_numbers(table.column(value_col), Where(name, lines, header[value_col]), table.delimiter,
+                           table.decimal)
+    export = (parse_numbers(table.column(export_col), Where(name, lines, header[export_col]), table.delimiter,
+                            table.decimal) if export_col is not None else None)
+    for arr, j in ((values, value_col), (export, export_col)):
+        if arr is not None and (arr < 0).any():
+            i = int(np.argmax(arr < 0))
+            raise error(f"{name}:{lines[i]}", f"colonna {header[j]}: valore negativo {arr[i]:g}; attesi consumi ≥ 0 "
+                        "(prelievi e immissioni in colonne separate)", f"column {header[j]}: negative value "
+                        f"{arr[i]:g}; expected consumption ≥ 0 (withdrawals and injections in separate columns)",
+                        "file.negative")
+    quality = np.full(len(values), MEASURED, dtype=np.int8)
+    if not aware:
+        utc, nonexistent, once = from_local_naive(secs)
+        if nonexistent.any():
+            real = nonexistent & (np.nan_to_num(values) != 0)
+            if real.any():
+                i = int(np.argmax(real))
+                raise error(f"{name}:{lines[i]}", f"«{table.column(tcol)[i]}»: ora inesistente (passaggio all'ora "
+                            "legale, 02:00–03:00) con un valore non nullo; attesa la riga assente o a zero",
+                            f"'{table.column(tcol)[i]}': a time that does not exist (clocks go forward, 02:00–03:00) "
+                            "with a non-zero value; expected the row absent or zero", "file.nonexistent_hour")
+        keep = ~nonexistent
+        secs, values, quality, lines = utc[keep], values[keep], quality[keep], lines[keep]
+        export = export[keep] if export is not None else None
+        once = once[keep]
+        if once.any():
+            secs, values, export, quality, lines = _split_single_repeat(secs, values, export, quality, lines, once)
+            warnings.append(warning(name, "l'ora 02:00–03:00 del ritorno all'ora solare compare una volta sola: il "
+                                    "suo valore è diviso a metà tra le due ore (stimato)", "the 02:00–03:00 hour of "
+                                    "the return to winter time appears only once: its value is split half and half "
+                                    "over both hours (estimated)", "file.repeated_hour_split"))
+    step = _step(secs, name)
+    if end_label and not hour_ordinal:
+        secs = secs - step
+    unit = (opts.get("unit") or _unit_of(header[value_col]) or "").lower() or None
+    info = {"unit": unit or "kwh", "unit_assumed": unit is None, "value_column": header[value_col],
+            "time_columns": [header[j] for j in time_cols], "end_stamped": bool(end_label)}
+    if unit not in (None, *UNITS):
+        raise error(name, f"unità «{unit}» non riconosciuta; attese kWh, kW, Wh, W",
+                    f"unknown unit '{unit}'; expected kWh, kW, Wh, W", "file.unit")
+    values = values * _to_kwh(unit, step)
+    if export is not None:
+        export = export * _to_kwh(_unit_of(header[export_col]) or unit, step)
+    secs, values, export, quality, step = _regularise(secs, values, export, quality, step)
+    pod_cols = [j for j, k in kinds.items() if k == "pod"]
+    pods = (np.array([c.replace(" ", "").upper() for c in table.column(pod_cols[0])], dtype=object)
+            if pod_cols and len(table.column(pod_cols[0])) == len(secs) else np.full(len(secs), "", dtype=object))
+    chunks = []
+    for pod in dict.fromkeys(pods):
+        s = pods == pod
+        chunks.append(Chunk(pod=pod, start_s=secs[s], interval_s=step, kwh_import=values[s],
+                            kwh_export=export[s] if export is not None else None, quality=quality[s], file=name,
+                            format="generic", info=info))
+    return chunks, warnings
+
+
+def _to_kwh(unit: str | None, step_s: int) -> float:
+    """Factor from the file's unit to kWh per interval of ``step_s`` seconds."""
+    hours = step_s / 3600.0
+    return {"kwh": 1.0, None: 1.0, "wh": 1e-3, "kw": hours, "w": hours * 1e-3}[unit]
+
+
+def _split_single_repeat(secs, values, export, quality, lines, once):
+    """Duplicate the rows of an October hour that appears once: half in summer time, half in winter time."""
+    half = values[once] / 2.0
+    values = values.copy()
+    values[once] = half
+    quality = quality.copy()
+    quality[once] = ESTIMATED
+    secs = np.concatenate([secs, secs[once] + 3600])
+    values = np.concatenate([values, half])
+    quality = np.concatenate([quality, np.full(int(once.sum()), ESTIMATED, dtype=np.int8)])
+    lines = np.concatenate([lines, lines[once]])
+    if export is not None:
+        export = export.copy()
+        export[once] = export[once] / 2.0
+        export = np.concatenate([export, export[once]])
+    order = np.argsort(secs, kind="stable")
+    return secs[order], values[order], export[order] if export is not None else None, quality[order], lines[order]
+
+
+def _step(secs: np.ndarray, name: str) -> int:
+    u = np.unique(secs)
+    if len(u) < 2:
+        raise error(name, "una sola riga di dati: impossibile capire l'intervallo; attesi dati ogni 15, 30 o 60 minuti",
+                    "a single data row: the interval cannot be inferred; expected data every 15, 30 or 60 minutes",
+                    "file.too_short")
+    step = int(np.median(np.diff(u)))
+    if step not in ALLOWED_STEPS_S:
+        raise error(name, f"intervallo di {step / 60:g} minuti tra le righe; attesi 15, 30 o 60 minuti",
+                    f"interval of {step / 60:g} minutes between rows; expected 15, 30 or 60 minutes", "file.interval")
+    return step
+
+
+def _regularise(secs, values, export, quality, step):
+    """Sum 1/5/10-minute data to quarter-hours and 30-minute data to hours (incomplete intervals: missing)."""
+    target = 900 if step < 900 else 3600 if step == 1800 else step
+    if target == step:
+        return secs, values, export, quality, step
+    key = secs // target * target
+    frame = pd.DataFrame({"k": key, "v": values, "q": quality})
+    if export is not None:
+        frame["e"] = export
+    g = frame.groupby("k", sort=True)
+    n = g["v"].count()
+    full = (n == target // step).to_numpy()
+    v = np.where(full, g["v"].sum().to_numpy(), np.nan)
+    e = np.where(full, g["e"].sum().to_numpy(), np.nan) if export is not None else None
+    return n.index.to_numpy().astype("int64"), v, e, g["q"].max().to_numpy().astype(np.int8), target

@@ -1,0 +1,161 @@
+"""``python -m cer_core load FILE [--year Y] [--out series.csv]``: import a file, print its report, write the hours.
+
+Meter exports of every supported format and bills files are accepted. Bills are spread with a default
+shape (an ARERA household for contracts up to 6 kW and up to 10 MWh a year, else the office profile;
+the report says which). Exit code 2 with the message (file, line or day, expected value) on bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import CerInputError, error
+from .source import size_guard
+
+EXIT_OK, EXIT_INVALID = 0, 2
+
+
+def _num(x: float, lang: str, decimals: int = 1) -> str:
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "it" else text
+
+
+def _pct(bands: dict, lang: str) -> str:
+    return "  ".join(f"{k} {_num(v, lang)}%" for k, v in bands.items())
+
+
+def format_import_report(rep: dict, lang: str = "it") -> list[str]:
+    """Lines describing one imported series (see :func:`cer_core.io.summary.series_report`)."""
+    it = lang == "it"
+    p = rep["period"]
+    lines = [
+        (f"Formato: {rep['format_it']}" if it else f"Format: {rep['format_en']}"),
+        f"POD: {rep['pod'] or '-'}",
+        (f"Periodo: {p['from']} – {p['to']} ({_num(p['days'], lang)} giorni), intervallo {rep['interval_min']} min" if it
+         else f"Period: {p['from']} – {p['to']} ({_num(p['days'], lang)} days), interval {rep['interval_min']} min"),
+        (f"Intervalli: {rep['intervals']} (misurati {rep['measured']}, stimati {rep['estimated']}, ricostruiti "
+         f"{rep['filled']}; mancanti nei file {rep['missing']}, lacuna più lunga {_num(rep['longest_gap_h'], lang)} h)"
+         if it else
+         f"Intervals: {rep['intervals']} (measured {rep['measured']}, estimated {rep['estimated']}, filled "
+         f"{rep['filled']}; missing in the files {rep['missing']}, longest gap {_num(rep['longest_gap_h'], lang)} h)"),
+        (f"Consumo: {_num(rep['total_kwh'], lang)} kWh nel periodo, {_num(rep['annual_kwh'], lang, 0)} kWh/anno"
+         f"{' (riportato a un anno)' if rep['annualised'] else ''} — {_pct(rep['bands_pct'], lang)}" if it else
+         f"Consumption: {_num(rep['total_kwh'], lang)} kWh in the period, {_num(rep['annual_kwh'], lang, 0)} kWh/year"
+         f"{' (annualised)' if rep['annualised'] else ''} — {_pct(rep['bands_pct'], lang)}"),
+        (f"Picco: {_num(rep['peak_kw'], lang, 2)} kW ({rep['peak_at']})" if it else
+         f"Peak: {_num(rep['peak_kw'], lang, 2)} kW ({rep['peak_at']})"),
+    ]
+    if "export_kwh" in rep:
+        lines.append(f"Immessa in rete: {_num(rep['export_kwh'], lang)} kWh" if it else
+                     f"Fed into the grid: {_num(rep['export_kwh'], lang)} kWh")
+    if rep.get("unit_assumed"):
+        lines.append("Unità non indicata nel file: assunti kWh per intervallo" if it else
+                     "Unit not stated in the file: kWh per interval assumed")
+    return lines
+
+
+def format_year_report(rep: dict, lang: str = "it") -> list[str]:
+    """Lines describing an hourly year (see :func:`cer_core.io.hourly.hourly_report`)."""
+    it = lang == "it"
+    line = (f"Anno {rep['year']}: {_num(rep['annual_kwh'], lang)} kWh in {rep['hours']} ore — {_pct(rep['bands_pct'], lang)}"
+            if it else
+            f"Year {rep['year']}: {_num(rep['annual_kwh'], lang)} kWh over {rep['hours']} hours — "
+            f"{_pct(rep['bands_pct'], lang)}")
+    out = [line]
+    if "measured_hours" in rep:
+        out.append(f"Ore: misurate {rep['measured_hours']}, stimate {rep['estimated_hours']}, ricostruite "
+                   f"{rep['filled_hours']}, estese {rep['extended_hours']}" if it else
+                   f"Hours: measured {rep['measured_hours']}, estimated {rep['estimated_hours']}, filled "
+                   f"{rep['filled_hours']}, extended {rep['extended_hours']}")
+    out.append(("Mensile kWh: " if it else "Monthly kWh: ") + " ".join(_num(m, lang, 0) for m in rep["monthly_kwh"]))
+    return out
+
+
+def _default_bills_shape(bf, bills) -> str:
+    days = sum(b.days for b in bills if not b.adjustment) or 1
+    annual = sum(b.total for b in bills if not b.adjustment) * 365 / days
+    contract = bf.contract_kw or (bf.available_kw / 1.1 if bf.available_kw else None)
+    return "household" if (contract is None or contract <= 6) and annual <= 10_000 else "office"
+
+
+def _bills(data: bytes, name: str, year: int | None, lang: str):
+    from ..bills import bills_to_hourly, read_bills_file
+    from ..profiles import profile_shape
+
+    bf = read_bills_file(data, name)
+    bills = bf.bills
+    if len(bf.pods) > 1:
+        raise error(name, f"il file contiene le bollette di {len(bf.pods)} POD ({', '.join(bf.pods)}): attesa una "
+                    "sola fornitura", f"the file holds bills of {len(bf.pods)} PODs ({', '.join(bf.pods)}): expected "
+                    "one supply", "bills.several_pods")
+    if year is None:
+        days: dict[int, int] = {}
+        for b in bills:
+            days[b.start.year] = days.get(b.start.year, 0) + b.days
+        year = max(days, key=days.get)
+    shape = _default_bills_shape(bf, bills)
+    result = bills_to_hourly(bills, year, lambda y: profile_shape(shape, y, contract_kw=bf.contract_kw),
+                             contract_kw=bf.contract_kw, household=shape == "household")
+    it = lang == "it"
+    lines = [("Formato: bollette (F1/F2/F3 per periodo)" if it else "Format: bills (F1/F2/F3 per period)"),
+             (f"Bollette: {len(bills)}, forma usata: {shape}" if it else f"Bills: {len(bills)}, shape used: {shape}")]
+    worst = 0.0
+    for b in result.report["bills"]:
+        if b["adjustment"]:
+            continue
+        for k, v in b["kwh"].items():
+            worst = max(worst, abs(v - b["spread_kwh"][k]))
+    lines.append(f"Totali delle bollette riprodotti entro {_num(worst, lang, 4)} kWh" if it else
+                 f"Bill totals reproduced within {_num(worst, lang, 4)} kWh")
+    return year, result.kwh, result.report, result.warnings, lines
+
+
+def load_command(args, lang: str) -> int:
+    """Run ``load``: print the report of ``args.file`` and write ``args.out`` (``timestamp,kwh``).
+
+    Returns
+    -------
+    int
+        0, or 2 with the message on stderr when the input is bad.
+    """
+    from . import best_year, read_meter_files, to_hourly_year, write_hourly_csv
+
+    path = Path(args.file)
+    try:
+        if not path.is_file():
+            raise error(str(path), "file non trovato", "file not found", "file.missing")
+        size_guard(path.stat().st_size, path.name)  # before reading anything
+        data = path.read_bytes()
+        year = getattr(args, "year", None)
+        out_lines = [f"File: {path.name}"]
+        try:
+            result = read_meter_files([(path.name, data)])
+        except CerInputError as exc:
+            if exc.problems[0].code != "file.is_bills":
+                raise
+            year, kwh, rep, warnings, lines = _bills(data, path.name, year, lang)
+            out_lines += lines + format_year_report(rep, lang)
+        else:
+            for s in result.series:
+                out_lines += format_import_report(s.report, lang)
+            if len(result.series) > 1 and getattr(args, "out", None):
+                raise error(path.name, f"il file contiene {len(result.series)} POD ({', '.join(result.pods)}): "
+                            "dividilo per POD prima di scrivere la serie oraria", f"the file holds "
+                            f"{len(result.series)} PODs ({', '.join(result.pods)}): split it by POD before writing "
+                            "the hourly series", "file.several_pods")
+            year = year or best_year(result.series[0])
+            hourly = to_hourly_year(result.series[0], year)
+            kwh, warnings = hourly.kwh, list(result.warnings) + list(hourly.warnings)
+            out_lines += format_year_report(hourly.report, lang)
+        for line in out_lines:
+            print(line)
+        for w in warnings:
+            print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+        if getattr(args, "out", None):
+            Path(args.out).write_bytes(write_hourly_csv(kwh, year))
+            print(args.out)
+        return EXIT_OK
+    except CerInputError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_INVALID

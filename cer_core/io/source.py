@@ -1,0 +1,258 @@
+"""From uploaded bytes to something a reader can parse: guards, containers, text and tables.
+
+Order of the checks (``formats.md`` §6): size guard (before anything is parsed), empty file, PDF,
+``.zip`` (members are unpacked, with a size guard on the unpacked total), ``.xlsx`` (first sheet to
+rows), old ``.xls`` (refused), other binary files (refused), then text (``utf-8-sig``, UTF-16 with a
+BOM, ``cp1252``). A text file is split into a :class:`Table` with the sniffed delimiter; an Excel
+sheet becomes a :class:`Table` too, with its cells written the way a CSV would hold them, so every
+reader has one code path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+
+from ..errors import error
+
+#: Largest single upload accepted [bytes]; checked before parsing. Five years of quarter-hours in the
+#: largest format (PCF long CSV, ≈ 2.3 MB a year) fit many times over.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Largest unpacked content of one ``.zip`` [bytes] (a guard against zip bombs).
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+_MB = 1024 * 1024
+
+
+@dataclass
+class Document:
+    """One file ready for format detection: text lines, a JSON text, or rows of an Excel sheet."""
+
+    name: str
+    text: str | None = None
+    rows: list[list[str]] | None = None
+    row_numbers: list[int] | None = None
+    excel: bool = False
+
+
+@dataclass
+class Table:
+    """A delimited file as rows of stripped strings, with the file's line number of each row.
+
+    ``decimal`` is ``"."`` for Excel sheets (numbers are real numbers there) and ``None`` for text,
+    where the numbers' decimal mark is decided per column (see :func:`cer_core.io.numbers.parse_numbers`).
+    """
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    header_line: int
+    delimiter: str
+    decimal: str | None = None
+    excel: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, j: int) -> list[str]:
+        """Cells of column ``j`` (``""`` where a row is shorter)."""
+        return [r[j] if j < len(r) else "" for r in self.rows]
+
+    def find(self, *names: str) -> int | None:
+        """Index of the first header cell equal (case-insensitive) to one of ``names``."""
+        lowered = [h.strip().lower() for h in self.header]
+        for n in names:
+            if n.lower() in lowered:
+                return lowered.index(n.lower())
+        return None
+
+
+def size_guard(size: int, name: str, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse uploads larger than ``limit`` bytes (``size`` is the file's length) before any parsing."""
+    if size > limit:
+        raise error(name, f"file di {size / _MB:.0f} MB: troppo grande, massimo {limit / _MB:.0f} MB per file "
+                    "(un anno di quarti d'ora occupa meno di 3 MB); carica un periodo più breve o un file per mese",
+                    f"file of {size / _MB:.0f} MB is too large; at most {limit / _MB:.0f} MB per file (a year "
+                    "of quarter-hours takes less than 3 MB); upload a shorter period or one file per month",
+                    "file.too_large")
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        raise error(name, "è un PDF (forse una bolletta): attesi i dati di consumo in CSV, XLSX o JSON; per una "
+                    "bolletta inserisci i kWh F1/F2/F3 nella griglia delle bollette",
+                    "this is a PDF (a bill?): expected consumption data as CSV, XLSX or JSON; for a bill, type its "
+                    "F1/F2/F3 kWh into the bills grid", "file.pdf")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise error(name, "formato Excel 97-2003 (.xls) non supportato: salva il file come .xlsx o CSV",
+                    "Excel 97-2003 (.xls) is not supported: save the file as .xlsx or CSV", "file.xls")
+    raise error(name, "file binario non riconosciuto: attesi CSV, XLSX, JSON o ZIP con i dati di consumo",
+                "unrecognised binary file: expected CSV, XLSX, JSON or a ZIP of consumption data", "file.binary")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        _refuse_binary(data, name)
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
+        if controls > 8:
+            _refuse_binary(data, name)
+        return text
+    _refuse_binary(data, name)
+    return ""  # unreachable
+
+
+def _excel_cell(v) -> str:
+    """An Excel cell as a CSV would hold it (numbers with a decimal point, ISO dates)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S")
+    return str(v).strip()
+
+
+def read_xlsx(data: bytes, name: str) -> Document:
+    """Rows of the first sheet of an ``.xlsx`` workbook (cells as strings, see :func:`_excel_cell`)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise error(name, f"file Excel illeggibile ({type(exc).__name__}): attesa una cartella .xlsx valida",
+                    f"unreadable Excel file ({type(exc).__name__}): expected a valid .xlsx workbook", "file.xlsx")
+    try:
+        ws = wb.worksheets[0]
+        rows, numbers = [], []
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_excel_cell(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if cells:
+                rows.append(cells)
+                numbers.append(i)
+    finally:
+        wb.close()
+    return Document(name=name, rows=rows, row_numbers=numbers, excel=True)
+
+
+def _is_xlsx(zf: zipfile.ZipFile) -> bool:
+    names = set(zf.namelist())
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+
+def _unzip(data: bytes, name: str, depth: int) -> list[Document]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise error(name, "archivio ZIP danneggiato: atteso uno ZIP leggibile di file CSV/XLSX/JSON",
+                    "damaged ZIP archive: expected a readable ZIP of CSV/XLSX/JSON files", "file.zip")
+    with zf:
+        if _is_xlsx(zf):
+            return [read_xlsx(data, name)]
+        members = [i for i in zf.infolist() if not i.is_dir() and not posixpath.basename(i.filename).startswith(".")
+                   and "__MACOSX" not in i.filename]
+        total = sum(i.file_size for i in members)
+        if total > MAX_UNZIPPED_BYTES:
+            raise error(name, f"lo ZIP contiene {total / _MB:.0f} MB di dati: massimo {MAX_UNZIPPED_BYTES / _MB:.0f} MB",
+                        f"the ZIP holds {total / _MB:.0f} MB of data: at most {MAX_UNZIPPED_BYTES / _MB:.0f} MB",
+                        "file.too_large")
+        if not members:
+            raise error(name, "archivio ZIP vuoto: attesi file CSV/XLSX/JSON di consumi",
+                        "empty ZIP archive: expected CSV/XLSX/JSON consumption files", "file.empty")
+        out: list[Document] = []
+        for info in sorted(members, key=lambda i: i.filename):
+            inner = zf.read(info)
+            out.extend(open_documents(inner, f"{name}/{info.filename}", depth + 1))
+        return out
+
+
+def open_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
+    """The documents inside an upload (one, or several for a ``.zip``), after the guards.
+
+    Raises
+    ------
+    CerInputError
+        Too large, empty, PDF, ``.xls``, binary, undecodable or a damaged archive; naming the file.
+    """
+    size_guard(len(data), name)
+    if not data.strip():
+        raise error(name, "file vuoto: attesi i dati di consumo (curva quartoraria, oraria, Chain 2 o bollette)",
+                    "empty file: expected consumption data (quarter-hour or hourly curve, Chain 2 log or bills)",
+                    "file.empty")
+    if data.lstrip()[:5] == b"%PDF-":
+        _refuse_binary(data.lstrip(), name)
+    if data[:4] == b"PK\x03\x04":
+        if depth > 1:
+            raise error(name, "ZIP annidati troppo in profondità", "ZIP archives nested too deep", "file.zip")
+        return _unzip(data, name, depth)
+    text = decode_text(data, name)
+    if not text.strip():
+        raise error(name, "file vuoto: attesi i dati di consumo", "empty file: expected consumption data", "file.empty")
+    return [Document(name=name, text=text)]
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter among ``;``, tab and ``,`` with the highest median count over ``lines`` (the first
+    non-empty lines of a file, so a title line above the header does not decide); ``;`` wins ties."""
+    if not lines:
+        return ","
+    counts = {d: sorted(ln.count(d) for ln in lines)[len(lines) // 2] for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: (counts[d], d == ";", d == "\t"))
+    return best if counts[best] else ","
+
+
+def split_text(doc: Document) -> tuple[list[list[str]], list[int], str]:
+    """Rows (stripped cells, trailing empty cells kept) and 1-based line numbers of a text document,
+    skipping blank lines."""
+    text = doc.text or ""
+    head = [ln for ln in text[:20000].splitlines()[:40] if ln.strip()][:20]
+    delim = sniff_delimiter(head)
+    rows, numbers = [], []
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row]
+            if any(cells):
+                rows.append(cells)
+                numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise error(f"{doc.name}:{reader.line_num}", f"riga CSV illeggibile ({exc})", f"unreadable CSV line ({exc})",
+                    "file.csv")
+    return rows, numbers, delim
+
+
+def document_rows(doc: Document) -> tuple[list[list[str]], list[int], str]:
+    """Rows, line numbers and delimiter of a text or Excel document."""
+    if doc.rows is not None:
+        return doc.rows, doc.row_numbers or list(range(1, len(doc.rows) + 1)), "xlsx"
+    return split_text(doc)
+
+
+def make_table(doc: Document, header_index: int, rows: list[list[str]], numbers: list[int], delim: str) -> Table:
+    """A :class:`Table` whose header is ``rows[header_index]``."""
+    return Table(name=doc.name, header=rows[header_index], rows=rows[header_index + 1:],
+                 lines=numbers[header_index + 1:], header_line=numbers[header_index], delimiter=delim,
+                 decimal="." if doc.excel else None, excel=doc.excel)

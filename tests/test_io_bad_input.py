@@ -1,0 +1,163 @@
+"""Refusals name the file, the line or day and what was expected, in Italian and in English."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cer_core.errors import CerInputError
+from cer_core.io import read_hourly_series, read_meter_files, to_hourly_year
+from cer_core.io import source as source_mod
+from io_helpers import case, make_cases, sample
+
+
+def refusal(files, **kw):
+    with pytest.raises(CerInputError) as exc:
+        read_meter_files(files, **kw)
+    (p,) = exc.value.problems
+    assert p.severity == "error" and p.it and p.en and p.it != p.en
+    return p
+
+
+@pytest.mark.parametrize("name,code,where,it_words,en_words", [
+    ("male_vuoto.csv", "file.empty", "male_vuoto.csv", ["vuoto"], ["empty"]),
+    ("male_binario.bin", "file.binary", "male_binario.bin", ["binario", "CSV"], ["binary", "CSV"]),
+    ("male_bolletta.pdf", "file.pdf", "male_bolletta.pdf", ["PDF", "F1/F2/F3"], ["PDF", "F1/F2/F3"]),
+    ("male_formato_sbagliato.csv", "file.format", "male_formato_sbagliato.csv:1", ["non riconosciuto", "nome"],
+     ["unrecognised", "nome"]),
+    ("male_testo_in_numero.csv", "file.number", "male_testo_in_numero.csv:418", ["ATTIVA_PRELEVATA", "12.5.3"],
+     ["ATTIVA_PRELEVATA", "12.5.3", "not a number"]),
+    ("male_giorno_94_valori.csv", "file.day_length", "male_giorno_94_valori.csv:6",
+     ["giorno 05/02/2024", "trovati 94 valori", "attesi 96"], ["day 05/02/2024", "found 94 values", "expected 96"]),
+    ("male_consumo_negativo.csv", "file.negative", "male_consumo_negativo.csv:11", ["negativo", "-0.5"],
+     ["negative", "-0.5"]),
+])
+def test_bad_files(name, code, where, it_words, en_words):
+    p = refusal([case(name)])
+    assert p.code == code and p.where == where
+    assert all(w in p.it for w in it_words), p.it
+    assert all(w in p.en for w in en_words), p.en
+
+
+def test_kw_mistaken_for_kwh_against_contract_power():
+    p = refusal([case("male_kw_invece_di_kwh.csv")], contract_kw=3.0)
+    assert p.code == "file.implausible" and p.where == "male_kw_invece_di_kwh.csv"
+    assert "kW" in p.it and "3,3 kW disponibili" in p.it and "/02/2024" in p.it
+    assert "average power in kW instead of kWh" in p.en
+    # the same file is plausible for a 15 kW contract, and read as it is
+    assert read_meter_files([case("male_kw_invece_di_kwh.csv")], contract_kw=15.0).series
+
+
+def test_wh_mistaken_for_kwh():
+    text = make_cases.wide_csv("2024-02-01", "2024-02-03", "sum", scale=1000.0)
+    p = refusal([("wh.csv", text.encode())], contract_kw=6.0)
+    assert "Wh invece di kWh" in p.it and "Wh instead of kWh" in p.en
+
+
+def test_200_mb_upload_refused_before_parsing(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("parsed a file that is too large")
+
+    monkeypatch.setattr("cer_core.io.detect.read_document", boom)
+    monkeypatch.setattr(source_mod, "decode_text", boom)
+    p = refusal([("grande.csv", bytes(200 * 1024 * 1024))])
+    assert p.code == "file.too_large" and p.where == "grande.csv"
+    assert "200 MB" in p.it and "50 MB" in p.it and "200 MB" in p.en
+
+
+def test_zip_bomb_guard(monkeypatch):
+    monkeypatch.setattr(source_mod, "MAX_UNZIPPED_BYTES", 1000)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.csv", "x" * 5000)
+    p = refusal([("a.zip", buf.getvalue())])
+    assert p.code == "file.too_large" and "ZIP" in p.it
+
+
+def test_twenty_year_file_refused():
+    # an hourly file with a day at the start of each month for 20 years
+    days = pd.date_range("2004-01-01", "2023-12-01", freq="MS")
+    rows = ["data_ora;kwh"]
+    for d in days:
+        rows += [f"{d:%d/%m/%Y} {h:02d}:00;0,5" for h in range(24)]
+    p = refusal([("vent_anni.csv", "\n".join(rows).encode())])
+    assert p.code == "file.too_long" and "vent_anni.csv" in p.where
+    assert "20,0 anni" not in p.it  # Python formats with a point; the message carries the figure
+    assert "anni" in p.it and "01/01/2004" in p.it and "01/12/2023" in p.it and "years" in p.en
+
+
+def test_ambiguous_thousands_in_comma_file():
+    text = "timestamp,kwh_import\n2024-01-01T00:00:00+01:00,1.250\n2024-01-01T01:00:00+01:00,2.500\n"
+    p = refusal([("amb.csv", text.encode())])
+    assert p.code == "file.ambiguous_number" and p.where == "amb.csv:2" and "1.250" in p.it
+
+
+def test_nonexistent_march_hour_with_value():
+    text = "data_ora;kwh\n31/03/2024 01:00;0,5\n31/03/2024 02:00;0,4\n31/03/2024 03:00;0,3\n"
+    p = refusal([("marzo.csv", text.encode())])
+    assert p.code == "file.nonexistent_hour" and p.where == "marzo.csv:3"
+    assert "ora legale" in p.it and "clocks go forward" in p.en
+    ok = "data_ora;kwh\n31/03/2024 01:00;0,5\n31/03/2024 02:00;0\n31/03/2024 03:00;0,3\n"
+    (s,) = read_meter_files([("marzo.csv", ok.encode())]).series
+    assert len(s.start_s) == 2 and np.diff(s.start_s)[0] == 3600
+
+
+def test_xls_json_pvgis_bills_and_readings_are_named():
+    assert refusal([("vecchio.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))]).code == "file.xls"
+    assert refusal([("x.json", json.dumps({"a": 1}).encode())]).code == "file.format"
+    assert refusal([sample("pvgis_seriescalc_orario_3giorni.json")]).code == "file.pvgis"
+    assert refusal([sample("pvgis_seriescalc_orario_2020_1kWp_35deg.csv")]).code == "file.pvgis"
+    p = refusal([sample("bollette_mensili_2024_piccola_impresa.csv")])
+    assert p.code == "file.is_bills" and "bollette" in p.it
+    readings = "Data lettura;Tipo lettura;Lettura;Tipologia Misura\n01/02/2024;SALDO;12345;Energia attiva F1\n"
+    p = refusal([("letture.csv", readings.encode())])
+    assert p.code == "file.readings" and "letture cumulative" in p.it
+
+
+def test_chain2_line_that_is_not_json():
+    text = case("chain2gate_2024-03-30_dst.jsonl")[1].decode().splitlines()
+    text[5] = "garbage"
+    p = refusal([("c2.jsonl", "\n".join(text).encode())])
+    assert p.code == "file.json" and p.where == "c2.jsonl:6"
+
+
+def test_dates_and_times_that_do_not_parse():
+    p = refusal([("d.csv", b"data_ora;kwh\n01/01/2024 00:00;1\n31/02/2024 01:00;1\n")])
+    assert p.code == "file.timestamp" and p.where == "d.csv:3" and "31/02/2024" in p.it
+    pcf = case("pcf_2024-10_autunno.csv")[1].decode().split("\r\n")
+    cells = pcf[20].split(";")
+    cells[2] = "25:00"
+    pcf[20] = ";".join(cells)
+    p = refusal([("p.csv", "\r\n".join(pcf).encode())])
+    assert p.code == "file.time" and p.where == "p.csv:21"
+
+
+def test_interval_not_supported():
+    text = "data_ora;kwh\n" + "\n".join(f"0{d}/01/2024 00:00;5" for d in range(1, 8)) + "\n"
+    p = refusal([("giorni.csv", text.encode())])
+    assert p.code == "file.interval" and "1440" in p.it
+
+
+def test_several_pods_need_a_choice():
+    result = read_meter_files([case("pcf_2024-03_due_pod.csv")])
+    with pytest.raises(CerInputError) as exc:
+        to_hourly_year(result, 2024)
+    (p,) = exc.value.problems
+    assert p.code == "file.several_pods" and "IT012E90000456" in p.it and "IT012E90000789" in p.en
+    assert to_hourly_year(result, 2024, "IT012E90000789").kwh.shape == (8784,)
+
+
+def test_read_hourly_series_keeps_the_strict_scenario_csv():
+    from cer_core.io import write_hourly_csv
+
+    good = write_hourly_csv(np.ones(8784), 2024)
+    assert read_hourly_series(good, "a.csv", 2024).sum() == pytest.approx(8784)
+    short = b"\n".join(good.splitlines()[:-24]) + b"\n"
+    with pytest.raises(CerInputError) as exc:
+        read_hourly_series(short, "a.csv", 2024)
+    assert exc.value.problems[0].code == "file.length"
