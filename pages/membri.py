@@ -7,11 +7,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from cer_core.bills import bills_template_csv
 from studio import charts, compute, state
 from studio.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
 from studio.i18n import current_lang, t
-from studio.imports import MAX_METER_MB, import_meter_files, store_meter_import
-from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bills_frame, bills_from_rows, cabina_options,
+from studio.imports import MAX_METER_MB, category_monthly_factors, import_meter_files, store_meter_import
+from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
+                           cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
 from studio.ui import chart, flash, note_messages, show_problems, tr, widget_key
@@ -56,6 +58,31 @@ def _on_bills(member_id: str, frame: pd.DataFrame, key: str) -> None:
     _on_load(member_id, changes)
 
 
+def _on_bills_file(member_id: str, key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state[f"bills_n_{member_id}"] = st.session_state.get(f"bills_n_{member_id}", 0) + 1
+    if upload is None:
+        return
+    from cer_core.bills import read_bills_file
+    from cer_core.errors import CerInputError
+
+    lang = current_lang()
+    try:
+        found = read_bills_file(upload.getvalue(), upload.name)
+    except CerInputError as exc:
+        flash("error", t("membri.bills.refused", name=upload.name))
+        for p in exc.problems:
+            flash("error", p.message(lang))
+        return
+    member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
+    bills = bill_dicts(found.bills, member.get("pod"))
+    changes = {"source": "bills", "bills": bills, "path": None}
+    if found.contract_kw:
+        changes["contract_kw"] = float(found.contract_kw)
+    _on_load(member_id, changes)
+    flash("success", t("membri.bills.imported", n=len(bills), name=upload.name))
+
+
 def _on_meter(member_id: str, key: str) -> None:
     uploads = st.session_state.get(key) or []
     st.session_state[f"meter_n_{member_id}"] = st.session_state.get(f"meter_n_{member_id}", 0) + 1
@@ -63,10 +90,14 @@ def _on_meter(member_id: str, key: str) -> None:
         return
     ws = state.get_workspace()
     year = int(ws.doc.get("year"))
+    member = next((m for m in ws.doc.get("members", []) if m.get("id") == member_id), {})
     files = [(u.name, u.getvalue()) for u in uploads]
-    result = import_meter_files(files, year, current_lang())
+    result = import_meter_files(files, year, current_lang(), pod=member.get("pod"),
+                                contract_kw=(member.get("load") or {}).get("contract_kw", member.get("contract_kw")),
+                                monthly_factors=category_monthly_factors(ws.doc, member))
     reports = st.session_state.setdefault(REPORTS_KEY, {})
-    reports[member_id] = {"files": [n for n, _ in files], "lines": result.report, "problems": result.problems,
+    reports[member_id] = {"files": [n for n, _ in files], "lines": result.report,
+                          "problems": result.problems + result.warnings,
                           "ok": result.ok, "annual_kwh": float(result.kwh.sum()) if result.ok else None}
     if not result.ok:
         return
@@ -170,8 +201,19 @@ def source_editor(doc: dict, member: dict) -> None:
                 "f3_kwh": st.column_config.NumberColumn("F3 (kWh)", **kcfg),
                 "f23_kwh": st.column_config.NumberColumn("F2+F3 (kWh)", **kcfg),
                 "total_kwh": st.column_config.NumberColumn(t("membri.bills.total"), **kcfg),
+                "estimated": st.column_config.CheckboxColumn(t("membri.bills.estimated"),
+                                                             help=t("membri.bills.estimated_help")),
+                "adjustment": st.column_config.CheckboxColumn(t("membri.bills.adjustment"),
+                                                              help=t("membri.bills.adjustment_help")),
             },
         )
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        n = st.session_state.get(f"bills_n_{mid}", 0)
+        bkey = f"bills_file_{mid}_{n}"
+        c1.file_uploader(t("membri.bills.file"), type=["csv", "txt", "xlsx"], key=bkey, on_change=_on_bills_file,
+                         args=(mid, bkey), help=t("membri.bills.file_help"), max_upload_size=MAX_METER_MB)
+        c2.download_button(t("membri.bills.template"), data=bills_template_csv(), file_name="modello_bollette.csv",
+                           mime="text/csv", on_click="ignore", icon=":material/download:", key=f"bills_tpl_{mid}")
     elif view == "file":
         n = st.session_state.get(f"meter_n_{mid}", 0)
         key = f"meter_{mid}_{n}"

@@ -1,8 +1,9 @@
-"""Uploads of members' consumption, turned into workspace files and ``load`` sections (no Streamlit).
+"""Uploads (meter curves, production series, weather years) turned into workspace files (no Streamlit).
 
 Meter exports (any format ``cer_core.io`` reads, several files at once) become the scenario's own
 hourly ``timestamp,kwh`` file for the simulated year, stored in the workspace next to the original
-files so that the saved bundle keeps both and reopens the identical community.
+files so that the saved bundle keeps both and reopens the identical community. Production and
+weather files are checked exactly as the simulation will read them before they are used.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cer_core.errors import CerInputError, Problem
-from cer_core.io import write_hourly_csv
+from cer_core.io import MAX_UPLOAD_BYTES, write_hourly_csv
 from cer_core.workspace import Workspace
 
-#: Largest meter upload per file [MB] (a year of quarter-hours of one POD is ≈ 3 MB).
-MAX_METER_MB = 50
+#: Largest meter upload per file [MB]: the core's own limit (a year of quarter-hours of one POD is ≈ 3 MB).
+MAX_METER_MB = max(1, MAX_UPLOAD_BYTES // (1024 * 1024))
 
 
 @dataclass
@@ -27,62 +28,62 @@ class MeterImport:
     kwh: np.ndarray | None
     report: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.kwh is not None
 
 
-def import_meter_files(files: list[tuple[str, bytes]], year: int, lang: str = "it") -> MeterImport:
-    """Read meter exports into the hourly load [kWh] of ``year``, with an import report.
+def import_meter_files(files: list[tuple[str, bytes]], year: int, lang: str = "it", *, pod: str | None = None,
+                       contract_kw: float | None = None, monthly_factors=None) -> MeterImport:
+    """Read meter exports (any format ``cer_core.io`` reads, several at once) into the hourly load
+    [kWh] of ``year``, with the import report in ``lang``.
 
-    Uses ``cer_core.io.read_meter_files`` / ``to_hourly_year`` (every supported format) when the
-    core has them, else the scenario's own hourly CSV format.
+    Parameters
+    ----------
+    files : list of (name, bytes)
+        In upload order (a later file wins on the same instant).
+    year : int
+        Simulated year.
+    pod : str, optional
+        The member's POD, chosen when the files hold several.
+    contract_kw : float, optional
+        For the plausibility check.
+    monthly_factors : sequence of 12 floats, optional
+        Seasonality used to complete a partial year (the member category's profile).
     """
-    try:
-        from cer_core.io import read_meter_files, to_hourly_year  # type: ignore[attr-defined]
-    except ImportError:
-        read_meter_files = None
-    try:
-        if read_meter_files is not None:
-            result = read_meter_files(files)
-            kwh = np.asarray(to_hourly_year(result, year), dtype=float)
-            return MeterImport(kwh, report_lines(getattr(result, "report", None), lang))
-        from cer_core.io import read_hourly_series
+    from cer_core.io import read_meter_files, to_hourly_year
+    from cer_core.io.report import format_import_report, format_year_report
 
-        if len(files) != 1:
-            return MeterImport(None, [], [Problem(", ".join(n for n, _ in files),
-                                                  "si può caricare un solo file orario «timestamp,kwh» alla volta",
-                                                  "only one hourly 'timestamp,kwh' file can be loaded at a time",
-                                                  code="import.one_file")])
-        name, data = files[0]
-        kwh = read_hourly_series(data, name, year, kind="load")
-        return MeterImport(kwh, [f"{name}: {len(kwh)} h, {kwh.sum():.0f} kWh"])
+    try:
+        result = read_meter_files(files, contract_kw=contract_kw)
+        hourly = to_hourly_year(result, year, pod=pod if len(result.series) > 1 else None,
+                                monthly_factors=None if monthly_factors is None else np.asarray(monthly_factors))
     except CerInputError as exc:
         return MeterImport(None, [], list(exc.problems))
+    source = hourly.report.get("source") or {}
+    lines = format_import_report(source, lang) if source.get("period") else []
+    lines += format_year_report(hourly.report, lang)
+    return MeterImport(np.asarray(hourly.kwh, dtype=float), lines, [], list(hourly.warnings))
 
 
-def report_lines(report, lang: str = "it") -> list[str]:
-    """The import report as lines of text, whatever shape the reader gives it."""
-    if report is None:
-        return []
-    if isinstance(report, str):
-        return [report]
-    for attr in ("lines", "to_lines"):
-        if hasattr(report, attr):
-            value = getattr(report, attr)
-            value = value(lang) if callable(value) else value
-            return [str(v) for v in value]
-    if hasattr(report, "message"):
-        return [report.message(lang)]
-    if isinstance(report, dict):
-        return [f"{k}: {v}" for k, v in report.items()]
-    if isinstance(report, (list, tuple)):
-        out = []
-        for item in report:
-            out.extend(report_lines(item, lang))
-        return out
-    return [str(report)]
+def category_monthly_factors(doc: dict, member: dict):
+    """Monthly seasonality of the member category's standard profile (to complete a partial year), or None."""
+    from cer_core.errors import ProblemList
+    from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, monthly_factors, profile_shape
+    from cer_core.scenario import resolve_site
+
+    site = resolve_site(doc.get("site") or {}, ProblemList())
+    if site is None:
+        return None
+    name = CATEGORY_DEFAULT_PROFILE.get(member.get("category"), "office")
+    try:
+        shape = profile_shape(name, int(doc.get("year")), region=site.region, contract_kw=member.get("contract_kw"),
+                              lat=member.get("lat") or site.lat, lon=member.get("lon") or site.lon)
+    except (CerInputError, TypeError, ValueError):
+        return None
+    return tuple(monthly_factors(shape, int(doc.get("year"))))
 
 
 def store_meter_import(ws: Workspace, member_id: str, files: list[tuple[str, bytes]], kwh: np.ndarray,

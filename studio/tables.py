@@ -19,6 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
+from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS
 
 from .format import fmt_energy
@@ -28,24 +29,17 @@ Tr = Callable[..., str]
 KINDS = ("consumer", "prosumer", "producer")
 CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
 LOAD_SOURCES = ("profile", "bills", "file")
-#: Standard profile and yearly consumption [kWh] given to a member added in the table, by category:
-#: the ARERA reference household (2,700 kWh) and round figures for the others. Shown in the table
-#: right away and editable in the member's panel.
-DEFAULT_LOAD = {
-    "household": ("household", 2700.0),
-    "sme": ("industry_1_shift", 30000.0),
-    "public_body": ("municipal_building", 50000.0),
-    "third_sector": ("office", 15000.0),
-    "other": ("office", 10000.0),
-    "large_enterprise": ("industry_1_shift", 100000.0),
-}
-#: Standard profiles offered when the core does not list its own (cer_core.profiles).
-PROFILES_FALLBACK = ("household", "office", "shop", "school", "municipal_building", "industry_1_shift",
-                     "industry_2_shifts", "industry_3_shifts", "wastewater_treatment")
+#: Yearly consumption [kWh] given to a member added in the table, by category: the ARERA reference
+#: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
+#: category (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
+#: editable in the member's panel.
+DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 50000.0, "third_sector": 15000.0,
+                      "other": 10000.0, "large_enterprise": 100000.0}
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")
-BILL_COLUMNS = ("start", "end", "f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh")
+BILL_COLUMNS = ("start", "end", "f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "estimated", "adjustment")
+BILL_ENERGY = ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh")
 FACE_COLUMNS = ("name", "kwp", "tilt_deg", "azimuth_deg")
 
 
@@ -148,17 +142,8 @@ def load_summary(load: dict | None, kind: str, tr: Tr, lang: str = "it") -> str:
 
 
 def profile_names() -> list[str]:
-    """The standard load profiles the core knows (a documented fallback list until it says)."""
-    try:
-        from cer_core import profiles  # type: ignore[attr-defined]
-    except ImportError:
-        return list(PROFILES_FALLBACK)
-    for attr in ("PROFILE_NAMES", "PROFILES", "profile_names", "available_profiles"):
-        value = getattr(profiles, attr, None)
-        if value is not None:
-            value = value() if callable(value) else value
-            return [str(v) for v in value]
-    return list(PROFILES_FALLBACK)
+    """The standard load profiles the core knows."""
+    return list(PROFILE_NAMES)
 
 
 def tr_profile(profile: str, tr: Tr) -> str:
@@ -188,8 +173,8 @@ def cabina_options(doc: dict) -> list[str]:
 
 def default_load(category: str) -> dict:
     """The standard profile given to a new member of ``category``."""
-    profile, kwh = DEFAULT_LOAD.get(category, DEFAULT_LOAD["other"])
-    return {"source": "profile", "profile": profile, "annual_kwh": kwh}
+    return {"source": "profile", "profile": CATEGORY_DEFAULT_PROFILE.get(category, "office"),
+            "annual_kwh": DEFAULT_ANNUAL_KWH.get(category, DEFAULT_ANNUAL_KWH["other"])}
 
 
 def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dict]]]:
@@ -532,14 +517,18 @@ def bills_frame(bills: list[dict] | None, year: int) -> pd.DataFrame:
     """The bills grid: the member's bills, or twelve empty monthly rows of ``year`` to fill in."""
     if bills:
         rows = [{"start": _date(b.get("start")), "end": _date(b.get("end")),
-                 **{k: b.get(k) for k in BILL_COLUMNS[2:]}} for b in bills]
+                 **{k: b.get(k) for k in BILL_ENERGY},
+                 "estimated": bool(b.get("estimated", False)), "adjustment": bool(b.get("adjustment", False))}
+                for b in bills]
     else:
-        rows = [{"start": s, "end": e} for s, e in month_periods(year)]
+        rows = [{"start": s, "end": e, "estimated": False, "adjustment": False} for s, e in month_periods(year)]
     frame = pd.DataFrame(rows, columns=list(BILL_COLUMNS))
-    for key in BILL_COLUMNS[2:]:
+    for key in BILL_ENERGY:
         frame[key] = pd.to_numeric(frame[key], errors="coerce").astype(float)
     for key in ("start", "end"):
         frame[key] = pd.to_datetime(frame[key], errors="coerce")
+    for key in ("estimated", "adjustment"):
+        frame[key] = frame[key].astype(bool)
     return frame
 
 
@@ -548,11 +537,33 @@ def bills_from_rows(rows: list[dict]) -> list[dict]:
     are not written (the bills reader then knows F1/F2/F3 from F1/F23 or a total)."""
     out = []
     for row in rows:
-        values = {k: float(row[k]) for k in BILL_COLUMNS[2:] if isinstance(row.get(k), (int, float))}
+        values = {k: float(row[k]) for k in BILL_ENERGY if isinstance(row.get(k), (int, float))
+                  and not isinstance(row.get(k), bool)}
         if not values:
             continue
         bill = {"start": row["start"].isoformat() if isinstance(row.get("start"), dt.date) else row.get("start"),
                 "end": row["end"].isoformat() if isinstance(row.get("end"), dt.date) else row.get("end")}
         bill.update(values)
+        for flag in ("estimated", "adjustment"):
+            if row.get(flag) is True:
+                bill[flag] = True
+        out.append(bill)
+    return out
+
+
+def bill_dicts(bills, pod: str | None = None) -> list[dict]:
+    """Scenario bills from ``cer_core.bills.Bill`` objects read from a file; with several PODs in the
+    file, only the member's ``pod`` (all of them when the member has none or it is not there)."""
+    pods = {b.pod for b in bills if b.pod}
+    key = (pod or "").replace(" ", "").upper()
+    chosen = [b for b in bills if b.pod == key] if len(pods) > 1 and key in pods else list(bills)
+    out = []
+    for b in chosen:
+        bill = {"start": b.start.isoformat(), "end": b.end.isoformat()}
+        bill.update({k: float(getattr(b, k)) for k in BILL_ENERGY if getattr(b, k) is not None})
+        if b.estimated:
+            bill["estimated"] = True
+        if b.adjustment:
+            bill["adjustment"] = True
         out.append(bill)
     return out

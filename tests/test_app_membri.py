@@ -116,3 +116,35 @@ def test_demo():
     assert len(at.dataframe[0].value) == 40
     select_member(at, "casa-05")                   # the demo's member with bills
     assert "In uso: **Bollette**" in texts(at)
+
+
+def test_bills_file_upload_fills_the_grid():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent / "data" / "samples" / "bollette_mensili_2024_piccola_impresa.csv").read_bytes()
+    at = app_on(PAGE, fixture_workspace())
+    select_member(at, "forno")
+    at.button_group(key="load_view_forno").set_value("bills").run()
+    at.file_uploader(key="bills_file_forno_0").set_value(("bollette.csv", data, "text/csv")).run()
+    assert_clean(at)
+    load = member(at, "forno")["load"]
+    assert load["source"] == "bills" and len(load["bills"]) == 12
+    assert load["bills"][0] == {"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": 1667.0, "f2_kwh": 182.0,
+                                "f3_kwh": 200.0, "total_kwh": 2049.0}
+    assert "Lette 12 bollette da «bollette.csv»" in texts(at)
+    assert "In uso: **Bollette**" in texts(at)
+
+
+def test_distributor_export_upload_shows_the_import_report():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent / "data" / "samples" /
+            "edistribuzione_wide_quartorario_2024_piccola_impresa.csv").read_bytes()
+    at = app_on(PAGE, fixture_workspace())
+    select_member(at, "forno")
+    at.file_uploader(key="meter_forno_0").set_value([("edis_2024.csv", data, "text/csv")]).run()
+    assert_clean(at)
+    body = texts(at)
+    assert "Esito dell'importazione di: edis_2024.csv" in body
+    assert "Formato: " in body and "Anno 2024: " in body
+    assert member(at, "forno")["load"]["originals"] == [{"path": "members/forno/originali/edis_2024.csv"}]

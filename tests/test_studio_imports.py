@@ -1,5 +1,7 @@
 """Meter uploads become workspace files that travel in the saved bundle."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from cer_core.api import run
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
 from cer_core.workspace import workspace_from_bytes
-from studio.imports import import_meter_files, report_lines, store_meter_import
+from studio.imports import category_monthly_factors, import_meter_files, store_meter_import
 from studio_helpers import fixture_workspace
 
 YEAR = 2024
@@ -47,15 +49,29 @@ def test_store_then_bundle_reopens_the_identical_community():
     assert casa1["consumption_kwh"] == pytest.approx(0.8 * n_hours(YEAR), rel=1e-6)
 
 
-def test_report_lines_accepts_several_shapes():
-    class Report:
-        def lines(self, lang):
-            return [f"{lang}: ok"]
-    assert report_lines(None) == []
-    assert report_lines("uno") == ["uno"]
-    assert report_lines(Report(), "en") == ["en: ok"]
-    assert report_lines({"file": "a.csv"}) == ["file: a.csv"]
-    assert report_lines(["a", "b"]) == ["a", "b"]
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+
+
+def test_import_a_distributor_export_with_its_report():
+    data = (SAMPLES / "edistribuzione_wide_quartorario_2024_piccola_impresa.csv").read_bytes()
+    result = import_meter_files([("edis.csv", data)], YEAR, "it")
+    assert result.ok, result.problems
+    assert len(result.kwh) == n_hours(YEAR)
+    assert result.report[0].startswith("Formato: ")
+    assert any(line.startswith("Anno 2024: ") for line in result.report)
+    english = import_meter_files([("edis.csv", data)], YEAR, "en")
+    assert english.report[0].startswith("Format: ")
+    np.testing.assert_allclose(english.kwh, result.kwh)
+
+
+def test_a_partial_year_is_completed_with_warnings():
+    data = (SAMPLES / "pcf_unareti_duereti_curva_2024-03_cambio_ora_legale.csv").read_bytes()
+    doc = fixture_workspace().doc
+    factors = category_monthly_factors(doc, doc["members"][1])
+    assert factors is not None and len(factors) == 12
+    result = import_meter_files([("pcf.csv", data)], YEAR, "it", monthly_factors=factors)
+    assert result.ok and result.kwh.sum() > 0
+    assert any(w.code == "year.extended" for w in result.warnings)
 
 
 def test_production_upload_is_checked_like_the_simulation():

@@ -275,5 +275,26 @@ def test_bills_grid_round_trip_and_twelve_empty_months():
     assert again == bills
 
 
-def test_profile_names_lists_the_household_profile():
-    assert "household" in T.profile_names()
+def test_bill_flags_survive_the_grid():
+    bills = [{"start": "2024-01-01", "end": "2024-02-29", "f1_kwh": 100.0, "f23_kwh": 200.0, "estimated": True},
+             {"start": "2024-01-15", "end": "2024-01-31", "total_kwh": -20.0, "adjustment": True}]
+    assert T.bills_from_rows(T.records(T.bills_frame(bills, 2024))) == bills
+
+
+def test_bill_dicts_from_a_bills_file_pick_the_members_pod():
+    import datetime as dt
+    from cer_core.bills import Bill
+
+    bills = [Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), f1_kwh=1.0, f2_kwh=2.0, f3_kwh=3.0, pod="IT001E00000001"),
+             Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), total_kwh=9.0, estimated=True, pod="IT001E00000002")]
+    assert T.bill_dicts(bills, "IT001E00000002") == [{"start": "2024-01-01", "end": "2024-01-31", "total_kwh": 9.0,
+                                                       "estimated": True}]
+    assert len(T.bill_dicts(bills, None)) == 2
+
+
+def test_profiles_and_default_loads_come_from_the_core():
+    from cer_core.profiles import PROFILE_NAMES
+
+    assert T.profile_names() == list(PROFILE_NAMES)
+    assert T.default_load("household") == {"source": "profile", "profile": "household", "annual_kwh": 2700.0}
+    assert T.default_load("sme")["profile"] in PROFILE_NAMES
