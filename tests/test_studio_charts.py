@@ -134,7 +134,7 @@ def test_typical_day_and_heatmap_figures():
     winter_prod = fig.data[0]
     assert max(winter_prod.y) == pytest.approx(10.0) and winter_prod.y[3] == 0
     heat = charts.shared_heatmap_figure(shared, YEAR, tr, "it")
-    assert heat.data[0].z.shape == (24, 366)
+    assert np.asarray(heat.data[0].z, dtype=float).shape == (24, 366)
     assert list(heat.layout.xaxis.ticktext)[:2] == ["gen", "feb"]
     assert heat.data[0].x[0] == "01/01/2024" and heat.data[0].x[-1] == "31/12/2024"
 
