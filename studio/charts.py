@@ -407,7 +407,8 @@ def plant_monthly_figure(names: Sequence[str], monthly_kwh: np.ndarray, tr: Tr, 
     data = [{"type": "bar", "x": months, "y": _list(monthly_kwh[:, j] / div), "name": name,
              "marker": {"color": PLANT_COLORS[j % len(PLANT_COLORS)]},
              "hovertemplate": f"{name} · %{{x}}: %{{y:,.1f}} {unit}<extra></extra>"} for j, name in enumerate(names)]
-    return figure(data, layout(title, lang, barmode="stack", bargap=0.25,
+    return figure(data, layout(title, lang, barmode="stack", bargap=0.25, height=430 + 24 * ((len(names) - 1) // 4),
+                               legend="bottom" if len(names) > 4 else True,
                                yaxis=yaxis(title={"text": unit}, tickformat=",~f")))
 
 

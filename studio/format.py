@@ -53,17 +53,21 @@ def fmt_qty(value, unit: str, decimals: int = 0, lang: str = "it") -> str:
 
 
 def fmt_energy(kwh, lang: str = "it") -> str:
-    """Energy with a readable unit: kWh below 1 MWh, MWh (one decimal) below 1 GWh, then GWh.
+    """Energy with a readable unit and at most four significant figures: kWh below 1 MWh, MWh (one
+    decimal below 100 MWh, none above) below 1 GWh, then GWh (two decimals).
 
-    ``850`` → ``"850 kWh"``; ``12_345`` → ``"12,3 MWh"``; ``3_200_000`` → ``"3,20 GWh"``.
+    ``850`` → ``"850 kWh"``; ``12_345`` → ``"12,3 MWh"``; ``242_300`` → ``"242 MWh"``; ``3_200_000`` →
+    ``"3,20 GWh"``.
     """
     if _missing(kwh):
         return "–"
     v = float(kwh)
     if abs(v) < 999.5:
         return fmt_qty(v, "kWh", 0, lang)
-    if abs(v) < 999_950:
+    if abs(v) < 99_950:
         return fmt_qty(v / 1000, "MWh", 1, lang)
+    if abs(v) < 999_500:
+        return fmt_qty(v / 1000, "MWh", 0, lang)
     return fmt_qty(v / 1e6, "GWh", 2, lang)
 
 

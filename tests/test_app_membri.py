@@ -131,7 +131,7 @@ def test_bills_file_upload_fills_the_grid():
     assert load["source"] == "bills" and len(load["bills"]) == 12
     assert load["bills"][0] == {"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": 1667.0, "f2_kwh": 182.0,
                                 "f3_kwh": 200.0, "total_kwh": 2049.0}
-    assert "Lette 12 bollette da «bollette.csv»" in texts(at)
+    assert "Bollette lette da «bollette.csv»: 12" in texts(at)
     assert "In uso: **Bollette**" in texts(at)
 
 

@@ -43,7 +43,7 @@ def test_a_community_that_does_not_simulate_shows_its_problems():
     assert metric(at, "Produzione") == "–"
     assert "La comunità non si può ancora simulare" in texts(at)
     assert any(e.value.startswith("members[2].load: dati di consumo mancanti") for e in at.error)
-    assert "1 membri senza dati di consumo (Famiglia Rossi)" in texts(at)
+    assert "Membri senza dati di consumo (1): Famiglia Rossi." in texts(at)
 
 
 def test_english():

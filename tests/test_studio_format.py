@@ -36,8 +36,8 @@ def test_units_are_joined_by_a_non_breaking_space():
 
 
 @pytest.mark.parametrize("kwh, expected", [
-    (850, "850 kWh"), (999.4, "999 kWh"), (999.6, "1,0 MWh"), (12_345, "12,3 MWh"), (982_500, "982,5 MWh"),
-    (3_200_000, "3,20 GWh"),
+    (850, "850 kWh"), (999.4, "999 kWh"), (999.6, "1,0 MWh"), (12_345, "12,3 MWh"), (99_940, "99,9 MWh"),
+    (99_960, "100 MWh"), (242_300, "242 MWh"), (982_600, "983 MWh"), (999_600, "1,00 GWh"), (3_200_000, "3,20 GWh"),
 ])
 def test_fmt_energy_picks_a_readable_unit(kwh, expected):
     assert fmt_energy(kwh).replace(NBSP, " ") == expected
