@@ -43,7 +43,8 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def studio_server(chromium_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    server = StudioServer(log_path=ARTIFACTS / "streamlit_browser.log")
+    # offline like CI: the weather is the embedded typical year, whatever the network does
+    server = StudioServer(log_path=ARTIFACTS / "streamlit_browser.log", env={"CER_STUDIO_OFFLINE": "1"})
     try:
         server.wait_healthy(90)
         yield server

@@ -43,7 +43,8 @@ def free_port() -> int:
 class StudioServer:
     """``streamlit run app.py`` on a free port, stopped by :meth:`stop`."""
 
-    def __init__(self, root: Path = ROOT, port: int | None = None, log_path: Path | None = None):
+    def __init__(self, root: Path = ROOT, port: int | None = None, log_path: Path | None = None,
+                 env: dict | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -52,7 +53,8 @@ class StudioServer:
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            cwd=root, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
 
     def wait_healthy(self, timeout_s: float = 60.0) -> float:
         """Poll ``/_stcore/health`` until it answers ``ok``; returns the seconds waited."""

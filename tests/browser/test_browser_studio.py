@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from cer_core.io import write_hourly_csv
-from cer_core.timeaxis import n_hours
 from studio_driver import ROOT, assert_no_exception, metric_value, nav, upload_in_sidebar, wait_idle
 from studio_helpers import demo_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 FIXTURE = ROOT / "tests" / "data" / "studio" / "piccola_cer.zip"
+SAMPLES = ROOT / "tests" / "data" / "samples"
 PAGES = ("Panoramica", "Mappa", "Membri e consumi", "Impianti FV", "Risultati")
 TITLES = {"Membri e consumi": "Membri e consumi", "Impianti FV": "Impianti fotovoltaici", "Risultati": "Risultati",
           "Mappa": "Mappa"}
@@ -31,8 +29,7 @@ def test_demo_goes_through_every_page(page):
     for label in PAGES:
         nav(page, label)
         assert_no_exception(page)
-        if label in TITLES:
-            assert page.locator("h1").first.inner_text() == TITLES[label]
+        assert page.locator("h1").first.inner_text() == TITLES.get(label, "CER Naviglio Sud (demo)")
     if not demo_problems():
         assert page.locator("[data-testid='stTab']").count() == 6
 
@@ -53,17 +50,18 @@ def test_open_fixture_change_kwp_and_see_results_change(page):
     assert metric_value(page, "Potenza fotovoltaica") == "120,0\u00a0kWp"
 
 
-def test_upload_a_meter_file(page, tmp_path):
+def test_upload_a_meter_file(page):
     upload_in_sidebar(page, FIXTURE)
     nav(page, "Membri e consumi")
-    curve = tmp_path / "consumi_municipio_2024.csv"
-    curve.write_bytes(write_hourly_csv(np.full(n_hours(2024), 2.0), 2024))
     uploader = page.locator("[data-testid='stMain'] [data-testid='stFileUploader'] input[type='file']").first
-    uploader.set_input_files(str(curve))
+    uploader.set_input_files(str(SAMPLES / "edistribuzione_wide_quartorario_2024_piccola_impresa.csv"))
     wait_idle(page)
     assert_no_exception(page)
-    assert page.get_by_text("Importati 1 file: 17,6\u00a0MWh nell'anno simulato.").count() >= 1
-    assert page.get_by_text("Esito dell'importazione di: consumi_municipio_2024.csv").count() == 1
+    assert page.get_by_text("Esito dell'importazione di: edistribuzione_wide_quartorario_2024_piccola_impresa.csv")\
+        .count() == 1
+    assert page.get_by_text("Formato: ", exact=False).count() >= 1
+    assert page.get_by_text("Importati 1 file:", exact=False).count() >= 1
+    assert page.get_by_text("In uso: Curve del contatore", exact=False).count() >= 1
 
 
 def test_save_and_reopen(page, tmp_path, studio_server):
