@@ -17,7 +17,7 @@ from studio.i18n import current_lang, t
 from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields)
-from studio.ui import chart, flash, note_messages, show_problems, styled, tr, widget_key
+from studio.ui import chart, flash, flash_refused, note_messages, show_problems, styled, tr, widget_key
 
 SELECTED_KEY = "impianti_selected"
 MAX_PRODUCTION_MB = 20
@@ -67,9 +67,7 @@ def _on_production_file(plant_id: str, key: str) -> None:
         return
     new, problems, kwh = store_production_file(state.get_workspace(), plant_id, upload.name, upload.getvalue())
     if new is None:
-        flash("error", t("impianti.file.refused", name=upload.name))
-        for p in problems:
-            flash("error", p.message(current_lang()))
+        flash_refused(t("impianti.file.refused", name=upload.name), problems)
         return
     state.set_workspace(new)
     flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(kwh, current_lang())))
@@ -92,9 +90,7 @@ def _on_weather_file(key: str) -> None:
         return
     new, problems, label = store_weather_file(state.get_workspace(), upload.name, upload.getvalue())
     if new is None:
-        flash("error", t("impianti.weather.refused", name=upload.name))
-        for p in problems:
-            flash("error", p.message(current_lang()))
+        flash_refused(t("impianti.weather.refused", name=upload.name), problems)
         return
     state.set_workspace(new)
     flash("success", t("impianti.weather.done", name=upload.name, label=label))

@@ -9,14 +9,14 @@ import streamlit as st
 
 from cer_core.bills import bills_template_csv
 from studio import charts, compute, state
-from studio.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
+from studio.format import fmt_energy, fmt_pct, fmt_qty
 from studio.i18n import current_lang, t
 from studio.imports import MAX_METER_MB, category_monthly_factors, import_meter_files, store_meter_import
 from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
-from studio.ui import chart, flash, note_messages, show_problems, tr, widget_key
+from studio.ui import chart, flash, flash_refused, note_messages, show_problems, tr, widget_key
 
 REPORTS_KEY = "meter_reports"
 SELECTED_KEY = "membri_selected"
@@ -66,13 +66,10 @@ def _on_bills_file(member_id: str, key: str) -> None:
     from cer_core.bills import read_bills_file
     from cer_core.errors import CerInputError
 
-    lang = current_lang()
     try:
         found = read_bills_file(upload.getvalue(), upload.name)
     except CerInputError as exc:
-        flash("error", t("membri.bills.refused", name=upload.name))
-        for p in exc.problems:
-            flash("error", p.message(lang))
+        flash_refused(t("membri.bills.refused", name=upload.name), exc.problems)
         return
     member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
     bills = bill_dicts(found.bills, member.get("pod"))

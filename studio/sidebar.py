@@ -9,14 +9,14 @@ import streamlit as st
 
 from cer_core.api import demo_workspace, validate
 from cer_core.errors import CerInputError
-from cer_core.geo import comuni_table, find_comune
+from cer_core.geo import comuni_table
 from cer_core.scenario import schema_problems
 from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, workspace_from_bytes
 
 from . import compute, state
 from .i18n import LANG_KEY, LANGS, current_lang, t
 from .tables import slug
-from .ui import flash
+from .ui import flash, flash_refused
 
 LANG_WIDGET = "lang_widget"
 OPEN_COUNTER = "open_uploader_n"
@@ -60,11 +60,8 @@ def _on_open(key: str) -> None:
     if upload is None:
         return
     ws, problems = open_bytes(upload.getvalue(), upload.name)
-    lang = current_lang()
     if ws is None:
-        flash("error", t("common.open.refused", name=upload.name))
-        for p in problems:
-            flash("error", p.message(lang))
+        flash_refused(t("common.open.refused", name=upload.name), problems)
         return
     state.set_workspace(ws)
     flash("success", t("common.open.done", name=ws.doc.get("name", upload.name),

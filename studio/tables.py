@@ -110,6 +110,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40]
 
 
+def claim(ident, old: dict, kept: set):
+    """The existing item ``old[ident]`` the first time a table row names it (then None: a copied row
+    with the same id becomes a new item)."""
+    if ident in old and ident not in kept:
+        kept.add(ident)
+        return old[ident]
+    return None
+
+
 def unique_id(base: str, taken: set[str]) -> str:
     """``base`` or ``base-2``, ``base-3``... whichever is not in ``taken``."""
     base = base or "id"
@@ -202,11 +211,8 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
     kept = set()
     default_cabina = cabina_options(out)[0]
     for row in rows:
-        mid = row.get("id")
-        if mid in old and mid not in kept:
-            member = old[mid]
-            kept.add(mid)
-        else:
+        member = claim(row.get("id"), old, kept)
+        if member is None:
             category = row.get("category") if row.get("category") in CATEGORIES else "household"
             mid = unique_id(slug(row.get("name") or "") or "membro", taken)
             taken.add(mid)
@@ -413,11 +419,8 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
     taken = set(old)
     new_plants, kept = [], set()
     for row in rows:
-        pid = row.get("id")
-        if pid in old and pid not in kept:
-            plant = old[pid]
-            kept.add(pid)
-        else:
+        plant = claim(row.get("id"), old, kept)
+        if plant is None:
             owner = row.get("member") if row.get("member") in members else _default_owner(out)
             if owner is None:
                 notes.append(("impianti.note.no_members", {}))

@@ -37,6 +37,14 @@ def flash(kind: str, text: str) -> None:
     st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
 
 
+def flash_refused(headline: str, problems) -> None:
+    """Queue an upload's refusal: the headline, then one error line per problem."""
+    flash("error", headline)
+    lang = current_lang()
+    for p in problems:
+        flash("error", p.message(lang))
+
+
 def show_flash() -> None:
     """Draw and forget the queued messages."""
     for kind, text in st.session_state.pop(FLASH_KEY, []):

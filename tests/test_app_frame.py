@@ -5,7 +5,7 @@ import json
 import pytest
 
 from studio.state import WORKSPACE_KEY
-from studio_helpers import FIXTURE, app_on, assert_clean, empty_workspace, fixture_workspace, texts
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, texts
 
 
 def sidebar_texts(at):

@@ -1,7 +1,6 @@
 """AppTest of Membri e consumi: the members table, a member's data source, meter uploads, preview."""
 
 import numpy as np
-import pytest
 
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours

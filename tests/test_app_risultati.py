@@ -1,6 +1,5 @@
 """AppTest of the Risultati page: every tab renders; downloads are offered."""
 
-import pytest
 
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
 

@@ -1,6 +1,5 @@
 """The studio's editable tables: replaying data_editor edits and merging them into the scenario."""
 
-import copy
 import datetime as dt
 
 import numpy as np
