@@ -251,16 +251,16 @@ def preview(ws, doc: dict, member: dict) -> None:
     st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
                   f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
     tabs = st.tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
-                   key=f"member_tabs", on_change="rerun")
+                   key=f"member_tabs_{lang}", on_change="rerun")
     with tabs[0]:
         if tabs[0].open is not False:
-            chart(charts.member_monthly_figure(kwh, year, tr, lang), f"member_monthly")
+            chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")
     with tabs[1]:
         if tabs[1].open:
-            chart(charts.member_typical_days_figure(kwh, year, tr, lang), f"member_days")
+            chart(charts.member_typical_days_figure(kwh, year, tr, lang), "member_days")
     with tabs[2]:
         if tabs[2].open:
-            chart(charts.band_split_figure(kwh, year, tr, lang), f"member_bands")
+            chart(charts.band_split_figure(kwh, year, tr, lang), "member_bands")
 
 
 # -------------------------------------------------------------------------------------------------
