@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 
 from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, open_workspace
 
@@ -29,18 +28,16 @@ def empty_workspace(year: int = 2025) -> Workspace:
 
 @lru_cache(maxsize=1)
 def demo_problems() -> tuple:
-    """Why the embedded demo does not simulate yet (empty once the core is complete)."""
+    """Why the embedded demo does not simulate (empty: it must simulate)."""
     from cer_core.api import demo_workspace
     from studio.compute import run_workspace
 
     return run_workspace(demo_workspace()).problems
 
 
-def skip_unless_demo_simulates() -> None:
+def assert_demo_simulates() -> None:
     problems = demo_problems()
-    if problems:
-        pytest.skip("the embedded demo does not simulate yet (core modules still being merged): "
-                    + "; ".join(p.message("en") for p in problems[:3]))
+    assert not problems, "the embedded demo does not simulate: " + "; ".join(p.message("en") for p in problems[:3])
 
 
 def _keep_navigation_v2() -> None:
@@ -100,4 +97,4 @@ def assert_clean(at) -> None:
 
 
 __all__ = ["FIXTURE", "SCENARIO_SCHEMA_ID", "app_on", "assert_clean", "empty_workspace", "fixture_workspace",
-           "skip_unless_demo_simulates", "texts"]
+           "assert_demo_simulates", "texts"]

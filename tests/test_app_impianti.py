@@ -9,7 +9,7 @@ from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
 from studio import compute
 from studio.state import WORKSPACE_KEY
-from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 PAGE = "pages/impianti.py"
 
@@ -105,7 +105,7 @@ def test_english():
 
 
 def test_demo():
-    skip_unless_demo_simulates()
+    assert_demo_simulates()
     at = app_on(PAGE)
     assert_clean(at)
     before = summary(at)["totals"]["production_kwh"]

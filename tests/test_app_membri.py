@@ -5,7 +5,7 @@ import numpy as np
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
 from studio.state import WORKSPACE_KEY
-from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 PAGE = "pages/membri.py"
 
@@ -109,7 +109,7 @@ def test_english():
 
 
 def test_demo():
-    skip_unless_demo_simulates()
+    assert_demo_simulates()
     at = app_on(PAGE)
     assert_clean(at)
     assert len(at.dataframe[0].value) == 40

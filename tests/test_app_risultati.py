@@ -1,7 +1,7 @@
 """AppTest of the Risultati page: every tab renders; downloads are offered."""
 
 
-from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 TABS = ("Energia", "Economia", "Membri", "Cabine", "Verifiche", "Scarica")
 
@@ -62,7 +62,7 @@ def test_english_tabs():
 
 
 def test_demo():
-    skip_unless_demo_simulates()
+    assert_demo_simulates()
     at = app_on("pages/risultati.py")
     assert_clean(at)
     for label in TABS[1:]:
