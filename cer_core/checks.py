@@ -115,10 +115,11 @@ def configuration_checks(sc: Scenario) -> list[dict]:
     return out
 
 
-def wastewater_checks(records: list[dict]) -> list[dict]:
+def wastewater_checks(records: list[dict], names: dict[str, str] | None = None) -> list[dict]:
     """Energy neutrality of wastewater treatment plants against the 2045 target."""
     out = []
     for r in records:
+        name = (names or {}).get(r["member"], r["member"])
         ratio = r["neutrality_ratio"]
         if ratio >= C.WWTP_NEUTRALITY_TARGET_2045:
             status = "pass"
@@ -127,9 +128,9 @@ def wastewater_checks(records: list[dict]) -> list[dict]:
         else:
             status = "fail"
         out.append(_check("wastewater_neutrality", status,
-                          f"depuratore {r['member']}: produce il {ratio:.0%} dell'energia che usa (obiettivo UE 2045: "
+                          f"{name}: il depuratore produce il {ratio:.0%} dell'energia che usa (obiettivo UE 2045: "
                           f"100%, almeno {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} prodotto in proprio)",
-                          f"treatment plant {r['member']}: produces {ratio:.0%} of the energy it uses (EU 2045 "
+                          f"{name}: the treatment plant produces {ratio:.0%} of the energy it uses (EU 2045 "
                           f"target: 100%, at least {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} own production)",
                           r["member"]))
     return out
@@ -155,4 +156,5 @@ def restricted_checks(restricted: list[dict]) -> list[dict]:
 def all_checks(sc: Scenario, summary: dict) -> list[dict]:
     """Every check, configuration first."""
     return (configuration_checks(sc) + plant_checks(sc) + [old_plants_share_check(sc)] + member_checks(sc)
-            + restricted_checks(summary.get("restricted_tip", [])) + wastewater_checks(summary.get("wastewater", [])))
+            + restricted_checks(summary.get("restricted_tip", []))
+            + wastewater_checks(summary.get("wastewater", []), {m.id: m.name for m in sc.members}))

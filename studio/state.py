@@ -44,3 +44,11 @@ def add_file(path: str, data: bytes) -> str:
     rel = new.add_file(path, data)
     set_workspace(new)
     return rel
+
+
+def set_doc(doc: dict) -> Workspace:
+    """Make ``doc`` (an edited copy of the scenario document) the session's document, files kept."""
+    new = get_workspace().copy()
+    new.doc = doc
+    set_workspace(new)
+    return new

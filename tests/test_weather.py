@@ -7,7 +7,6 @@ import io
 import json
 import re
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +43,18 @@ def fresh(tmp_path, monkeypatch):
     weather.clear_caches()
 
 
-def recorded_pvgis(calls: list | None = None, delay_s: float = 0.0):
-    """A stand-in for pvlib.iotools.get_pvgis_tmy answering with the recorded-format fixture."""
+def recorded_pvgis(calls: list | None = None, release: threading.Event | None = None):
+    """A stand-in for pvlib.iotools.get_pvgis_tmy answering with the recorded-format fixture.
+
+    With ``release``, the download hangs until the test sets the event (a slow network, without timing).
+    """
     from pvlib.iotools import read_pvgis_tmy
 
     def fake(latitude, longitude, **kwargs):
         if calls is not None:
             calls.append((latitude, longitude, kwargs))
-        if delay_s:
-            time.sleep(delay_s)
+        if release is not None:
+            release.wait(30)
         assert kwargs.get("coerce_year", "unset") is None  # we want PVGIS's own stamps
         return read_pvgis_tmy(io.StringIO(gzip.decompress(FIXTURE.read_bytes()).decode()), pvgis_format="json",
                               map_variables=True)
@@ -209,11 +211,8 @@ def test_describe_is_json_ready_and_complete():
 
 def test_memory_cache_returns_the_same_object_quickly():
     first = weather.site_weather(*MILAN, 2023, {"source": "embedded"})
-    t0 = time.perf_counter()
-    for _ in range(100):
-        again = weather.site_weather(*MILAN, 2023, {"source": "embedded"})
-    assert again is first
-    assert (time.perf_counter() - t0) / 100 < 0.005
+    again = weather.site_weather(*MILAN, 2023, {"source": "embedded"})
+    assert again is first  # no re-read, no re-coercion: the same object
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,32 +247,26 @@ def test_offline_auto_falls_back_fast_says_why_and_remembers(monkeypatch):
         raise requests.ConnectionError("Name or service not known")
 
     monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", offline)
-    t0 = time.perf_counter()
     w = weather.site_weather(*MILAN, 2023, {"source": "auto"})
-    first_s = time.perf_counter() - t0
     assert w.source == "embedded" and w.cache == "fallback" and "PVGIS" in w.note_en and "PVGIS" in w.note_it
     assert "unreachable" in w.note_en and re.search(r"10\d km", w.note_en)
-    assert first_s < 2.0
-    t0 = time.perf_counter()
     w2 = weather.site_weather(45.1, 9.0, 2023, {"source": "pvgis"})  # another site: the failure is remembered
-    assert time.perf_counter() - t0 < 0.05
     assert len(calls) == 1 and w2.source == "embedded"
 
 
 def test_slow_pvgis_does_not_block_and_finishes_in_the_background(monkeypatch):
     calls = []
-    monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", recorded_pvgis(calls, delay_s=0.6))
+    release = threading.Event()
+    monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", recorded_pvgis(calls, release=release))
     monkeypatch.setattr(weather, "AUTO_DEADLINE_S", 0.1)
-    t0 = time.perf_counter()
+    # the download hangs until released: an answer now proves the call did not wait for it
     w = weather.site_weather(*MILAN, 2023, {"source": "auto"})
-    assert time.perf_counter() - t0 < 0.5
-    assert w.source == "embedded" and "0.1 s" in w.note_en
+    assert w.source == "embedded" and "0.1 s" in w.note_en and not release.is_set()
     # while the download is running, further calls answer at once (no second wait) and start no second download
-    monkeypatch.setattr(weather, "AUTO_DEADLINE_S", 5.0)
-    t0 = time.perf_counter()
+    monkeypatch.setattr(weather, "AUTO_DEADLINE_S", 30.0)
     meanwhile = weather.site_weather(*MILAN, 2023, {"source": "auto"})
-    assert time.perf_counter() - t0 < 0.2
-    assert meanwhile.source == "embedded" and "in progress" in meanwhile.note_en
+    assert meanwhile.source == "embedded" and "in progress" in meanwhile.note_en and len(calls) == 1
+    release.set()
     for thread in threading.enumerate():
         if thread.name.startswith("pvgis-"):
             thread.join(5)

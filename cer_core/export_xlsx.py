@@ -1,0 +1,247 @@
+"""The results as an Excel workbook, and the ``simulate`` files as one zip (the studio's downloads).
+
+:func:`results_workbook` writes one sheet per table of the summary (totals, months, members,
+plants, cabine, checks, the 55 % / 45 % rule, the rules used) plus the community's hourly flows,
+with headers in Italian or English, units in every header and Excel number formats (Excel shows
+them with the reader's own separators). :func:`results_zip` packs the four files of
+:func:`cer_core.export.write_results` (``summary.json`` and the hourly CSVs) into one zip.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .engine import Results
+from .export import write_results
+
+LANGS = ("it", "en")
+KWH, EUR, PCT, NUM1, INT, TEXT = "#,##0", "#,##0.00", "0.0%", "#,##0.0", "0", "@"
+
+#: Column headers: key → (Italian, English, Excel number format).
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    "month": ("Mese", "Month", INT),
+    "id": ("Id", "Id", TEXT),
+    "name": ("Nome", "Name", TEXT),
+    "kind": ("Ruolo", "Role", TEXT),
+    "category": ("Categoria", "Category", TEXT),
+    "cabina": ("Cabina primaria", "Primary substation", TEXT),
+    "member": ("Membro", "Member", TEXT),
+    "load_source": ("Dati di consumo", "Consumption data", TEXT),
+    "members": ("Membri", "Members", INT),
+    "cabine": ("Cabine primarie", "Primary substations", INT),
+    "plants": ("Impianti", "Plants", INT),
+    "kwp": ("Potenza (kWp)", "Power (kWp)", NUM1),
+    "commissioning": ("Entrata in esercizio", "Commissioning", TEXT),
+    "grant_pct": ("Contributo (%)", "Grant (%)", NUM1),
+    "tip_class": ("Classe tariffa", "Tariff class", TEXT),
+    "admitted": ("Ammesso alla tariffa", "Admitted to the tariff", TEXT),
+    "tariff_end": ("Fine tariffa", "Tariff end", TEXT),
+    "production_kwh": ("Produzione (kWh)", "Production (kWh)", KWH),
+    "consumption_kwh": ("Consumo (kWh)", "Consumption (kWh)", KWH),
+    "self_consumed_kwh": ("Autoconsumo fisico (kWh)", "Physical self-consumption (kWh)", KWH),
+    "injected_kwh": ("Immessa in rete (kWh)", "Injected (kWh)", KWH),
+    "withdrawn_kwh": ("Prelevata dalla rete (kWh)", "Withdrawn (kWh)", KWH),
+    "shared_kwh": ("Energia condivisa (kWh)", "Shared energy (kWh)", KWH),
+    "incentivised_kwh": ("Energia incentivata (kWh)", "Incentivised energy (kWh)", KWH),
+    "specific_yield_kwh_kwp": ("Producibilità (kWh/kWp)", "Specific yield (kWh/kWp)", KWH),
+    "tip_eur": ("Tariffa premio TIP (€)", "Premium tariff TIP (€)", EUR),
+    "tip_generated_eur": ("TIP generata dai suoi impianti (€)", "TIP earned by its plants (€)", EUR),
+    "mean_tip_rate_eur_mwh": ("TIP media (€/MWh)", "Mean TIP (€/MWh)", EUR),
+    "valorisation_eur": ("Valorizzazione ARERA (€)", "ARERA valorisation (€)", EUR),
+    "energy_sale_eur": ("Vendita energia RID (€)", "Energy sale RID (€)", EUR),
+    "rid_min_price_topup_eur": ("Integrazione prezzi minimi (€)", "Minimum price top-up (€)", EUR),
+    "bill_savings_eur": ("Risparmio in bolletta (€)", "Bill savings (€)", EUR),
+    "rid_fee_eur": ("Corrispettivo RID (€)", "RID fee (€)", EUR),
+    "gse_fee_eur": ("Corrispettivi GSE (€)", "GSE fees (€)", EUR),
+    "fees_eur": ("Corrispettivi totali (€)", "Total fees (€)", EUR),
+    "cer_incentives_eur": ("Incentivi CER: TIP + valorizzazione (€)", "CER incentives: TIP + valorisation (€)", EUR),
+    "net_benefit_eur": ("Beneficio netto (€)", "Net benefit (€)", EUR),
+    "co2_avoided_kg": ("CO2 evitata (kg)", "Avoided CO2 (kg)", KWH),
+    "self_consumption_ratio": ("Quota di produzione usata", "Share of production used", PCT),
+    "self_sufficiency_ratio": ("Autosufficienza", "Self-sufficiency", PCT),
+    "shared_over_injected": ("Condivisa / immessa", "Shared / injected", PCT),
+    "timestamp": ("Ora locale (inizio)", "Local hour (start)", TEXT),
+    "zonal_price_eur_mwh": ("Prezzo zonale (€/MWh)", "Zonal price (€/MWh)", EUR),
+    "status": ("Esito", "Result", TEXT),
+    "subject": ("Oggetto", "Subject", TEXT),
+    "text": ("Verifica", "Check", TEXT),
+    "set": ("Insieme di impianti", "Plant set", TEXT),
+    "ratio": ("Incentivata / immessa", "Incentivised / injected", PCT),
+    "threshold": ("Soglia", "Threshold", PCT),
+    "restricted_share": ("Quota vincolata", "Restricted share", PCT),
+    "restricted_eur": ("TIP vincolata (€)", "Restricted TIP (€)", EUR),
+    "parameter": ("Parametro", "Parameter", TEXT),
+    "value": ("Valore", "Value", TEXT),
+    "unit": ("Unità", "Unit", TEXT),
+}
+SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), "members": ("Membri", "Members"),
+          "plants": ("Impianti", "Plants"), "cabine": ("Cabine", "Substations"), "checks": ("Verifiche", "Checks"),
+          "restricted": ("Regola 55-45", "Rule 55-45"), "rules": ("Parametri", "Parameters"),
+          "hourly": ("Orario comunità", "Community hourly")}
+STATUS = {"pass": ("superata", "passed"), "warning": ("attenzione", "warning"), "fail": ("non superata", "failed")}
+PLANT_SETS = {"no_grant": ("senza contributo (soglia 55%)", "without grant (55% threshold)"),
+              "with_grant": ("con contributo (soglia 45%)", "with grant (45% threshold)")}
+SUMMARY_KEYS = ("members", "plants", "cabine", "kwp", "production_kwh", "consumption_kwh", "self_consumed_kwh",
+                "injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
+                "cer_incentives_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
+                "rid_fee_eur", "gse_fee_eur", "fees_eur", "net_benefit_eur", "co2_avoided_kg",
+                "self_consumption_ratio", "self_sufficiency_ratio", "shared_over_injected")
+HEADER_FILL = PatternFill("solid", fgColor="1B7F5F")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def _lang_index(lang: str) -> int:
+    return 1 if lang == "en" else 0
+
+
+def header(key: str, lang: str = "it") -> str:
+    """The column header of ``key`` in ``lang`` (the key itself when unknown)."""
+    entry = COLUMNS.get(key)
+    return entry[_lang_index(lang)] if entry else key
+
+
+def _cell(ws, value, fmt: str | None = None, bold: bool = False):
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        value = None
+    if isinstance(value, (list, tuple, dict)):
+        value = ", ".join(map(str, value)) if not isinstance(value, dict) else str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if fmt and fmt != TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.number_format = fmt
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _table(wb: Workbook, title: str, keys: list[str], rows: list[dict], lang: str,
+           text_values: dict | None = None) -> None:
+    """A sheet with a header row (green, frozen) and one row per record."""
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    for i, key in enumerate(keys, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(12, min(42, len(header(key, lang)) + 2))
+    head = []
+    for key in keys:
+        c = WriteOnlyCell(ws, value=header(key, lang))
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        head.append(c)
+    ws.append(head)
+    for row in rows:
+        values = []
+        for key in keys:
+            value = row.get(key)
+            if text_values and key in text_values:
+                value = text_values[key](value)
+            values.append(_cell(ws, value, COLUMNS.get(key, ("", "", None))[2]))
+        ws.append(values)
+
+
+def results_workbook(results: Results, lang: str = "it") -> bytes:
+    """The simulated year as an ``.xlsx`` workbook (bytes), headers in ``lang`` ("it" or "en")."""
+    li = _lang_index(lang)
+    s = results.summary
+    wb = Workbook(write_only=True)
+    totals = s.get("totals", {})
+    scenario = s.get("scenario", {})
+    info = [{"parameter": ("Comunità", "Community")[li], "value": scenario.get("name", "")},
+            {"parameter": ("Anno simulato", "Simulated year")[li], "value": results.year},
+            {"parameter": ("Comune", "Comune")[li], "value": (scenario.get("site") or {}).get("comune", "")},
+            {"parameter": ("Zona di mercato", "Market zone")[li],
+             "value": (scenario.get("site") or {}).get("market_zone", "")},
+            {"parameter": ("Generato da", "Generated by")[li], "value": scenario.get("generator", "CER Studio")}]
+    summary_rows = info + [{"parameter": header(k, lang), "value": totals.get(k), "_fmt": COLUMNS.get(k, ("", "", INT))[2]}
+                           for k in SUMMARY_KEYS if k in totals]
+    ws = wb.create_sheet(SHEETS["summary"][li])
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 22
+    ws.append([_cell(ws, header("parameter", lang), bold=True), _cell(ws, header("value", lang), bold=True)])
+    for row in summary_rows:
+        ws.append([_cell(ws, row["parameter"]), _cell(ws, row["value"], row.get("_fmt"))])
+
+    monthly_keys = ["month", "production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh",
+                    "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
+                    "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur", "fees_eur", "net_benefit_eur",
+                    "co2_avoided_kg"]
+    _table(wb, SHEETS["monthly"][li], monthly_keys, s.get("monthly", []), lang)
+    _table(wb, SHEETS["members"][li], ["id", "name", "kind", "category", "cabina", "load_source", "consumption_kwh",
+                                       "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
+                                       "bill_savings_eur", "energy_sale_eur", "tip_generated_eur"],
+           s.get("members", []), lang)
+    yes_no = lambda v: ("sì", "yes")[li] if v else ("no", "no")[li]  # noqa: E731
+    _table(wb, SHEETS["plants"][li], ["id", "name", "member", "cabina", "kwp", "commissioning", "grant_pct",
+                                      "tip_class", "admitted", "tariff_end", "production_kwh",
+                                      "specific_yield_kwh_kwp", "injected_kwh", "shared_kwh", "incentivised_kwh",
+                                      "tip_eur", "mean_tip_rate_eur_mwh", "energy_sale_eur",
+                                      "rid_min_price_topup_eur", "rid_fee_eur", "gse_fee_eur"],
+           s.get("plants", []), lang, {"admitted": yes_no})
+    _table(wb, SHEETS["cabine"][li], ["id", "name", "members", "plants", "kwp", "injected_kwh", "withdrawn_kwh",
+                                      "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur"],
+           s.get("cabine", []), lang)
+    checks = [{"status": STATUS.get(c.get("status"), (c.get("status"),) * 2)[li], "subject": c.get("subject", ""),
+               "text": c.get(("it", "en")[li], "")} for c in s.get("checks", [])]
+    _table(wb, SHEETS["checks"][li], ["status", "subject", "text"], checks, lang)
+    restricted = [{**r, "set": PLANT_SETS.get(r.get("set"), (r.get("set"),) * 2)[li]} for r in s.get("restricted_tip", [])]
+    _table(wb, SHEETS["restricted"][li], ["set", "plants", "injected_kwh", "incentivised_kwh", "ratio", "threshold",
+                                          "restricted_share", "tip_eur", "restricted_eur"], restricted, lang)
+    rules = [{"parameter": k, "value": v if isinstance(v, (int, float, str, bool)) or v is None else str(v)}
+             for k, v in s.get("rules", {}).items()]
+    _table(wb, SHEETS["rules"][li], ["parameter", "value"], rules, lang)
+    _hourly_sheet(wb, results, lang)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def community_hourly(results: Results) -> dict[str, np.ndarray]:
+    """The community's hourly flows [kWh] and the zonal price [€/MWh], one value per local hour."""
+    m, c = results.members, results.cabine
+    prod = results.plant_production_kwh
+    return {"production_kwh": prod.sum(axis=1) if prod.size else np.zeros(len(results.zonal_price_eur_mwh)),
+            "consumption_kwh": m.load_kwh.sum(axis=1), "self_consumed_kwh": m.self_consumed_kwh.sum(axis=1),
+            "injected_kwh": m.injected_kwh.sum(axis=1), "withdrawn_kwh": m.withdrawn_kwh.sum(axis=1),
+            "shared_kwh": c.shared_kwh.sum(axis=1), "zonal_price_eur_mwh": np.asarray(results.zonal_price_eur_mwh)}
+
+
+def _hourly_sheet(wb: Workbook, results: Results, lang: str) -> None:
+    li = _lang_index(lang)
+    columns = community_hourly(results)
+    ws = wb.create_sheet(SHEETS["hourly"][li])
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 27
+    keys = ["timestamp", *columns]
+    for i in range(2, len(keys) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 18
+    head = []
+    for key in keys:
+        c = WriteOnlyCell(ws, value=header(key, lang))
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+        head.append(c)
+    ws.append(head)
+    labels = results.labels
+    values = np.column_stack([np.round(v.astype(float), 4) for v in columns.values()])
+    # plain values (no per-cell style) keep 8,784 rows fast to write
+    for label, row in zip(labels, values.tolist()):
+        ws.append([label, *row])
+
+
+def results_zip(results: Results) -> bytes:
+    """``summary.json``, ``hourly_members.csv``, ``hourly_cabine.csv``, ``hourly_plants.csv`` in a zip."""
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="cer_results_") as tmp:
+        paths = write_results(results, Path(tmp))
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for path in paths:
+                zf.write(path, arcname=path.name)
+    return buf.getvalue()

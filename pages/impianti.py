@@ -1,0 +1,303 @@
+"""Impianti FV: the plants table, one plant's details and roof faces, production per plant and
+month, and the site's weather."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cer_core.scenario import PLANT_DEFAULTS
+from studio import charts, compute, state
+from studio.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
+from studio.describe import weather_lines
+from studio.i18n import current_lang, t
+from studio.imports import store_production_file, store_weather_file
+from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
+                           set_plant_fields)
+from studio.ui import chart, flash, flash_refused, note_messages, show_problems, styled, tr, widget_key
+
+SELECTED_KEY = "impianti_selected"
+MAX_PRODUCTION_MB = 20
+
+
+# -------------------------------------------------------------------------------------------------
+# callbacks
+# -------------------------------------------------------------------------------------------------
+
+def _on_plants(frame: pd.DataFrame, key: str) -> None:
+    edited = apply_editor_state(frame, st.session_state.get(key))
+    doc, notes = merge_plants(state.get_workspace().doc, records(edited))
+    state.set_doc(doc)
+    note_messages(notes)
+
+
+def _on_field(plant_id: str, field: str, key: str) -> None:
+    value = st.session_state.get(key)
+    if value is None:
+        return
+    doc, notes = set_plant_fields(state.get_workspace().doc, plant_id, {field: value})
+    state.set_doc(doc)
+    note_messages(notes)
+
+
+def _on_faces(plant_id: str, frame: pd.DataFrame, key: str) -> None:
+    rows = records(apply_editor_state(frame, st.session_state.get(key)))
+    state.set_doc(set_faces(state.get_workspace().doc, plant_id, rows))
+
+
+def _on_source(plant_id: str, key: str) -> None:
+    source = st.session_state.get(key)
+
+    def mutate(doc: dict) -> None:
+        for p in doc.get("plants", []):
+            if p.get("id") == plant_id:
+                prod = dict(p.get("production") or {})
+                prod["source"] = source
+                p["production"] = prod
+    state.edit_doc(mutate)
+
+
+def _on_production_file(plant_id: str, key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state[f"prod_n_{plant_id}"] = st.session_state.get(f"prod_n_{plant_id}", 0) + 1
+    if upload is None:
+        return
+    new, problems, kwh = store_production_file(state.get_workspace(), plant_id, upload.name, upload.getvalue())
+    if new is None:
+        flash_refused(t("impianti.file.refused", name=upload.name), problems)
+        return
+    state.set_workspace(new)
+    flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(kwh, current_lang())))
+
+
+def _on_weather_source(key: str) -> None:
+    source = st.session_state.get(key)
+
+    def mutate(doc: dict) -> None:
+        spec = dict((doc.get("site") or {}).get("weather") or {})
+        spec["source"] = source
+        doc.setdefault("site", {})["weather"] = spec
+    state.edit_doc(mutate)
+
+
+def _on_weather_file(key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state["weather_n"] = st.session_state.get("weather_n", 0) + 1
+    if upload is None:
+        return
+    new, problems, label = store_weather_file(state.get_workspace(), upload.name, upload.getvalue())
+    if new is None:
+        flash_refused(t("impianti.weather.refused", name=upload.name), problems)
+        return
+    state.set_workspace(new)
+    flash("success", t("impianti.weather.done", name=upload.name, label=label))
+
+
+# -------------------------------------------------------------------------------------------------
+# sections
+# -------------------------------------------------------------------------------------------------
+
+def plants_table(doc: dict) -> None:
+    frame = plants_frame(doc)
+    members = {m.get("id"): m.get("name") or m.get("id") for m in doc.get("members", [])}
+    key = widget_key("plants_editor", [doc.get("plants"), list(members), lang])
+    year = int(doc.get("year") or 2024)
+    st.data_editor(
+        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_plants, args=(frame, key),
+        disabled=["id", "faces", "source"],
+        column_config={
+            "id": st.column_config.TextColumn(t("impianti.col.id"), width="small"),
+            "name": st.column_config.TextColumn(t("impianti.col.name"), max_chars=120, width="medium"),
+            "member": st.column_config.SelectboxColumn(t("impianti.col.member"), options=list(members), required=True,
+                                                       format_func=lambda i: members.get(i, i), width="medium"),
+            "kwp": st.column_config.NumberColumn(t("impianti.col.kwp"), min_value=0.0, max_value=10000.0, step=0.1,
+                                                 format="localized", required=True, help=t("impianti.col.kwp_help")),
+            "faces": st.column_config.NumberColumn(t("impianti.col.faces"), format="%d",
+                                                   help=t("impianti.col.faces_help")),
+            "tilt_deg": st.column_config.NumberColumn(t("impianti.col.tilt"), min_value=0, max_value=90, step=1,
+                                                      format="%.0f°"),
+            "azimuth_deg": st.column_config.NumberColumn(t("impianti.col.azimuth"), min_value=0, max_value=360,
+                                                         step=1, format="%.0f°", help=t("impianti.col.azimuth_help")),
+            "losses_pct": st.column_config.NumberColumn(t("impianti.col.losses"), min_value=0, max_value=100, step=0.5,
+                                                        format="localized"),
+            "commissioning": st.column_config.DateColumn(t("impianti.col.commissioning"), format="DD/MM/YYYY",
+                                                         min_value=dt.date(2000, 1, 1), required=True,
+                                                         default=dt.date(year, 1, 1)),
+            "grant_pct": st.column_config.NumberColumn(t("impianti.col.grant"), min_value=0, max_value=100, step=1,
+                                                       format="%.0f %%", help=t("impianti.col.grant_help")),
+            "incentivised": st.column_config.CheckboxColumn(t("impianti.col.incentivised"),
+                                                            help=t("impianti.col.incentivised_help"), default=True),
+            "source": st.column_config.TextColumn(t("impianti.col.source"), width="small"),
+        },
+    )
+    st.caption(t("impianti.table_hint"))
+
+
+def plant_panel(doc: dict, plant: dict) -> None:
+    pid = plant["id"]
+    get = lambda k: plant.get(k, PLANT_DEFAULTS.get(k))  # noqa: E731
+    c = st.columns(3)
+    k = widget_key(f"kwp_{pid}", plant.get("kwp"))
+    c[0].number_input(t("impianti.col.kwp"), min_value=0.0, max_value=10000.0, value=float(plant.get("kwp") or 0),
+                      step=1.0, format="%.1f", key=k, on_change=_on_field, args=(pid, "kwp", k))
+    k = widget_key(f"tilt_{pid}", get("tilt_deg"))
+    c[1].number_input(t("impianti.col.tilt"), min_value=0.0, max_value=90.0, value=float(get("tilt_deg")), step=1.0,
+                      format="%.0f", key=k, on_change=_on_field, args=(pid, "tilt_deg", k))
+    k = widget_key(f"az_{pid}", get("azimuth_deg"))
+    c[2].number_input(t("impianti.col.azimuth"), min_value=0.0, max_value=360.0, value=float(get("azimuth_deg")),
+                      step=5.0, format="%.0f", key=k, on_change=_on_field, args=(pid, "azimuth_deg", k),
+                      help=t("impianti.col.azimuth_help"))
+    c = st.columns(3)
+    k = widget_key(f"loss_{pid}", get("losses_pct"))
+    c[0].number_input(t("impianti.col.losses"), min_value=0.0, max_value=100.0, value=float(get("losses_pct")),
+                      step=0.5, format="%.1f", key=k, on_change=_on_field, args=(pid, "losses_pct", k))
+    k = widget_key(f"grant_{pid}", get("grant_pct"))
+    c[1].number_input(t("impianti.col.grant"), min_value=0.0, max_value=100.0, value=float(get("grant_pct")),
+                      step=1.0, format="%.0f", key=k, on_change=_on_field, args=(pid, "grant_pct", k),
+                      help=t("impianti.col.grant_help"))
+    date = _date(plant.get("commissioning")) or dt.date(int(doc.get("year") or 2024), 1, 1)
+    k = widget_key(f"date_{pid}", plant.get("commissioning"))
+    c[2].date_input(t("impianti.col.commissioning"), value=date, min_value=dt.date(2000, 1, 1),
+                    max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY", key=k, on_change=_on_field,
+                    args=(pid, "commissioning", k))
+    k = widget_key(f"inc_{pid}", get("incentivised"))
+    st.toggle(t("impianti.col.incentivised"), value=bool(get("incentivised")), key=k, on_change=_on_field,
+              args=(pid, "incentivised", k), help=t("impianti.col.incentivised_help"))
+
+    st.markdown(f"###### {t('impianti.faces.title')}")
+    st.caption(t("impianti.faces.help"))
+    frame = faces_frame(plant)
+    k = widget_key(f"faces_{pid}", [plant.get("faces"), plant.get("kwp"), get("tilt_deg"), get("azimuth_deg")])
+    st.data_editor(frame, key=k, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_faces,
+                   args=(pid, frame, k), column_config={
+                       "name": st.column_config.TextColumn(t("impianti.faces.name")),
+                       "kwp": st.column_config.NumberColumn("kWp", min_value=0.0, max_value=10000.0, format="localized",
+                                                            required=True),
+                       "tilt_deg": st.column_config.NumberColumn(t("impianti.col.tilt"), min_value=0, max_value=90,
+                                                                 format="%.0f°"),
+                       "azimuth_deg": st.column_config.NumberColumn(t("impianti.col.azimuth"), min_value=0,
+                                                                    max_value=360, format="%.0f°")})
+
+    st.markdown(f"###### {t('impianti.source.title')}")
+    source = (plant.get("production") or {}).get("source", "pvlib")
+    k = widget_key(f"src_{pid}", source)
+    st.radio(t("impianti.source.label"), ["pvlib", "file"], index=["pvlib", "file"].index(source)
+             if source in ("pvlib", "file") else 0, format_func=lambda s: t(f"impianti.source.{s}"), key=k,
+             horizontal=True, on_change=_on_source, args=(pid, k))
+    if source == "file":
+        n = st.session_state.get(f"prod_n_{pid}", 0)
+        key = f"prod_{pid}_{n}"
+        st.file_uploader(t("impianti.file.label"), type=["csv", "txt", "json"], key=key, on_change=_on_production_file,
+                         args=(pid, key), help=t("impianti.file.help"), max_upload_size=MAX_PRODUCTION_MB)
+        path = (plant.get("production") or {}).get("path")
+        st.caption(t("impianti.file.current", path=str(path).rsplit("/", 1)[-1] if path else "—"))
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return None
+
+
+def production_section(run) -> None:
+    st.subheader(t("impianti.production.title"), divider="green")
+    if not run.ok:
+        st.info(t("impianti.production.not_simulated"))
+        show_problems(run.problems)
+        return
+    results = run.outcome.results
+    records_ = run.summary.get("plants", [])
+    if not records_:
+        st.info(t("impianti.production.none"))
+        return
+    names = [r.get("name") or r.get("id") for r in records_]
+    monthly = charts.monthly_sums(results.plant_production_kwh, results.year)
+    chart(charts.plant_monthly_figure(names, monthly, tr, lang), "plant_monthly")
+    frame = pd.DataFrame({
+        t("impianti.col.name"): names,
+        "kWp": [r["kwp"] for r in records_],
+        t("impianti.production.kwh"): [r["production_kwh"] for r in records_],
+        t("impianti.production.yield"): [r["specific_yield_kwh_kwp"] for r in records_],
+        t("impianti.production.injected"): [r["injected_kwh"] for r in records_],
+        t("impianti.production.shared"): [r["shared_kwh"] for r in records_],
+        t("impianti.production.tip"): [r["tip_eur"] for r in records_],
+        t("impianti.production.admitted"): [t("common.yes") if r["admitted"] else
+                                            (r.get(f"admission_{lang}") or t("common.no")) for r in records_],
+    })
+    energy = lambda v: fmt_number(v, 0, lang)  # noqa: E731
+    st.dataframe(styled(frame, {"kWp": lambda v: fmt_number(v, 1, lang), t("impianti.production.kwh"): energy,
+                                t("impianti.production.yield"): energy, t("impianti.production.injected"): energy,
+                                t("impianti.production.shared"): energy,
+                                t("impianti.production.tip"): lambda v: fmt_eur(v, lang)}),
+                 hide_index=True, width="stretch")
+    st.caption(t("impianti.production.units"))
+
+
+WEATHER_SOURCES = ("auto", "embedded", "pvgis", "file")
+
+
+def weather_section(ws) -> None:
+    st.subheader(t("impianti.weather.title"), divider="green")
+    spec = (ws.doc.get("site") or {}).get("weather") or {"source": "auto"}
+    source = spec.get("source", "auto")
+    c1, c2 = st.columns([2, 3])
+    k = widget_key("weather_source", spec)
+    c1.selectbox(t("impianti.weather.choice"), WEATHER_SOURCES, index=WEATHER_SOURCES.index(source)
+                 if source in WEATHER_SOURCES else 0, format_func=lambda s: t(f"impianti.weather.src.{s}"), key=k,
+                 on_change=_on_weather_source, args=(k,), help=t("impianti.weather.choice_help"))
+    if source == "file":
+        n = st.session_state.get("weather_n", 0)
+        key = f"weather_file_{n}"
+        c2.file_uploader(t("impianti.weather.file"), type=["csv", "json"], key=key, on_change=_on_weather_file,
+                         args=(key,), help=t("impianti.weather.file_help"), max_upload_size=MAX_PRODUCTION_MB)
+    summary = compute.weather_summary(ws)
+    if summary.problems:
+        show_problems(summary.problems)
+        return
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(charts.weather_figure(summary.irradiation_kwh_m2, summary.temperature_c, tr, lang), "weather")
+    with right:
+        st.metric(t("impianti.weather.annual_irradiation"),
+                  fmt_qty(sum(summary.irradiation_kwh_m2), "kWh/m²", 0, lang), border=True)
+        st.metric(t("impianti.weather.mean_temperature"),
+                  fmt_qty(float(np.mean(summary.temperature_c)), "°C", 1, lang), border=True)
+        for line in weather_lines(summary.source, t, lang):
+            st.markdown(line)
+
+
+# -------------------------------------------------------------------------------------------------
+# the page
+# -------------------------------------------------------------------------------------------------
+
+lang = current_lang()
+ws = state.get_workspace()
+doc = ws.doc
+run = compute.simulate(ws)
+
+st.title(t("impianti.title"))
+st.caption(t("impianti.intro"))
+plants = doc.get("plants", [])
+total = sum(float(p.get("kwp") or 0) for p in plants)
+st.markdown(t("impianti.total", n=len(plants), kwp=fmt_kwp(total, lang)))
+plants_table(doc)
+
+if plants:
+    st.subheader(t("impianti.detail.title"), divider="green")
+    ids = [p.get("id") for p in plants]
+    if st.session_state.get(SELECTED_KEY) not in ids:
+        st.session_state.pop(SELECTED_KEY, None)
+    selected = st.selectbox(t("impianti.detail.select"), ids, key=SELECTED_KEY, persist_state="session",
+                            format_func=lambda i: next((p.get("name") or i for p in plants if p.get("id") == i), i))
+    plant_panel(doc, next(p for p in plants if p.get("id") == selected))
+elif doc.get("members"):
+    st.info(t("impianti.empty"))
+else:
+    st.info(t("impianti.no_members"))
+
+production_section(run)
+weather_section(ws)

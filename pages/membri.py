@@ -1,0 +1,298 @@
+"""Membri e consumi: the members table, the cabine primarie, and each member's consumption data
+(meter files, bills, or a standard profile) with a preview."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cer_core.bills import bills_template_csv
+from studio import charts, compute, state
+from studio.format import fmt_energy, fmt_pct, fmt_qty
+from studio.i18n import current_lang, t
+from studio.imports import MAX_METER_MB, category_monthly_factors, import_meter_files, store_meter_import
+from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
+                           cabina_options,
+                           cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
+                           records, set_member_load, tr_profile)
+from studio.ui import chart, flash, flash_refused, note_messages, show_problems, tr, widget_key
+
+REPORTS_KEY = "meter_reports"
+SELECTED_KEY = "membri_selected"
+POD_REGEX = r"^$|^IT\d{3}E\d{8,9}[A-Z]?$"
+
+
+# -------------------------------------------------------------------------------------------------
+# callbacks: merge what the user did into the scenario document
+# -------------------------------------------------------------------------------------------------
+
+def _on_members(frame: pd.DataFrame, key: str) -> None:
+    edited = apply_editor_state(frame, st.session_state.get(key))
+    doc, notes = merge_members(state.get_workspace().doc, records(edited))
+    state.set_doc(doc)
+    note_messages(notes)
+
+
+def _on_cabine(frame: pd.DataFrame, key: str) -> None:
+    edited = apply_editor_state(frame, st.session_state.get(key))
+    doc, notes = merge_cabine(state.get_workspace().doc, records(edited))
+    state.set_doc(doc)
+    note_messages(notes)
+
+
+def _on_load(member_id: str, changes: dict) -> None:
+    state.set_doc(set_member_load(state.get_workspace().doc, member_id, changes))
+
+
+def _on_profile(member_id: str, profile_key: str, kwh_key: str) -> None:
+    _on_load(member_id, {"source": "profile", "profile": st.session_state.get(profile_key),
+                         "annual_kwh": float(st.session_state.get(kwh_key) or 0.0)})
+
+
+def _on_bills(member_id: str, frame: pd.DataFrame, key: str) -> None:
+    bills = bills_from_rows(records(apply_editor_state(frame, st.session_state.get(key))))
+    changes: dict = {"bills": bills or None}
+    if bills:
+        changes["source"] = "bills"
+    _on_load(member_id, changes)
+
+
+def _on_bills_file(member_id: str, key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state[f"bills_n_{member_id}"] = st.session_state.get(f"bills_n_{member_id}", 0) + 1
+    if upload is None:
+        return
+    from cer_core.bills import read_bills_file
+    from cer_core.errors import CerInputError
+
+    try:
+        found = read_bills_file(upload.getvalue(), upload.name)
+    except CerInputError as exc:
+        flash_refused(t("membri.bills.refused", name=upload.name), exc.problems)
+        return
+    member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
+    bills = bill_dicts(found.bills, member.get("pod"))
+    changes = {"source": "bills", "bills": bills, "path": None}
+    if found.contract_kw:
+        changes["contract_kw"] = float(found.contract_kw)
+    _on_load(member_id, changes)
+    flash("success", t("membri.bills.imported", n=len(bills), name=upload.name))
+
+
+def _on_meter(member_id: str, key: str) -> None:
+    uploads = st.session_state.get(key) or []
+    st.session_state[f"meter_n_{member_id}"] = st.session_state.get(f"meter_n_{member_id}", 0) + 1
+    if not uploads:
+        return
+    ws = state.get_workspace()
+    year = int(ws.doc.get("year"))
+    member = next((m for m in ws.doc.get("members", []) if m.get("id") == member_id), {})
+    files = [(u.name, u.getvalue()) for u in uploads]
+    result = import_meter_files(files, year, current_lang(), pod=member.get("pod"),
+                                contract_kw=(member.get("load") or {}).get("contract_kw", member.get("contract_kw")),
+                                monthly_factors=category_monthly_factors(ws.doc, member))
+    reports = st.session_state.setdefault(REPORTS_KEY, {})
+    reports[member_id] = {"files": [n for n, _ in files], "lines": result.report,
+                          "problems": result.problems + result.warnings,
+                          "ok": result.ok, "annual_kwh": float(result.kwh.sum()) if result.ok else None}
+    if not result.ok:
+        return
+    new_ws, load = store_meter_import(ws, member_id, files, result.kwh, year)
+    for m in new_ws.doc.get("members", []):
+        if m.get("id") == member_id:
+            m["load"] = {**(m.get("load") or {}), **load}
+    state.set_workspace(new_ws)
+    flash("success", t("membri.file.imported", n=len(files), kwh=fmt_energy(result.kwh.sum(), current_lang())))
+
+
+# -------------------------------------------------------------------------------------------------
+# page sections
+# -------------------------------------------------------------------------------------------------
+
+def members_table(doc: dict) -> None:
+    frame = members_frame(doc, t, lang)
+    cabine = cabina_options(doc)
+    key = widget_key("members_editor", [doc.get("members"), cabine, lang])
+    st.data_editor(
+        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_members, args=(frame, key),
+        disabled=["id", "load"],
+        column_config={
+            "id": st.column_config.TextColumn(t("membri.col.id"), width="small", help=t("membri.col.id_help")),
+            "name": st.column_config.TextColumn(t("membri.col.name"), max_chars=120, width="medium"),
+            "kind": st.column_config.SelectboxColumn(t("membri.col.kind"), options=KINDS, required=True, width=110,
+                                                     default="consumer", format_func=lambda k: t(f"common.kind.{k}")),
+            "category": st.column_config.SelectboxColumn(t("membri.col.category"), options=CATEGORIES, required=True,
+                                                         default="household",
+                                                         format_func=lambda c: t(f"common.category.{c}")),
+            "cabina": st.column_config.SelectboxColumn(t("membri.col.cabina"), options=cabine, required=True,
+                                                       default=cabine[0]),
+            "pod": st.column_config.TextColumn(t("membri.col.pod"), validate=POD_REGEX, max_chars=16,
+                                               help=t("membri.col.pod_help")),
+            "load": st.column_config.TextColumn(t("membri.col.load"), width="medium", help=t("membri.col.load_help")),
+        },
+    )
+    st.caption(t("membri.table_hint"))
+
+
+def cabine_table(doc: dict) -> None:
+    frame = cabine_frame(doc)
+    key = widget_key("cabine_editor", [doc.get("cabine"), [m.get("cabina") for m in doc.get("members", [])], lang])
+    with st.expander(t("membri.cabine.title", n=len(frame)), icon=":material/hub:"):
+        st.caption(t("membri.cabine.intro"))
+        st.data_editor(
+            frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_cabine,
+            args=(frame, key), disabled=["members", "area"], column_order=["id", "name", "members", "area"],
+            column_config={
+                "id": st.column_config.TextColumn(t("membri.cabine.id"), required=True, max_chars=64),
+                "name": st.column_config.TextColumn(t("membri.cabine.name"), max_chars=120),
+                "members": st.column_config.NumberColumn(t("membri.cabine.members"), format="%d"),
+                "area": st.column_config.CheckboxColumn(t("membri.cabine.area")),
+            },
+        )
+
+
+def source_editor(doc: dict, member: dict) -> None:
+    mid = member["id"]
+    load = member.get("load") or {}
+    current = load.get("source")
+    options = ["profile", "bills", "file"] + (["none"] if member.get("kind") == "producer" else [])
+    view_key = f"load_view_{mid}"
+    if st.session_state.get(view_key) not in options:
+        st.session_state[view_key] = current if current in options else ("none" if "none" in options else "profile")
+    st.markdown(t("membri.source.in_use", source=t(f"membri.source.{current or 'none'}")))
+    view = st.segmented_control(t("membri.source.label"), options, key=view_key, required=True,
+                                format_func=lambda s: t(f"membri.source.{s}"))
+    year = int(doc.get("year") or 2024)
+    if view == "profile":
+        profiles = profile_names()
+        prof = load.get("profile") or default_load(member.get("category", "household"))["profile"]
+        if prof not in profiles:
+            profiles = [prof] + profiles
+        kwh = float(load.get("annual_kwh") if load.get("annual_kwh") is not None
+                    else default_load(member.get("category", "household"))["annual_kwh"])
+        pkey = widget_key(f"profile_{mid}", [prof])
+        kkey = widget_key(f"annual_{mid}", [kwh])
+        c1, c2 = st.columns([3, 2])
+        c1.selectbox(t("membri.profile.label"), profiles, index=profiles.index(prof), key=pkey,
+                     format_func=lambda p: tr_profile(p, t), on_change=_on_profile, args=(mid, pkey, kkey))
+        c2.number_input(t("membri.profile.annual"), min_value=0.0, max_value=1e8, value=kwh, step=100.0,
+                        format="%.0f", key=kkey, on_change=_on_profile, args=(mid, pkey, kkey))
+        if current != "profile":
+            st.button(t("membri.profile.use"), key=f"use_profile_{mid}", on_click=_on_profile, args=(mid, pkey, kkey),
+                      type="primary")
+        st.caption(t("membri.profile.help"))
+    elif view == "bills":
+        frame = bills_frame(load.get("bills"), year)
+        key = widget_key(f"bills_{mid}", [load.get("bills"), year])
+        st.caption(t("membri.bills.help"))
+        kcfg = {"min_value": 0.0, "max_value": 1e7, "format": "localized"}
+        st.data_editor(
+            frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_bills,
+            args=(mid, frame, key),
+            column_config={
+                "start": st.column_config.DateColumn(t("membri.bills.start"), format="DD/MM/YYYY", required=True),
+                "end": st.column_config.DateColumn(t("membri.bills.end"), format="DD/MM/YYYY", required=True),
+                "f1_kwh": st.column_config.NumberColumn("F1 (kWh)", **kcfg),
+                "f2_kwh": st.column_config.NumberColumn("F2 (kWh)", **kcfg),
+                "f3_kwh": st.column_config.NumberColumn("F3 (kWh)", **kcfg),
+                "f23_kwh": st.column_config.NumberColumn("F2+F3 (kWh)", **kcfg),
+                "total_kwh": st.column_config.NumberColumn(t("membri.bills.total"), **kcfg),
+                "estimated": st.column_config.CheckboxColumn(t("membri.bills.estimated"),
+                                                             help=t("membri.bills.estimated_help")),
+                "adjustment": st.column_config.CheckboxColumn(t("membri.bills.adjustment"),
+                                                              help=t("membri.bills.adjustment_help")),
+            },
+        )
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        n = st.session_state.get(f"bills_n_{mid}", 0)
+        bkey = f"bills_file_{mid}_{n}"
+        c1.file_uploader(t("membri.bills.file"), type=["csv", "txt", "xlsx"], key=bkey, on_change=_on_bills_file,
+                         args=(mid, bkey), help=t("membri.bills.file_help"), max_upload_size=MAX_METER_MB)
+        c2.download_button(t("membri.bills.template"), data=bills_template_csv(), file_name="modello_bollette.csv",
+                           mime="text/csv", on_click="ignore", icon=":material/download:", key=f"bills_tpl_{mid}")
+    elif view == "file":
+        n = st.session_state.get(f"meter_n_{mid}", 0)
+        key = f"meter_{mid}_{n}"
+        st.file_uploader(t("membri.file.label"), accept_multiple_files=True, key=key, on_change=_on_meter,
+                         args=(mid, key), type=["csv", "txt", "json", "jsonl", "zip", "xlsx"],
+                         help=t("membri.file.help"), max_upload_size=MAX_METER_MB)
+        if current == "file":
+            names = [o.get("path", "").rsplit("/", 1)[-1] for o in load.get("originals", [])]
+            st.caption(t("membri.file.current", path=str(load.get("path", "")).rsplit("/", 1)[-1],
+                         originals=", ".join(names) or "—"))
+        report = st.session_state.get(REPORTS_KEY, {}).get(mid)
+        if report:
+            st.markdown(t("membri.file.report", files=", ".join(report["files"])))
+            if report["ok"]:
+                st.success(t("membri.file.report_ok", kwh=fmt_energy(report["annual_kwh"], lang)),
+                           icon=":material/check_circle:")
+            for line in report["lines"]:
+                st.markdown(f"- {line}")
+            show_problems(report["problems"])
+    else:
+        st.caption(t("membri.source.none_help"))
+        if current:
+            st.button(t("membri.source.set_none"), key=f"set_none_{mid}", on_click=_on_load,
+                      args=(mid, {"source": None}))
+
+
+def preview(ws, doc: dict, member: dict) -> None:
+    year = int(doc.get("year") or 2024)
+    kwh, problems = compute.member_load(ws, member["id"])
+    if problems:
+        show_problems(problems)
+        return
+    if kwh is None or not len(kwh):
+        st.info(t("membri.preview.none"))
+        return
+    total = float(np.sum(kwh))
+    band = charts.monthly_by_band(kwh, year).sum(axis=0)
+    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
+                  f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
+    tabs = st.tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
+                   key=f"member_tabs_{lang}", on_change="rerun")
+    with tabs[0]:
+        if tabs[0].open is not False:
+            chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")
+    with tabs[1]:
+        if tabs[1].open:
+            chart(charts.member_typical_days_figure(kwh, year, tr, lang), "member_days")
+    with tabs[2]:
+        if tabs[2].open:
+            chart(charts.band_split_figure(kwh, year, tr, lang), "member_bands")
+
+
+# -------------------------------------------------------------------------------------------------
+# the page
+# -------------------------------------------------------------------------------------------------
+
+lang = current_lang()
+ws = state.get_workspace()
+doc = ws.doc
+
+st.title(t("membri.title"))
+st.caption(t("membri.intro"))
+members_table(doc)
+cabine_table(doc)
+
+members = doc.get("members", [])
+st.subheader(t("membri.detail.title"), divider="green")
+if not members:
+    st.info(t("membri.empty"))
+    st.stop()
+
+ids = [m.get("id") for m in members]
+names = {m.get("id"): f"{m.get('name') or m.get('id')} · {t('common.kind.' + str(m.get('kind')))}" for m in members}
+if st.session_state.get(SELECTED_KEY) not in ids:
+    st.session_state.pop(SELECTED_KEY, None)
+selected = st.selectbox(t("membri.detail.select"), ids, format_func=lambda i: names.get(i, i), key=SELECTED_KEY,
+                        persist_state="session")
+member = next(m for m in members if m.get("id") == selected)
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.markdown(f"##### {t('membri.detail.data')}")
+    source_editor(doc, member)
+with right:
+    st.markdown(f"##### {t('membri.detail.preview')}")
+    preview(ws, doc, member)

@@ -1,0 +1,81 @@
+"""Panoramica: the community at a glance — headline figures, a small map, what is still missing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio import charts, compute, state
+from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
+from studio.i18n import current_lang, t
+from studio.overview import missing_items
+from studio.ui import chart, show_problems, tr
+
+
+lang = current_lang()
+ws = state.get_workspace()
+doc = ws.doc
+run = compute.simulate(ws)
+summary = run.summary
+totals = summary.get("totals", {})
+
+st.title(doc.get("name", "CER"))
+site = doc.get("site") or {}
+st.caption(t("panoramica.subtitle", comune=site.get("comune", "—"), year=doc.get("year", "—"),
+             cabine=len({m.get("cabina") for m in doc.get("members", [])} | {c.get("id") for c in doc.get("cabine", [])})))
+if doc.get("description"):
+    st.markdown(doc["description"])
+
+kwp = sum(float(p.get("kwp") or 0) for p in doc.get("plants", []))
+st.markdown(f"##### {t('panoramica.figures', year=doc.get('year', '—'))}")
+row1 = st.columns(4)
+row1[0].metric(t("panoramica.metric.members"), fmt_number(len(doc.get("members", [])), 0, lang), border=True,
+               help=t("panoramica.metric.members_help", plants=len(doc.get("plants", []))))
+row1[1].metric(t("panoramica.metric.kwp"), fmt_kwp(kwp, lang), border=True)
+row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.get("production_kwh"), lang) if run.ok else "–", border=True)
+row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang) if run.ok else "–", border=True,
+               help=t("panoramica.metric.shared_help", pct=fmt_pct(totals.get("shared_over_injected"), 1, lang)))
+row2 = st.columns(4)
+row2[0].metric(t("panoramica.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang) if run.ok else "–", border=True,
+               help=t("panoramica.metric.incentives_help", tip=fmt_eur(totals.get("tip_eur"), lang),
+                      val=fmt_eur(totals.get("valorisation_eur"), lang)))
+row2[1].metric(t("panoramica.metric.savings"), fmt_eur(totals.get("bill_savings_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.savings_help"))
+row2[2].metric(t("panoramica.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.net_help"))
+row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) if run.ok else "–", border=True)
+
+if not run.ok:
+    st.subheader(t("panoramica.not_simulated"))
+    show_problems(run.problems)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    plant_kwp: dict[str, float] = {}
+    for p in doc.get("plants", []):
+        plant_kwp[p.get("member")] = plant_kwp.get(p.get("member"), 0.0) + float(p.get("kwp") or 0)
+    chart(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), plant_kwp, tr, lang), "overview_map")
+    st.page_link("pages/mappa.py", label=t("panoramica.open_map"), icon=":material/map:")
+with right:
+    st.subheader(t("panoramica.todo"))
+    items = missing_items(doc)
+    for key, fmt, page in items:
+        with st.container(border=True):
+            st.markdown(t(key, **fmt))
+            st.page_link(page, label=t("panoramica.go_to", page=t("common.nav." + page.split("/")[-1][:-3])),
+                         icon=":material/arrow_forward:")
+    if run.ok and run.warnings:
+        with st.expander(t("panoramica.warnings", n=len(run.warnings))):
+            for p in run.warnings:
+                st.markdown(f"- {p.message(lang)}")
+    if not items and run.ok:
+        st.success(t("panoramica.ready"), icon=":material/task_alt:")
+    if run.ok:
+        checks = summary.get("checks", [])
+        counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("pass", "warning", "fail")}
+        st.subheader(t("panoramica.checks"))
+        st.markdown(t("panoramica.checks_line", ok=counts["pass"], warn=counts["warning"], fail=counts["fail"]))
+        for c in checks:
+            if c.get("status") == "fail":
+                st.error(c.get(lang) or c.get("it", ""), icon=":material/cancel:")
+        st.page_link("pages/risultati.py", label=t("panoramica.to_results"), icon=":material/bar_chart:")
+        ratio_line = t("panoramica.ratios", self=fmt_pct(totals.get("self_consumption_ratio"), 1, lang),
+                       suff=fmt_pct(totals.get("self_sufficiency_ratio"), 1, lang))
+        st.caption(ratio_line)

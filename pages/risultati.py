@@ -1,0 +1,191 @@
+"""Risultati: the simulated year — energy, money, members, cabine, checks, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from studio import charts, compute, state
+from studio.describe import attribution_text, weather_lines
+from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
+from studio.i18n import current_lang, t
+from studio.tables import slug
+from studio.ui import chart, show_problems, styled, tr
+
+STATUS_ICON = {"pass": ":material/check_circle:", "warning": ":material/warning:", "fail": ":material/cancel:"}
+
+
+def energy_tab(run) -> None:
+    results, summary = run.outcome.results, run.summary
+    chart(charts.monthly_energy_figure(summary.get("monthly", []), tr, lang), "monthly_energy")
+    community = {
+        "production": results.plant_production_kwh.sum(axis=1) if results.plant_production_kwh.size else None,
+        "consumption": results.members.load_kwh.sum(axis=1),
+        "shared": results.cabine.shared_kwh.sum(axis=1),
+    }
+    n = len(community["consumption"])
+    production = community["production"] if community["production"] is not None else [0.0] * n
+    chart(charts.typical_day_figure(production, community["consumption"], community["shared"], results.year, tr, lang),
+          "typical_day")
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(charts.sankey_figure(summary.get("totals", {}), tr, lang), "sankey")
+    with right:
+        chart(charts.shared_heatmap_figure(community["shared"], results.year, tr, lang), "heatmap")
+    monthly_table(summary.get("monthly", []))
+
+
+def monthly_table(monthly: list[dict]) -> None:
+    months = charts.month_names(lang)
+    keys = ("production_kwh", "consumption_kwh", "self_consumed_kwh", "shared_kwh", "injected_kwh", "withdrawn_kwh")
+    frame = pd.DataFrame({t("risultati.col.month"): [months[r["month"] - 1] for r in monthly],
+                          **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in monthly] for k in keys}})
+    with st.expander(t("risultati.monthly_table"), icon=":material/table:"):
+        st.dataframe(styled(frame, {t(f"risultati.col.{k}"): lambda v: fmt_number(v, 0, lang) for k in keys}),
+                     hide_index=True, width="stretch")
+        st.caption(t("risultati.units_kwh"))
+
+
+def money_tab(run) -> None:
+    summary = run.summary
+    totals = summary.get("totals", {})
+    c = st.columns(4)
+    c[0].metric(t("risultati.money.tip"), fmt_eur(totals.get("tip_eur"), lang), border=True)
+    c[1].metric(t("risultati.money.valorisation"), fmt_eur(totals.get("valorisation_eur"), lang), border=True)
+    c[2].metric(t("risultati.money.sale"), fmt_eur(totals.get("energy_sale_eur"), lang), border=True)
+    c[3].metric(t("risultati.money.savings"), fmt_eur(totals.get("bill_savings_eur"), lang), border=True)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(charts.money_year_figure(totals, tr, lang), "money_year")
+    with right:
+        chart(charts.money_monthly_figure(summary.get("monthly", []), tr, lang), "money_monthly")
+    rules = summary.get("rules", {})
+    st.caption(t("risultati.money.rules", attribution=attribution_text(rules, t),
+                 tras=fmt_number(rules.get("valorisation_eur_mwh"), 2, lang),
+                 pz=fmt_number(summary.get("zonal_price", {}).get("mean_eur_mwh"), 1, lang)))
+
+
+def members_tab(run) -> None:
+    rows = run.summary.get("members", [])
+    if not rows:
+        st.info(t("risultati.no_members"))
+        return
+    cols = ("consumption_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")
+    money = ("bill_savings_eur", "energy_sale_eur", "tip_generated_eur")
+    frame = pd.DataFrame({
+        t("risultati.col.member"): [r.get("name") or r.get("id") for r in rows],
+        t("risultati.col.kind"): [t(f"common.kind.{r.get('kind')}") for r in rows],
+        t("risultati.col.cabina"): [r.get("cabina") for r in rows],
+        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in cols},
+        t("risultati.col.self_sufficiency"): [r.get("self_sufficiency_ratio") for r in rows],
+        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in money},
+    })
+    fmts = {t(f"risultati.col.{k}"): (lambda v: fmt_number(v, 0, lang)) for k in cols}
+    fmts[t("risultati.col.self_sufficiency")] = lambda v: fmt_pct(v, 1, lang)
+    fmts.update({t(f"risultati.col.{k}"): (lambda v: fmt_eur(v, lang)) for k in money})
+    st.dataframe(styled(frame, fmts), hide_index=True, width="stretch")
+    st.caption(t("risultati.members_note"))
+
+
+def cabine_tab(run) -> None:
+    rows = run.summary.get("cabine", [])
+    energy = ("injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh")
+    frame = pd.DataFrame({
+        t("risultati.col.cabina"): [r.get("name") or r.get("id") for r in rows],
+        t("risultati.col.members"): [r.get("members") for r in rows],
+        t("risultati.col.plants"): [r.get("plants") for r in rows],
+        "kWp": [r.get("kwp") for r in rows],
+        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in energy},
+        t("risultati.col.tip_eur"): [r.get("tip_eur", 0.0) for r in rows],
+        t("risultati.col.valorisation_eur"): [r.get("valorisation_eur", 0.0) for r in rows],
+    })
+    fmts = {t(f"risultati.col.{k}"): (lambda v: fmt_number(v, 0, lang)) for k in energy}
+    fmts.update({"kWp": lambda v: fmt_number(v, 1, lang), t("risultati.col.tip_eur"): lambda v: fmt_eur(v, lang),
+                 t("risultati.col.valorisation_eur"): lambda v: fmt_eur(v, lang)})
+    st.dataframe(styled(frame, fmts), hide_index=True, width="stretch")
+    st.caption(t("risultati.cabine_note"))
+
+
+def checks_tab(run) -> None:
+    summary = run.summary
+    st.markdown(f"##### {t('risultati.restricted.title')}")
+    st.caption(t("risultati.restricted.intro"))
+    for r in summary.get("restricted_tip", []):
+        if not r.get("plants"):
+            continue
+        label = t(f"risultati.restricted.{r.get('set')}")
+        ratio, threshold = r.get("ratio", 0.0), r.get("threshold", 0.0)
+        over = r.get("restricted_eur", 0.0) > 0
+        text = t("risultati.restricted.line", set=label, ratio=fmt_pct(ratio, 1, lang),
+                 threshold=fmt_pct(threshold, 0, lang), n=len(r.get("plants", [])),
+                 tip=fmt_eur(r.get("tip_eur"), lang), restricted=fmt_eur(r.get("restricted_eur"), lang))
+        (st.warning if over else st.success)(text, icon=STATUS_ICON["warning" if over else "pass"])
+        st.progress(min(ratio, 1.0), text=t("risultati.restricted.bar", ratio=fmt_pct(ratio, 1, lang),
+                                            threshold=fmt_pct(threshold, 0, lang)))
+    st.markdown(f"##### {t('risultati.checks.title')}")
+    checks = summary.get("checks", [])
+    for c in checks:
+        if c.get("status") in ("fail", "warning"):
+            (st.error if c["status"] == "fail" else st.warning)(c.get(lang) or c.get("it", ""),
+                                                                icon=STATUS_ICON[c["status"]])
+    passed = [c for c in checks if c.get("status") == "pass"]
+    if passed:
+        with st.expander(t("risultati.checks.passed", n=len(passed)), icon=":material/check_circle:",
+                         expanded=len(passed) <= 6):
+            st.markdown("\n".join(f"- {c.get(lang) or c.get('it', '')}" for c in passed))
+    with st.expander(t("risultati.sources.title"), icon=":material/info:"):
+        sources = summary.get("sources", {})
+        prices = sources.get("prices") or {}
+        st.markdown(t("risultati.sources.prices", label=prices.get("label", "—"), zone=prices.get("market_zone", "—")))
+        weather = weather_lines(sources.get("weather"), t, lang)
+        st.markdown(t("risultati.sources.weather", text=" · ".join(weather) if weather else "—"))
+        st.markdown(t("risultati.sources.rules", text=attribution_text(summary.get("rules"), t)))
+
+
+def downloads_tab(run, name: str) -> None:
+    st.caption(t("risultati.download.intro"))
+    base = slug(name) or "cer"
+    c1, c2 = st.columns(2)
+    c1.download_button(t("risultati.download.zip"), data=lambda: compute.results_zip(run),
+                       file_name=f"{base}_risultati.zip", mime="application/zip", on_click="ignore",
+                       icon=":material/folder_zip:", width="stretch", key="dl_zip")
+    c1.caption(t("risultati.download.zip_help"))
+    c2.download_button(t("risultati.download.xlsx"), data=lambda: compute.results_xlsx(run, lang),
+                       file_name=f"{base}_risultati.xlsx", on_click="ignore", icon=":material/table_view:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", width="stretch",
+                       key="dl_xlsx")
+    c2.caption(t("risultati.download.xlsx_help"))
+
+
+# -------------------------------------------------------------------------------------------------
+# the page
+# -------------------------------------------------------------------------------------------------
+
+lang = current_lang()
+ws = state.get_workspace()
+run = compute.simulate(ws)
+st.title(t("risultati.title"))
+if not run.ok:
+    st.warning(t("risultati.not_simulated"))
+    show_problems(run.problems)
+    st.stop()
+
+totals = run.summary.get("totals", {})
+st.caption(t("risultati.subtitle", name=ws.doc.get("name", ""), year=run.outcome.results.year,
+             seconds=fmt_number(run.seconds, 2, lang)))
+c = st.columns(5)
+c[0].metric(t("risultati.metric.production"), fmt_energy(totals.get("production_kwh"), lang), border=True)
+c[1].metric(t("risultati.metric.consumption"), fmt_energy(totals.get("consumption_kwh"), lang), border=True)
+c[2].metric(t("risultati.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang), border=True,
+            help=t("risultati.metric.shared_help"))
+c[3].metric(t("risultati.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang), border=True)
+c[4].metric(t("risultati.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang), border=True,
+            help=t("risultati.metric.net_help"))
+
+labels = [t(f"risultati.tab.{k}") for k in ("energy", "money", "members", "cabine", "checks", "downloads")]
+tabs = st.tabs(labels, key=f"results_tabs_{lang}", on_change="rerun")
+renderers = (energy_tab, money_tab, members_tab, cabine_tab, checks_tab, lambda r: downloads_tab(r, ws.doc.get("name", "")))
+for tab, render in zip(tabs, renderers):
+    with tab:
+        if tab.open is not False:
+            render(run)

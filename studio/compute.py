@@ -1,0 +1,200 @@
+"""The one caching adapter between the studio and the core.
+
+Pages never call ``cer_core.api.run`` directly: they call :func:`simulate`, cached under the
+workspace digest (document + referenced files). An edit produces a new workspace, hence a new
+digest, hence a new simulation; going back to a previous state is a cache hit. Problems never
+escape as exceptions: a scenario that does not simulate gives a :class:`RunState` holding its
+problems, each a one-line sentence in Italian and English.
+
+The simulation is cached with ``st.cache_resource``, not ``st.cache_data``: its hourly arrays are
+≈ 20 MB for the demo, and ``cache_data`` pickles them on every store and read (≈ 35 ms per edit and
+10 ms per read, twice a rerun). The outcome is read-only for every caller, so sharing one object is
+safe. Small results (a member's load, the weather summary, downloads) use ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from cer_core import api
+from cer_core.errors import CerInputError, Problem
+from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace
+
+log = logging.getLogger("cer_studio")
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What a simulation attempt gave: the outcome, or the problems that stopped it."""
+
+    digest: str
+    outcome: api.Outcome | None = None
+    problems: tuple[Problem, ...] = ()
+    seconds: float = 0.0
+    warnings: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def summary(self) -> dict:
+        return self.outcome.summary if self.outcome is not None else {}
+
+
+def internal_problem(exc: BaseException, where: str = "") -> Problem:
+    """An unexpected exception as a one-line problem (the traceback goes to the server log only)."""
+    log.error("internal error in the core:\n%s", "".join(traceback.format_exception(exc)))
+    text = f"{type(exc).__name__}: {exc}"
+    return Problem(where, f"errore interno del calcolo ({text}); segnalalo con il file dello scenario",
+                   f"internal calculation error ({text}); please report it with the scenario file",
+                   code="internal.error")
+
+
+def run_workspace(ws: Workspace) -> RunState:
+    """Simulate ``ws`` without caching: the outcome or the problems (never raises)."""
+    digest = ws.digest()
+    start = time.perf_counter()
+    try:
+        outcome = api.run(ws)
+    except CerInputError as exc:
+        return RunState(digest, None, tuple(exc.problems), time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return RunState(digest, None, (internal_problem(exc),), time.perf_counter() - start)
+    return RunState(digest, outcome, (), time.perf_counter() - start, tuple(outcome.warnings))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _simulate_cached(digest: str, _ws: Workspace) -> RunState:
+    return run_workspace(_ws)
+
+
+def simulate(ws: Workspace) -> RunState:
+    """The simulated year of ``ws``, cached by its digest (every edit re-simulates by itself)."""
+    return _simulate_cached(ws.digest(), ws)
+
+
+# -------------------------------------------------------------------------------------------------
+# one member's load, independently of the rest of the community
+# -------------------------------------------------------------------------------------------------
+
+def member_workspace(ws: Workspace, member_id: str) -> Workspace | None:
+    """A one-member community holding only ``member_id`` (same site, year, cabine and files)."""
+    doc = ws.doc
+    member = next((m for m in doc.get("members", []) if m.get("id") == member_id), None)
+    if member is None:
+        return None
+    mini = {"schema": SCENARIO_SCHEMA_ID, "name": str(doc.get("name") or "-"), "year": doc.get("year"),
+            "site": doc.get("site"), "cabine": doc.get("cabine", []), "members": [member], "plants": [],
+            "prices": {"source": "flat", "eur_mwh": 100.0}, "rules": doc.get("rules", {}),
+            "economics": doc.get("economics", {})}
+    return Workspace(doc=mini, files=ws.files, base_dir=ws.base_dir, origin=ws.origin)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _member_load_cached(digest: str, _ws: Workspace, member_id: str) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
+    from cer_core.loads import member_load
+    from cer_core.scenario import parse_scenario
+
+    sc, problems = parse_scenario(_ws.doc)
+    errors = tuple(p for p in problems if p.severity == "error")
+    if sc is None:
+        return None, errors
+    try:
+        series = member_load(sc.members[0], sc, _ws, "load")
+    except CerInputError as exc:
+        return None, tuple(exc.problems)
+    except Exception as exc:  # noqa: BLE001
+        return None, (internal_problem(exc, "load"),)
+    return np.asarray(series.kwh, dtype=float), ()
+
+
+def member_load(ws: Workspace, member_id: str) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
+    """Hourly load [kWh] of one member for the scenario's year, or the problems that prevent it."""
+    mini = member_workspace(ws, member_id)
+    if mini is None:
+        return None, ()
+    return _member_load_cached(mini.digest(), mini, member_id)
+
+
+# -------------------------------------------------------------------------------------------------
+# the site's weather
+# -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WeatherSummary:
+    """Monthly climate of the site and where the weather comes from."""
+
+    irradiation_kwh_m2: tuple[float, ...] = ()
+    temperature_c: tuple[float, ...] = ()
+    source: dict = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _weather_cached(key: str, _ws: Workspace) -> WeatherSummary:
+    from cer_core.errors import ProblemList
+    from cer_core.scenario import resolve_site
+
+    doc = _ws.doc
+    problems = ProblemList()
+    site = resolve_site(doc.get("site") or {}, problems)
+    if site is None:
+        return WeatherSummary(problems=tuple(problems.items))
+    try:
+        from cer_core.weather import monthly_climate, site_weather
+
+        spec = (doc.get("site") or {}).get("weather") or {"source": "auto"}
+        weather = site_weather(site.lat, site.lon, int(doc.get("year")), spec, _ws.read_file)
+        climate = monthly_climate(weather)
+    except CerInputError as exc:
+        return WeatherSummary(problems=tuple(exc.problems))
+    except Exception as exc:  # noqa: BLE001
+        return WeatherSummary(problems=(internal_problem(exc, "site.weather"),))
+    return WeatherSummary(tuple(float(v) for v in climate["irradiation_kwh_m2"]),
+                          tuple(float(v) for v in climate["temp_mean_c"]), dict(weather.describe()), ())
+
+
+def weather_summary(ws: Workspace) -> WeatherSummary:
+    """The site's monthly climate, cached by site, year, weather choice and weather file."""
+    doc = ws.doc
+    site = doc.get("site") or {}
+    spec = site.get("weather") or {"source": "auto"}
+    key_doc = {"site": site, "year": doc.get("year")}
+    files = Workspace(doc={"weather": spec}, files=ws.files, base_dir=ws.base_dir).digest()
+    return _weather_cached(json.dumps(key_doc, sort_keys=True, default=str) + files, ws)
+
+
+# -------------------------------------------------------------------------------------------------
+# downloads, built only when the user clicks
+# -------------------------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _results_zip_cached(digest: str, _state: RunState) -> bytes:
+    from cer_core.export_xlsx import results_zip
+
+    return results_zip(_state.outcome.results)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _results_xlsx_cached(digest: str, lang: str, _state: RunState) -> bytes:
+    from cer_core.export_xlsx import results_workbook
+
+    return results_workbook(_state.outcome.results, lang=lang)
+
+
+def results_zip(state: RunState) -> bytes:
+    """The ``simulate`` files (summary.json and the hourly CSVs) in one zip."""
+    return _results_zip_cached(state.digest, state)
+
+
+def results_xlsx(state: RunState, lang: str) -> bytes:
+    """The results as an Excel workbook in ``lang``."""
+    return _results_xlsx_cached(state.digest, lang, state)

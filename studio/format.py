@@ -1,0 +1,115 @@
+"""Numbers as the studio shows them: Italian format (1.234,5 kWh) in the Italian UI, with units.
+
+Only the UI formats numbers; the core and its files keep plain floats. Every function takes the
+language (``"it"`` default, ``"en"`` gives 1,234.5) and returns a string with a non-breaking space
+between the number and its unit, so a unit never wraps to the next line.
+"""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+MONTHS = {
+    "it": ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def fmt_number(value, decimals: int = 0, lang: str = "it") -> str:
+    """``1234.5`` → ``"1.234,5"`` (it) or ``"1,234.5"`` (en); ``"–"`` for None/NaN.
+
+    Parameters
+    ----------
+    value : float or None
+    decimals : int
+        Digits after the decimal mark.
+    lang : {"it", "en"}
+    """
+    if _missing(value):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]  # no "-0"
+    if lang == "en":
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_qty(value, unit: str, decimals: int = 0, lang: str = "it") -> str:
+    """A number with its unit: ``fmt_qty(1234.5, "kWh", 1)`` → ``"1.234,5 kWh"``."""
+    if _missing(value):
+        return "–"
+    return f"{fmt_number(value, decimals, lang)}{NBSP}{unit}"
+
+
+def fmt_energy(kwh, lang: str = "it") -> str:
+    """Energy with a readable unit and at most four significant figures: kWh below 1 MWh, MWh (one
+    decimal below 100 MWh, none above) below 1 GWh, then GWh (two decimals).
+
+    ``850`` → ``"850 kWh"``; ``12_345`` → ``"12,3 MWh"``; ``242_300`` → ``"242 MWh"``; ``3_200_000`` →
+    ``"3,20 GWh"``.
+    """
+    if _missing(kwh):
+        return "–"
+    v = float(kwh)
+    if abs(v) < 999.5:
+        return fmt_qty(v, "kWh", 0, lang)
+    if abs(v) < 99_950:
+        return fmt_qty(v / 1000, "MWh", 1, lang)
+    if abs(v) < 999_500:
+        return fmt_qty(v / 1000, "MWh", 0, lang)
+    return fmt_qty(v / 1e6, "GWh", 2, lang)
+
+
+def fmt_eur(value, lang: str = "it", decimals: int = 0) -> str:
+    """Money: ``12345.6`` → ``"12.346 €"`` (it) or ``"€12,346"`` (en)."""
+    if _missing(value):
+        return "–"
+    if lang == "en":
+        text = fmt_number(abs(float(value)), decimals, lang)
+        return f"-€{text}" if float(value) < 0 and text.strip("0.,") else f"€{text}"
+    return fmt_qty(value, "€", decimals, lang)
+
+
+def fmt_pct(ratio, decimals: int = 1, lang: str = "it") -> str:
+    """A ratio as a percentage: ``0.553`` → ``"55,3%"``."""
+    if _missing(ratio):
+        return "–"
+    return f"{fmt_number(float(ratio) * 100, decimals, lang)}%"
+
+
+def fmt_kwp(kwp, lang: str = "it") -> str:
+    """Installed power: ``982.5`` → ``"982,5 kWp"`` (one decimal, none for large plants)."""
+    if _missing(kwp):
+        return "–"
+    return fmt_qty(kwp, "kWp", 1 if abs(float(kwp)) < 10_000 else 0, lang)
+
+
+def fmt_co2(kg, lang: str = "it") -> str:
+    """Avoided CO2: kg below one tonne, tonnes (one decimal) above: ``12_345`` → ``"12,3 t CO₂"``."""
+    if _missing(kg):
+        return "–"
+    if abs(float(kg)) < 1000:
+        return fmt_qty(kg, "kg CO₂", 0, lang)
+    return fmt_qty(float(kg) / 1000, "t CO₂", 1, lang)
+
+
+def month_names(lang: str = "it") -> tuple[str, ...]:
+    """Abbreviated month names (12)."""
+    return MONTHS.get(lang, MONTHS["it"])
+
+
+def plotly_separators(lang: str = "it") -> str:
+    """Plotly's ``layout.separators``: decimal mark then thousands separator."""
+    return ".," if lang == "en" else ",."
+

@@ -1,0 +1,25 @@
+"""What a community still lacks, for the Panoramica's to-do list (pure, tested)."""
+
+from __future__ import annotations
+
+
+def missing_items(doc: dict) -> list[tuple[str, dict, str]]:
+    """What the user still has to provide: (translation key, format args, page to go to)."""
+    members = doc.get("members", [])
+    out = []
+    if len(members) < 2:
+        out.append(("panoramica.missing.members", {"n": len(members)}, "pages/membri.py"))
+    no_load = [m.get("name") or m.get("id") for m in members if m.get("kind") != "producer" and not m.get("load")]
+    if no_load:
+        out.append(("panoramica.missing.load", {"n": len(no_load), "names": ", ".join(no_load[:5])
+                                                + ("…" if len(no_load) > 5 else "")}, "pages/membri.py"))
+    if not doc.get("plants"):
+        out.append(("panoramica.missing.plants", {}, "pages/impianti.py"))
+    no_place = [m for m in members if m.get("lat") is None or m.get("lon") is None]
+    if no_place:
+        out.append(("panoramica.missing.location", {"n": len(no_place)}, "pages/mappa.py"))
+    cabine = doc.get("cabine", [])
+    no_area = [c.get("id") for c in cabine if not c.get("area")]
+    if no_area:
+        out.append(("panoramica.missing.area", {"ids": ", ".join(map(str, no_area))}, "pages/mappa.py"))
+    return out

@@ -1,0 +1,81 @@
+"""Small Streamlit helpers shared by the pages: problems, figures, metrics, flash messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Iterable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from cer_core.errors import Problem
+
+from .i18n import current_lang, t
+
+FLASH_KEY = "cer_flash"
+#: How many problems are listed one per line before the rest go into an expander.
+MAX_PROBLEM_LINES = 12
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def show_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEM_LINES) -> None:
+    """Each problem as one ``st.error`` (or ``st.warning``) line; the tail in an expander."""
+    lang = current_lang()
+    items = list(problems)
+    for p in items[:limit]:
+        (st.error if p.severity == "error" else st.warning)(p.message(lang), icon=":material/error:"
+                                                           if p.severity == "error" else ":material/warning:")
+    if len(items) > limit:
+        with st.expander(t("common.problems.more", n=len(items) - limit)):
+            for p in items[limit:]:
+                st.markdown(f"- {p.message(lang)}")
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message for the next run (callbacks cannot draw)."""
+    st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
+
+
+def flash_refused(headline: str, problems) -> None:
+    """Queue an upload's refusal: the headline, then one error line per problem."""
+    flash("error", headline)
+    lang = current_lang()
+    for p in problems:
+        flash("error", p.message(lang))
+
+
+def show_flash() -> None:
+    """Draw and forget the queued messages."""
+    for kind, text in st.session_state.pop(FLASH_KEY, []):
+        {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(text)
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    """A plotly figure with the studio's settings (no plotly toolbar: its tooltips are English only)."""
+    st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
+
+
+def tr(key: str, **fmt) -> str:
+    """The translation function handed to the chart builders."""
+    return t(key, **fmt)
+
+
+def note_messages(notes: list[tuple[str, dict]]) -> None:
+    """Queue the notes returned by the table merges as info messages."""
+    for key, fmt in notes:
+        flash("info", t(key, **fmt))
+
+
+def widget_key(prefix: str, obj) -> str:
+    """A widget key that changes when ``obj`` (what the widget shows) changes in the document, so a
+    widget seeded from the scenario is re-created when the scenario changes elsewhere."""
+    digest = hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return f"{prefix}_{digest}"
+
+
+def styled(frame, formats: dict):
+    """``frame`` with display formats per column (``{column: value -> text}``), for ``st.dataframe``:
+    numbers stay numbers (the table still sorts by value) but read the Italian way."""
+    present = {k: f for k, f in formats.items() if k in frame.columns}
+    return frame.style.format(present, na_rep="–")

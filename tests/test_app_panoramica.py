@@ -1,0 +1,61 @@
+"""AppTest of the Panoramica page."""
+
+
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_fixture_headline_figures_in_italian_format():
+    at = app_on("pages/panoramica.py", fixture_workspace())
+    assert_clean(at)
+    assert at.title[0].value == "Piccola CER di prova"
+    assert metric(at, "Membri") == "5"
+    assert metric(at, "Potenza fotovoltaica") == "80,0\u00a0kWp"
+    assert metric(at, "Produzione") == "92,0\u00a0MWh"
+    for label in ("Energia condivisa", "Incentivi alla CER", "Risparmio in bolletta", "Beneficio netto", "CO₂ evitata"):
+        assert metric(at, label) != "–", label
+    assert "€" in metric(at, "Incentivi alla CER") and "t CO₂" in metric(at, "CO₂ evitata")
+    body = texts(at)
+    assert "Area non disegnata per le cabine CP-NORD, CP-SUD" in body
+    assert "superate" in body
+    assert not at.error
+
+
+def test_empty_community_lists_what_is_missing():
+    at = app_on("pages/panoramica.py", empty_workspace())
+    assert_clean(at)
+    assert metric(at, "Membri") == "0"
+    body = texts(at)
+    assert "Una CER richiede almeno due membri (ora 0)" in body
+    assert "Nessun impianto: aggiungi un impianto fotovoltaico" in body
+    assert any(c.value.startswith("nessun impianto") for c in at.error)   # the failed eligibility check
+
+
+def test_a_community_that_does_not_simulate_shows_its_problems():
+    ws = fixture_workspace()
+    del ws.doc["members"][2]["load"]
+    at = app_on("pages/panoramica.py", ws)
+    assert_clean(at)
+    assert metric(at, "Produzione") == "–"
+    assert "La comunità non si può ancora simulare" in texts(at)
+    assert any(e.value.startswith("members[2].load: dati di consumo mancanti") for e in at.error)
+    assert "Membri senza dati di consumo (1): Famiglia Rossi." in texts(at)
+
+
+def test_english():
+    at = app_on("pages/panoramica.py", fixture_workspace(), lang="en")
+    assert_clean(at)
+    assert metric(at, "PV power") == "80.0\u00a0kWp"
+    assert "Yearly figures" in texts(at)
+
+
+def test_demo():
+    skip_unless_demo_simulates()
+    at = app_on("pages/panoramica.py")
+    assert_clean(at)
+    assert metric(at, "Membri") == "40"
+    assert metric(at, "Potenza fotovoltaica") == "982,5\u00a0kWp"
+    assert metric(at, "Produzione") != "–"

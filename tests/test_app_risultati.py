@@ -1,0 +1,69 @@
+"""AppTest of the Risultati page: every tab renders; downloads are offered."""
+
+
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
+
+TABS = ("Energia", "Economia", "Membri", "Cabine", "Verifiche", "Scarica")
+
+
+def open_tab(at, label, lang="it"):
+    at.session_state[f"results_tabs_{lang}"] = label
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def test_every_tab_renders_on_the_fixture():
+    at = app_on("pages/risultati.py", fixture_workspace())
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == list(TABS)
+    assert at.title[0].value == "Risultati"
+    assert len(at.tabs[0].children) >= 3           # charts of the energy tab
+    open_tab(at, "Economia")
+    assert any(m.label == "Tariffa premio GSE" for m in at.metric)
+    open_tab(at, "Membri")
+    members = at.dataframe[0].value
+    assert len(members) == 5 and "Famiglia Hofer" in set(members.iloc[:, 0])
+    open_tab(at, "Cabine")
+    cabine = at.dataframe[0].value
+    assert list(cabine.iloc[:, 0]) == ["Cabina primaria Nord", "Cabina primaria Sud"]
+    open_tab(at, "Verifiche")
+    body = texts(at)
+    assert "Regola del 55% / 45%" in body
+    assert any("Impianti senza contributo (2)" in s.value for s in at.success)
+    open_tab(at, "Scarica")
+    labels = [b.label for b in at.download_button]
+    assert "File dei risultati (.zip)" in labels and "Cartella Excel (.xlsx)" in labels
+
+
+def test_not_simulated_shows_problems_and_stops():
+    ws = fixture_workspace()
+    ws.doc["plants"][0]["member"] = "nessuno"
+    at = app_on("pages/risultati.py", ws)
+    assert_clean(at)
+    assert "Non ci sono risultati" in texts(at)
+    assert any(e.value.startswith("plants[0].member: membro «nessuno» inesistente") for e in at.error)
+    assert not at.tabs
+
+
+def test_empty_community_renders_with_zeros():
+    at = app_on("pages/risultati.py", empty_workspace())
+    assert_clean(at)
+    for label in TABS[1:]:
+        open_tab(at, label)
+
+
+def test_english_tabs():
+    at = app_on("pages/risultati.py", fixture_workspace(), lang="en")
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["Energy", "Money", "Members", "Substations", "Checks", "Download"]
+    open_tab(at, "Checks", "en")
+    assert "The 55% / 45% rule" in texts(at)
+
+
+def test_demo():
+    assert_demo_simulates()
+    at = app_on("pages/risultati.py")
+    assert_clean(at)
+    for label in TABS[1:]:
+        open_tab(at, label)

@@ -1,0 +1,56 @@
+"""The eligibility checklist: each check's pass / warning / fail on small typed scenarios."""
+
+from cer_core.checks import (all_checks, cabina_area_checks, member_checks, old_plants_share_check, plant_checks,
+                             wastewater_checks)
+
+from engine_helpers import member, plant, scenario
+
+SQUARE = {"type": "Polygon", "coordinates": [[[9.0, 45.0], [9.1, 45.0], [9.1, 45.1], [9.0, 45.1], [9.0, 45.0]]]}
+
+
+def by_id(checks):
+    return {(c["id"], c["subject"]): c["status"] for c in checks}
+
+
+def test_old_plants_share_limit():
+    members = [member("a", kind="prosumer")]
+    ok = scenario(members, [plant("old", "a", 30, "2020-01-01"), plant("new", "a", 70)])
+    assert old_plants_share_check(ok)["status"] == "pass"
+    too_much = scenario(members, [plant("old", "a", 31, "2020-01-01"), plant("new", "a", 69)])
+    check = old_plants_share_check(too_much)
+    assert check["status"] == "fail" and "31%" in check["it"]
+
+
+def test_plant_checks_power_date_grant():
+    sc = scenario([member("a", kind="prosumer")], [plant("big", "a", 1500), plant("old", "a", 10, "2021-12-15"),
+                                                   plant("g", "a", 10, grant_pct=45), plant("h", "a", 10, grant_pct=20)])
+    s = by_id(plant_checks(sc))
+    assert s[("plant_max_power", "big")] == "fail" and s[("plant_max_power", "old")] == "pass"
+    assert s[("plant_commissioning", "old")] == "warning" and s[("plant_commissioning", "g")] == "pass"
+    assert s[("plant_grant", "g")] == "fail" and s[("plant_grant", "h")] == "warning"
+
+
+def test_member_category_and_pod():
+    sc = scenario([member("big", category="large_enterprise", pod="IT001E12345678"),
+                   member("third", kind="producer", category="large_enterprise", third_party_producer=True),
+                   member("h", pod="IT1234")], [])
+    s = by_id(member_checks(sc))
+    assert s[("member_category", "big")] == "fail" and ("member_category", "third") not in s
+    assert s[("member_pod", "h")] == "warning" and ("member_pod", "big") not in s
+
+
+def test_members_inside_their_cabina_area():
+    cabine = [{"id": "CP1", "area": SQUARE}]
+    inside = member("in", "CP1", lat=45.05, lon=9.05)
+    outside = member("out", "CP1", lat=45.5, lon=9.5)
+    assert by_id(cabina_area_checks(scenario([inside], [], cabine=cabine))) == {("members_in_cabina", ""): "pass"}
+    assert by_id(cabina_area_checks(scenario([inside, outside], [], cabine=cabine)))[("members_in_cabina", "out")] == "fail"
+    assert cabina_area_checks(scenario([inside], []))[0]["status"] == "warning"  # no areas drawn
+
+
+def test_wastewater_thresholds_and_configuration():
+    recs = [{"member": "w", "neutrality_ratio": r} for r in (1.2, 0.8, 0.3)]
+    assert [c["status"] for c in wastewater_checks(recs, {"w": "Depuratore"})] == ["pass", "warning", "fail"]
+    assert wastewater_checks(recs[:1], {"w": "Depuratore"})[0]["it"].startswith("Depuratore: il depuratore")
+    empty = by_id(all_checks(scenario([member("solo")], []), {}))
+    assert empty[("has_plants", "")] == "fail" and empty[("has_members", "")] == "fail"

@@ -1,0 +1,175 @@
+"""The studio's figures: aggregations over the hourly axis (DST days included) and what each chart shows."""
+
+import numpy as np
+import pytest
+
+from cer_core.bands import band_of_hour, day_type_of_hour
+from cer_core.timeaxis import hours_local, n_hours
+from studio import charts
+
+
+def tr(key, **fmt):
+    """A translation function that returns the key: titles and labels are checked by key."""
+    return key
+
+
+YEAR = 2024  # leap year: 8784 hours, clock changes on 31 March and 27 October
+
+
+def monthly_rows(scale=1.0):
+    rows = []
+    for k in range(12):
+        prod = (1000 + 300 * k) * scale
+        rows.append({"month": k + 1, "production_kwh": prod, "consumption_kwh": 2000 * scale,
+                     "self_consumed_kwh": 400 * scale, "injected_kwh": prod - 400 * scale,
+                     "withdrawn_kwh": 1600 * scale, "shared_kwh": 300 * scale, "tip_eur": 30.0, "valorisation_eur": 3.0,
+                     "energy_sale_eur": 50.0, "rid_min_price_topup_eur": 0.0, "bill_savings_eur": 80.0,
+                     "fees_eur": 10.0})
+    return rows
+
+
+def test_mean_by_hour_of_day_known_answer():
+    values = np.ones(n_hours(YEAR))
+    hod = hours_local(YEAR).hour.to_numpy()
+    values[hod == 12] = 5.0
+    means = charts.mean_by_hour_of_day(values, YEAR)
+    assert means.shape == (24,)
+    assert means[12] == pytest.approx(5.0) and means[3] == pytest.approx(1.0)
+
+
+def test_day_hour_matrix_handles_the_clock_changes():
+    values = np.ones(n_hours(YEAR))
+    matrix, dates = charts.day_hour_matrix(values, YEAR)
+    assert matrix.shape == (24, 366) and dates[0] == "2024-01-01" and dates[-1] == "2024-12-31"
+    march, october = dates.index("2024-03-31"), dates.index("2024-10-27")
+    assert np.isnan(matrix[2, march])          # 02:00 does not exist on 31 March
+    assert matrix[2, october] == 2.0           # 02:00 happens twice on 27 October
+    assert np.nansum(matrix) == pytest.approx(values.sum())
+
+
+def test_monthly_by_band_adds_up_and_follows_the_bands():
+    values = np.arange(n_hours(YEAR), dtype=float)
+    table = charts.monthly_by_band(values, YEAR)
+    assert table.shape == (12, 3)
+    assert table.sum() == pytest.approx(values.sum())
+    band = band_of_hour(YEAR)
+    assert table[:, 0].sum() == pytest.approx(values[band == 1].sum())
+
+
+def test_monthly_energy_figure_stacks_production_and_consumption():
+    rows = monthly_rows(scale=10)  # MWh scale
+    fig = charts.monthly_energy_figure(rows, tr, "it")
+    assert fig.layout.title.text == "<b>charts.monthly_energy.title</b>"
+    assert fig.layout.yaxis.title.text == "MWh"
+    assert fig.layout.separators == ",."
+    prod = [t for t in fig.data if t.offsetgroup == "prod"]
+    cons = [t for t in fig.data if t.offsetgroup == "cons"]
+    assert [t.name for t in prod] == ["charts.self_consumed", "charts.shared", "charts.injected_not_shared"]
+    assert [t.name for t in cons] == ["charts.self_consumed", "charts.shared", "charts.withdrawn_not_shared"]
+    top_prod = np.asarray(prod[-1].base, dtype=float) + np.asarray(prod[-1].y, dtype=float)
+    top_cons = np.asarray(cons[-1].base, dtype=float) + np.asarray(cons[-1].y, dtype=float)
+    np.testing.assert_allclose(top_prod, [r["production_kwh"] / 1000 for r in rows])
+    np.testing.assert_allclose(top_cons, [r["consumption_kwh"] / 1000 for r in rows])
+    assert list(prod[0].x)[0] == "gen"
+
+
+def test_monthly_energy_figure_small_values_in_kwh_and_english():
+    fig = charts.monthly_energy_figure(monthly_rows(scale=0.1), tr, "en")
+    assert fig.layout.yaxis.title.text == "kWh"
+    assert fig.layout.separators == ".,"
+    assert list(fig.data[0].x)[0] == "Jan"
+
+
+def test_empty_inputs_give_a_message_not_an_error():
+    fig = charts.monthly_energy_figure([], tr)
+    assert fig.layout.annotations[0].text == "charts.no_data"
+    assert charts.sankey_figure({}, tr).layout.annotations[0].text == "charts.no_data"
+    assert charts.plant_monthly_figure([], np.zeros((12, 0)), tr).layout.annotations[0].text == "charts.no_plants"
+    assert charts.mini_map_figure([{"id": "a"}], [], {}, tr).layout.annotations[0].text == "charts.map.empty"
+
+
+def test_sankey_conserves_energy():
+    totals = {"production_kwh": 1000.0, "consumption_kwh": 1500.0, "self_consumed_kwh": 300.0,
+              "injected_kwh": 700.0, "withdrawn_kwh": 1200.0, "shared_kwh": 250.0}
+    fig = charts.sankey_figure(totals, tr)
+    link = fig.data[0].link
+    labels = [lab.split("<br>")[0] for lab in fig.data[0].node.label]
+    idx = {name.split(".")[-1]: i for i, name in enumerate(labels)}
+    inflow = lambda n: sum(v for t, v in zip(link.target, link.value) if t == idx[n])  # noqa: E731
+    outflow = lambda n: sum(v for s, v in zip(link.source, link.value) if s == idx[n])  # noqa: E731
+    assert outflow("production") == pytest.approx(1000.0)
+    assert inflow("consumption") == pytest.approx(1500.0)
+    assert inflow("injected") == pytest.approx(outflow("injected")) == pytest.approx(700.0)
+    assert inflow("injected_not_shared") == pytest.approx(450.0)
+
+
+def test_money_waterfall_ends_at_the_net_benefit():
+    totals = {"tip_eur": 1000.0, "valorisation_eur": 100.0, "energy_sale_eur": 2000.0, "rid_min_price_topup_eur": 0.0,
+              "bill_savings_eur": 3000.0, "fees_eur": 150.0}
+    fig = charts.money_year_figure(totals, tr)
+    wf = fig.data[0]
+    assert list(wf.measure)[-1] == "total"
+    assert sum(wf.y[:-1]) == pytest.approx(wf.y[-1]) == pytest.approx(5950.0)
+    assert "charts.money.rid_topup" not in wf.x          # a zero item is left out
+    assert wf.y[list(wf.x).index("charts.money.fees")] == pytest.approx(-150.0)
+    assert fig.layout.yaxis.title.text == "€ / charts.year"
+
+
+def test_money_monthly_net_line_matches_items():
+    rows = monthly_rows()
+    fig = charts.money_monthly_figure(rows, tr)
+    net = [t for t in fig.data if t.name == "charts.money.net"][0]
+    assert list(net.y) == pytest.approx([30 + 3 + 50 + 80 - 10] * 12)
+    assert fig.layout.barmode == "relative"
+
+
+def test_typical_day_and_heatmap_figures():
+    h = n_hours(YEAR)
+    hod = hours_local(YEAR).hour.to_numpy()
+    prod = np.where((hod >= 8) & (hod < 17), 10.0, 0.0)
+    cons = np.full(h, 4.0)
+    shared = np.minimum(prod, cons) * 0.5
+    fig = charts.typical_day_figure(prod, cons, shared, YEAR, tr)
+    assert len(fig.data) == 12  # 3 series × 4 seasons
+    winter_prod = fig.data[0]
+    assert max(winter_prod.y) == pytest.approx(10.0) and winter_prod.y[3] == 0
+    heat = charts.shared_heatmap_figure(shared, YEAR, tr, "it")
+    assert np.asarray(heat.data[0].z, dtype=float).shape == (24, 366)
+    assert list(heat.layout.xaxis.ticktext)[:2] == ["gen", "feb"]
+    assert heat.data[0].x[0] == "01/01/2024" and heat.data[0].x[-1] == "31/12/2024"
+
+
+def test_member_figures():
+    h = n_hours(YEAR)
+    load = np.full(h, 1.0)
+    monthly = charts.member_monthly_figure(load, YEAR, tr)
+    assert [t.name for t in monthly.data] == ["F1", "F2", "F3"]
+    assert sum(sum(t.y) for t in monthly.data) == pytest.approx(h)
+    days = charts.member_typical_days_figure(load, YEAR, tr)
+    assert [t.name for t in days.data] == ["charts.day.weekday", "charts.day.saturday", "charts.day.holiday"]
+    donut = charts.band_split_figure(load, YEAR, tr)
+    assert sum(donut.data[0].values) == pytest.approx(h)
+    holiday_hours = (day_type_of_hour(YEAR) == 2).sum()
+    assert donut.data[0].values[2] >= holiday_hours  # every Sunday/holiday hour is F3
+
+
+def test_plant_and_weather_figures():
+    monthly = np.tile(np.arange(1, 13, dtype=float)[:, None] * 1000, (1, 2))
+    fig = charts.plant_monthly_figure(["A", "B"], monthly, tr)
+    assert [t.name for t in fig.data] == ["A", "B"] and fig.layout.barmode == "stack"
+    assert fig.layout.yaxis.title.text == "MWh"
+    w = charts.weather_figure([50] * 12, [10] * 12, tr)
+    assert len(w.data) == 2 and "kWh/m²" in w.layout.yaxis.title.text and "°C" in w.layout.yaxis2.title.text
+
+
+def test_mini_map_colours_by_role_and_draws_cabina_areas():
+    members = [{"id": "a", "name": "A", "kind": "consumer", "cabina": "C1", "lat": 45.0, "lon": 9.0},
+               {"id": "b", "name": "B", "kind": "prosumer", "cabina": "C1", "lat": 45.01, "lon": 9.01},
+               {"id": "c", "kind": "producer", "cabina": "C1"}]  # no position: not drawn
+    cabine = [{"id": "C1", "area": {"type": "Polygon", "coordinates": [[[8.9, 44.9], [9.1, 44.9], [9.1, 45.1],
+                                                                          [8.9, 44.9]]]}}]
+    fig = charts.mini_map_figure(members, cabine, {"b": 6.0}, tr)
+    names = [t.name for t in fig.data]
+    assert names == ["C1", "common.kind.consumer", "common.kind.prosumer"]
+    assert fig.data[0].fill == "toself"
+    assert fig.layout.yaxis.scaleanchor == "x"
