@@ -25,6 +25,7 @@ from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
 from studio import map_model as mm
+from studio.format import fmt_kwp, fmt_number
 from studio.i18n import current_lang, t
 from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
@@ -51,10 +52,8 @@ def _set(name: str, value) -> None:
 
 
 def _fmt(value: float, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if current_lang() == "it":
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return text
+    """A number in the current language's format (Italian: 1.234,5)."""
+    return fmt_number(value, decimals, current_lang())
 
 
 def _rerun_map() -> None:
@@ -301,7 +300,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
             _set("selected_plant", pid)
 
         def message() -> str:
-            msg = t("map.plant_added", name=name or owner, kwp=_fmt(kwp, 1))
+            msg = t("map.plant_added", name=name or owner, kwp=fmt_kwp(kwp, current_lang()))
             if result.get("prosumer"):
                 msg += " " + t("map.owner_now_prosumer", name=_member_name(doc, owner))
             return msg
@@ -428,7 +427,7 @@ def _selected_member(doc: dict) -> None:
         st.markdown("**" + t("map.member_plants") + "**")
         for p in plants:
             roof = "" if p.get("roof") else " · " + t("map.plant_no_roof")
-            st.markdown(f"- ☀ {p.get('name') or p['id']} — {_fmt(float(p.get('kwp', 0)), 1)} kWp{roof}")
+            st.markdown(f"- ☀ {p.get('name') or p['id']} — {fmt_kwp(p.get('kwp'), current_lang())}{roof}")
     st.caption(t("map.move_hint"))
     with st.popover(t("map.delete_member"), icon=":material/delete:", use_container_width=True):
         st.write(t("map.delete_member_confirm", name=_member_name(doc, choice), n=len(plants)))

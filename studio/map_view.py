@@ -28,6 +28,7 @@ from folium.template import Template
 
 from cer_core.cabine import area_shape
 from cer_core.geo import find_comune, haversine_km
+from studio.format import fmt_kwp
 from studio.i18n import DEFAULT_LANG, catalogue
 from studio.map_assets import install_local_assets
 from studio.map_basemap import boundaries_near, labels_near
@@ -270,13 +271,6 @@ def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: floa
 
 # --- the dynamic layers --------------------------------------------------------------------------------
 
-def _fmt_kwp(value: float, lang: str) -> str:
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    if lang == "it":
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return f"{text} kWp"
-
-
 def plants_kwp_by_member(doc: dict) -> dict[str, float]:
     out: dict[str, float] = {}
     for p in doc.get("plants", []):
@@ -290,13 +284,13 @@ def member_tooltip(m: dict, kwp: float, tr: Tr, lang: str) -> str:
     parts = [tr(f"map.kind_{m.get('kind')}"), tr(f"map.category_{m.get('category')}"), str(m.get("cabina", ""))]
     lines = [f"<b>{html.escape(str(m.get('name') or m['id']))}</b>", html.escape(" · ".join(p for p in parts if p))]
     if kwp > 0:
-        lines.append("☀ " + _fmt_kwp(kwp, lang))
+        lines.append("☀ " + fmt_kwp(kwp, lang))
     return "<br>".join(lines)
 
 
 def roof_tooltip(p: dict, lang: str) -> str:
     kwp = float(p["kwp"]) if isinstance(p.get("kwp"), (int, float)) else 0.0
-    return f"☀ <b>{html.escape(str(p.get('name') or p['id']))}</b><br>{_fmt_kwp(kwp, lang)}"
+    return f"☀ <b>{html.escape(str(p.get('name') or p['id']))}</b><br>{fmt_kwp(kwp, lang)}"
 
 
 def member_colour(m: dict, colour_by: str, cab_colours: dict[str, str]) -> str:

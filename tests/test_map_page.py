@@ -157,7 +157,7 @@ def test_draw_a_roof_confirm_and_a_plant_appears():
     plants = [p for p in doc_of(at)["plants"] if p.get("roof")]
     assert len(plants) == 1 and plants[0]["member"] == "scuola-pieve" and plants[0]["kwp"] == 8.5
     assert plants[0]["roof"] == roof
-    assert any("8,5 kWp aggiunto" in x.value for x in at.toast)        # a toast: nothing shifts the map
+    assert any("8,5\u00a0kWp aggiunto" in x.value for x in at.toast)        # a toast: nothing shifts the map
     assert CALLS[-1]["key"] == "cer_map_0"                      # same map (zoom kept)...
     assert drafts_token(CALLS[-1]) == 1                         # ...told to clear Leaflet.draw's draft
     assert len(CALLS[-1]["feature_group_to_add"]) == 3

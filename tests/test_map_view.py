@@ -148,7 +148,7 @@ def test_dynamic_layers_members_roofs_areas_selection_and_pending():
     # one GeoJSON layer per kind, whatever the number of features
     assert areas.count("L.geoJson(") == 1 and areas.count('"type": "Polygon"') == 2
     assert '"interactive": false' in areas
-    assert roofs.count("L.geoJson(") == 1 and "Campo FV depuratore" in roofs and "420 kWp" in roofs
+    assert roofs.count("L.geoJson(") == 1 and "Campo FV depuratore" in roofs and "420,0\\u00a0kWp" in roofs
     assert members.count("L.geoJson(") == 1 and members.count('"type": "Point"') == 40
     assert members.count("L.circleMarker(") == 1 and members.count("new L.CircleMarker(") == 1  # halo, points
     assert "Depuratore di Pieve Emanuele" in members and "Prosumer" in members
