@@ -8,20 +8,14 @@ of truth and every edit re-simulates. Each function keeps the document valid for
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections import Counter
 
 from cer_core.cabine import Assignment, apply_assignment, area_of_point, merge_cabine, point_in_area
 from cer_core.errors import CerInputError
+from studio.tables import default_load, slug, unique_id
 
 KINDS = ("consumer", "prosumer", "producer")
 CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
-#: Annual consumption [kWh] given to a member created on the map, by category, with the category's
-#: standard profile (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``); edited afterwards in «Membri e
-#: consumi» with bills or meter files.
-DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 40000.0, "third_sector": 8000.0,
-                      "other": 10000.0, "large_enterprise": 500000.0}
 DEFAULT_TILT_DEG = 30.0
 FIRST_CABINA_ID = "CP-1"
 
@@ -76,30 +70,12 @@ def displayable(doc: dict) -> dict:
     return {**doc, "members": members, "plants": plants, "cabine": cabine}
 
 
-def slug(text: str, fallback: str = "x") -> str:
-    """A lower-case ASCII id from ``text``: ``"Casa Rossi"`` → ``"casa-rossi"``."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return (out or fallback)[:40].strip("-") or fallback
-
-
-def unique_id(base: str, existing) -> str:
-    """``base`` if unused, otherwise ``base-2``, ``base-3``..."""
-    taken = set(existing)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def default_load(category: str, annual_kwh: float) -> dict:
-    """A standard-profile load for ``category`` scaled to ``annual_kwh`` [kWh]."""
-    from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
-
-    return {"source": "profile", "profile": CATEGORY_DEFAULT_PROFILE.get(category, "office"),
-            "annual_kwh": float(annual_kwh)}
+def new_load(category: str, annual_kwh: float | None = None) -> dict:
+    """The studio's standard load for a new member of ``category``, scaled to ``annual_kwh`` when given."""
+    load = default_load(category)
+    if annual_kwh is not None and annual_kwh > 0:
+        load["annual_kwh"] = float(annual_kwh)
+    return load
 
 
 def _member(doc: dict, member_id: str) -> dict:
@@ -156,7 +132,7 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
         raise ValueError(category)
     name = " ".join(str(name).split()) or "?"
     members = doc.setdefault("members", [])
-    mid = unique_id(slug(name, "membro"), (m.get("id") for m in members))
+    mid = unique_id(slug(name) or "membro", {m.get("id") for m in members})
     if cabina is None:
         cabina = default_cabina(doc, lat, lon)[0]
     member = {"id": mid, "name": name, "kind": kind, "category": category, "cabina": cabina}
@@ -165,8 +141,7 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
     if address:
         member["address"] = str(address)
     if kind != "producer":
-        kwh = float(annual_kwh) if annual_kwh is not None and annual_kwh > 0 else DEFAULT_ANNUAL_KWH[category]
-        member["load"] = default_load(category, kwh)
+        member["load"] = new_load(category, annual_kwh)
     members.append(member)
     declare_cabine_in_use(doc)
     return mid
@@ -202,8 +177,7 @@ def update_member(doc: dict, member_id: str, *, name: str | None = None, kind: s
             raise ValueError(kind)
         m["kind"] = kind
         if kind != "producer" and not m.get("load"):
-            cat = m.get("category") if m.get("category") in CATEGORIES else "other"
-            m["load"] = default_load(cat, DEFAULT_ANNUAL_KWH[cat])
+            m["load"] = new_load(m.get("category") if m.get("category") in CATEGORIES else "other")
     if cabina is not None and cabina.strip():
         m["cabina"] = cabina.strip()
         declare_cabine_in_use(doc)
@@ -281,7 +255,7 @@ def add_plant(doc: dict, *, owner: str, roof: dict, kwp: float, tilt_deg: float,
     if not kwp > 0:
         raise ValueError("kwp must be > 0")
     plants = doc.setdefault("plants", [])
-    pid = unique_id(f"fv-{m['id']}", (p.get("id") for p in plants))
+    pid = unique_id(f"fv-{m['id']}", {p.get("id") for p in plants})
     lat, lon = roof_centroid(roof)
     plant = {"id": pid, "name": (name or "").strip() or f"FV {m.get('name') or m['id']}", "member": owner,
              "kwp": round(float(kwp), 2), "commissioning": commissioning.isoformat(),

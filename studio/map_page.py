@@ -31,6 +31,7 @@ from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PEND
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
 from studio.state import edit_doc, get_workspace
+from studio.tables import cabina_options, unique_id
 
 K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
@@ -204,10 +205,8 @@ def _cancel(pending: dict) -> None:
 
 
 def _cabina_options(doc: dict, extra: str | None = None) -> list[str]:
-    ids = cabina_ids(doc)
-    if extra and extra not in ids:
-        ids.append(extra)
-    return ids or [mm.FIRST_CABINA_ID]
+    ids = cabina_options(doc)
+    return ids if not extra or extra in ids else ids + [extra]
 
 
 def _pending_member(doc: dict, pending: dict) -> None:
@@ -323,7 +322,7 @@ def _pending_area(doc: dict, pending: dict) -> None:
         target = st.selectbox(t("map.area_target"), [new_label] + existing,
                               help=t("map.area_target_help"))
         c1, c2 = st.columns(2)
-        new_id = c1.text_input(t("map.field_cabina_id"), value=mm.unique_id(f"CP-{len(existing) + 1}", existing),
+        new_id = c1.text_input(t("map.field_cabina_id"), value=unique_id(f"CP-{len(existing) + 1}", set(existing)),
                                max_chars=64)
         name = c2.text_input(t("map.field_cabina_name"))
         assign = st.checkbox(t("map.area_assign"), value=True)

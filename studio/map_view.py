@@ -32,6 +32,7 @@ from studio.format import fmt_kwp
 from studio.i18n import DEFAULT_LANG, catalogue
 from studio.map_assets import install_local_assets
 from studio.map_basemap import boundaries_near, labels_near
+from studio.tables import cabina_options
 
 ROLE_COLOURS = {"consumer": "#2563eb", "producer": "#d97706", "prosumer": "#16a34a"}
 CABINA_PALETTE = ("#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#a16207",
@@ -94,12 +95,9 @@ def initial_view(doc: dict) -> MapView:
 
 
 def cabina_ids(doc: dict) -> list[str]:
-    """Cabine in order: declared ones, then those only named by members."""
-    seen = {c["id"]: None for c in doc.get("cabine", []) if c.get("id")}
-    for m in doc.get("members", []):
-        if m.get("cabina"):
-            seen.setdefault(m["cabina"], None)
-    return list(seen)
+    """Cabine in order: declared ones, then those only named by members (none in an empty community)."""
+    named = any(c.get("id") for c in doc.get("cabine", [])) or any(m.get("cabina") for m in doc.get("members", []))
+    return cabina_options(doc) if named else []
 
 
 def cabina_colours(doc: dict) -> dict[str, str]:

@@ -34,11 +34,13 @@ def square(lon0: float, lat0: float, size: float = 0.0002) -> dict:
                                                 [lon0, lat0 + size], [lon0, lat0]]]}
 
 
-def test_slug_and_unique_id():
-    assert mm.slug("Famiglia Rossì & figli") == "famiglia-rossi-figli"
-    assert mm.slug("???") == "x" and mm.slug("", "membro") == "membro"
-    assert mm.unique_id("casa", ["casa", "casa-2"]) == "casa-3"
-    assert mm.unique_id("nuova", ["casa"]) == "nuova"
+def test_new_load_is_the_studios_default_scaled_when_given():
+    from studio.tables import DEFAULT_ANNUAL_KWH, default_load
+
+    assert mm.new_load("household") == default_load("household")
+    assert mm.new_load("sme", 12345) == {**default_load("sme"), "annual_kwh": 12345.0}
+    assert mm.new_load("sme", 0) == default_load("sme")
+    assert mm.new_load("public_body")["annual_kwh"] == DEFAULT_ANNUAL_KWH["public_body"]
 
 
 def test_build_a_community_from_scratch_stays_valid():
@@ -225,6 +227,8 @@ def test_a_community_built_on_the_map_simulates():
     assert totals["members"] == 6 and totals["plants"] == 1 and totals["kwp"] == 20.0
     # 20 kWp near Milan: 900–1500 kWh/kWp; the five consumers' default loads add up as declared
     assert 18_000 < totals["production_kwh"] < 30_000
-    expected_kwh = sum(mm.DEFAULT_ANNUAL_KWH[c] for c in mm.CATEGORIES if c != "large_enterprise")
+    from studio.tables import DEFAULT_ANNUAL_KWH
+
+    expected_kwh = sum(DEFAULT_ANNUAL_KWH[c] for c in mm.CATEGORIES if c != "large_enterprise")
     assert totals["consumption_kwh"] == pytest.approx(expected_kwh, rel=1e-6)
     assert totals["shared_kwh"] > 0

@@ -263,7 +263,7 @@ def test_search_offline_and_add_a_member_there():
     no_errors(at)
     m = doc_of(at)["members"][0]
     assert (m["name"], m["category"], m["address"]) == ("Municipio", "public_body", "Rozzano (MI)")
-    assert m["load"] == {"source": "profile", "profile": "municipal_building", "annual_kwh": 40000.0}
+    assert m["load"] == {"source": "profile", "profile": "municipal_building", "annual_kwh": 50000.0}
 
 
 def test_import_areas_geojson_and_bad_file_message():
