@@ -266,9 +266,10 @@ def _pending_roof(doc: dict, pending: dict) -> None:
             _cancel(pending)
         return
     ids = [m["id"] for m in members]
-    owner_default = mm.suggest_owner(doc, roof, _ss("selected")) or ids[0]
-    owner = st.selectbox(t("map.field_owner"), ids, index=ids.index(owner_default),
-                         format_func=lambda i: _member_name(doc, i), key=K + f"roof_owner_{sig}")
+    owner_default = mm.suggest_owner(doc, roof, _ss("selected"))      # None: nobody nearby, the user picks
+    owner = st.selectbox(t("map.field_owner"), ids, index=ids.index(owner_default) if owner_default else None,
+                         placeholder=t("map.field_owner_placeholder"), format_func=lambda i: _member_name(doc, i),
+                         key=K + f"roof_owner_{sig}")
     tilt = st.number_input(t("map.field_tilt"), min_value=0.0, max_value=90.0, value=mm.DEFAULT_TILT_DEG, step=5.0,
                            format="%.0f", key=K + f"roof_tilt_{sig}", help=t("map.field_tilt_help"))
     suggestion, reason = mm.roof_suggestion_for(roof, tilt)
@@ -285,12 +286,15 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                           step=0.5, format="%.1f", key=K + f"roof_kwp_{sig}_{tilt}")
     azimuth = c2.number_input(t("map.field_azimuth"), min_value=0.0, max_value=360.0, value=float(round(az_default)),
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
-    name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}",
+    name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
                          key=K + f"roof_name_{sig}_{owner}")
     commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", use_container_width=True,
                  key=K + f"roof_add_{sig}"):
+        if owner is None:
+            st.error(t("map.owner_required"), icon=":material/error:")
+            return
         result = {}
 
         def mutate(d):

@@ -304,3 +304,20 @@ def test_page_survives_a_broken_scenario():
     at = app(doc)
     assert not at.exception
     assert len(CALLS[-1]["feature_group_to_add"]) == 3
+
+
+def test_a_roof_far_from_every_member_needs_an_owner():
+    at = app()
+    at = answer(at, all_drawings=[feature(square(9.30, 45.50))])        # nobody within 150 m, nobody selected
+    owner = widget(at.selectbox, "Proprietario (membro)")
+    assert owner.value is None
+    n = len(doc_of(at)["plants"])
+    at = button(at, "Aggiungi impianto").click().run()
+    assert [e.value for e in at.error] == ["Scegli il proprietario del tetto."]
+    assert len(doc_of(at)["plants"]) == n
+    widget(at.selectbox, "Proprietario (membro)").set_value("municipio")
+    at = at.run()
+    at = button(at, "Aggiungi impianto").click().run()
+    no_errors(at)
+    assert doc_of(at)["plants"][-1]["member"] == "municipio"
+    assert doc_of(at)["plants"][-1]["name"] == "FV Comune di Rozzano - Municipio"

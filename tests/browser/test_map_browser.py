@@ -208,6 +208,14 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     page = offline.page
     frame = open_map(offline, studio_server.url)
     expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
+    # select a member by clicking it: it owns the roof drawn next
+    members_on_map(frame).last.click()
+    wait_idle(page)
+    no_exception(page)
+    selected = page.locator("[data-testid='stSelectbox']").filter(has_text="Membro selezionato")
+    expect(selected).not_to_contain_text("nessuno")
+    owner_name = selected.inner_text().replace("Membro selezionato", "").strip()
+    frame = page.frame_locator(MAP_IFRAME)
     container = frame.locator(".leaflet-container")
     box = container.bounding_box()
     cx, cy = box["width"] / 2, box["height"] / 2
@@ -219,6 +227,8 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     wait_idle(page)
     no_exception(page)
     expect(page.get_by_text("Nuovo impianto sul tetto")).to_be_visible()
+    owner = page.locator("[data-testid='stSelectbox']").filter(has_text="Proprietario (membro)")
+    expect(owner).to_contain_text(owner_name[:20])
     scale_before = frame.locator(".leaflet-control-scale-line").inner_text()
     page.get_by_role("button", name="Aggiungi impianto").click()
     wait_idle(page)
