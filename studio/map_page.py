@@ -269,7 +269,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
     owner_default = mm.suggest_owner(doc, roof, _ss("selected"))      # None: nobody nearby, the user picks
     owner = st.selectbox(t("map.field_owner"), ids, index=ids.index(owner_default) if owner_default else None,
                          placeholder=t("map.field_owner_placeholder"), format_func=lambda i: _member_name(doc, i),
-                         key=K + f"roof_owner_{sig}")
+                         key=K + f"roof_owner_{sig}_{current_lang()}")
     tilt = st.number_input(t("map.field_tilt"), min_value=0.0, max_value=90.0, value=mm.DEFAULT_TILT_DEG, step=5.0,
                            format="%.0f", key=K + f"roof_tilt_{sig}", help=t("map.field_tilt_help"))
     suggestion, reason = mm.roof_suggestion_for(roof, tilt)
@@ -393,7 +393,7 @@ def _selected_member(doc: dict) -> None:
     current = _ss("selected")
     choice = st.selectbox(t("map.selected_member"), [None] + ids, index=([None] + ids).index(current),
                           format_func=lambda i: t("map.select_none") if i is None else _member_name(doc, i),
-                          key=K + f"pick_{current}")
+                          key=K + f"pick_{current}_{current_lang()}")
     if choice != current:
         _set("selected", choice)
         _set("selected_plant", None)
