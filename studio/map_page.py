@@ -391,8 +391,8 @@ def _selected_member(doc: dict) -> None:
         st.info(t("map.no_members"), icon=":material/info:")
         return
     current = _ss("selected")
-    choice = st.selectbox(t("map.selected_member"), [None] + ids, index=([None] + ids).index(current),
-                          format_func=lambda i: t("map.select_none") if i is None else _member_name(doc, i),
+    choice = st.selectbox(t("map.selected_member"), ids, index=ids.index(current) if current in ids else None,
+                          placeholder=t("map.select_none"), format_func=lambda i: _member_name(doc, i),
                           key=K + f"pick_{current}_{current_lang()}")
     if choice != current:
         _set("selected", choice)
