@@ -36,6 +36,7 @@ from studio.tables import cabina_options, unique_id
 K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
 MAX_IMPORT_MB = 20
+MAX_NAMES = 10                  # members named in the "outside every area" warning
 
 
 @st.cache_resource(show_spinner=False)
@@ -445,7 +446,8 @@ def _selected_member(doc: dict) -> None:
 
 def _cabine_section(doc: dict, outside: list[str]) -> None:
     if outside:
-        names = ", ".join(_member_name(doc, mid) for mid in outside)
+        names = ", ".join(_member_name(doc, mid) for mid in outside[:MAX_NAMES])
+        names += f", … (+{len(outside) - MAX_NAMES})" if len(outside) > MAX_NAMES else ""
         st.warning(t("map.outside_members", n=len(outside), names=names), icon=":material/wrong_location:")
     with st.expander(t("map.cabine_title"), expanded=not any(c.get("area") for c in doc.get("cabine", []))):
         colours = cabina_colours(doc)
@@ -468,7 +470,7 @@ def _cabine_section(doc: dict, outside: list[str]) -> None:
 
 
 def _import_areas(doc: dict) -> None:
-    upload = st.file_uploader(t("map.import_label"), type=["geojson", "json"], key=K + "import",
+    upload = st.file_uploader(t("map.import_label"), type=["geojson", "json"], key=K + f"import_{_ss('imports', 0)}",
                               help=t("map.import_help"), max_upload_size=MAX_IMPORT_MB)
     if upload is None:
         return
@@ -487,6 +489,7 @@ def _import_areas(doc: dict) -> None:
     if st.button(t("map.import_go", n=len(cabine)), type="primary", key=K + "import_go", icon=":material/upload:"):
         def mutate(d):
             mm.import_areas(d, cabine, assign=True)
+        _set("imports", _ss("imports", 0) + 1)         # a fresh, empty uploader after the import
         _commit(mutate, t("map.imported", n=len(cabine), moved=len(preview.changes)))
 
 

@@ -230,6 +230,11 @@ def test_member_outside_every_area_is_flagged():
     at = app(doc)
     no_errors(at)
     assert any("fuori da ogni area" in w.value and doc["members"][0]["name"] in w.value for w in at.warning)
+    for m in doc["members"][1:15]:
+        m["lat"], m["lon"] = 45.60, 9.60
+    at = app(doc)
+    (warning,) = [w.value for w in at.warning if "fuori da ogni area" in w.value]
+    assert warning.startswith("15 membri") and "(+5)" in warning
 
 
 def test_click_a_member_select_and_edit_it():
@@ -281,6 +286,7 @@ def test_import_areas_geojson_and_bad_file_message():
     no_errors(at)
     at = button(at, "Importa 1 aree").click().run()
     no_errors(at)
+    assert len(at.file_uploader) == 1 and not at.success       # the uploader is empty again
     cab = next(c for c in doc_of(at)["cabine"] if c["id"] == "CP-ROZZANO")
     ring = cab["area"]["coordinates"][0]
     assert cab["name"] == "Rozzano (GSE)" and ring[2] == [9.3, 45.6] and len(ring) == 5
