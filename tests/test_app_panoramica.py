@@ -1,7 +1,7 @@
 """AppTest of the Panoramica page."""
 
 
-from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, skip_unless_demo_simulates, texts
+from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 
 def metric(at, label):
@@ -53,7 +53,7 @@ def test_english():
 
 
 def test_demo():
-    skip_unless_demo_simulates()
+    assert_demo_simulates()
     at = app_on("pages/panoramica.py")
     assert_clean(at)
     assert metric(at, "Membri") == "40"
