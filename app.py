@@ -6,13 +6,17 @@ scenario and its state, open / save / new / demo) and runs the page the user cho
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from studio import sidebar
+from studio import frame, sidebar
 from studio.i18n import t
 from studio.ui import show_flash
 
-st.set_page_config(page_title="CER Studio", page_icon=":material/solar_power:", layout="wide",
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # local: no icon font from the internet
+
+st.set_page_config(page_title="CER Studio", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="expanded")
 
 PAGES = (
@@ -23,8 +27,13 @@ PAGES = (
     ("pages/risultati.py", "risultati", ":material/bar_chart:"),
 )
 
-navigation = st.navigation([st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
-                            for i, (path, url, icon) in enumerate(PAGES)])
+pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
+         for i, (path, url, icon) in enumerate(PAGES)}
+navigation = st.navigation(list(pages.values()))
+frame.mark()
+deep_link = frame.pending_deep_link()
+if deep_link in pages and deep_link != navigation.url_path:
+    st.switch_page(pages[deep_link])
 sidebar.render()
 show_flash()
 navigation.run()

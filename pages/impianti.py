@@ -18,6 +18,9 @@ from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields)
 from studio.ui import chart, flash, flash_refused, note_messages, show_problems, styled, tr, widget_key
+from studio.frame import ensure as ensure_frame
+
+ensure_frame("impianti")  # a deep link on a fresh server goes through app.py first
 
 SELECTED_KEY = "impianti_selected"
 MAX_PRODUCTION_MB = 20

@@ -17,6 +17,9 @@ from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bi
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
 from studio.ui import chart, flash, flash_refused, note_messages, show_problems, tr, widget_key
+from studio.frame import ensure as ensure_frame
+
+ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
 
 REPORTS_KEY = "meter_reports"
 SELECTED_KEY = "membri_selected"

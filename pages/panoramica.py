@@ -9,6 +9,9 @@ from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt
 from studio.i18n import current_lang, t
 from studio.overview import missing_items
 from studio.ui import chart, show_problems, tr
+from studio.frame import ensure as ensure_frame
+
+ensure_frame("panoramica")  # a deep link on a fresh server goes through app.py first
 
 
 lang = current_lang()

@@ -11,6 +11,9 @@ from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.tables import slug
 from studio.ui import chart, show_problems, styled, tr
+from studio.frame import ensure as ensure_frame
+
+ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
 
 STATUS_ICON = {"pass": ":material/check_circle:", "warning": ":material/warning:", "fail": ":material/cancel:"}
 

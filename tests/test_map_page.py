@@ -17,6 +17,7 @@ from cer_core.geocode import OFFLINE_ENV
 from cer_core.paths import DEMO_SCENARIO
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
+from studio.frame import SEEN_KEY as FRAME_SEEN_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "mappa.py")
@@ -43,6 +44,7 @@ def fake_map(monkeypatch):
 
 def app(doc: dict | None = None, lang: str | None = None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[FRAME_SEEN_KEY] = True  # the page alone, as if app.py had drawn the frame
     if doc is not None:
         at.session_state[WS_KEY] = Workspace(doc=doc, origin="test")
     if lang:

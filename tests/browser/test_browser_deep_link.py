@@ -1,0 +1,34 @@
+"""A deep link is the first request of a fresh server: the page still opens inside the studio's frame."""
+
+import pytest
+
+from conftest import ARTIFACTS
+from studio_driver import StudioServer, assert_no_exception, goto, new_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.mark.parametrize("path, title", [("mappa", "Mappa")])
+def test_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, chromium_path, path, title):
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = StudioServer(log_path=ARTIFACTS / "streamlit_deep_link.log", env={"CER_STUDIO_OFFLINE": "1"})
+    page = None
+    try:
+        server.wait_healthy(90)
+        page = new_page(browser)
+        goto(page, f"{server.url}/{path}")  # nothing has run app.py yet in this server
+        assert_no_exception(page)
+        assert page.url.rstrip("/").endswith(f"/{path}")
+        assert page.locator("h1").first.inner_text() == title
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.get_by_text("Lingua").count() == 1          # the frame's language switch
+        assert sidebar.get_by_text("Panoramica").count() == 1      # titled navigation, not file names
+        assert sidebar.get_by_text("panoramica", exact=True).count() == 0
+    except Exception:
+        if page is not None:
+            page.screenshot(path=str(ARTIFACTS / "deep_link_failure.png"), full_page=True)
+        raise
+    finally:
+        if page is not None:
+            page.context.close()
+        server.stop()
