@@ -12,6 +12,7 @@ Run: ``.venv/bin/python scripts/make_demo.py`` (rewrites assets/demo/scenario.js
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 from pathlib import Path
@@ -54,6 +55,18 @@ def point_in(area, rng: random.Random, near: tuple[float, float] | None = None, 
     raise RuntimeError("no point found")
 
 
+def roof_around(member: dict, kwp: float, m2_per_kwp: float = 7.0) -> dict:
+    """A rectangular roof (GeoJSON, lon/lat) centred on the member, sized for ``kwp`` (2:1, east-west long side)."""
+    area_m2 = kwp * m2_per_kwp
+    half_w, half_h = (2 * area_m2) ** 0.5 / 2, (area_m2 / 2) ** 0.5 / 2
+    dlat = half_h / 111_320
+    dlon = half_w / (111_320 * math.cos(math.radians(member["lat"])))
+    lat, lon = member["lat"], member["lon"]
+    ring = [[lon - dlon, lat - dlat], [lon + dlon, lat - dlat], [lon + dlon, lat + dlat], [lon - dlon, lat + dlat],
+            [lon - dlon, lat - dlat]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
 def main() -> None:
     rng = random.Random(414)
     areas = cabina_areas()
@@ -72,6 +85,7 @@ def main() -> None:
     def plant(pid, name, owner, kwp, commissioning, tilt, azimuth, **extra):
         rec = {"id": pid, "name": name, "member": owner, "kwp": kwp, "commissioning": commissioning,
                "grant_pct": 0, "tilt_deg": tilt, "azimuth_deg": azimuth, "losses_pct": 14,
+               "roof": roof_around(next(m for m in members if m["id"] == owner), kwp),
                "production": {"source": "pvlib"}}
         rec.update(extra)
         plants.append(rec)

@@ -208,6 +208,8 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     page = offline.page
     frame = open_map(offline, studio_server.url)
     expect(members_on_map(frame)).to_have_count(40, timeout=20_000)
+    roofs = frame.locator('.leaflet-overlay-pane path[fill="#fbbf24"]')
+    expect(roofs).to_have_count(12, timeout=20_000)                # the demo's plants have their roofs drawn
     # select a member by clicking it: it owns the roof drawn next
     members_on_map(frame).last.click()
     wait_idle(page)
@@ -235,7 +237,7 @@ def test_draw_a_roof_becomes_a_plant_and_place_a_member(studio_server, offline):
     no_exception(page)
     frame = page.frame_locator(MAP_IFRAME)
     frame.locator(".leaflet-container").wait_for(timeout=30_000)
-    expect(frame.locator('.leaflet-overlay-pane path[fill="#fbbf24"]')).to_have_count(1, timeout=20_000)
+    expect(frame.locator('.leaflet-overlay-pane path[fill="#fbbf24"]')).to_have_count(13, timeout=20_000)
     # the draft is gone (no dashed red shape left) and the map kept its zoom
     expect(frame.locator('.leaflet-overlay-pane path[stroke="#e11d48"]')).to_have_count(0, timeout=10_000)
     assert frame.locator(".leaflet-control-scale-line").inner_text() == scale_before
