@@ -53,6 +53,21 @@ def test_kw_mistaken_for_kwh_against_contract_power():
     assert read_meter_files([case("male_kw_invece_di_kwh.csv")], contract_kw=15.0).series
 
 
+@pytest.mark.parametrize("value", ["1e308", "99999999999999999999999", "2500000"])
+def test_absurd_values_are_refused_even_without_contract_power(value):
+    """No contract power known: still, no single POD draws gigawatts (a typo, a wrong column, overflow)."""
+    text = f"timestamp,kwh\n2024-01-01T00:00:00+01:00,1.5\n2024-01-01T01:00:00+01:00,{value}\n"
+    p = refusal([("enorme.csv", text.encode())])
+    assert p.code == "file.implausible" and p.where == "enorme.csv"
+    assert "01/01/2024 01:00" in p.it and "attesi kWh per intervallo" in p.it
+    assert "expected kWh per interval" in p.en
+
+
+def test_large_but_possible_values_are_kept():
+    text = "timestamp,kwh\n2024-01-01T00:00:00+01:00,1.5\n2024-01-01T01:00:00+01:00,40000\n"
+    assert read_meter_files([("grande.csv", text.encode())]).series
+
+
 def test_wh_mistaken_for_kwh():
     text = make_cases.wide_csv("2024-02-01", "2024-02-03", "sum", scale=1000.0)
     p = refusal([("wh.csv", text.encode())], contract_kw=6.0)

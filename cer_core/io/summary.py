@@ -12,6 +12,8 @@ from .model import ESTIMATED, EXTENDED, FILLED, FORMAT_LABELS, MEASURED, MeterSe
 
 #: Quarter-hour kWh above ``PLAUSIBLE_FACTOR × available power × interval`` is physically impossible.
 PLAUSIBLE_FACTOR = 1.2
+#: No single withdrawal point draws more than this [kW] (the largest Italian sites stay well below 1 GW).
+MAX_POD_KW = 1_000_000.0
 
 
 def available_kw(contract_kw: float) -> float:
@@ -84,12 +86,18 @@ def series_report(series: MeterSeries, facts: dict, info: dict | None = None, in
 def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed: bool = False) -> None:
     """Refuse interval energies no meter with ``contract_kw`` can record (kW or Wh read as kWh).
 
+    Without a contract power, refuse only what no single POD can draw (above
+    :data:`MAX_POD_KW`): an overflowing number, a wrong column, a meter index read as energy.
+
     Raises
     ------
     CerInputError
         Naming the file, the local time and the value, with the limit and the likely cause.
     """
-    if not contract_kw or not len(series.kwh_import):
+    if not len(series.kwh_import):
+        return
+    if not contract_kw:
+        _check_ceiling(series)
         return
     step_h = series.interval_min / 60
     limit = PLAUSIBLE_FACTOR * available_kw(contract_kw) * step_h
@@ -109,3 +117,22 @@ def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed
                 f"{fmt_local(series.start_s[i])}: {v[i]:.3f} kWh in {series.interval_min} minutes, above the possible "
                 f"maximum {limit:.3f} kWh (1.2 × {available_kw(contract_kw):.1f} kW available × {step_h:g} h): the file "
                 f"probably holds {cause_en}; expected kWh per interval", "file.implausible")
+
+
+def _check_ceiling(series: MeterSeries) -> None:
+    """Refuse an interval above :data:`MAX_POD_KW` (the check when the contract power is unknown)."""
+    step_h = series.interval_min / 60
+    limit = MAX_POD_KW * step_h
+    v = np.nan_to_num(np.asarray(series.kwh_import, dtype=float), nan=0.0, posinf=np.inf)
+    if not np.any(v > limit):
+        return
+    i = int(np.argmax(v > limit))
+    where = ", ".join(series.files)
+    it_limit = f"{limit:,.0f}".replace(",", ".")
+    it_value = f"{v[i]:.4g}".replace(".", ",")
+    raise error(where, f"{fmt_local(series.start_s[i])}: {it_value} kWh in {series.interval_min} minuti, oltre ogni "
+                f"prelievo possibile per un singolo POD ({it_limit} kWh, cioè 1 GW per {step_h:g} h): il file contiene "
+                "forse un'altra grandezza (lettura del contatore, Wh); attesi kWh per intervallo",
+                f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minutes, beyond what a "
+                f"single POD can draw ({limit:,.0f} kWh, i.e. 1 GW for {step_h:g} h): the file probably holds "
+                "another quantity (meter reading, Wh); expected kWh per interval", "file.implausible")
