@@ -19,15 +19,20 @@ def _check(cid: str, status: str, it: str, en: str, subject: str = "") -> dict:
     return {"id": cid, "status": status, "subject": subject, "it": it, "en": en}
 
 
+def _it(value: float, spec: str = "g") -> str:
+    """A number for an Italian sentence: ``format(value, spec)`` with decimal comma and thousands dot."""
+    return format(value, spec).replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def plant_checks(sc: Scenario) -> list[dict]:
     """Per-plant checks: power, commissioning date, capital grant."""
     out = []
     for p in sc.plants:
         if p.kwp > C.MAX_PLANT_KW:
-            out.append(_check("plant_max_power", "fail", f"{p.name}: {p.kwp:g} kW oltre 1 MW, nessuna tariffa",
+            out.append(_check("plant_max_power", "fail", f"{p.name}: {_it(p.kwp)} kW oltre 1 MW, nessuna tariffa",
                               f"{p.name}: {p.kwp:g} kW is over 1 MW, no tariff", p.id))
         else:
-            out.append(_check("plant_max_power", "pass", f"{p.name}: {p.kwp:g} kW entro 1 MW",
+            out.append(_check("plant_max_power", "pass", f"{p.name}: {_it(p.kwp)} kW entro 1 MW",
                               f"{p.name}: {p.kwp:g} kW within 1 MW", p.id))
         if p.commissioning < C.NEW_PLANT_FROM:
             out.append(_check("plant_commissioning", "warning",
@@ -38,12 +43,17 @@ def plant_checks(sc: Scenario) -> list[dict]:
             out.append(_check("plant_commissioning", "pass", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}",
                               f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}", p.id))
         if p.grant_pct > C.GRANT_MAX_PCT:
-            out.append(_check("plant_grant", "fail", f"{p.name}: contributo {p.grant_pct:g}% oltre il 40%: "
+            out.append(_check("plant_grant", "fail", f"{p.name}: contributo {_it(p.grant_pct)}% oltre il 40%: "
                               "nessuna tariffa", f"{p.name}: grant {p.grant_pct:g}% over 40%: no tariff", p.id))
         elif p.grant_pct > 0:
-            out.append(_check("plant_grant", "warning", f"{p.name}: contributo {p.grant_pct:g}%: tariffa ridotta del "
-                              f"{50 * p.grant_pct / 40:.1f}% e soglia 45%", f"{p.name}: grant {p.grant_pct:g}%: "
+            out.append(_check("plant_grant", "warning", f"{p.name}: contributo {_it(p.grant_pct)}%: tariffa ridotta "
+                              f"del {_it(50 * p.grant_pct / 40, '.1f')}% e soglia 45%", f"{p.name}: grant {p.grant_pct:g}%: "
                               f"tariff reduced by {50 * p.grant_pct / 40:.1f}% and 45% threshold", p.id))
+        if p.commissioning.year > sc.year:
+            out.append(_check("plant_in_service", "warning", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, "
+                              f"dopo l'anno simulato {sc.year}: la simulazione lo conta in funzione tutto l'anno",
+                              f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}, after the simulated year {sc.year}: "
+                              "the simulation counts it as running all year", p.id))
     return out
 
 
@@ -55,7 +65,7 @@ def old_plants_share_check(sc: Scenario) -> dict:
     limit = C.OLD_PLANTS_MAX_POWER_SHARE
     status = "pass" if share <= limit else "fail"
     return _check("old_plants_share", status,
-                  f"impianti ante 16/12/2021: {old:g} kW su {total:g} kW ({share:.0%}; massimo {limit:.0%})",
+                  f"impianti ante 16/12/2021: {_it(old)} kW su {_it(total)} kW ({share:.0%}; massimo {limit:.0%})",
                   f"pre-16/12/2021 plants: {old:g} kW of {total:g} kW ({share:.0%}; at most {limit:.0%})")
 
 
@@ -146,8 +156,9 @@ def restricted_checks(restricted: list[dict]) -> list[dict]:
         label_en = "without grant" if r["set"] == "no_grant" else "with grant"
         status = "warning" if r["restricted_eur"] > 0 else "pass"
         out.append(_check("restricted_tip", status,
-                          f"impianti {label_it}: condivisa/immessa {r['ratio']:.1%} (soglia {r['threshold']:.0%}); "
-                          f"{r['restricted_eur']:,.0f} € della tariffa solo a membri non imprese o fini sociali",
+                          f"impianti {label_it}: condivisa/immessa {_it(r['ratio'], '.1%')} (soglia "
+                          f"{r['threshold']:.0%}); {_it(r['restricted_eur'], ',.0f')} € della tariffa solo a membri non "
+                          "imprese o fini sociali",
                           f"plants {label_en}: incentivised/injected {r['ratio']:.1%} (threshold {r['threshold']:.0%}); "
                           f"{r['restricted_eur']:,.0f} € of the tariff only to non-enterprise members or social uses"))
     return out

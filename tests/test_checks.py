@@ -1,7 +1,7 @@
 """The eligibility checklist: each check's pass / warning / fail on small typed scenarios."""
 
 from cer_core.checks import (all_checks, cabina_area_checks, member_checks, old_plants_share_check, plant_checks,
-                             wastewater_checks)
+                             restricted_checks, wastewater_checks)
 
 from engine_helpers import member, plant, scenario
 
@@ -54,3 +54,26 @@ def test_wastewater_thresholds_and_configuration():
     assert wastewater_checks(recs[:1], {"w": "Depuratore"})[0]["it"].startswith("Depuratore: il depuratore")
     empty = by_id(all_checks(scenario([member("solo")], []), {}))
     assert empty[("has_plants", "")] == "fail" and empty[("has_members", "")] == "fail"
+
+
+def test_italian_sentences_use_italian_number_format():
+    sc = scenario([member("a", kind="prosumer")], [plant("g", "a", 982.5, grant_pct=20),
+                                                   plant("old", "a", 465.5, "2020-01-01")])
+    texts = [c["it"] for c in plant_checks(sc) + [old_plants_share_check(sc)]]
+    joined = " | ".join(texts)
+    assert "982,5 kW" in joined and "tariffa ridotta del 25,0%" in joined and "465,5 kW su 1448 kW" in joined
+    en = " | ".join(c["en"] for c in plant_checks(sc))
+    assert "982.5 kW" in en and "reduced by 25.0%" in en
+    restricted = restricted_checks([{"set": "no_grant", "plants": ["g"], "ratio": 0.5512, "threshold": 0.55,
+                                     "restricted_eur": 2245.4}])[0]
+    assert "condivisa/immessa 55,1% (soglia 55%); 2.245 € della tariffa" in restricted["it"]
+    assert "55.1%" in restricted["en"] and "2,245 €" in restricted["en"]
+
+
+def test_a_plant_commissioned_after_the_simulated_year_is_flagged():
+    sc = scenario([member("a", kind="prosumer")], [plant("future", "a", 50, "2027-03-01"),
+                                                   plant("now", "a", 50, "2025-06-01")], year=2025)
+    s = by_id(plant_checks(sc))
+    assert s[("plant_in_service", "future")] == "warning" and ("plant_in_service", "now") not in s
+    text = next(c for c in plant_checks(sc) if c["id"] == "plant_in_service")
+    assert "01/03/2027" in text["it"] and "2025" in text["it"] and "after" in text["en"]
