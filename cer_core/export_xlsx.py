@@ -90,6 +90,48 @@ SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), 
 STATUS = {"pass": ("superata", "passed"), "warning": ("attenzione", "warning"), "fail": ("non superata", "failed")}
 PLANT_SETS = {"no_grant": ("senza contributo (soglia 55%)", "without grant (55% threshold)"),
               "with_grant": ("con contributo (soglia 45%)", "with grant (45% threshold)")}
+#: Codes of the summary shown as words: role, category, consumption data source.
+KINDS = {"consumer": ("consumatore", "consumer"), "prosumer": ("prosumer", "prosumer"),
+         "producer": ("produttore", "producer")}
+CATEGORIES = {"household": ("famiglia", "household"), "sme": ("PMI", "SME"),
+              "public_body": ("ente pubblico", "public body"),
+              "third_sector": ("ente del terzo settore", "third-sector body"), "other": ("altro", "other"),
+              "large_enterprise": ("grande impresa", "large enterprise")}
+LOAD_SOURCES = {"file": ("curva oraria", "hourly curve"), "bills": ("bollette", "bills"),
+                "profile": ("profilo standard", "standard profile"), None: ("nessuno", "none")}
+MONTHS = (("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+           "novembre", "dicembre"),
+          ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"))
+YES_NO = (("sì", "no"), ("yes", "no"))
+#: The rules of the summary as labelled values: key → (Italian, English, unit).
+RULES = {
+    "attribution": ("Attribuzione dell'energia condivisa agli impianti", "Attribution of shared energy to plants", ""),
+    "non_incentivised_last": ("Impianti senza tariffa per ultimi", "Plants without tariff last", ""),
+    "valorisation_eur_mwh": ("Valorizzazione ARERA", "ARERA valorisation", "€/MWh"),
+    "grant_scales_regional_correction": ("Il contributo riduce anche la maggiorazione regionale",
+                                         "The grant also reduces the regional correction", ""),
+    "tip_variable_reference_eur_mwh": ("Prezzo di riferimento della parte variabile della tariffa",
+                                       "Reference price of the tariff's variable part", "€/MWh"),
+    "pv_regional_correction_eur_mwh": ("Maggiorazione regionale fotovoltaico", "PV regional correction", "€/MWh"),
+    "restricted_threshold_no_grant": ("Soglia della regola 55% (impianti senza contributo)",
+                                      "55% rule threshold (plants without grant)", "%"),
+    "restricted_threshold_with_grant": ("Soglia della regola 45% (impianti con contributo)",
+                                        "45% rule threshold (plants with grant)", "%"),
+    "avoided_price_eur_kwh": ("Prezzo evitato in bolletta", "Avoided bill price", "€/kWh"),
+    "co2_kg_per_kwh": ("CO2 evitata per kWh", "Avoided CO2 per kWh", "kg/kWh"),
+    "co2_basis": ("Energia su cui si conta la CO2 evitata", "Energy counted for avoided CO2", ""),
+    "rid_min_price": ("Prezzi minimi garantiti (RID)", "Guaranteed minimum prices (RID)", ""),
+    "rid_min_price_eur_mwh": ("Prezzo minimo garantito", "Guaranteed minimum price", "€/MWh"),
+    "rid_fee": ("Corrispettivo RID applicato", "RID fee applied", ""),
+    "gse_fee_plant_eur": ("Corrispettivo GSE per impianto", "GSE fee per plant", "€/anno"),
+    "gse_fee_per_kwp_eur": ("Corrispettivo GSE per kWp", "GSE fee per kWp", "€/kWp/anno"),
+    "gse_fee_member_eur": ("Corrispettivo GSE per membro", "GSE fee per member", "€/anno"),
+}
+RULE_WORDS = {"chronological": ("cronologica: prima gli impianti più vecchi, a pari data in proporzione all'immissione",
+                                "chronological: oldest plants first, ties in proportion to injection"),
+              "pro_rata": ("in proporzione all'immissione di ogni impianto", "in proportion to each plant's injection"),
+              "shared_and_self_consumed": ("energia condivisa e autoconsumata", "shared and self-consumed energy")}
 SUMMARY_KEYS = ("members", "plants", "cabine", "kwp", "production_kwh", "consumption_kwh", "self_consumed_kwh",
                 "injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                 "cer_incentives_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
@@ -170,16 +212,19 @@ def results_workbook(results: Results, lang: str = "it") -> bytes:
     for row in summary_rows:
         ws.append([_cell(ws, row["parameter"]), _cell(ws, row["value"], row.get("_fmt"))])
 
+    months = [{**r, "month": MONTHS[li][int(r["month"]) - 1] if 1 <= int(r.get("month") or 0) <= 12 else r.get("month")}
+              for r in s.get("monthly", [])]
     monthly_keys = ["month", "production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh",
                     "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                     "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur", "fees_eur", "net_benefit_eur",
                     "co2_avoided_kg"]
-    _table(wb, SHEETS["monthly"][li], monthly_keys, s.get("monthly", []), lang)
+    _table(wb, SHEETS["monthly"][li], monthly_keys, months, lang)
     _table(wb, SHEETS["members"][li], ["id", "name", "kind", "category", "cabina", "load_source", "consumption_kwh",
                                        "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
                                        "bill_savings_eur", "energy_sale_eur", "tip_generated_eur"],
-           s.get("members", []), lang)
-    yes_no = lambda v: ("sì", "yes")[li] if v else ("no", "no")[li]  # noqa: E731
+           s.get("members", []), lang, {"kind": _words(KINDS, li), "category": _words(CATEGORIES, li),
+                                        "load_source": _words(LOAD_SOURCES, li)})
+    yes_no = lambda v: YES_NO[li][0] if v else YES_NO[li][1]  # noqa: E731
     _table(wb, SHEETS["plants"][li], ["id", "name", "member", "cabina", "kwp", "commissioning", "grant_pct",
                                       "tip_class", "admitted", "tariff_end", "production_kwh",
                                       "specific_yield_kwh_kwp", "injected_kwh", "shared_kwh", "incentivised_kwh",
@@ -195,13 +240,69 @@ def results_workbook(results: Results, lang: str = "it") -> bytes:
     restricted = [{**r, "set": PLANT_SETS.get(r.get("set"), (r.get("set"),) * 2)[li]} for r in s.get("restricted_tip", [])]
     _table(wb, SHEETS["restricted"][li], ["set", "plants", "injected_kwh", "incentivised_kwh", "ratio", "threshold",
                                           "restricted_share", "tip_eur", "restricted_eur"], restricted, lang)
-    rules = [{"parameter": k, "value": v if isinstance(v, (int, float, str, bool)) or v is None else str(v)}
-             for k, v in s.get("rules", {}).items()]
-    _table(wb, SHEETS["rules"][li], ["parameter", "value"], rules, lang)
+    _table(wb, SHEETS["rules"][li], ["parameter", "value", "unit"], rule_rows(s.get("rules", {}), lang), lang)
     _hourly_sheet(wb, results, lang)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _words(table: dict, li: int):
+    """A code → its word in the language (the code itself when unknown)."""
+    return lambda code: table[code][li] if code in table else code
+
+
+def _number(value: float, li: int) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if li == 0 else text
+
+
+def rule_rows(rules: dict, lang: str = "it") -> list[dict]:
+    """The rules a simulation used as rows ``{parameter, value, unit}`` in words: tariff classes, per-zone and
+    per-category values one row each, flags as yes/no, thresholds in %; unknown keys as they are."""
+    li = _lang_index(lang)
+    rows = []
+    for key, value in rules.items():
+        if key == "attribution_label":
+            continue  # the same as "attribution", in English only
+        label_it, label_en, unit = RULES.get(key, (key, key, ""))
+        label = (label_it, label_en)[li]
+        unit = unit.replace("anno", "year") if li == 1 else unit
+        if key == "tip_classes":
+            low = 0.0
+            for c in value or []:
+                top = c.get("max_kw")
+                if top is None:
+                    span = (f"oltre {_number(low, li)} kW", f"over {_number(low, li)} kW")[li]
+                elif low > 0:
+                    span = (f"da {_number(low, li)} a {_number(top, li)} kW", f"{_number(low, li)} to "
+                            f"{_number(top, li)} kW")[li]
+                else:
+                    span = (f"fino a {_number(top, li)} kW", f"up to {_number(top, li)} kW")[li]
+                text = (f"parte fissa {_number(c.get('fixed_eur_mwh', 0), li)}, massimo "
+                        f"{_number(c.get('cap_eur_mwh', 0), li)}", f"fixed part {_number(c.get('fixed_eur_mwh', 0), li)}"
+                        f", at most {_number(c.get('cap_eur_mwh', 0), li)}")[li]
+                rows.append({"parameter": (f"Tariffa premio, impianti {span}", f"Premium tariff, plants {span}")[li],
+                             "value": text, "unit": "€/MWh"})
+                low = top if top is not None else low
+        elif isinstance(value, dict):
+            names = CATEGORIES if key == "avoided_price_eur_kwh" else {}
+            for sub, v in value.items():
+                rows.append({"parameter": f"{label} – {names[sub][li] if sub in names else sub}", "value": v,
+                             "unit": unit})
+        elif isinstance(value, bool):
+            rows.append({"parameter": label, "value": YES_NO[li][0] if value else YES_NO[li][1], "unit": ""})
+        elif unit == "%" and isinstance(value, (int, float)):
+            rows.append({"parameter": label, "value": round(100 * value, 6), "unit": unit})
+        elif isinstance(value, str):
+            rows.append({"parameter": label, "value": RULE_WORDS[value][li] if value in RULE_WORDS else value,
+                         "unit": unit})
+        elif isinstance(value, (int, float)) or value is None:
+            rows.append({"parameter": label, "value": value, "unit": unit})
+        else:
+            rows.append({"parameter": label, "value": ", ".join(map(str, value)) if isinstance(value, (list, tuple))
+                         else str(value), "unit": unit})
+    return rows
 
 
 def community_hourly(results: Results) -> dict[str, np.ndarray]:

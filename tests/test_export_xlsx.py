@@ -57,3 +57,28 @@ def test_results_zip_holds_the_simulate_files(outcome):
         members_csv = zf.read("hourly_members.csv").decode().splitlines()
     assert summary == json.loads(json.dumps(summary_document(outcome.results)))
     assert len(members_csv) == 1 + n_hours(2024) * 5
+
+
+def test_workbook_reads_as_words_not_codes(outcome):
+    """A workbook put in front of a mayor: roles, categories, data sources and months in words, and
+    the parameters as labelled values with units (no Python lists or dicts)."""
+    wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "it")))
+    members = list(wb["Membri"].iter_rows(values_only=True))
+    head = members[0]
+    kinds = {r[head.index("Ruolo")] for r in members[1:]}
+    categories = {r[head.index("Categoria")] for r in members[1:]}
+    sources = {r[head.index("Dati di consumo")] for r in members[1:]}
+    assert kinds <= {"consumatore", "prosumer", "produttore"} and "consumer" not in kinds
+    assert categories <= {"famiglia", "PMI", "ente pubblico", "ente del terzo settore", "altro", "grande impresa"}
+    assert sources <= {"curva oraria", "bollette", "profilo standard", "nessuno"}
+    months = [r[0] for r in wb["Mensile"].iter_rows(min_row=2, values_only=True)]
+    assert months[0] == "gennaio" and months[-1] == "dicembre"
+    params = list(wb["Parametri"].iter_rows(min_row=2, values_only=True))
+    text = " | ".join(f"{p} = {v}" for p, v, *_ in params)
+    assert "{" not in text and "[" not in text and "max_kw" not in text and "attribution =" not in text
+    assert any(p.startswith("Tariffa premio, impianti fino a 200 kW") for p, *_ in params)
+    assert any(p.startswith("Valorizzazione ARERA") and v == pytest.approx(10.57) for p, v, *_ in params)
+    en = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "en")))
+    assert [r[0] for r in en["Monthly"].iter_rows(min_row=2, values_only=True)][0] == "January"
+    en_kinds = {r[2] for r in en["Members"].iter_rows(min_row=2, values_only=True)}
+    assert en_kinds <= {"consumer", "prosumer", "producer"}
