@@ -14,6 +14,7 @@ that does not.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Callable, Sequence
 
 import numpy as np
@@ -140,11 +141,17 @@ def _alpha(hex_color: str, a: float) -> str:
     return f"rgba({r},{g},{b},{a})"
 
 
+def _nothing(*values) -> bool:
+    """True when every value is zero or missing (a year without energy, a member with 0 kWh)."""
+    return not any(np.any(np.nan_to_num(np.asarray(v, dtype=float)) != 0) for v in values)
+
+
 def empty_figure(message: str, title: str, lang: str, height: int = 300) -> go.Figure:
     """A figure with a centred message, for a chart without data (no simulation, no members...)."""
     return figure([], layout(title, lang, height=height, legend=False, xaxis={"visible": False},
                              yaxis={"visible": False},
-                             annotations=[{"text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                             annotations=[{"text": "<br>".join(textwrap.wrap(message, 48)), "x": 0.5, "y": 0.5,
+                                           "xref": "paper", "yref": "paper",
                                            "showarrow": False, "font": {"size": 15, "color": "#5c6b64"}}]))
 
 
@@ -231,6 +238,8 @@ def monthly_energy_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> 
     shared = np.array([_num(r.get("shared_kwh")) for r in monthly])
     inj_ns = np.maximum(np.array([_num(r.get("injected_kwh")) for r in monthly]) - shared, 0)
     wd_ns = np.maximum(np.array([_num(r.get("withdrawn_kwh")) for r in monthly]) - shared, 0)
+    if _nothing(self_c, shared, inj_ns, wd_ns):
+        return empty_figure(tr("charts.no_energy"), title, lang)
     div, unit = energy_scale(max((self_c + shared + np.maximum(inj_ns, wd_ns)).max(initial=0), 1))
     months = list(month_names(lang))[: len(monthly)]
     data = []
@@ -255,6 +264,8 @@ def typical_day_figure(production_kwh: np.ndarray, consumption_kwh: np.ndarray, 
                        year: int, tr: Tr, lang: str = "it") -> go.Figure:
     """Average day per season (four panels): production, consumption and shared energy [kW average]."""
     title = tr("charts.typical_day.title")
+    if _nothing(production_kwh, consumption_kwh):
+        return empty_figure(tr("charts.no_energy"), title, lang)
     days = typical_days({"production": production_kwh, "consumption": consumption_kwh, "shared": shared_kwh}, year)
     peak = max((v.max() for d in days.values() for v in d.values()), default=0.0)
     div, unit = (1000.0, "MW") if peak >= 10_000 else (1.0, "kW")
@@ -289,6 +300,8 @@ def typical_day_figure(production_kwh: np.ndarray, consumption_kwh: np.ndarray, 
 def shared_heatmap_figure(shared_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
     """Shared energy by day of the year (x) and local hour (y) [kWh]."""
     title = tr("charts.heatmap.title")
+    if _nothing(shared_kwh):  # a heatmap of zeros is one flat colour that reads as "a lot"
+        return empty_figure(tr("charts.no_shared"), title, lang, height=400)
     matrix, dates = day_hour_matrix(shared_kwh, year)
     peak = np.nanmax(matrix) if np.isfinite(matrix).any() else 0.0
     div, unit = energy_scale(peak * 10)  # MWh only when an hour exceeds 1 MWh
@@ -358,6 +371,8 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
     """Waterfall from each source of money to the community's net yearly benefit [€]."""
     title = tr("charts.money_year.title")
     items = [(key, sign * _num(totals.get(field))) for key, field, sign in MONEY_ITEMS]
+    if _nothing([v for _, v in items]):
+        return empty_figure(tr("charts.no_money"), title, lang)
     items = [(k, v) for k, v in items if abs(v) > 0.005 or k in ("tip", "bill_savings")]
     net = sum(v for _, v in items)
     div, unit = money_scale(max([abs(v) for _, v in items] + [abs(net), 1]))
@@ -369,7 +384,7 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
              "totals": {"marker": {"color": COLORS["net"]}}, "connector": {"line": {"color": "#9aa5a0", "width": 1}},
              "hovertemplate": f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>", "cliponaxis": False}
     return figure([trace], layout(title, lang, height=440, legend=False,
-                                  yaxis=yaxis(title={"text": f"{unit} / {tr('charts.year')}"}, tickformat=",.0f")))
+                                  yaxis=yaxis(title={"text": f"{unit} / {tr('charts.year')}"}, tickformat=",~f")))
 
 
 def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
@@ -379,6 +394,8 @@ def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> g
         return empty_figure(tr("charts.no_data"), title, lang)
     months = list(month_names(lang))[: len(monthly)]
     series = {key: np.array([sign * _num(r.get(field)) for r in monthly]) for key, field, sign in MONEY_ITEMS}
+    if _nothing(*series.values()):
+        return empty_figure(tr("charts.no_money"), title, lang)
     net = sum(series.values())
     div, unit = money_scale(np.abs(np.column_stack(list(series.values()))).sum(axis=1).max(initial=0))
     data = [{"type": "bar", "x": months, "y": _list(values / div), "name": tr(f"charts.money.{key}"),
@@ -389,7 +406,7 @@ def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> g
                  "mode": "lines+markers", "line": {"color": COLORS["net"], "width": 2.5}, "marker": {"size": 7},
                  "hovertemplate": f"%{{x}} · {tr('charts.money.net')}: %{{y:,.0f}} {unit}<extra></extra>"})
     return figure(data, layout(title, lang, height=470, legend="bottom", barmode="relative", bargap=0.3,
-                               yaxis=yaxis(title={"text": f"{unit} / {tr('charts.month')}"}, tickformat=",.0f")))
+                               yaxis=yaxis(title={"text": f"{unit} / {tr('charts.month')}"}, tickformat=",~f")))
 
 
 # -------------------------------------------------------------------------------------------------
@@ -427,7 +444,7 @@ def weather_figure(irradiation_kwh_m2: Sequence[float], temperature_c: Sequence[
         title, lang, height=360,
         yaxis=yaxis(title={"text": f"{tr('charts.irradiation')} (kWh/m²)"}, tickformat=",.0f"),
         yaxis2=yaxis(title={"text": f"{tr('charts.temperature')} (°C)"}, overlaying="y", side="right",
-                     showgrid=False, zeroline=False, tickformat=",.0f")))
+                     showgrid=False, zeroline=False, tickmode="auto", tickformat=",~f")))
 
 
 # -------------------------------------------------------------------------------------------------
@@ -437,6 +454,8 @@ def weather_figure(irradiation_kwh_m2: Sequence[float], temperature_c: Sequence[
 def member_monthly_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
     """A member's monthly consumption stacked by band F1/F2/F3 [kWh]."""
     title = tr("charts.member_monthly.title")
+    if _nothing(load_kwh):
+        return empty_figure(tr("charts.no_consumption"), title, lang, height=340)
     table = monthly_by_band(load_kwh, year)
     div, unit = energy_scale(table.sum(axis=1).max(initial=0))
     months = list(month_names(lang))
@@ -450,6 +469,8 @@ def member_monthly_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "
 def member_typical_days_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
     """A member's average day on working days, Saturdays and Sundays/holidays [kW average]."""
     title = tr("charts.member_days.title")
+    if _nothing(load_kwh):
+        return empty_figure(tr("charts.no_consumption"), title, lang, height=340)
     day_type = day_type_of_hour(year)
     curves = {key: mean_by_hour_of_day(load_kwh, year, day_type == code)
               for key, code in (("weekday", WEEKDAY), ("saturday", SATURDAY), ("holiday", HOLIDAY))}
@@ -469,6 +490,8 @@ def member_typical_days_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: st
 def band_split_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
     """A member's yearly consumption by band F1/F2/F3 (donut) [kWh, %]."""
     title = tr("charts.bands.title")
+    if _nothing(load_kwh):
+        return empty_figure(tr("charts.no_consumption"), title, lang, height=340)
     band = band_of_hour(year)
     load = np.asarray(load_kwh, dtype=float)
     values = [float(load[band == b].sum()) for b in (F1, F2, F3)]

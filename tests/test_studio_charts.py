@@ -173,3 +173,39 @@ def test_mini_map_colours_by_role_and_draws_cabina_areas():
     assert names == ["C1", "common.kind.consumer", "common.kind.prosumer"]
     assert fig.data[0].fill == "toself"
     assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_a_year_without_energy_says_so_instead_of_drawing_empty_axes():
+    """A new community (no members, no plants) simulates to zeros: every chart explains itself."""
+    zeros_rows = [{"month": k + 1} for k in range(12)]
+    zero = np.zeros(n_hours(YEAR))
+    figs = {"monthly": charts.monthly_energy_figure(zeros_rows, tr),
+            "typical": charts.typical_day_figure(zero, zero, zero, YEAR, tr),
+            "money_year": charts.money_year_figure({}, tr),
+            "money_monthly": charts.money_monthly_figure(zeros_rows, tr),
+            "member_monthly": charts.member_monthly_figure(zero, YEAR, tr),
+            "member_days": charts.member_typical_days_figure(zero, YEAR, tr),
+            "bands": charts.band_split_figure(zero, YEAR, tr)}
+    for name, fig in figs.items():
+        assert fig.data == (), name
+        assert fig.layout.annotations[0].text.startswith("charts.no_"), name
+        assert fig.layout.title.text.startswith("<b>charts."), name          # the title stays
+
+
+def test_heatmap_without_shared_energy_is_not_a_solid_colour():
+    h = n_hours(YEAR)
+    fig = charts.shared_heatmap_figure(np.zeros(h), YEAR, tr)
+    assert fig.data == () and fig.layout.annotations[0].text == "charts.no_shared"
+
+
+def test_money_axes_never_repeat_a_tick_label():
+    """Small amounts (a few €) must not print 0, 1, 1, 2, 2 on the axis: no rounding tick format."""
+    totals = {"tip_eur": 1.2, "bill_savings_eur": 2.1, "fees_eur": 0.4}
+    assert charts.money_year_figure(totals, tr).layout.yaxis.tickformat == ",~f"
+    rows = [{"month": k + 1, "tip_eur": 0.1, "bill_savings_eur": 0.2} for k in range(12)]
+    assert charts.money_monthly_figure(rows, tr).layout.yaxis.tickformat == ",~f"
+
+
+def test_temperature_axis_has_its_own_round_ticks():
+    w = charts.weather_figure([50] * 12, [10] * 12, tr)
+    assert w.layout.yaxis2.tickmode == "auto"
