@@ -70,6 +70,8 @@ with right:
                 st.markdown(f"- {p.message(lang)}")
     if not items and run.ok:
         st.success(t("panoramica.ready"), icon=":material/task_alt:")
+    elif not items:
+        st.warning(t("panoramica.fix_problems"), icon=":material/arrow_back:")
     if run.ok:
         checks = summary.get("checks", [])
         counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("pass", "warning", "fail")}

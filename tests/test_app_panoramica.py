@@ -59,3 +59,15 @@ def test_demo():
     assert metric(at, "Membri") == "40"
     assert metric(at, "Potenza fotovoltaica") == "982,5\u00a0kWp"
     assert metric(at, "Produzione") != "–"
+
+
+def test_the_to_do_list_is_never_an_empty_heading():
+    """Nothing missing but the community does not simulate (a wrong value): the list says where to look."""
+    ws = fixture_workspace()
+    for c in ws.doc["cabine"]:
+        c["area"] = {"type": "Polygon", "coordinates": [[[11.0, 46.0], [11.6, 46.0], [11.6, 46.7], [11.0, 46.0]]]}
+    ws.doc["plants"][0]["faces"] = [{"kwp": 1.0, "tilt_deg": 30, "azimuth_deg": 180}]   # faces ≠ kWp: an error
+    at = app_on("pages/panoramica.py", ws)
+    assert_clean(at)
+    assert "La comunità non si può ancora simulare" in texts(at)
+    assert "Risolvi i problemi elencati a sinistra" in texts(at)
