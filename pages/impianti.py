@@ -16,13 +16,16 @@ from studio.describe import weather_lines
 from studio.i18n import current_lang, t
 from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
-                           set_plant_fields)
-from studio.ui import chart, flash, flash_refused, note_messages, show_problems, styled, tr, widget_key
+                           set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
+from studio.ui import (chart, flash, flash_refused, note_messages, remembered_choice, show_problems, styled, tr,
+                       widget_key)
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("impianti")  # a deep link on a fresh server goes through app.py first
 
 SELECTED_KEY = "impianti_selected"
+PRODUCTION_SOURCES = ("pvlib", "file")
+
 MAX_PRODUCTION_MB = 20
 
 
@@ -51,16 +54,10 @@ def _on_faces(plant_id: str, frame: pd.DataFrame, key: str) -> None:
     state.set_doc(set_faces(state.get_workspace().doc, plant_id, rows))
 
 
-def _on_source(plant_id: str, key: str) -> None:
-    source = st.session_state.get(key)
-
-    def mutate(doc: dict) -> None:
-        for p in doc.get("plants", []):
-            if p.get("id") == plant_id:
-                prod = dict(p.get("production") or {})
-                prod["source"] = source
-                p["production"] = prod
-    state.edit_doc(mutate)
+def _on_source(plant_id: str, source: str) -> None:
+    """The production source radio: pvlib at once; a file only once the plant has one (the radio
+    then just shows the uploader, so choosing it never leaves the community unsimulable)."""
+    state.set_doc(set_production_source(state.get_workspace().doc, plant_id, source))
 
 
 def _on_production_file(plant_id: str, key: str) -> None:
@@ -76,14 +73,9 @@ def _on_production_file(plant_id: str, key: str) -> None:
     flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(kwh, current_lang())))
 
 
-def _on_weather_source(key: str) -> None:
-    source = st.session_state.get(key)
-
-    def mutate(doc: dict) -> None:
-        spec = dict((doc.get("site") or {}).get("weather") or {})
-        spec["source"] = source
-        doc.setdefault("site", {})["weather"] = spec
-    state.edit_doc(mutate)
+def _on_weather_source(source: str) -> None:
+    """The weather choice: written at once, except a file before one is uploaded (see :func:`_on_source`)."""
+    state.set_doc(set_weather_source(state.get_workspace().doc, source))
 
 
 def _on_weather_file(key: str) -> None:
@@ -185,18 +177,22 @@ def plant_panel(doc: dict, plant: dict) -> None:
                                                                     max_value=360, format="%.0f°")})
 
     st.markdown(f"###### {t('impianti.source.title')}")
-    source = (plant.get("production") or {}).get("source", "pvlib")
-    k = widget_key(f"src_{pid}", source)
-    st.radio(t("impianti.source.label"), ["pvlib", "file"], index=["pvlib", "file"].index(source)
-             if source in ("pvlib", "file") else 0, format_func=lambda s: t(f"impianti.source.{s}"), key=k,
-             horizontal=True, on_change=_on_source, args=(pid, k))
-    if source == "file":
+    production = plant.get("production") or {}
+    source = production.get("source", "pvlib")
+    view = remembered_choice(st.radio, t("impianti.source.label"), PRODUCTION_SOURCES,
+                             store=widget_key(f"prod_view_{pid}", production), default=source,
+                             format_func=lambda s: t(f"impianti.source.{s}"), horizontal=True,
+                             on_change=lambda value: _on_source(pid, value))
+    if view == "file":
         n = st.session_state.get(f"prod_n_{pid}", 0)
         key = f"prod_{pid}_{n}"
         st.file_uploader(t("impianti.file.label"), type=["csv", "txt", "json"], key=key, on_change=_on_production_file,
                          args=(pid, key), help=t("impianti.file.help"), max_upload_size=MAX_PRODUCTION_MB)
-        path = (plant.get("production") or {}).get("path")
+    path = production.get("path")
+    if source == "file":
         st.caption(t("impianti.file.current", path=str(path).rsplit("/", 1)[-1] if path else "—"))
+    elif view == "file":
+        st.caption(t("impianti.file.still_pvlib"))
 
 
 def _date(text) -> dt.date | None:
@@ -240,23 +236,23 @@ def production_section(run) -> None:
     st.caption(t("impianti.production.units"))
 
 
-WEATHER_SOURCES = ("auto", "embedded", "pvgis", "file")
-
-
 def weather_section(ws) -> None:
     st.subheader(t("impianti.weather.title"), divider="green")
     spec = (ws.doc.get("site") or {}).get("weather") or {"source": "auto"}
     source = spec.get("source", "auto")
     c1, c2 = st.columns([2, 3])
-    k = widget_key("weather_source", spec)
-    c1.selectbox(t("impianti.weather.choice"), WEATHER_SOURCES, index=WEATHER_SOURCES.index(source)
-                 if source in WEATHER_SOURCES else 0, format_func=lambda s: t(f"impianti.weather.src.{s}"), key=k,
-                 on_change=_on_weather_source, args=(k,), help=t("impianti.weather.choice_help"))
-    if source == "file":
+    view = remembered_choice(c1.selectbox, t("impianti.weather.choice"), WEATHER_SOURCES,
+                             store=widget_key("weather_view", spec), default=source,
+                             format_func=lambda s: t(f"impianti.weather.src.{s}"), on_change=_on_weather_source,
+                             help=t("impianti.weather.choice_help"))
+    if view == "file":
         n = st.session_state.get("weather_n", 0)
         key = f"weather_file_{n}"
         c2.file_uploader(t("impianti.weather.file"), type=["csv", "json"], key=key, on_change=_on_weather_file,
                          args=(key,), help=t("impianti.weather.file_help"), max_upload_size=MAX_PRODUCTION_MB)
+        if source != "file":
+            c2.caption(t("impianti.weather.still", source=t(f"impianti.weather.src.{source}")
+                         if source in WEATHER_SOURCES else source))
     summary = compute.weather_summary(ws)
     if summary.problems:
         show_problems(summary.problems)
@@ -292,10 +288,8 @@ plants_table(doc)
 if plants:
     st.subheader(t("impianti.detail.title"), divider="green")
     ids = [p.get("id") for p in plants]
-    if st.session_state.get(SELECTED_KEY) not in ids:
-        st.session_state.pop(SELECTED_KEY, None)
-    selected = st.selectbox(t("impianti.detail.select"), ids, key=SELECTED_KEY, persist_state="session",
-                            format_func=lambda i: next((p.get("name") or i for p in plants if p.get("id") == i), i))
+    selected = remembered_choice(st.selectbox, t("impianti.detail.select"), ids, store=SELECTED_KEY,
+                                 format_func=lambda i: next((p.get("name") or i for p in plants if p.get("id") == i), i))
     plant_panel(doc, next(p for p in plants if p.get("id") == selected))
 elif doc.get("members"):
     st.info(t("impianti.empty"))

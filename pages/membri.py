@@ -16,7 +16,8 @@ from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bi
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
-from studio.ui import chart, flash, flash_refused, note_messages, show_problems, tr, widget_key
+from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, remembered_choice, show_problems, tr,
+                        widget_key)
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
@@ -49,7 +50,10 @@ def _on_load(member_id: str, changes: dict) -> None:
 
 
 def _on_profile(member_id: str, profile_key: str, kwh_key: str) -> None:
-    _on_load(member_id, {"source": "profile", "profile": st.session_state.get(profile_key),
+    profile = st.session_state.get(profile_key)
+    if profile not in profile_names():
+        return  # a stale label, not a profile: never written into the scenario
+    _on_load(member_id, {"source": "profile", "profile": profile,
                          "annual_kwh": float(st.session_state.get(kwh_key) or 0.0)})
 
 
@@ -160,12 +164,10 @@ def source_editor(doc: dict, member: dict) -> None:
     load = member.get("load") or {}
     current = load.get("source")
     options = ["profile", "bills", "file"] + (["none"] if member.get("kind") == "producer" else [])
-    view_key = f"load_view_{mid}"
-    if st.session_state.get(view_key) not in options:
-        st.session_state[view_key] = current if current in options else ("none" if "none" in options else "profile")
     st.markdown(t("membri.source.in_use", source=t(f"membri.source.{current or 'none'}")))
-    view = st.segmented_control(t("membri.source.label"), options, key=view_key, required=True,
-                                format_func=lambda s: t(f"membri.source.{s}"))
+    view = remembered_choice(st.segmented_control, t("membri.source.label"), options, store=f"load_view_{mid}",
+                             default=current if current in options else ("none" if "none" in options else "profile"),
+                             format_func=lambda s: t(f"membri.source.{s}"))
     year = int(doc.get("year") or 2024)
     if view == "profile":
         profiles = profile_names()
@@ -174,7 +176,7 @@ def source_editor(doc: dict, member: dict) -> None:
             profiles = [prof] + profiles
         kwh = float(load.get("annual_kwh") if load.get("annual_kwh") is not None
                     else default_load(member.get("category", "household"))["annual_kwh"])
-        pkey = widget_key(f"profile_{mid}", [prof])
+        pkey = lang_key(f"profile_{mid}", [prof])
         kkey = widget_key(f"annual_{mid}", [kwh])
         c1, c2 = st.columns([3, 2])
         c1.selectbox(t("membri.profile.label"), profiles, index=profiles.index(prof), key=pkey,
@@ -287,10 +289,8 @@ if not members:
 
 ids = [m.get("id") for m in members]
 names = {m.get("id"): f"{m.get('name') or m.get('id')} · {t('common.kind.' + str(m.get('kind')))}" for m in members}
-if st.session_state.get(SELECTED_KEY) not in ids:
-    st.session_state.pop(SELECTED_KEY, None)
-selected = st.selectbox(t("membri.detail.select"), ids, format_func=lambda i: names.get(i, i), key=SELECTED_KEY,
-                        persist_state="session")
+selected = remembered_choice(st.selectbox, t("membri.detail.select"), ids, store=SELECTED_KEY,
+                             format_func=lambda i: names.get(i, i))
 member = next(m for m in members if m.get("id") == selected)
 left, right = st.columns([2, 3], gap="large")
 with left:

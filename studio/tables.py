@@ -119,6 +119,20 @@ def claim(ident, old: dict, kept: set):
     return None
 
 
+#: Up to this many added/removed items get one note each; more get one note naming the first few.
+MAX_ITEM_NOTES = 3
+
+
+def item_notes(key: str, names: list[str]) -> list[tuple[str, dict]]:
+    """Notes for items added or removed in one edit: one per item (``key`` with ``name``), or a single
+    ``key + "_many"`` note with ``n`` and the first names when there are many (deleting the whole table
+    must not bury the page under forty messages)."""
+    if len(names) <= MAX_ITEM_NOTES:
+        return [(key, {"name": name}) for name in names]
+    shown = ", ".join(names[:MAX_ITEM_NOTES]) + ", …"
+    return [(key + "_many", {"n": len(names), "names": shown})]
+
+
 def unique_id(base: str, taken: set[str]) -> str:
     """``base`` or ``base-2``, ``base-3``... whichever is not in ``taken``."""
     base = base or "id"
@@ -207,7 +221,7 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
     old = {m.get("id"): m for m in out.get("members", [])}
     notes: list[tuple[str, dict]] = []
     taken = set(old)
-    new_members = []
+    new_members, added = [], []
     kept = set()
     default_cabina = cabina_options(out)[0]
     for row in rows:
@@ -218,7 +232,7 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
             taken.add(mid)
             member = {"id": mid, "kind": "consumer", "category": category, "cabina": default_cabina,
                       "load": default_load(category)}
-            notes.append(("membri.note.added", {"name": row.get("name") or mid}))
+            added.append(str(row.get("name") or mid))
         for key in ("name", "pod"):
             if key in row:
                 value = row.get(key)
@@ -234,11 +248,11 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
         new_members.append(member)
     removed = [mid for mid in old if mid not in kept]
     out["members"] = new_members
+    notes.extend(item_notes("membri.note.added", added))
     if removed:
         before = out.get("plants", [])
         out["plants"] = [p for p in before if p.get("member") not in removed]
-        for mid in removed:
-            notes.append(("membri.note.removed", {"name": old[mid].get("name") or mid}))
+        notes.extend(item_notes("membri.note.removed", [str(old[mid].get("name") or mid) for mid in removed]))
         dropped = len(before) - len(out["plants"])
         if dropped:
             notes.append(("membri.note.plants_removed", {"n": dropped}))
@@ -417,7 +431,7 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
     members = {m.get("id"): m for m in out.get("members", [])}
     notes: list[tuple[str, dict]] = []
     taken = set(old)
-    new_plants, kept = [], set()
+    new_plants, kept, added, promoted = [], set(), [], []
     for row in rows:
         plant = claim(row.get("id"), old, kept)
         if plant is None:
@@ -431,16 +445,16 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
             plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
                      "commissioning": f"{out.get('year', dt.date.today().year)}-01-01",
                      "production": {"source": "pvlib"}}
-            notes.append(("impianti.note.added", {"name": plant["name"]}))
+            added.append(str(plant["name"]))
         _update_plant(plant, row)
         owner = members.get(plant.get("member"))
         if owner is not None and owner.get("kind") == "consumer":
             owner["kind"] = "prosumer"
-            notes.append(("impianti.note.prosumer", {"name": owner.get("name") or owner.get("id")}))
+            promoted.append(str(owner.get("name") or owner.get("id")))
         new_plants.append(plant)
-    for pid in old:
-        if pid not in kept:
-            notes.append(("impianti.note.removed", {"name": old[pid].get("name") or pid}))
+    notes += item_notes("impianti.note.added", added) + item_notes("impianti.note.prosumer", promoted)
+    notes.extend(item_notes("impianti.note.removed", [str(old[pid].get("name") or pid) for pid in old
+                                                      if pid not in kept]))
     out["plants"] = new_plants
     return out, notes
 
@@ -460,6 +474,38 @@ def set_plant_fields(doc: dict, plant_id: str, row: dict) -> tuple[dict, list[tu
         if r["id"] == plant_id:
             r.update(row)
     return merge_plants(doc, rows)
+
+
+def set_production_source(doc: dict, plant_id: str, source: str) -> dict:
+    """A copy of ``doc`` where the plant produces from ``source`` ("pvlib" or "file").
+
+    "file" is written only when the plant already has a file (``production.path``): choosing it before
+    uploading one must not leave the community without a simulation. Other values are ignored.
+    """
+    out = copy.deepcopy(doc)
+    for p in out.get("plants", []):
+        if p.get("id") != plant_id:
+            continue
+        prod = dict(p.get("production") or {})
+        if source == "pvlib" or (source == "file" and prod.get("path")):
+            prod["source"] = source
+            p["production"] = prod
+    return out
+
+
+#: The site's weather choices (``site.weather.source``).
+WEATHER_SOURCES = ("auto", "embedded", "pvgis", "file")
+
+
+def set_weather_source(doc: dict, source: str) -> dict:
+    """A copy of ``doc`` with the site's weather from ``source``; "file" only when a file is already
+    there (``site.weather.path``), unknown values ignored (see :func:`set_production_source`)."""
+    out = copy.deepcopy(doc)
+    spec = dict((out.get("site") or {}).get("weather") or {})
+    if source in WEATHER_SOURCES and (source != "file" or spec.get("path")):
+        spec["source"] = source
+        out.setdefault("site", {})["weather"] = spec
+    return out
 
 
 def faces_frame(plant: dict) -> pd.DataFrame:

@@ -74,6 +74,61 @@ def widget_key(prefix: str, obj) -> str:
     return f"{prefix}_{digest}"
 
 
+def lang_key(prefix: str, obj=None) -> str:
+    """:func:`widget_key` that also changes with the language.
+
+    For every widget whose options are shown through a translated ``format_func``: Streamlit keeps a
+    keyed widget across reruns and matches its value by the *shown label*, so after a language switch
+    the old label no longer matches and the widget reports it as a new value (the label itself), which
+    a write-back callback would store in the scenario. A widget per language is seeded afresh from the
+    scenario instead.
+    """
+    return widget_key(prefix, [obj, current_lang()])
+
+
+def _remember(key: str, store: str, options: tuple, then) -> None:
+    value = st.session_state.get(key)
+    if value not in options:
+        return  # not one of the options (a stale label): keep the remembered choice
+    st.session_state[store] = value
+    if then is not None:
+        then(value)
+
+
+def remembered_choice(widget, label: str, options, *, store: str, default=None, on_change=None, **kwargs):
+    """A selectbox / radio / segmented control whose choice survives page and language switches.
+
+    The choice lives in the plain session key ``store`` (widget state is dropped when the user leaves
+    the page); the widget has one key per language (see :func:`lang_key`) and is seeded from ``store``.
+    ``on_change(value)`` runs after a valid choice (never with a value outside ``options``).
+
+    Parameters
+    ----------
+    widget : callable
+        ``st.selectbox``, ``st.radio`` or ``st.segmented_control`` (or a container's).
+    options : sequence
+    store : str
+        Session key of the remembered choice.
+    default
+        The choice when nothing valid is remembered (the first option if not among ``options``).
+
+    Returns
+    -------
+    The current choice (always one of ``options``).
+    """
+    options = tuple(options)
+    current = st.session_state.get(store)
+    if current not in options:
+        current = default if default in options else options[0]
+        st.session_state[store] = current
+    key = f"{store}__{current_lang()}"
+    seed = {"default": current, "required": True} if widget.__name__ == "segmented_control" else \
+        {"index": options.index(current)}
+    value = widget(label, options, key=key, on_change=_remember, args=(key, store, options, on_change),
+                   **seed, **kwargs)
+    return value if value in options else current
+
+
 def styled(frame, formats: dict):
     """``frame`` with display formats per column (``{column: value -> text}``), for ``st.dataframe``:
     numbers stay numbers (the table still sorts by value) but read the Italian way."""

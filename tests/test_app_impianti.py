@@ -52,7 +52,7 @@ def test_changing_kwp_in_the_panel_updates_the_results():
 
 def test_panel_fields_write_back():
     at = app_on(PAGE, fixture_workspace())
-    at.selectbox(key="impianti_selected").set_value("fv-forno").run()
+    at.selectbox(key="impianti_selected__it").set_value("fv-forno").run()
     number(at, "Contributo (%)").set_value(30.0).run()
     number(at, "Inclinazione (°)").set_value(35.0).run()
     next(d for d in at.date_input if d.label == "Entrata in esercizio").set_value(dt.date(2024, 6, 1)).run()

@@ -15,7 +15,7 @@ def member(at, mid):
 
 
 def select_member(at, mid):
-    at.selectbox(key="membri_selected").set_value(mid).run()
+    at.selectbox(key="membri_selected__it").set_value(mid).run()
     assert_clean(at)
     return at
 
@@ -36,7 +36,7 @@ def test_fixture_table_and_preview():
 def test_choosing_a_standard_profile_writes_the_load():
     at = app_on(PAGE, fixture_workspace())
     select_member(at, "casa-2")
-    at.button_group(key="load_view_casa-2").set_value("profile").run()
+    at.button_group(key="load_view_casa-2__it").set_value("profile").run()
     assert_clean(at)
     kwh = next(n for n in at.number_input if n.label == "Consumo annuo (kWh)")
     assert kwh.value == 2700.0                                      # the household default
@@ -80,7 +80,7 @@ def test_producer_can_have_no_consumption():
     ws.doc["members"][3]["kind"] = "producer"
     at = app_on(PAGE, ws)
     select_member(at, "forno")
-    at.button_group(key="load_view_forno").set_value("none").run()
+    at.button_group(key="load_view_forno__it").set_value("none").run()
     at.button(key="set_none_forno").click().run()
     assert_clean(at)
     assert "load" not in member(at, "forno")
@@ -88,7 +88,7 @@ def test_producer_can_have_no_consumption():
 
 def test_bills_view_offers_twelve_months_for_a_member_without_bills():
     at = app_on(PAGE, fixture_workspace())
-    at.button_group(key="load_view_municipio").set_value("bills").run()
+    at.button_group(key="load_view_municipio__it").set_value("bills").run()
     assert_clean(at)
     grid = at.dataframe[-1].value
     assert len(grid) == 12 and list(grid.columns[:3]) == ["start", "end", "f1_kwh"]
@@ -123,7 +123,7 @@ def test_bills_file_upload_fills_the_grid():
     data = (Path(__file__).resolve().parent / "data" / "samples" / "bollette_mensili_2024_piccola_impresa.csv").read_bytes()
     at = app_on(PAGE, fixture_workspace())
     select_member(at, "forno")
-    at.button_group(key="load_view_forno").set_value("bills").run()
+    at.button_group(key="load_view_forno__it").set_value("bills").run()
     at.file_uploader(key="bills_file_forno_0").set_value(("bollette.csv", data, "text/csv")).run()
     assert_clean(at)
     load = member(at, "forno")["load"]

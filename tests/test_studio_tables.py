@@ -297,3 +297,65 @@ def test_profiles_and_default_loads_come_from_the_core():
     assert T.profile_names() == list(PROFILE_NAMES)
     assert T.default_load("household") == {"source": "profile", "profile": "household", "annual_kwh": 2700.0}
     assert T.default_load("sme")["profile"] in PROFILE_NAMES
+
+
+# -------------------------------------------------------------------------------------------------
+# review: mass edits, file sources chosen before the file
+# -------------------------------------------------------------------------------------------------
+
+def many_members_doc(n: int) -> dict:
+    doc = base_doc()
+    doc["members"] = [{"id": f"m{i}", "name": f"Membro {i}", "kind": "consumer", "category": "household",
+                       "cabina": "CP-A", "load": {"source": "profile", "profile": "household", "annual_kwh": 2700}}
+                      for i in range(n)]
+    doc["plants"] = [{"id": f"fv-{i}", "member": f"m{i}", "kwp": 3.0, "commissioning": "2024-01-01"} for i in range(n)]
+    return doc
+
+
+def test_deleting_every_member_gives_one_note_not_one_per_member():
+    doc = many_members_doc(40)
+    out, notes = T.merge_members(doc, [])
+    assert out["members"] == [] and out["plants"] == []
+    assert [k for k, _ in notes] == ["membri.note.removed_many", "membri.note.plants_removed"]
+    many = notes[0][1]
+    assert many["n"] == 40 and many["names"] == "Membro 0, Membro 1, Membro 2, …"
+    out, notes = T.merge_members(many_members_doc(3), [])      # a few: one note each, as before
+    assert [k for k, _ in notes].count("membri.note.removed") == 3
+
+
+def test_pasting_many_members_gives_one_note():
+    doc = base_doc()
+    rows = T.records(T.members_frame(doc, tr)) + [{"name": f"Nuovo {i}"} for i in range(12)]
+    out, notes = T.merge_members(doc, rows)
+    assert len(out["members"]) == 15
+    assert notes == [("membri.note.added_many", {"n": 12, "names": "Nuovo 0, Nuovo 1, Nuovo 2, …"})]
+
+
+def test_deleting_every_plant_gives_one_note():
+    doc = many_members_doc(20)
+    out, notes = T.merge_plants(doc, [])
+    assert out["plants"] == []
+    assert notes == [("impianti.note.removed_many", {"n": 20, "names": "fv-0, fv-1, fv-2, …"})]
+
+
+def test_production_source_file_only_once_there_is_a_file():
+    doc = base_doc()
+    out = T.set_production_source(doc, "fv-comune", "file")
+    assert "production" not in out["plants"][0]                     # nothing to read yet: unchanged
+    doc["plants"][0]["production"] = {"source": "file", "path": "plants/fv-comune/misure.csv"}
+    out = T.set_production_source(doc, "fv-comune", "pvlib")
+    assert out["plants"][0]["production"] == {"source": "pvlib", "path": "plants/fv-comune/misure.csv"}
+    back = T.set_production_source(out, "fv-comune", "file")        # the file is still there: back at once
+    assert back["plants"][0]["production"]["source"] == "file"
+    assert T.set_production_source(out, "fv-comune", "modello pvlib sul meteo del sito") == out
+    assert doc["plants"][0]["production"]["source"] == "file"       # the input is not modified
+
+
+def test_weather_source_file_only_once_there_is_a_file():
+    doc = base_doc()
+    assert T.set_weather_source(doc, "file") == doc
+    assert T.set_weather_source(doc, "Anno tipico incluso più vicino") == doc
+    assert T.set_weather_source(doc, "embedded")["site"]["weather"] == {"source": "embedded"}
+    doc["site"]["weather"] = {"source": "embedded", "path": "weather/tmy.csv"}
+    assert T.set_weather_source(doc, "file")["site"]["weather"] == {"source": "file", "path": "weather/tmy.csv"}
+    assert parse_scenario(T.set_weather_source(base_doc(), "file"))[0] is not None

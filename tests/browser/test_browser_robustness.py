@@ -1,0 +1,68 @@
+"""What a user does in a meeting must never break the community: switching the language on any page,
+choosing a file source before having the file, wiping the members table."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio_driver import assert_no_exception, nav, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SIDEBAR = "[data-testid='stSidebar']"
+
+
+def sidebar_state(page) -> str:
+    """The scenario's state line in the sidebar (simulated / problems)."""
+    return page.locator(f"{SIDEBAR} [data-testid='stAlert']").first.inner_text()
+
+
+def switch_language(page, name: str) -> None:
+    page.locator(SIDEBAR).get_by_text(name, exact=True).click()
+    wait_idle(page)
+    assert_no_exception(page)
+
+
+def selected_option(page, label: str) -> str:
+    """The text shown by the selectbox labelled ``label`` in the page."""
+    box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first
+    return box.locator("input").input_value()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (typing filters the options)."""
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first \
+        .locator("input").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("page_it, page_en", [("Membri e consumi", "Members and consumption"),
+                                              ("Impianti FV", "PV plants"), ("Mappa", "Map"),
+                                              ("Risultati", "Results")])
+def test_switching_language_back_and_forth_keeps_the_community(page, page_it, page_en):
+    nav(page, page_it)
+    if page_it == "Membri e consumi":
+        choose(page, "Membro", "Panificio Bianchi")
+    for _ in range(2):
+        switch_language(page, "English")
+        assert "Simulation up to date" in sidebar_state(page)
+        switch_language(page, "Italiano")
+        assert "Simulazione aggiornata" in sidebar_state(page)
+    if page_it == "Membri e consumi":          # the member being edited stays selected
+        assert selected_option(page, "Membro").startswith("Panificio Bianchi")
+
+
+def test_choosing_a_file_source_before_the_file_keeps_the_simulation(page):
+    nav(page, "Impianti FV")
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stRadio']").filter(has_text="Produzione da").get_by_text("file orario").click()
+    wait_idle(page)
+    assert main.locator("[data-testid='stFileUploader']").filter(has_text="produzione oraria").count() == 1
+    assert "Simulazione aggiornata" in sidebar_state(page)
+    choose(page, "Dati meteo", "File PVGIS caricato")
+    assert main.locator("[data-testid='stFileUploader']").filter(has_text="anno tipico PVGIS").count() == 1
+    assert "Simulazione aggiornata" in sidebar_state(page)
+    assert_no_exception(page)
