@@ -22,7 +22,7 @@ from studio.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
 
-REPORTS_KEY = "meter_reports"
+REPORTS_KEY = state.METER_REPORTS_KEY
 SELECTED_KEY = "membri_selected"
 POD_REGEX = r"^$|^IT\d{3}E\d{8,9}[A-Z]?$"
 

@@ -63,13 +63,13 @@ def _on_open(key: str) -> None:
     if ws is None:
         flash_refused(t("common.open.refused", name=upload.name), problems)
         return
-    state.set_workspace(ws)
+    state.replace_community(ws)
     flash("success", t("common.open.done", name=ws.doc.get("name", upload.name),
                        members=len(ws.doc.get("members", [])), plants=len(ws.doc.get("plants", []))))
 
 
 def _on_demo() -> None:
-    state.set_workspace(demo_workspace())
+    state.replace_community(demo_workspace())
     flash("success", t("common.demo.done"))
 
 
@@ -133,7 +133,7 @@ def _new_community_dialog() -> None:
                 st.error(t("common.new.need_comune"))
             else:
                 doc = new_community_doc(name, comune_value(istat), int(year))
-                state.set_workspace(Workspace(doc=doc, origin=t("common.new.origin")))
+                state.replace_community(Workspace(doc=doc, origin=t("common.new.origin")))
                 flash("success", t("common.new.done", name=doc["name"]))
                 _close_new_dialog()
                 st.rerun()

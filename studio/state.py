@@ -16,6 +16,10 @@ from cer_core.api import demo_workspace
 from cer_core.workspace import Workspace
 
 WORKSPACE_KEY = "cer_workspace"
+#: Session keys that describe the current community only (e.g. meter import reports per member id):
+#: forgotten when another community replaces it.
+METER_REPORTS_KEY = "meter_reports"
+COMMUNITY_KEYS = (METER_REPORTS_KEY,)
 
 
 def get_workspace() -> Workspace:
@@ -26,8 +30,15 @@ def get_workspace() -> Workspace:
 
 
 def set_workspace(ws: Workspace) -> None:
-    """Replace the session's workspace (open, new, load demo)."""
+    """Replace the session's workspace (an edited copy; another community goes through :func:`replace_community`)."""
     st.session_state[WORKSPACE_KEY] = ws
+
+
+def replace_community(ws: Workspace) -> None:
+    """Open another community (open, new, demo): its workspace, without the previous one's reports."""
+    for key in COMMUNITY_KEYS:
+        st.session_state.pop(key, None)
+    set_workspace(ws)
 
 
 def edit_doc(mutate: Callable[[dict], None]) -> Workspace:

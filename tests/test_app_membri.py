@@ -147,3 +147,19 @@ def test_distributor_export_upload_shows_the_import_report():
     assert "Esito dell'importazione di: edis_2024.csv" in body
     assert "Formato: " in body and "Anno 2024: " in body
     assert member(at, "forno")["load"]["originals"] == [{"path": "members/forno/originali/edis_2024.csv"}]
+
+
+def test_an_import_report_does_not_follow_into_another_community():
+    """The report of a meter upload belongs to the community it was made in, not to a member of another one
+    that happens to have the same id."""
+    at = app_on(PAGE, fixture_workspace())
+    select_member(at, "casa-3")
+    data = write_hourly_csv(np.full(n_hours(2024), 0.3), 2024)
+    at.file_uploader(key="meter_casa-3_0").set_value([("consumi_2024.csv", data, "text/csv")]).run()
+    assert "Esito dell'importazione di: consumi_2024.csv" in texts(at)
+    uploader = next(u for u in at.sidebar.file_uploader if u.key.startswith("open_uploader_"))
+    uploader.set_value(("piccola.zip", fixture_workspace().to_bundle(), "application/zip")).run()
+    assert_clean(at)
+    select_member(at, "casa-3")
+    at.button_group(key="load_view_casa-3__it").set_value("file").run()
+    assert "Esito dell'importazione di" not in texts(at)
