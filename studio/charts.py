@@ -330,7 +330,7 @@ def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
     prod = _num(totals.get("production_kwh"))
     cons = _num(totals.get("consumption_kwh"))
     if prod <= 0 and cons <= 0:
-        return empty_figure(tr("charts.no_data"), title, lang)
+        return empty_figure(tr("charts.no_energy"), title, lang)
     self_c = _num(totals.get("self_consumed_kwh"))
     shared = _num(totals.get("shared_kwh"))
     injected = _num(totals.get("injected_kwh"))

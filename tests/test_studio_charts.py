@@ -83,7 +83,7 @@ def test_monthly_energy_figure_small_values_in_kwh_and_english():
 def test_empty_inputs_give_a_message_not_an_error():
     fig = charts.monthly_energy_figure([], tr)
     assert fig.layout.annotations[0].text == "charts.no_data"
-    assert charts.sankey_figure({}, tr).layout.annotations[0].text == "charts.no_data"
+    assert charts.sankey_figure({}, tr).layout.annotations[0].text == "charts.no_energy"
     assert charts.plant_monthly_figure([], np.zeros((12, 0)), tr).layout.annotations[0].text == "charts.no_plants"
     assert charts.mini_map_figure([{"id": "a"}], [], {}, tr).layout.annotations[0].text == "charts.map.empty"
 
