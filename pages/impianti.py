@@ -15,7 +15,7 @@ from studio.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
 from studio.describe import weather_lines
 from studio.i18n import current_lang, t
 from studio.imports import store_production_file, store_weather_file
-from studio.tables import (apply_editor_state, faces_frame, merge_plants, plants_frame, records, set_faces,
+from studio.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
 from studio.ui import (chart, flash, flash_refused, note_messages, remembered_choice, show_problems, styled, tr,
                        widget_key)
@@ -153,7 +153,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     c[1].number_input(t("impianti.col.grant"), min_value=0.0, max_value=100.0, value=float(get("grant_pct")),
                       step=1.0, format="%.0f", key=k, on_change=_on_field, args=(pid, "grant_pct", k),
                       help=t("impianti.col.grant_help"))
-    date = _date(plant.get("commissioning")) or dt.date(int(doc.get("year") or 2024), 1, 1)
+    date = iso_date(plant.get("commissioning")) or dt.date(int(doc.get("year") or 2024), 1, 1)
     k = widget_key(f"date_{pid}", plant.get("commissioning"))
     c[2].date_input(t("impianti.col.commissioning"), value=date, min_value=dt.date(2000, 1, 1),
                     max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY", key=k, on_change=_on_field,
@@ -193,13 +193,6 @@ def plant_panel(doc: dict, plant: dict) -> None:
         st.caption(t("impianti.file.current", path=str(path).rsplit("/", 1)[-1] if path else "—"))
     elif view == "file":
         st.caption(t("impianti.file.still_pvlib"))
-
-
-def _date(text) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(text))
-    except (TypeError, ValueError):
-        return None
 
 
 def production_section(run) -> None:

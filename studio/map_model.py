@@ -295,8 +295,3 @@ def remove_area(doc: dict, cabina_id: str) -> None:
     for c in doc.get("cabine", []):
         if c.get("id") == cabina_id:
             c.pop("area", None)
-
-
-def plants_on_roofs(doc: dict) -> list[dict]:
-    """Plants that have a roof polygon."""
-    return [p for p in doc.get("plants", []) if p.get("roof")]

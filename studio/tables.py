@@ -28,7 +28,6 @@ Tr = Callable[..., str]
 
 KINDS = ("consumer", "prosumer", "producer")
 CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
-LOAD_SOURCES = ("profile", "bills", "file")
 #: Yearly consumption [kWh] given to a member added in the table, by category: the ARERA reference
 #: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
 #: category (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
@@ -356,7 +355,7 @@ def plants_frame(doc: dict) -> pd.DataFrame:
         rows.append({"id": p.get("id"), "name": p.get("name") or "", "member": p.get("member"),
                      "kwp": p.get("kwp"), "faces": len(p.get("faces") or []) or 1, "tilt_deg": get("tilt_deg"),
                      "azimuth_deg": get("azimuth_deg"), "losses_pct": get("losses_pct"),
-                     "commissioning": _date(p.get("commissioning")), "grant_pct": get("grant_pct"),
+                     "commissioning": iso_date(p.get("commissioning")), "grant_pct": get("grant_pct"),
                      "incentivised": bool(get("incentivised")),
                      "source": (p.get("production") or {}).get("source", "pvlib")})
     frame = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
@@ -364,7 +363,8 @@ def plants_frame(doc: dict) -> pd.DataFrame:
     return frame
 
 
-def _date(text) -> dt.date | None:
+def iso_date(text) -> dt.date | None:
+    """``"2024-03-15"`` → a date; None when missing or not an ISO date."""
     try:
         return dt.date.fromisoformat(str(text))
     except (TypeError, ValueError):
@@ -565,7 +565,7 @@ def month_periods(year: int) -> list[tuple[dt.date, dt.date]]:
 def bills_frame(bills: list[dict] | None, year: int) -> pd.DataFrame:
     """The bills grid: the member's bills, or twelve empty monthly rows of ``year`` to fill in."""
     if bills:
-        rows = [{"start": _date(b.get("start")), "end": _date(b.get("end")),
+        rows = [{"start": iso_date(b.get("start")), "end": iso_date(b.get("end")),
                  **{k: b.get(k) for k in BILL_ENERGY},
                  "estimated": bool(b.get("estimated", False)), "adjustment": bool(b.get("adjustment", False))}
                 for b in bills]
