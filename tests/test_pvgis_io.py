@@ -356,6 +356,8 @@ def test_tmy_json_with_29_february_instead_of_a_day_is_refused():
 @pytest.mark.parametrize("edit, where, code", [
     (lambda d: d["inputs"]["location"].update(irradiance_time_offset="abc"), "inputs.location.irradiance_time_offset",
      "weather.offset"),
+    (lambda d: d["inputs"]["location"].update(irradiance_time_offset=-0.25), "inputs.location.irradiance_time_offset",
+     "weather.offset"),
     (lambda d: d["outputs"].update(months_selected=[1, 2]), "outputs.months_selected", "weather.months"),
     (lambda d: d["inputs"]["location"].update(latitude=999), "inputs.location", "weather.location"),
     (lambda d: d["outputs"]["tmy_hourly"][7].update(T2m="x"), "outputs.tmy_hourly[7].T2m", "weather.value"),

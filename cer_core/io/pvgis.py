@@ -382,10 +382,11 @@ def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str, locate: Locator)
     elevation = float("nan") if elevation is None else elevation
     raw_offset = loc.get("irradiance_time_offset", inputs.get("irradiance time offset"))
     offset = None if raw_offset is None else _finite(raw_offset)
-    if raw_offset is not None and (offset is None or abs(offset) > 1):
+    if raw_offset is not None and (offset is None or not 0 <= offset < 1):
+        # cer_core.pv.to_hour_means assigns the snapshot observed at HH:00 + offset to the hour HH: 0 <= offset < 1
         raise error(f"{name}: inputs.location.irradiance_time_offset", f"scarto orario dell'irraggiamento «{raw_offset}»: "
-                    "atteso un numero di ore tra -1 e 1", f"irradiance time offset '{raw_offset}': expected a number of "
-                    "hours between -1 and 1", "weather.offset")
+                    "atteso un numero di ore da 0 a meno di 1", f"irradiance time offset '{raw_offset}': expected a "
+                    "number of hours from 0 to below 1", "weather.offset")
     missing = [c for c in TMY_COLUMNS if c not in frame.columns]
     if missing:
         cols = ", ".join(_PVGIS_NAMES[c] for c in missing)
