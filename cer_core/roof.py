@@ -91,8 +91,12 @@ def _geometry(polygon: dict, where: str) -> dict:
                     "Feature)", "roof.not_geojson")
     if polygon.get("type") == "Feature":
         polygon = polygon.get("geometry") or {}
-    if polygon.get("type") == "MultiPolygon" and len(polygon.get("coordinates") or []) == 1:
-        polygon = {"type": "Polygon", "coordinates": polygon["coordinates"][0]}
+        if not isinstance(polygon, dict):
+            raise error(where, "Feature con una geometria che non è un oggetto GeoJSON: atteso un poligono",
+                        "Feature whose geometry is not a GeoJSON object: expected a polygon", "roof.not_geojson")
+    coords = polygon.get("coordinates")
+    if polygon.get("type") == "MultiPolygon" and isinstance(coords, list) and len(coords) == 1:
+        polygon = {"type": "Polygon", "coordinates": coords[0]}
     if polygon.get("type") != "Polygon":
         raise error(where, f"geometria «{polygon.get('type')}»: atteso un poligono (il tetto disegnato)",
                     f"geometry '{polygon.get('type')}': expected a polygon (the drawn roof)", "roof.not_polygon")
@@ -110,8 +114,7 @@ def _rings(polygon: dict, where: str) -> list[list[tuple[float, float]]]:
                         "expected a list of [lon, lat] points", "roof.ring")
         points = []
         for i, pt in enumerate(ring):
-            ok = isinstance(pt, (list, tuple)) and len(pt) >= 2 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pt[:2])
+            ok = isinstance(pt, (list, tuple)) and len(pt) >= 2 and all(_finite(v) for v in pt[:2])
             if not ok:
                 raise error(f"{where}.coordinates[{r}][{i}]", f"punto {pt!r} non valido; atteso [lon, lat] in gradi",
                             f"invalid point {pt!r}; expected [lon, lat] in degrees", "roof.point")
@@ -135,6 +138,16 @@ def _rings(polygon: dict, where: str) -> list[list[tuple[float, float]]]:
                     f"the first point [{lon0:g}, {lat0:g}] looks like a swapped [lat, lon]; GeoJSON wants [lon, lat] "
                     "(in Italy longitude is 6-19, latitude 35-47)", "roof.swapped")
     return rings
+
+
+def _finite(value) -> bool:
+    """True for a finite int or float (not a bool; integers too large for a float are not finite)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @lru_cache(maxsize=256)
@@ -184,13 +197,13 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
     from shapely.geometry import Polygon
     from shapely.validation import explain_validity
 
-    if not (m2_per_kwp > 0):
+    if not (_finite(m2_per_kwp) and m2_per_kwp > 0):
         raise error(where, f"m²/kWp = {m2_per_kwp}; atteso un valore > 0", f"m²/kWp = {m2_per_kwp}; expected > 0",
                     "roof.m2_per_kwp")
-    if not (0 <= tilt_deg < 90):
+    if not (_finite(tilt_deg) and 0 <= tilt_deg < 90):
         raise error(where, f"inclinazione {tilt_deg}°; attesa tra 0 e 90 esclusi", f"tilt {tilt_deg}°; expected "
                     "0 to below 90", "roof.tilt")
-    if setback_m < 0:
+    if not (_finite(setback_m) and setback_m >= 0):
         raise error(where, f"distanza dai bordi {setback_m} m; attesa ≥ 0", f"setback {setback_m} m; expected ≥ 0",
                     "roof.setback")
     rings = _rings(_geometry(polygon, where), where)
@@ -210,6 +223,10 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
                 near = f" ({lat:.6f}, {lon:.6f})"
             except (ValueError, IndexError):
                 near = ""
+        if "Hole lies outside shell" in reason or "Nested holes" in reason or "Interior is disconnected" in reason:
+            raise error(where, f"un foro del tetto è fuori dal contorno o ne taglia l'area vicino a{near or ' un vertice'}: "
+                        "ridisegna il foro dentro il tetto", f"a hole of the roof lies outside its outline or cuts it "
+                        f"apart near{near or ' a vertex'}: redraw the hole inside the roof", "roof.hole")
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
             raise error(where, f"i lati del poligono si incrociano vicino a{near or ' un vertice'}: ridisegna il "
                         "tetto seguendo il contorno senza incroci", f"the polygon's edges cross near{near or ' a vertex'}"

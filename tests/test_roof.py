@@ -109,6 +109,14 @@ def test_self_intersecting_polygon_is_refused_with_a_place():
     ({"type": "Polygon", "coordinates": [[[9.19, 95.0], [9.2, 45.46], [9.2, 45.47], [9.19, 95.0]]]}, "roof.point"),
     ({"type": "Polygon", "coordinates": []}, "roof.no_coordinates"),
     ("not a polygon", "roof.not_geojson"),
+    # shapes that used to escape as AttributeError / TypeError / OverflowError
+    ({"type": "Feature", "geometry": "Polygon"}, "roof.not_geojson"),
+    ({"type": "Feature", "geometry": [[9.19, 45.46]]}, "roof.not_geojson"),
+    ({"type": "MultiPolygon", "coordinates": 5}, "roof.not_polygon"),
+    ({"type": "Polygon", "coordinates": [[[10 ** 400, 45.46], [9.2, 45.46], [9.2, 45.47], [9.19, 45.46]]]}, "roof.point"),
+    # a hole drawn outside the roof: said in words, not GEOS's "Hole lies outside shell[x y]"
+    ({"type": "Polygon", "coordinates": [rectangle(20.0, 10.0)["coordinates"][0],
+                                         rectangle(3.0, 3.0, origin=(9.30, 45.50))["coordinates"][0]]}, "roof.hole"),
 ])
 def test_bad_polygons_are_refused_clearly(poly, code):
     err = bad(poly)
@@ -118,7 +126,9 @@ def test_bad_polygons_are_refused_clearly(poly, code):
 
 
 @pytest.mark.parametrize("kw, code", [({"m2_per_kwp": 0}, "roof.m2_per_kwp"), ({"tilt_deg": 90}, "roof.tilt"),
-                                      ({"setback_m": -1}, "roof.setback")])
+                                      ({"setback_m": -1}, "roof.setback"),
+                                      ({"setback_m": float("nan")}, "roof.setback"),  # was taken as no setback
+                                      ({"m2_per_kwp": float("inf")}, "roof.m2_per_kwp")])  # was 0 kWp
 def test_bad_parameters_are_refused(kw, code):
     assert bad(rectangle(10, 10), **kw).problems[0].code == code
 
