@@ -158,6 +158,13 @@ def test_read_hourly_csv_sample():
     assert s.radiation_db == "PVGIS-SARAH2"
 
 
+@pytest.mark.parametrize("aspect, azimuth", [("-90", 90.0), ("90", 270.0), ("45", 225.0), ("180", 0.0)])
+def test_pvgis_aspect_becomes_the_studios_azimuth(aspect, azimuth):
+    """PVGIS: 0 = south, -90 = east, 90 = west; the studio (pvlib): 180 = south, 90 = east, 270 = west."""
+    text = series_csv_text().replace("Azimuth: 0 deg.", f"Azimuth: {aspect} deg.")
+    assert read_hourly(text.encode(), "s.csv").azimuth_deg == azimuth
+
+
 def test_read_hourly_json_sample():
     s = read_hourly(SERIES_JSON.read_bytes(), SERIES_JSON.name)
     assert len(s.data) == 72 and s.kwp == 1.0 and s.azimuth_deg == 180.0
