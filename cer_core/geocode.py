@@ -34,6 +34,8 @@ OFFLINE_ENV = "CER_STUDIO_OFFLINE"
 MAX_QUERY_CHARS = 200
 #: Answers kept in memory per geocoder (one per server), least recently used dropped first.
 CACHE_SIZE = 512
+#: Extra wait beyond the HTTP timeout before a request is given up (name resolution has no timeout) [s].
+DEADLINE_MARGIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,35 @@ class Geocoder:
         self._lock = threading.Lock()
         kwargs = {"adapter_factory": adapter_factory} if adapter_factory is not None else {}
         self.nominatim = Nominatim(user_agent=user_agent, timeout=timeout_s, **kwargs)
-        self.rate_limited_geocode = RateLimiter(self.nominatim.geocode, min_delay_seconds=min_delay_s,
+        self.rate_limited_geocode = RateLimiter(self._geocode_with_deadline, min_delay_seconds=min_delay_s,
                                                 max_retries=0, error_wait_seconds=min_delay_s,
                                                 swallow_exceptions=False)
+
+    def _geocode_with_deadline(self, *args, **kwargs):
+        """``Nominatim.geocode`` in a daemon thread, given up after the timeout plus a margin.
+
+        geopy's timeout covers connecting and reading, not name resolution (``getaddrinfo`` blocks
+        without a timeout): a broken resolver would otherwise hold the map page. A request given up
+        finishes, or not, in the background.
+        """
+        from geopy.exc import GeocoderTimedOut
+
+        box: dict = {}
+
+        def run() -> None:
+            try:
+                box["hits"] = self.nominatim.geocode(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name="nominatim", daemon=True)
+        worker.start()
+        worker.join(self.timeout_s + DEADLINE_MARGIN_S)
+        if worker.is_alive():
+            raise GeocoderTimedOut(f"no answer within {self.timeout_s + DEADLINE_MARGIN_S:g} s")
+        if "error" in box:
+            raise box["error"]
+        return box.get("hits")
 
     def _online_search(self, query: str, limit: int) -> tuple[Place, ...]:
         key = (query.casefold(), limit)

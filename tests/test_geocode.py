@@ -200,3 +200,30 @@ def test_malformed_nominatim_answer_falls_back_to_comuni(answer, reason):
     ans = g.search("Via Roma 10, 20089 Rozzano MI")
     assert ans.source == "comuni" and ans.places[0].comune == "Rozzano"
     assert ans.offline_reason.startswith(reason)
+
+
+def test_a_request_that_never_returns_does_not_hold_the_search(monkeypatch):
+    """geopy's timeout covers connect and read, not name resolution (getaddrinfo blocks without one): a stuck
+    request must not hold the map page; the search answers from the comuni list and backs off."""
+    import threading
+
+    release = threading.Event()
+
+    class Stuck(FakeAdapter):
+        calls: list = []
+
+        def get_json(self, url, *, timeout, headers):
+            type(self).calls.append(url)
+            release.wait(30)      # a resolver that does not answer
+            return ROZZANO_ROMA
+
+    clock = Clock()
+    g = Geocoder(online=True, adapter_factory=Stuck, min_delay_s=0.0, timeout_s=0.2, clock=clock)
+    try:
+        ans = g.search("Via Roma 10, 20089 Rozzano MI")
+        assert not release.is_set()                       # answered while the request was still stuck
+        assert ans.source == "comuni" and ans.offline_reason.startswith("unreachable")
+        g.search("Opera")                                 # backing off: no second stuck request
+        assert len(Stuck.calls) == 1
+    finally:
+        release.set()
