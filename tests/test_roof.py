@@ -147,3 +147,32 @@ def test_any_rectangle_anywhere_in_italy(length, ratio, bearing, lat, lon):
     diff = (r.azimuth_deg - bearing) % 180.0
     assert min(abs(diff - 90.0), 180 - abs(diff - 90.0)) < 0.5
     assert r.to_dict()["area_m2"] == pytest.approx(r.area_m2)
+
+
+@pytest.mark.parametrize("start_mid_side", [False, True])
+def test_vertices_clicked_along_a_side_do_not_split_it(start_mid_side):
+    """The longest-edge rule is about the roof's sides: a vertex clicked half-way along the 20 m eaves (and a
+    ring that starts there) must not let the 12 m gable win and turn the suggestion by 90°."""
+    lon0, lat0 = MILAN
+    a = [lon0, lat0]
+    b = list(GEOD.fwd(lon0, lat0, 90.0, 20.0)[:2])
+    c = list(GEOD.fwd(*b, 0.0, 12.0)[:2])
+    d = list(GEOD.fwd(lon0, lat0, 0.0, 12.0)[:2])
+    ab = list(GEOD.fwd(lon0, lat0, 90.0, 10.0)[:2])
+    cd = list(GEOD.fwd(*d, 90.0, 10.0)[:2])
+    ring = [ab, b, c, cd, d, a, ab] if start_mid_side else [a, ab, b, c, cd, d, a]
+    r = roof_suggestion({"type": "Polygon", "coordinates": [ring]})
+    assert r.azimuth_deg == pytest.approx(180.0, abs=0.2)
+    assert r.longest_edge_m == pytest.approx(20.0, rel=1e-3) and r.area_m2 == pytest.approx(240.0, rel=2e-3)
+
+
+def test_a_hand_drawn_side_with_a_slight_kink_is_still_one_side():
+    """Clicks are not exact: a mid-side vertex 0.2 m off the line (about 1°) still belongs to the side."""
+    lon0, lat0 = MILAN
+    b = list(GEOD.fwd(lon0, lat0, 90.0, 20.0)[:2])
+    c = list(GEOD.fwd(*b, 0.0, 12.0)[:2])
+    d = list(GEOD.fwd(lon0, lat0, 0.0, 12.0)[:2])
+    kink = list(GEOD.fwd(*GEOD.fwd(lon0, lat0, 90.0, 10.0)[:2], 180.0, 0.2)[:2])
+    kink_top = list(GEOD.fwd(*GEOD.fwd(*d, 90.0, 10.0)[:2], 0.0, 0.2)[:2])
+    r = roof_suggestion({"type": "Polygon", "coordinates": [[[lon0, lat0], kink, b, c, kink_top, d, [lon0, lat0]]]})
+    assert r.azimuth_deg == pytest.approx(180.0, abs=1.5) and r.longest_edge_m == pytest.approx(20.0, rel=1e-2)
