@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cer_core.errors import CerInputError
+from cer_core.errors import CerInputError, Problem
 from cer_core.io.pvgis import read_hourly, read_tmy, sniff_pvgis, write_tmy_json
 from cer_core.production import _production_from_file, plants_production
 from cer_core.scenario import Face, Plant, parse_scenario
@@ -334,7 +334,7 @@ def tmy_csv_lines() -> tuple[list[str], int]:
     return lines, next(i for i, line in enumerate(lines) if line.startswith("time(UTC)"))
 
 
-def refused(reader, data: bytes, name: str) -> "Problem":  # noqa: F821
+def refused(reader, data: bytes, name: str) -> Problem:
     with pytest.raises(CerInputError) as exc:
         reader(data, name)
     problem = exc.value.problems[0]
