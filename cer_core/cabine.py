@@ -52,11 +52,25 @@ def point_in_area(lat: float, lon: float, area: dict) -> bool:
     return area_shape(area).covers(Point(float(lon), float(lat)))
 
 
+def _areas_by_size(cabine: list[dict]) -> list[tuple[str, BaseGeometry]]:
+    """``(id, shape)`` of the cabine that have an area, smallest area first (ties: scenario order).
+
+    Built once per call of the functions below: turning an area into a shape costs a JSON dump of
+    the polygon (the cache key), which for traced areas of hundreds of vertices dominated the
+    assignment of every member on every map rerun.
+    """
+    shapes = [(area_shape(c["area"]), i, c["id"]) for i, c in enumerate(cabine) if c.get("area")]
+    return [(cid, shp) for shp, _, cid in sorted(shapes, key=lambda t: (t[0].area, t[1]))]
+
+
+def _covering(lat: float, lon: float, areas: list[tuple[str, BaseGeometry]]) -> list[str]:
+    point = Point(float(lon), float(lat))
+    return [cid for cid, shp in areas if shp.covers(point)]
+
+
 def areas_containing(lat: float, lon: float, cabine: list[dict]) -> list[str]:
     """Ids of the cabine whose area covers (lat, lon), smallest area first (the most specific)."""
-    hits = [(area_shape(c["area"]).area, i, c["id"]) for i, c in enumerate(cabine)
-            if c.get("area") and point_in_area(lat, lon, c["area"])]
-    return [cid for _, _, cid in sorted(hits)]
+    return _covering(lat, lon, _areas_by_size(cabine))
 
 
 def area_of_point(lat: float, lon: float, cabine: list[dict]) -> str | None:
@@ -65,9 +79,20 @@ def area_of_point(lat: float, lon: float, cabine: list[dict]) -> str | None:
     return hits[0] if hits else None
 
 
+def _coordinate(value) -> bool:
+    """A finite number of degrees (not a bool, not NaN)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _located(member: dict) -> bool:
-    lat, lon = member.get("lat"), member.get("lon")
-    return isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+    return _coordinate(member.get("lat")) and _coordinate(member.get("lon"))
 
 
 @dataclass
@@ -99,14 +124,15 @@ def assign_members(members: list[dict], cabine: list[dict]) -> Assignment:
     With no area drawn at all, nobody is "outside": the assignment is empty and ``outside`` is empty.
     """
     out = Assignment()
-    has_areas = any(c.get("area") for c in cabine)
+    areas = _areas_by_size(cabine)
     for m in members:
         if not _located(m):
             out.unlocated.append(m["id"])
             continue
-        if not has_areas:
+        if not areas:
             continue
-        cid = area_of_point(m["lat"], m["lon"], cabine)
+        hits = _covering(m["lat"], m["lon"], areas)
+        cid = hits[0] if hits else None
         out.area_of[m["id"]] = cid
         if cid is None:
             out.outside.append(m["id"])
@@ -180,8 +206,7 @@ def _check_structure(geom: dict, where: str) -> Problem | None:
             if not isinstance(ring, list) or not all(isinstance(p, list) and len(p) >= 2 for p in ring):
                 return Problem(where, "anello non valido: attesa una lista di posizioni [lon, lat]",
                                "invalid ring: expected a list of [lon, lat] positions", code="cabine.coords")
-            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                       for p in ring for v in p[:2]):
+            if not all(_coordinate(v) for p in ring for v in p[:2]):
                 return Problem(where, "coordinate non numeriche", "non-numeric coordinates", code="cabine.coords")
             closed = len(ring) >= 2 and ring[0][:2] == ring[-1][:2]
             if len(ring) - (1 if closed else 0) < 3:
@@ -224,8 +249,14 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     return polys[0] if len(polys) == 1 else MultiPolygon(polys)
 
 
+def _properties(feature: dict) -> dict:
+    """The feature's properties (anything but an object counts as none)."""
+    props = feature.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
 def _feature_id(feature: dict) -> str | None:
-    props = feature.get("properties") or {}
+    props = _properties(feature)
     for key in ID_KEYS:
         for k, v in props.items():
             if k.lower() == key and v not in (None, ""):
@@ -235,7 +266,7 @@ def _feature_id(feature: dict) -> str | None:
 
 
 def _feature_name(feature: dict, default: str) -> str:
-    props = feature.get("properties") or {}
+    props = _properties(feature)
     for key in NAME_KEYS:
         for k, v in props.items():
             if k.lower() == key and v not in (None, ""):
@@ -267,13 +298,15 @@ def parse_area_feature(feature: dict, where: str, problems: list[Problem]) -> di
     problems.extend(range_problems)
     if any(p.severity == "error" for p in range_problems):
         return None
-    # close open rings (hand-traced files often leave them open) before building the shape
-    closed = json.loads(json.dumps(geom))
-    for poly in ([closed["coordinates"]] if gtype == "Polygon" else closed["coordinates"]):
+    # [lon, lat] only (GIS exports may add z and m), and open rings closed (hand-traced files often leave
+    # them open), before building the shape
+    polys = [[[[float(v) for v in p[:2]] for p in ring] for ring in poly]
+             for poly in ([geom["coordinates"]] if gtype == "Polygon" else geom["coordinates"])]
+    for poly in polys:
         for ring in poly:
-            if ring[0][:2] != ring[-1][:2]:
+            if ring[0] != ring[-1]:
                 ring.append(list(ring[0]))
-    geometry = shape(closed)
+    geometry = shape({"type": gtype, "coordinates": polys[0] if gtype == "Polygon" else polys})
     if not geometry.is_valid:
         repaired = _polygonal(make_valid(geometry))
         if repaired is not None and repaired.area > 0:
@@ -314,6 +347,9 @@ def _load_json(data: bytes | str, filename: str):
     except json.JSONDecodeError as exc:
         raise CerInputError(Problem(f"{filename}:{exc.lineno}", f"JSON non valido alla colonna {exc.colno}: {exc.msg}",
                                     f"invalid JSON at column {exc.colno}: {exc.msg}", code="cabine.json"))
+    except RecursionError:
+        raise CerInputError(Problem(filename, "JSON annidato troppo in profondità: atteso un GeoJSON di aree",
+                                    "JSON nested too deeply: expected a GeoJSON of areas", code="cabine.json"))
 
 
 def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson") -> tuple[list[dict], list[Problem]]:

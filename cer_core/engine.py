@@ -22,7 +22,7 @@ from .economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur,
 from .incentives import admission, restricted_tip, tariff_end, tip_class, tip_rate_eur_mwh
 from .scenario import Scenario
 from .sharing import (CabinaFlows, MemberFlows, attribute_shared, cabina_flows, member_balance,
-                      member_production, plant_injection)
+                      member_production, plant_injection, sum_by_group)
 from .timeaxis import hours_local, iso_local_labels, local_month
 
 
@@ -152,8 +152,146 @@ def _ratios(t: dict) -> dict:
 # the pipeline
 # -------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Layout:
+    """Who is where: index arrays of the scenario and the parameters in force."""
+
+    params: Parameters
+    member_cabina: np.ndarray  # (members,) cabina index of each member
+    plant_member: np.ndarray  # (plants,) member index of each plant
+    plant_cabina: np.ndarray  # (plants,) cabina index of each plant
+    cabina_ids: list[str]
+
+    @classmethod
+    def of(cls, sc: Scenario) -> "_Layout":
+        cabina_ids = list(sc.cabina_ids)
+        c_index = {c: i for i, c in enumerate(cabina_ids)}
+        m_index = sc.member_index()
+        member_cabina = np.array([c_index[m.cabina] for m in sc.members], dtype=int)
+        plant_member = np.array([m_index[p.member] for p in sc.plants], dtype=int)
+        plant_cabina = member_cabina[plant_member] if len(sc.plants) else np.zeros(0, dtype=int)
+        return cls(Parameters.from_overrides(sc.rules, sc.economics), member_cabina, plant_member, plant_cabina,
+                   cabina_ids)
+
+
+@dataclass(frozen=True)
+class _Energy:
+    """Step 1 output: hourly flows per member, cabina and plant."""
+
+    flows: MemberFlows
+    cabine: CabinaFlows
+    production_kwh: np.ndarray  # (hours, plants)
+    injected_kwh: np.ndarray  # (hours, plants)
+    shared_kwh: np.ndarray  # (hours, plants) attributed shared energy
+    incentivised_kwh: np.ndarray  # (hours, plants)
+    eligible: np.ndarray  # (hours, plants) bool: the plant may earn the TIP in that hour
+    admissions: list
+    admitted: np.ndarray  # (plants,) bool
+
+
+@dataclass(frozen=True)
+class _Money:
+    """Step 2 output: hourly money [€] and rates, and the yearly items."""
+
+    tip_rate_eur_mwh: np.ndarray  # (hours, plants)
+    tip_eur: np.ndarray  # (hours, plants)
+    valorisation_eur: np.ndarray  # (hours, cabine)
+    energy_sale_eur: np.ndarray  # (hours, plants)
+    bill_savings_eur: np.ndarray  # (hours, members)
+    co2_avoided_kg: np.ndarray  # (hours,)
+    rid_fee_eur: np.ndarray  # (plants,) per year
+    gse_fee_plant_eur: np.ndarray  # (plants,) per year
+    gse_fee_members_eur: float  # per year
+    rid_topup_eur: np.ndarray  # (plants,) per year
+
+
+def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_kwh: np.ndarray) -> _Energy:
+    """Member balance → [storage, later] → cabina flows → plant injection → attribution → incentivised."""
+    flows = member_balance(load_kwh, member_production(production_kwh, layout.plant_member, len(sc.members)))
+    cab = cabina_flows(flows, layout.member_cabina, len(layout.cabina_ids))
+    p_inj = plant_injection(flows, production_kwh, layout.plant_member)
+    eligible, admissions = plant_eligible_hours(sc.plants, sc.year)
+    admitted = np.array([a.admitted for a in admissions], dtype=bool)
+    rank = plant_rank(sc.plants, admitted, layout.params.non_incentivised_last)
+    p_shared = attribute_shared(cab.shared_kwh, p_inj, layout.plant_cabina, rank, layout.params.attribution)
+    return _Energy(flows=flows, cabine=cab, production_kwh=production_kwh, injected_kwh=p_inj, shared_kwh=p_shared,
+                   incentivised_kwh=np.where(eligible, p_shared, 0.0), eligible=eligible, admissions=admissions,
+                   admitted=admitted)
+
+
+def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -> _Money:
+    """TIP rates and money per hour; yearly fees and the RID minimum-price top-up per plant."""
+    params = layout.params
+    rates = np.zeros_like(energy.shared_kwh)
+    for j, p in enumerate(sc.plants):
+        if energy.admitted[j]:
+            rates[:, j] = np.where(energy.eligible[:, j],
+                                   tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params), 0.0)
+    band = band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True)))
+    self_kwh = energy.flows.self_consumed_kwh
+    savings = np.empty_like(self_kwh)
+    for i, m in enumerate(sc.members):
+        savings[:, i] = self_kwh[:, i] * avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, band, params)
+    return _Money(
+        tip_rate_eur_mwh=rates,
+        tip_eur=energy.incentivised_kwh * rates / 1000.0,
+        valorisation_eur=energy.cabine.shared_kwh * params.valorisation_rate(sc.year) / 1000.0,
+        energy_sale_eur=energy_sale_eur(energy.injected_kwh, pz),
+        bill_savings_eur=savings,
+        co2_avoided_kg=co2_avoided_kg(energy.cabine.shared_kwh.sum(axis=1), self_kwh.sum(axis=1),
+                                      energy.production_kwh.sum(axis=1), params),
+        rid_fee_eur=np.array([rid_fee_eur(p.kwp, params) for p in sc.plants]),
+        gse_fee_plant_eur=np.array([gse_fee_plant_eur(p.kwp, params) for p in sc.plants]),
+        gse_fee_members_eur=params.gse_fee_member_eur * sum(1 for m in sc.members if not m.third_party_producer),
+        rid_topup_eur=np.array([rid_min_price_topup_eur(energy.injected_kwh[:, j], pz, p.kwp, params)
+                                for j, p in enumerate(sc.plants)]),
+    )
+
+
+def monthly_step(year: int, energy: _Energy, money: _Money) -> tuple[list[dict], dict]:
+    """Community figures per local month, and the year's totals as the sum of the months."""
+    hourly = {
+        "production_kwh": energy.production_kwh.sum(axis=1),
+        "consumption_kwh": energy.flows.load_kwh.sum(axis=1),
+        "self_consumed_kwh": energy.flows.self_consumed_kwh.sum(axis=1),
+        "injected_kwh": energy.flows.injected_kwh.sum(axis=1),
+        "withdrawn_kwh": energy.flows.withdrawn_kwh.sum(axis=1),
+        "shared_kwh": energy.cabine.shared_kwh.sum(axis=1),
+        "incentivised_kwh": energy.incentivised_kwh.sum(axis=1),
+        "tip_eur": money.tip_eur.sum(axis=1),
+        "valorisation_eur": money.valorisation_eur.sum(axis=1),
+        "energy_sale_eur": money.energy_sale_eur.sum(axis=1),
+        "bill_savings_eur": money.bill_savings_eur.sum(axis=1),
+        "co2_avoided_kg": money.co2_avoided_kg,
+    }
+    by_month = {k: monthly_sum(v, year) for k, v in hourly.items()}
+    # yearly items: the top-up follows each plant's injection, fees the hours of the month
+    inj_month = monthly_sum(energy.injected_kwh, year)  # (12, plants)
+    inj_year = inj_month.sum(axis=0)
+    topup_share = np.divide(money.rid_topup_eur, inj_year, out=np.zeros(len(inj_year)), where=inj_year > 0)
+    month_share = _hours_share_by_month(year)
+    by_month["rid_min_price_topup_eur"] = (inj_month * topup_share).sum(axis=1)
+    by_month["rid_fee_eur"] = money.rid_fee_eur.sum() * month_share
+    by_month["gse_fee_eur"] = (money.gse_fee_plant_eur.sum() + money.gse_fee_members_eur) * month_share
+    keys = ENERGY_KEYS + MONEY_KEYS + ("co2_avoided_kg",)
+    monthly = [{"month": k + 1, **{key: float(by_month[key][k]) for key in keys}} for k in range(12)]
+    totals = {key: float(sum(row[key] for row in monthly)) for key in keys}
+    for row in [*monthly, totals]:
+        _add_derived(row)
+    totals.update(_ratios(totals))
+    return monthly, totals
+
+
+def _price_statistics(pz: np.ndarray) -> dict:
+    small = C.TIP_CLASSES[0]
+    return {"mean_eur_mwh": float(pz.mean()), "min_eur_mwh": float(pz.min()), "max_eur_mwh": float(pz.max()),
+            # hours in which a ≤ 200 kW plant's fixed + variable part reaches its 120 €/MWh cap
+            "hours_small_plant_tip_capped": int(np.sum(
+                small.fixed_eur_mwh + np.maximum(0.0, C.TIP_VARIABLE_REFERENCE_EUR_MWH - pz) >= small.cap_eur_mwh))}
+
+
 def simulate(inputs: SimulationInputs) -> Results:
-    """Run the engine on resolved inputs.
+    """Run the engine on resolved inputs: energy step, money step, monthly step, records.
 
     Returns
     -------
@@ -161,115 +299,34 @@ def simulate(inputs: SimulationInputs) -> Results:
         Hourly flows and the summary (``cer-studio/results@1`` content without the file header).
     """
     sc = inputs.scenario
-    year = sc.year
-    params = Parameters.from_overrides(sc.rules, sc.economics)
+    layout = _Layout.of(sc)
     n_hours = inputs.load_kwh.shape[0]
-    members, plants = sc.members, sc.plants
-    m_index = sc.member_index()
-    cabina_ids = list(sc.cabina_ids)
-    c_index = {c: i for i, c in enumerate(cabina_ids)}
-    member_cabina = np.array([c_index[m.cabina] for m in members], dtype=int)
-    plant_member = np.array([m_index[p.member] for p in plants], dtype=int)
-    plant_cabina = member_cabina[plant_member] if len(plants) else np.zeros(0, dtype=int)
-    prod = np.asarray(inputs.plant_production_kwh, dtype=float).reshape(n_hours, len(plants))
+    prod = np.asarray(inputs.plant_production_kwh, dtype=float).reshape(n_hours, len(sc.plants))
     pz = np.asarray(inputs.zonal_price_eur_mwh, dtype=float)
-
-    # 1. energy: member balance (storage will be a step here), cabine, plants
-    flows = member_balance(np.asarray(inputs.load_kwh, dtype=float),
-                           member_production(prod, plant_member, len(members)))
-    cab = cabina_flows(flows, member_cabina, len(cabina_ids))
-    p_inj = plant_injection(flows, prod, plant_member)
-    eligible, admissions = plant_eligible_hours(plants, year)
-    admitted = np.array([a.admitted for a in admissions], dtype=bool)
-    rank = plant_rank(plants, admitted, params.non_incentivised_last)
-    p_shared = attribute_shared(cab.shared_kwh, p_inj, plant_cabina, rank, params.attribution)
-    p_incent = np.where(eligible, p_shared, 0.0)
-
-    # 2. rates and money, hourly
-    rates = np.zeros_like(p_shared)
-    for j, p in enumerate(plants):
-        if admitted[j]:
-            rates[:, j] = np.where(eligible[:, j],
-                                   tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params), 0.0)
-    tip_eur = p_incent * rates / 1000.0
-    val_rate = params.valorisation_rate(year)
-    val_eur = cab.shared_kwh * val_rate / 1000.0
-    sale_eur = energy_sale_eur(p_inj, pz)
-    band = band_of_hour(year, bool(sc.rules.get("include_4_october", True)))
-    savings_eur = np.empty_like(flows.self_consumed_kwh)
-    for i, m in enumerate(members):
-        savings_eur[:, i] = flows.self_consumed_kwh[:, i] * avoided_price_per_hour(
-            m.avoided_price_eur_kwh, m.category, band, params)
-    co2_kg = co2_avoided_kg(cab.shared_kwh.sum(axis=1), flows.self_consumed_kwh.sum(axis=1),
-                            prod.sum(axis=1), params)
-
-    # 3. yearly items (fees, RID top-up), spread over months
-    month_share = _hours_share_by_month(year)
-    p_rid_fee = np.array([rid_fee_eur(p.kwp, params) for p in plants])
-    p_gse_fee = np.array([gse_fee_plant_eur(p.kwp, params) for p in plants])
-    member_fee = params.gse_fee_member_eur * sum(1 for m in members if not m.third_party_producer)
-    p_topup = np.array([rid_min_price_topup_eur(p_inj[:, j], pz, p.kwp, params) for j, p in enumerate(plants)])
-    p_inj_month = monthly_sum(p_inj, year)  # (12, plants)
-    topup_month = (p_inj_month * np.divide(p_topup, p_inj_month.sum(axis=0),
-                                           out=np.zeros(len(plants)), where=p_inj_month.sum(axis=0) > 0)).sum(axis=1)
-
-    # 4. aggregates
-    hourly_community = {
-        "production_kwh": prod.sum(axis=1),
-        "consumption_kwh": flows.load_kwh.sum(axis=1),
-        "self_consumed_kwh": flows.self_consumed_kwh.sum(axis=1),
-        "injected_kwh": flows.injected_kwh.sum(axis=1),
-        "withdrawn_kwh": flows.withdrawn_kwh.sum(axis=1),
-        "shared_kwh": cab.shared_kwh.sum(axis=1),
-        "incentivised_kwh": p_incent.sum(axis=1),
-        "tip_eur": tip_eur.sum(axis=1),
-        "valorisation_eur": val_eur.sum(axis=1),
-        "energy_sale_eur": sale_eur.sum(axis=1),
-        "bill_savings_eur": savings_eur.sum(axis=1),
-        "co2_avoided_kg": co2_kg,
-    }
-    monthly_arrays = {k: monthly_sum(v, year) for k, v in hourly_community.items()}
-    monthly_arrays["rid_min_price_topup_eur"] = topup_month
-    monthly_arrays["rid_fee_eur"] = p_rid_fee.sum() * month_share
-    monthly_arrays["gse_fee_eur"] = (p_gse_fee.sum() + member_fee) * month_share
-
-    monthly = []
-    for k in range(12):
-        row = {"month": k + 1}
-        row.update({key: float(monthly_arrays[key][k]) for key in ENERGY_KEYS + MONEY_KEYS + ("co2_avoided_kg",)})
-        monthly.append(row)
-    totals = {key: float(sum(r[key] for r in monthly)) for key in ENERGY_KEYS + MONEY_KEYS + ("co2_avoided_kg",)}
-    _add_derived(totals)
-    for row in monthly:
-        _add_derived(row)
-    totals.update(_ratios(totals))
-    totals.update({"members": len(members), "plants": len(plants), "kwp": float(sum(p.kwp for p in plants)),
-                   "cabine": len(cabina_ids)})
-
+    energy = energy_step(sc, layout, np.asarray(inputs.load_kwh, dtype=float), prod)
+    money = money_step(sc, layout, energy, pz)
+    monthly, totals = monthly_step(sc.year, energy, money)
+    totals.update({"members": len(sc.members), "plants": len(sc.plants), "kwp": float(sum(p.kwp for p in sc.plants)),
+                   "cabine": len(layout.cabina_ids)})
     summary = {
-        "rules": {**params.to_dict(year), "attribution_label": _attribution_label(params)},
+        "rules": {**layout.params.to_dict(sc.year), "attribution_label": _attribution_label(layout.params)},
         "totals": totals,
         "monthly": monthly,
-        "members": _member_records(sc, flows, savings_eur, sale_eur, tip_eur, plant_member),
-        "plants": _plant_records(sc, prod, p_inj, p_shared, p_incent, tip_eur, rates, sale_eur, admissions,
-                                 p_rid_fee, p_gse_fee, p_topup, plant_cabina, cabina_ids, eligible),
-        "cabine": _cabina_records(sc, cab, p_incent, tip_eur, val_eur, plant_cabina, member_cabina, cabina_ids),
-        "restricted_tip": _restricted(plants, admitted, p_inj, p_incent, tip_eur, params),
+        "members": _member_records(sc, energy.flows, money.bill_savings_eur, money.energy_sale_eur, money.tip_eur,
+                                   layout.plant_member),
+        "plants": _plant_records(sc, energy, money, layout),
+        "cabine": _cabina_records(sc, energy, money, layout),
+        "restricted_tip": _restricted(sc.plants, energy, money, layout.params),
         "sources": inputs.sources,
-        "zonal_price": {"mean_eur_mwh": float(pz.mean()), "min_eur_mwh": float(pz.min()),
-                        "max_eur_mwh": float(pz.max()),
-                        # hours in which a ≤ 200 kW plant's fixed + variable part reaches its 120 €/MWh cap
-                        "hours_small_plant_tip_capped": int(np.sum(
-                            C.TIP_CLASSES[0].fixed_eur_mwh + np.maximum(0.0, C.TIP_VARIABLE_REFERENCE_EUR_MWH - pz)
-                            >= C.TIP_CLASSES[0].cap_eur_mwh))},
+        "zonal_price": _price_statistics(pz),
+        "wastewater": _wastewater_records(sc, energy.flows),
     }
-    summary["wastewater"] = _wastewater_records(sc, flows)
-    return Results(year=year, member_ids=[m.id for m in members], member_cabina=[m.cabina for m in members],
-                   cabina_ids=cabina_ids, plant_ids=[p.id for p in plants],
-                   plant_cabina=[cabina_ids[c] for c in plant_cabina], members=flows, cabine=cab,
-                   plant_production_kwh=prod, plant_injected_kwh=p_inj, plant_shared_kwh=p_shared,
-                   plant_incentivised_kwh=p_incent, plant_tip_rate_eur_mwh=rates, zonal_price_eur_mwh=pz,
-                   summary=summary)
+    return Results(year=sc.year, member_ids=[m.id for m in sc.members], member_cabina=[m.cabina for m in sc.members],
+                   cabina_ids=layout.cabina_ids, plant_ids=[p.id for p in sc.plants],
+                   plant_cabina=[layout.cabina_ids[c] for c in layout.plant_cabina], members=energy.flows,
+                   cabine=energy.cabine, plant_production_kwh=prod, plant_injected_kwh=energy.injected_kwh,
+                   plant_shared_kwh=energy.shared_kwh, plant_incentivised_kwh=energy.incentivised_kwh,
+                   plant_tip_rate_eur_mwh=money.tip_rate_eur_mwh, zonal_price_eur_mwh=pz, summary=summary)
 
 
 def _add_derived(row: dict) -> None:
@@ -323,28 +380,29 @@ def _member_records(sc: Scenario, flows: MemberFlows, savings, sale, tip, plant_
     return out
 
 
-def _plant_records(sc, prod, inj, shared, incent, tip, rates, sale, admissions, rid_fee, gse_fee, topup,
-                   plant_cabina, cabina_ids, eligible) -> list[dict]:
-    monthly = _monthly_columns(sc.year, production_kwh=prod, injected_kwh=inj, shared_kwh=shared,
-                               incentivised_kwh=incent, tip_eur=tip, energy_sale_eur=sale)
+def _plant_records(sc: Scenario, energy: _Energy, money: _Money, layout: _Layout) -> list[dict]:
+    prod, inj, incent, tip = energy.production_kwh, energy.injected_kwh, energy.incentivised_kwh, money.tip_eur
+    monthly = _monthly_columns(sc.year, production_kwh=prod, injected_kwh=inj, shared_kwh=energy.shared_kwh,
+                               incentivised_kwh=incent, tip_eur=tip, energy_sale_eur=money.energy_sale_eur)
     out = []
     for j, p in enumerate(sc.plants):
-        adm = admissions[j]
+        adm = energy.admissions[j]
         produced = float(prod[:, j].sum())
         inc = float(incent[:, j].sum())
         out.append({
-            "id": p.id, "name": p.name, "member": p.member, "cabina": cabina_ids[plant_cabina[j]], "kwp": p.kwp,
-            "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
+            "id": p.id, "name": p.name, "member": p.member, "cabina": layout.cabina_ids[layout.plant_cabina[j]],
+            "kwp": p.kwp, "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
             "tip_class": f"≤{tip_class(p.kwp).max_kw:g} kW" if p.kwp <= 600 else ">600 kW",
             "admitted": adm.admitted, "admission_code": adm.reason_code, "admission_it": adm.it,
             "admission_en": adm.en, "tariff_end": _tariff_end_iso(p.commissioning),
-            "eligible_hours": int(eligible[:, j].sum()),
+            "eligible_hours": int(energy.eligible[:, j].sum()),
             "production_kwh": produced, "specific_yield_kwh_kwp": produced / p.kwp if p.kwp > 0 else 0.0,
-            "injected_kwh": float(inj[:, j].sum()), "shared_kwh": float(shared[:, j].sum()),
+            "injected_kwh": float(inj[:, j].sum()), "shared_kwh": float(energy.shared_kwh[:, j].sum()),
             "incentivised_kwh": inc, "tip_eur": float(tip[:, j].sum()),
             "mean_tip_rate_eur_mwh": float(tip[:, j].sum() * 1000.0 / inc) if inc > 0 else 0.0,
-            "energy_sale_eur": float(sale[:, j].sum()), "rid_min_price_topup_eur": float(topup[j]),
-            "rid_fee_eur": float(rid_fee[j]), "gse_fee_eur": float(gse_fee[j]),
+            "energy_sale_eur": float(money.energy_sale_eur[:, j].sum()),
+            "rid_min_price_topup_eur": float(money.rid_topup_eur[j]),
+            "rid_fee_eur": float(money.rid_fee_eur[j]), "gse_fee_eur": float(money.gse_fee_plant_eur[j]),
             "monthly": _column(monthly, j),
         })
     return out
@@ -354,39 +412,37 @@ def _tariff_end_iso(commissioning: dt.date) -> str:
     return tariff_end(commissioning).isoformat()
 
 
-def _cabina_records(sc, cab, incent, tip, val, plant_cabina, member_cabina, cabina_ids) -> list[dict]:
-    n_cab = len(cabina_ids)
-    incent_c = np.zeros((incent.shape[0], n_cab))
-    tip_c = np.zeros((incent.shape[0], n_cab))
-    for j, c in enumerate(plant_cabina):
-        incent_c[:, c] += incent[:, j]
-        tip_c[:, c] += tip[:, j]
+def _cabina_records(sc: Scenario, energy: _Energy, money: _Money, layout: _Layout) -> list[dict]:
+    cab = energy.cabine
+    n_cab = len(layout.cabina_ids)
+    incent_c = sum_by_group(energy.incentivised_kwh, layout.plant_cabina, n_cab)
+    tip_c = sum_by_group(money.tip_eur, layout.plant_cabina, n_cab)
     monthly = _monthly_columns(sc.year, injected_kwh=cab.injected_kwh, withdrawn_kwh=cab.withdrawn_kwh,
                                shared_kwh=cab.shared_kwh, incentivised_kwh=incent_c, tip_eur=tip_c,
-                               valorisation_eur=val)
+                               valorisation_eur=money.valorisation_eur)
     out = []
-    for c, cid in enumerate(cabina_ids):
-        in_c = plant_cabina == c
+    for c, cid in enumerate(layout.cabina_ids):
         declared = next((x for x in sc.cabine if x.get("id") == cid), {})
         out.append({
-            "id": cid, "name": declared.get("name", cid), "members": int(np.sum(member_cabina == c)),
-            "plants": int(in_c.sum()), "kwp": float(sum(p.kwp for p, ok in zip(sc.plants, in_c) if ok)),
+            "id": cid, "name": declared.get("name", cid), "members": int(np.sum(layout.member_cabina == c)),
+            "plants": int(np.sum(layout.plant_cabina == c)),
+            "kwp": float(sum(p.kwp for p, pc in zip(sc.plants, layout.plant_cabina) if pc == c)),
             "injected_kwh": float(cab.injected_kwh[:, c].sum()), "withdrawn_kwh": float(cab.withdrawn_kwh[:, c].sum()),
-            "shared_kwh": float(cab.shared_kwh[:, c].sum()), "incentivised_kwh": float(incent[:, in_c].sum()),
-            "tip_eur": float(tip[:, in_c].sum()), "valorisation_eur": float(val[:, c].sum()),
+            "shared_kwh": float(cab.shared_kwh[:, c].sum()), "incentivised_kwh": float(incent_c[:, c].sum()),
+            "tip_eur": float(tip_c[:, c].sum()), "valorisation_eur": float(money.valorisation_eur[:, c].sum()),
             "monthly": _column(monthly, c),
         })
     return out
 
 
-def _restricted(plants, admitted, inj, incent, tip, params: Parameters) -> list[dict]:
+def _restricted(plants, energy: _Energy, money: _Money, params: Parameters) -> list[dict]:
     """The 55 % / 45 % rule per plant set (plants with the tariff only)."""
     grant = np.array([p.grant_pct > 0 for p in plants], dtype=bool)
     out = []
-    for name, mask, threshold in (("no_grant", admitted & ~grant, params.restricted_threshold_no_grant),
-                                  ("with_grant", admitted & grant, params.restricted_threshold_with_grant)):
-        rec = restricted_tip(float(tip[:, mask].sum()), float(incent[:, mask].sum()), float(inj[:, mask].sum()),
-                             threshold)
+    for name, mask, threshold in (("no_grant", energy.admitted & ~grant, params.restricted_threshold_no_grant),
+                                  ("with_grant", energy.admitted & grant, params.restricted_threshold_with_grant)):
+        rec = restricted_tip(float(money.tip_eur[:, mask].sum()), float(energy.incentivised_kwh[:, mask].sum()),
+                             float(energy.injected_kwh[:, mask].sum()), threshold)
         rec.update({"set": name, "plants": [p.id for p, ok in zip(plants, mask) if ok]})
         out.append(rec)
     return out

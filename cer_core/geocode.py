@@ -13,10 +13,12 @@ Set the environment variable ``CER_STUDIO_OFFLINE=1`` to never contact Nominatim
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,6 +32,10 @@ DEFAULT_TIMEOUT_S = 3.0
 RETRY_AFTER_S = 60.0
 OFFLINE_ENV = "CER_STUDIO_OFFLINE"
 MAX_QUERY_CHARS = 200
+#: Answers kept in memory per geocoder (one per server), least recently used dropped first.
+CACHE_SIZE = 512
+#: Extra wait beyond the HTTP timeout before a request is given up (name resolution has no timeout) [s].
+DEADLINE_MARGIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,19 @@ def _short_label(raw: dict) -> str:
     return ", ".join(pieces) if pieces else str(raw.get("display_name", ""))
 
 
+def _coordinates(raw) -> tuple[float, float] | None:
+    """``(lat, lon)`` of a Nominatim hit from its raw answer, or None when they are missing or not degrees.
+
+    (geopy turns a hit without coordinates into a point at 0°N 0°E.)
+    """
+    try:
+        lat, lon = float(raw["lat"]), float(raw["lon"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    ok = math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+    return (lat, lon) if ok else None
+
+
 def _town(raw: dict) -> str | None:
     addr = raw.get("address") or {}
     return next((addr[k] for k in ("city", "town", "village", "municipality") if addr.get(k)), None)
@@ -129,11 +148,14 @@ class Geocoder:
         geopy adapter factory (tests pass a fake one; None uses geopy's default).
     clock : callable
         Monotonic clock [s] (tests inject one).
+    cache_size : int
+        Answers kept in memory (least recently used dropped first).
     """
 
     def __init__(self, *, user_agent: str = USER_AGENT, timeout_s: float = DEFAULT_TIMEOUT_S,
                  min_delay_s: float = MIN_DELAY_S, retry_after_s: float = RETRY_AFTER_S,
-                 online: bool | None = None, adapter_factory=None, clock: Callable[[], float] = time.monotonic):
+                 online: bool | None = None, adapter_factory=None, clock: Callable[[], float] = time.monotonic,
+                 cache_size: int = CACHE_SIZE):
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
 
@@ -145,25 +167,56 @@ class Geocoder:
         self._clock = clock
         self._down_until = float("-inf")
         self._last_error: str | None = None
-        self._cache: dict[tuple[str, int], tuple[Place, ...]] = {}
+        self._cache: OrderedDict[tuple[str, int], tuple[Place, ...]] = OrderedDict()
+        self._cache_size = max(1, int(cache_size))
         self._lock = threading.Lock()
         kwargs = {"adapter_factory": adapter_factory} if adapter_factory is not None else {}
         self.nominatim = Nominatim(user_agent=user_agent, timeout=timeout_s, **kwargs)
-        self.rate_limited_geocode = RateLimiter(self.nominatim.geocode, min_delay_seconds=min_delay_s,
+        self.rate_limited_geocode = RateLimiter(self._geocode_with_deadline, min_delay_seconds=min_delay_s,
                                                 max_retries=0, error_wait_seconds=min_delay_s,
                                                 swallow_exceptions=False)
+
+    def _geocode_with_deadline(self, *args, **kwargs):
+        """``Nominatim.geocode`` in a daemon thread, given up after the timeout plus a margin.
+
+        geopy's timeout covers connecting and reading, not name resolution (``getaddrinfo`` blocks
+        without a timeout): a broken resolver would otherwise hold the map page. A request given up
+        finishes, or not, in the background.
+        """
+        from geopy.exc import GeocoderTimedOut
+
+        box: dict = {}
+
+        def run() -> None:
+            try:
+                box["hits"] = self.nominatim.geocode(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name="nominatim", daemon=True)
+        worker.start()
+        worker.join(self.timeout_s + DEADLINE_MARGIN_S)
+        if worker.is_alive():
+            raise GeocoderTimedOut(f"no answer within {self.timeout_s + DEADLINE_MARGIN_S:g} s")
+        if "error" in box:
+            raise box["error"]
+        return box.get("hits")
 
     def _online_search(self, query: str, limit: int) -> tuple[Place, ...]:
         key = (query.casefold(), limit)
         with self._lock:
             if key in self._cache:
+                self._cache.move_to_end(key)
                 return self._cache[key]
         hits = self.rate_limited_geocode(query, exactly_one=False, limit=limit, addressdetails=True,
                                          language="it", country_codes="it", timeout=self.timeout_s) or []
-        places = tuple(Place(lat=float(h.latitude), lon=float(h.longitude), label=_short_label(h.raw),
-                             source="nominatim", comune=_town(h.raw)) for h in hits)
+        places = tuple(Place(lat=point[0], lon=point[1], label=_short_label(h.raw), source="nominatim",
+                             comune=_town(h.raw))
+                       for h in hits if (point := _coordinates(h.raw)) is not None)
         with self._lock:
             self._cache[key] = places
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return places
 
     def search(self, query: str, limit: int = 5) -> GeocodeAnswer:
@@ -184,7 +237,9 @@ class Geocoder:
                 if places:
                     return GeocodeAnswer(query, places, "nominatim", None)
                 reason = "no_match"
-            except (GeopyError, OSError, ValueError) as exc:
+            except (GeopyError, OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                # network failures, and answers geopy cannot parse (a proxy's page, a changed API): the
+                # search must still answer, from the comuni list
                 self._last_error = type(exc).__name__
                 self._down_until = self._clock() + self.retry_after_s
                 reason = f"unreachable: {self._last_error}"

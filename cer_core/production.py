@@ -4,8 +4,9 @@ A plant's ``production`` is ``{"source": "pvlib"}`` (the default: :mod:`cer_core
 weather year from :mod:`cer_core.weather`) or ``{"source": "file", "path": ...}``. A file is either
 the scenario's own ``timestamp,kwh`` CSV or a PVGIS hourly "seriescalc" export (CSV or JSON):
 
-* with ``P`` [W]: kWh per hour = ``P / 1000 / kWp_file × kWp_plant`` (PVGIS already applied the
-  system losses stated in the file; the plant's own losses and degradation are not applied again);
+* with ``P`` [W]: kWh per hour = ``P / 1000 / kWp_file × kWp_plant × degradation`` (PVGIS already
+  applied the system losses stated in the file, so the plant's own losses are not applied again; PVGIS
+  models new modules, so the plant's age-related degradation is, as for pvlib plants);
 * without ``P``: the plane-of-array irradiance ``G(i)`` (or its components), air temperature and wind
   go through the same module, temperature, loss and inverter model as pvlib plants;
 * stamps are UTC with a minute offset (``:10`` for SARAH): each row goes to the UTC hour that
@@ -132,6 +133,7 @@ def _pick_year(index: pd.DatetimeIndex, year: int, name: str) -> tuple[int, str,
 
 def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple[np.ndarray, dict]:
     from .io.pvgis import read_hourly
+    from .pv import degradation_factor
     from .weather import coerce_to_year
 
     series = read_hourly(data, path)
@@ -148,15 +150,18 @@ def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple
             raise error(path, "potenza nominale («Nominal power of the PV system») mancante nell'intestazione: "
                         "impossibile scalare P", "nominal power ('Nominal power of the PV system') missing from the "
                         "header: P cannot be scaled", "pvgis.no_kwp")
+        ageing = degradation_factor(plant, year)
         kwh = sub["P"].to_numpy(dtype=float) / 1000.0 / series.kwp * plant.kwp
         info.update(method="P", file_kwp=series.kwp, file_losses_pct=series.losses_pct,
-                    scale=round(plant.kwp / series.kwp, 6))
+                    scale=round(plant.kwp / series.kwp, 6), degradation_factor=round(ageing, 4))
         if kwh.max(initial=0.0) > 1.3 * plant.kwp and plant.kwp > 0:
             raise error(path, "P oltre la potenza nominale: attesi W", "P above the nominal power: expected W",
                         "pvgis.implausible")
+        kwh = kwh * ageing
     else:
         kwh = _kwh_from_plane(series, sub, plant, path, year)
-        info.update(method="G(i)", tilt_deg=series.tilt_deg, azimuth_deg=series.azimuth_deg)
+        info.update(method="G(i)", tilt_deg=series.tilt_deg, azimuth_deg=series.azimuth_deg,
+                    degradation_factor=round(degradation_factor(plant, year), 4))
     try:
         values, fill = coerce_to_year(pd.DataFrame({"kwh": kwh}, index=sub.index), year)
     except ValueError as exc:
@@ -181,6 +186,10 @@ def _kwh_from_plane(series, sub: pd.DataFrame, plant: Plant, path: str, year: in
         if col not in sub.columns:
             raise error(path, f"colonna {'T2m' if col == 'temp_air' else 'WS10m'} mancante",
                         f"column {'T2m' if col == 'temp_air' else 'WS10m'} missing", "pvgis.columns")
+    if not (np.isfinite(series.lat) and np.isfinite(series.lon)):
+        raise error(path, "coordinate (latitudine/longitudine) mancanti nel file: servono per la posizione del sole "
+                    "quando il file non ha la potenza P", "coordinates (latitude/longitude) missing from the file: the "
+                    "sun's position needs them when the file has no power P", "pvgis.location")
     face = plant.faces[0] if plant.faces else None
     tilt = series.tilt_deg if series.tilt_deg is not None else (face.tilt_deg if face else plant.tilt_deg)
     azimuth = series.azimuth_deg if series.azimuth_deg is not None else (face.azimuth_deg if face else

@@ -272,26 +272,25 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
     tech, gamma = technology_gamma(technology, where)
     wkey = _weather_key(weather)
     keys = [(wkey, *_round_orientation(t, a), tech) for t, a in orientations]
+    found: dict[tuple, np.ndarray] = {}
     with _LOCK:
-        missing = list(dict.fromkeys(k for k in keys if k not in _PROFILES))
+        for k in dict.fromkeys(keys):
+            prof = _PROFILES.get(k)
+            if prof is not None:
+                _PROFILES.move_to_end(k)
+                found[k] = prof
+    missing = [k for k in dict.fromkeys(keys) if k not in found]
+    # computed outside the lock; kept in ``found`` too, so that profiles evicted by a later batch of the
+    # same request (more orientations than the cache holds) are not computed again
     for start in range(0, len(missing), _BATCH):
         chunk = missing[start:start + _BATCH]
         dc = dc_per_kwp(weather, np.array([k[1] for k in chunk]), np.array([k[2] for k in chunk]), gamma)
         with _LOCK:
             for j, k in enumerate(chunk):
-                _PROFILES[k] = _readonly(dc[:, j].astype(np.float32))
+                found[k] = _PROFILES[k] = _readonly(dc[:, j].astype(np.float32))
             while len(_PROFILES) > _PROFILE_CACHE_MAX:
                 _PROFILES.popitem(last=False)
-    out = []
-    with _LOCK:
-        for k in keys:
-            prof = _PROFILES.get(k)
-            if prof is None:  # evicted by a concurrent batch: compute alone
-                prof = _readonly(dc_per_kwp(weather, [k[1]], [k[2]], gamma)[:, 0].astype(np.float32))
-            else:
-                _PROFILES.move_to_end(k)
-            out.append(prof)
-    return out
+    return [found[k] for k in keys]
 
 
 def ac_from_dc(dc_kw: np.ndarray, kwp: float, losses_pct: float, dc_ac_ratio: float,
@@ -397,7 +396,7 @@ def pv_production_kwh(plants: Sequence, weather: WeatherYear, year: int) -> np.n
                 orientations.setdefault(tech, []).append((face.tilt_deg, face.azimuth_deg))
     dc_kw = np.zeros_like(out)
     for tech, members in by_tech.items():
-        where = f"plants[{plants[members[0][0]].id}].technology"
+        where = f"plants[{members[0][0]}].technology"
         profiles = _dc_profiles(weather, orientations[tech], tech, where)
         for (j, f), prof in zip(members, profiles):
             dc_kw[:, j] += plants[j].faces[f].kwp * prof.astype(float)

@@ -12,10 +12,11 @@ Conventions
 * ``usable_area_m2``: the footprint shrunk inwards by ``setback_m`` on every side (clearances from
   the edges, fire-safety paths), then sloped like the roof.
 * ``kwp`` = usable sloped area / ``m2_per_kwp``, rounded to 0.1 kWp.
-* ``azimuth_deg``: the orientation perpendicular to the polygon's longest edge (eaves and ridge of a
+* ``azimuth_deg``: the orientation perpendicular to the polygon's longest side (eaves and ridge of a
   simple pitched roof run along it), on the side facing more to the south; 180 = south, 90 = east.
-  When the longest edge runs exactly north-south both sides face south equally and the east side
-  (90) is returned.
+  A side is a run of edges turning by less than :data:`SIDE_TURN_TOLERANCE_DEG` (a vertex clicked
+  half-way along the eaves does not split them). When the longest side runs exactly north-south both
+  faces look south equally and the east one (90) is returned.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ DEFAULT_SETBACK_M = 0.5
 MAX_AREA_M2 = 200_000.0
 #: Smallest plausible drawn area [m²].
 MIN_AREA_M2 = 1.0
+#: Consecutive edges turning by less than this form one side of the roof (vertices clicked along a side,
+#: hand-drawn imprecision) [deg].
+SIDE_TURN_TOLERANCE_DEG = 3.0
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,9 @@ class RoofSuggestion:
     tilt_deg : float
         The tilt used for the sloped areas [deg] (given, not derived from the drawing).
     longest_edge_m : float
-        Length of the longest edge [m].
+        Length of the longest side [m] (edges along one straight side counted together).
     edge_bearing_deg : float
-        Bearing of the longest edge in [0, 180) [deg from north].
+        Bearing of the longest side in [0, 180) [deg from north].
     perimeter_m : float
         Footprint perimeter [m].
     centroid_lat, centroid_lon : float
@@ -91,8 +95,12 @@ def _geometry(polygon: dict, where: str) -> dict:
                     "Feature)", "roof.not_geojson")
     if polygon.get("type") == "Feature":
         polygon = polygon.get("geometry") or {}
-    if polygon.get("type") == "MultiPolygon" and len(polygon.get("coordinates") or []) == 1:
-        polygon = {"type": "Polygon", "coordinates": polygon["coordinates"][0]}
+        if not isinstance(polygon, dict):
+            raise error(where, "Feature con una geometria che non è un oggetto GeoJSON: atteso un poligono",
+                        "Feature whose geometry is not a GeoJSON object: expected a polygon", "roof.not_geojson")
+    coords = polygon.get("coordinates")
+    if polygon.get("type") == "MultiPolygon" and isinstance(coords, list) and len(coords) == 1:
+        polygon = {"type": "Polygon", "coordinates": coords[0]}
     if polygon.get("type") != "Polygon":
         raise error(where, f"geometria «{polygon.get('type')}»: atteso un poligono (il tetto disegnato)",
                     f"geometry '{polygon.get('type')}': expected a polygon (the drawn roof)", "roof.not_polygon")
@@ -110,8 +118,7 @@ def _rings(polygon: dict, where: str) -> list[list[tuple[float, float]]]:
                         "expected a list of [lon, lat] points", "roof.ring")
         points = []
         for i, pt in enumerate(ring):
-            ok = isinstance(pt, (list, tuple)) and len(pt) >= 2 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pt[:2])
+            ok = isinstance(pt, (list, tuple)) and len(pt) >= 2 and all(_finite(v) for v in pt[:2])
             if not ok:
                 raise error(f"{where}.coordinates[{r}][{i}]", f"punto {pt!r} non valido; atteso [lon, lat] in gradi",
                             f"invalid point {pt!r}; expected [lon, lat] in degrees", "roof.point")
@@ -137,6 +144,16 @@ def _rings(polygon: dict, where: str) -> list[list[tuple[float, float]]]:
     return rings
 
 
+def _finite(value) -> bool:
+    """True for a finite int or float (not a bool; integers too large for a float are not finite)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 @lru_cache(maxsize=256)
 def _transformer(lat0: float, lon0: float):
     from pyproj import Transformer
@@ -152,6 +169,40 @@ def _edge_azimuth(bearing: float) -> float:
     if abs(south_a - south_b) < 1e-4:  # the edge runs north-south (within 0.01°): the normals are east and west
         return 90.0
     return a if south_a > south_b else b
+
+
+def _heading(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Direction from ``a`` to ``b`` on the projected plane [deg clockwise from grid north, 0-360)."""
+    return math.degrees(math.atan2(b[0] - a[0], b[1] - a[1])) % 360.0
+
+
+def _turn(h1: float, h2: float) -> float:
+    """Absolute change of direction between two headings [deg, 0-180]."""
+    return abs((h2 - h1 + 180.0) % 360.0 - 180.0)
+
+
+def _sides(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``(length m, bearing deg in [0, 180))`` of the straight sides of a projected ring (not closed).
+
+    Consecutive edges whose direction stays within :data:`SIDE_TURN_TOLERANCE_DEG` of the side's
+    chord so far are one side; the walk starts at a real corner, so that a ring starting half-way
+    along a side does not split it.
+    """
+    pts = [p for i, p in enumerate(ring) if p != ring[i - 1]] or ring  # repeated clicks
+    n = len(pts)
+    corners = [i for i in range(n)
+               if _turn(_heading(pts[i - 1], pts[i]), _heading(pts[i], pts[(i + 1) % n])) >= SIDE_TURN_TOLERANCE_DEG]
+    if not corners:  # no corner at all (cannot happen for an area above MIN_AREA_M2): one edge per side
+        corners = [0]
+    order = pts[corners[0]:] + pts[:corners[0]] + [pts[corners[0]]]
+    sides, start, prev = [], order[0], order[1]
+    for point in order[2:]:
+        if _turn(_heading(start, prev), _heading(prev, point)) >= SIDE_TURN_TOLERANCE_DEG:
+            sides.append((start, prev))
+            start = prev
+        prev = point
+    sides.append((start, prev))
+    return [(math.hypot(b[0] - a[0], b[1] - a[1]), _heading(a, b) % 180.0) for a, b in sides]
 
 
 def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, setback_m: float = DEFAULT_SETBACK_M,
@@ -184,13 +235,13 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
     from shapely.geometry import Polygon
     from shapely.validation import explain_validity
 
-    if not (m2_per_kwp > 0):
+    if not (_finite(m2_per_kwp) and m2_per_kwp > 0):
         raise error(where, f"m²/kWp = {m2_per_kwp}; atteso un valore > 0", f"m²/kWp = {m2_per_kwp}; expected > 0",
                     "roof.m2_per_kwp")
-    if not (0 <= tilt_deg < 90):
+    if not (_finite(tilt_deg) and 0 <= tilt_deg < 90):
         raise error(where, f"inclinazione {tilt_deg}°; attesa tra 0 e 90 esclusi", f"tilt {tilt_deg}°; expected "
                     "0 to below 90", "roof.tilt")
-    if setback_m < 0:
+    if not (_finite(setback_m) and setback_m >= 0):
         raise error(where, f"distanza dai bordi {setback_m} m; attesa ≥ 0", f"setback {setback_m} m; expected ≥ 0",
                     "roof.setback")
     rings = _rings(_geometry(polygon, where), where)
@@ -210,6 +261,10 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
                 near = f" ({lat:.6f}, {lon:.6f})"
             except (ValueError, IndexError):
                 near = ""
+        if "Hole lies outside shell" in reason or "Nested holes" in reason or "Interior is disconnected" in reason:
+            raise error(where, f"un foro del tetto è fuori dal contorno o ne taglia l'area vicino a{near or ' un vertice'}: "
+                        "ridisegna il foro dentro il tetto", f"a hole of the roof lies outside its outline or cuts it "
+                        f"apart near{near or ' a vertex'}: redraw the hole inside the roof", "roof.hole")
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
             raise error(where, f"i lati del poligono si incrociano vicino a{near or ' un vertice'}: ridisegna il "
                         "tetto seguendo il contorno senza incroci", f"the polygon's edges cross near{near or ' a vertex'}"
@@ -224,10 +279,7 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
     slope = 1.0 / math.cos(math.radians(tilt_deg))
     inner = shape.buffer(-setback_m, join_style="mitre") if setback_m > 0 else shape
     usable = float(inner.area) * slope if not inner.is_empty else 0.0
-    ring = projected[0] + [projected[0][0]]
-    edges = [(math.hypot(x2 - x1, y2 - y1), math.degrees(math.atan2(x2 - x1, y2 - y1)) % 180.0)
-             for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:])]
-    longest, bearing = max(edges, key=lambda e: e[0])
+    longest, bearing = max(_sides(projected[0]), key=lambda side: side[0])
     inv_lon, inv_lat = fwd.transform(shape.centroid.x, shape.centroid.y, direction="INVERSE")
     return RoofSuggestion(
         area_m2=area, surface_area_m2=area * slope, usable_area_m2=usable,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -185,10 +186,30 @@ def _deepest_errors(errors):
             yield err
 
 
+def _non_finite(node, path: tuple = ()):
+    """JSON paths of NaN and ±Infinity (Python's json reads them; JSON Schema's range checks let NaN pass)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _non_finite(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _non_finite(value, path + (i,))
+
+
 def schema_problems(doc: dict) -> list[Problem]:
-    """Violations of ``docs/scenario.schema.json``, one per field, sorted by path."""
+    """Violations of ``docs/scenario.schema.json``, one per field, sorted by path; NaN and infinities too."""
     errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_schema_problem(e) for e in _deepest_errors(errors)]
+    problems = [_schema_problem(e) for e in _deepest_errors(errors)]
+    reported = {p.where for p in problems}
+    for path, value in _non_finite(doc):
+        where = json_path(path)
+        if where not in reported:
+            shown = json.dumps(value)  # NaN, Infinity, -Infinity as the file writes them
+            problems.append(Problem(where, f"valore {shown} non ammesso: atteso un numero finito",
+                                    f"value {shown} not allowed: expected a finite number", code="schema.non_finite"))
+    return problems
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -260,21 +260,38 @@ def infer_irradiance_offset_h(frame: pd.DataFrame, lat: float, lon: float) -> fl
     return best / 60.0
 
 
-@lru_cache(maxsize=64)
-def _offset_for(tmy_key: str) -> tuple[float, str]:
-    tmy = _TMY[tmy_key]
-    if tmy.irradiance_offset_h is not None:
-        return float(tmy.irradiance_offset_h), "file"
-    inferred = infer_irradiance_offset_h(tmy.data, tmy.lat, tmy.lon)
-    if inferred is None:
-        return DEFAULT_OFFSET_H, "default"
-    return inferred, "inferred"
+def _memo(cache: OrderedDict, key, compute, maxsize: int = 64):
+    """``cache[key]``, computed (outside the lock) and stored on a miss; least recently used entries go first."""
+    with _LOCK:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    value = compute()
+    with _LOCK:
+        cache[key] = value
+        while len(cache) > maxsize:
+            cache.popitem(last=False)
+    return value
 
 
-@lru_cache(maxsize=64)
-def _year_frame(tmy_key: str, year: int) -> tuple[pd.DataFrame, dict]:
-    frame, info = coerce_to_year(_TMY[tmy_key].data, year)
-    return frame, info
+_OFFSETS: OrderedDict[str, tuple[float, str]] = OrderedDict()
+_FRAMES: OrderedDict[tuple[str, int], tuple[pd.DataFrame, dict]] = OrderedDict()
+
+
+def _offset_for(tmy_key: str, tmy: TmyFile) -> tuple[float, str]:
+    """The irradiance time offset [h] of a registered TMY and where it comes from (file, inferred, default)."""
+    def compute() -> tuple[float, str]:
+        if tmy.irradiance_offset_h is not None:
+            return float(tmy.irradiance_offset_h), "file"
+        inferred = infer_irradiance_offset_h(tmy.data, tmy.lat, tmy.lon)
+        return (DEFAULT_OFFSET_H, "default") if inferred is None else (inferred, "inferred")
+
+    return _memo(_OFFSETS, tmy_key, compute)
+
+
+def _year_frame(tmy_key: str, tmy: TmyFile, year: int) -> tuple[pd.DataFrame, dict]:
+    """The TMY's rows on the hours of ``year`` (:func:`coerce_to_year`), shared by every caller."""
+    return _memo(_FRAMES, (tmy_key, int(year)), lambda: coerce_to_year(tmy.data, year))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -287,9 +304,17 @@ _LOCK = threading.RLock()
 
 
 def _register(kind: str, tmy: TmyFile) -> str:
-    """Store a parsed TMY under a key made of its content, so equal data share every cache."""
+    """Store a parsed TMY under a key made of its content, so equal data share every cache.
+
+    The key covers the values, their time stamps and column names, the data point and every field
+    that the derived caches or :meth:`WeatherYear.describe` depend on: two files differing in any of
+    them never share a cached frame. The registry is bounded: callers keep the :class:`TmyFile` they
+    registered rather than reading it back (another session may have evicted it meanwhile).
+    """
     digest = hashlib.sha1(np.ascontiguousarray(tmy.data.to_numpy(dtype=float)).tobytes())
-    digest.update(f"{tmy.lat:.4f},{tmy.lon:.4f},{tmy.irradiance_offset_h}".encode())
+    digest.update(np.ascontiguousarray(pd.DatetimeIndex(tmy.data.index).as_unit("s").asi8).tobytes())
+    digest.update(repr((list(tmy.data.columns), round(tmy.lat, 4), round(tmy.lon, 4), tmy.elevation_m,
+                        tmy.irradiance_offset_h, tmy.period, tmy.radiation_db, tmy.months_selected)).encode())
     key = f"{kind}:{digest.hexdigest()[:16]}"
     with _LOCK:
         _TMY[key] = tmy
@@ -343,12 +368,22 @@ def nearest_embedded(lat: float, lon: float) -> tuple[EmbeddedTmy, float]:
 _EMBEDDED_KEYS: dict[str, str] = {}
 
 
-def _embedded_key(filename: str) -> str:
-    """Registry key of a shipped typical year, parsing the file the first time (or after eviction)."""
+def _registered(key: str | None) -> TmyFile | None:
+    """The registered TMY under ``key`` (marked recently used), or None."""
+    with _LOCK:
+        tmy = _TMY.get(key) if key is not None else None
+        if tmy is not None:
+            _TMY.move_to_end(key)
+        return tmy
+
+
+def _embedded_key(filename: str) -> tuple[str, TmyFile]:
+    """Registry key and data of a shipped typical year, parsing the file the first time (or after eviction)."""
     with _LOCK:
         key = _EMBEDDED_KEYS.get(filename)
-        if key is not None and key in _TMY:
-            return key
+    tmy = _registered(key)
+    if tmy is not None:
+        return key, tmy
     tmy = read_tmy((EMBEDDED_DIR / filename).read_bytes(), f"assets/weather/{filename}")
     entry = next(e for e in embedded_catalog() if e.filename == filename)
     tmy = TmyFile(tmy.data, tmy.lat, tmy.lon, tmy.elevation_m, tmy.irradiance_offset_h, tmy.months_selected,
@@ -356,7 +391,7 @@ def _embedded_key(filename: str) -> str:
     key = _register("embedded", tmy)
     with _LOCK:
         _EMBEDDED_KEYS[filename] = key
-    return key
+    return key, tmy
 
 
 def _label(tmy: TmyFile) -> str:
@@ -369,10 +404,10 @@ def _label(tmy: TmyFile) -> str:
 def _embedded_weather(lat: float, lon: float, year: int, note_it: str = "", note_en: str = "") -> WeatherYear:
     """The nearest shipped year; a non-empty note means it stands in for PVGIS (``cache="fallback"``)."""
     entry, dist = nearest_embedded(lat, lon)
-    key = _embedded_key(entry.filename)
+    key, tmy = _embedded_key(entry.filename)
     it = f"anno tipico incorporato più vicino: {entry.place_it}, a {dist:.0f} km dal sito"
     en = f"nearest embedded typical year: {entry.place_en}, {dist:.0f} km from the site"
-    return _make(key, year, lat, lon, "embedded", "fallback" if note_en else "embedded", _join(note_it, it),
+    return _make(key, tmy, year, lat, lon, "embedded", "fallback" if note_en else "embedded", _join(note_it, it),
                  _join(note_en, en))
 
 
@@ -383,7 +418,7 @@ def _join(first: str, second: str) -> str:
 _MADE: OrderedDict[tuple, WeatherYear] = OrderedDict()
 
 
-def _make(tmy_key: str, year: int, site_lat: float, site_lon: float, source: str, cache: str,
+def _make(tmy_key: str, tmy: TmyFile, year: int, site_lat: float, site_lon: float, source: str, cache: str,
           note_it: str = "", note_en: str = "") -> WeatherYear:
     """The WeatherYear for a registered TMY (memoised: the same request returns the same object)."""
     ident = (tmy_key, int(year), round(site_lat, 5), round(site_lon, 5), source, cache, note_it, note_en)
@@ -392,9 +427,8 @@ def _make(tmy_key: str, year: int, site_lat: float, site_lon: float, source: str
         if hit is not None:
             _MADE.move_to_end(ident)
             return hit
-    tmy = _TMY[tmy_key]
-    frame, info = _year_frame(tmy_key, int(year))
-    offset, origin = _offset_for(tmy_key)
+    frame, info = _year_frame(tmy_key, tmy, int(year))
+    offset, origin = _offset_for(tmy_key, tmy)
     weather = WeatherYear(
         data=frame, source=source, label=_label(tmy), lat=tmy.lat, lon=tmy.lon, elevation_m=tmy.elevation_m,
         distance_km=haversine_km(site_lat, site_lon, tmy.lat, tmy.lon), year=int(year),
@@ -437,13 +471,14 @@ def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None
     sha = hashlib.sha1(data).hexdigest()
     with _LOCK:
         key = _FILE_KEYS.get(sha)
-    if key is None or key not in _TMY:
-        key = _register("file", read_tmy(data, name))
+    tmy = _registered(key)
+    if tmy is None:
+        tmy = read_tmy(data, name)
+        key = _register("file", tmy)
         with _LOCK:
             _FILE_KEYS[sha] = key
             while len(_FILE_KEYS) > 32:
                 _FILE_KEYS.popitem(last=False)
-    tmy = _TMY[key]
     lat = tmy.lat if site_lat is None else float(site_lat)
     lon = tmy.lon if site_lon is None else float(site_lon)
     dist = haversine_km(lat, lon, tmy.lat, tmy.lon)
@@ -451,7 +486,7 @@ def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None
     if dist > 50:
         it = f"il file meteo «{name}» è per un punto a {dist:.0f} km dal sito"
         en = f"the weather file '{name}' is for a point {dist:.0f} km from the site"
-    return _make(key, year, lat, lon, "file", "file", it, en)
+    return _make(key, tmy, year, lat, lon, "file", "file", it, en)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -507,28 +542,42 @@ def _download(site_key: str, lat: float, lon: float) -> None:
             os.replace(tmp, path)
         except OSError:
             pass  # the cache is a convenience: memory still has the data
-    except (requests.HTTPError, CerInputError, ValueError, KeyError, TypeError) as exc:
-        # PVGIS answered but not with a usable year (e.g. "Location over the sea"): this point only.
-        # HTTPError is an OSError: it must be caught before the network failures below.
-        text = str(exc)[:160]
-        with _LOCK:
-            _SITE_FAILED[site_key] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
-                                      f"PVGIS refused the request for this point ({text})")
-    except (requests.ConnectionError, requests.Timeout, OSError) as exc:
-        with _LOCK:
-            _NET.update(failed_at=time.monotonic(), it=f"PVGIS non raggiungibile ({type(exc).__name__})",
-                        en=f"PVGIS unreachable ({type(exc).__name__})")
+    except requests.HTTPError as exc:
+        # pvlib raises PVGIS's own message (e.g. "Location over the sea") without a response: a refusal of this
+        # point; a server error (5xx), a timeout or throttling (408, 429) says nothing about the point
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status is None or (400 <= status < 500 and status not in (408, 429)):
+            _site_refused(site_key, exc)
+        else:
+            _network_failed(exc)
+    except (requests.RequestException, OSError) as exc:
+        # no route, DNS, timeouts, and a proxy's or captive portal's HTML page where JSON was expected
+        _network_failed(exc)
+    except (CerInputError, ValueError, KeyError, TypeError) as exc:
+        _site_refused(site_key, exc)  # PVGIS answered, but not with a usable typical year for this point
     except Exception as exc:  # noqa: BLE001 - a background thread must never die silently mid-way
-        with _LOCK:
-            _NET.update(failed_at=time.monotonic(), it=f"errore nello scaricare da PVGIS ({type(exc).__name__})",
-                        en=f"error downloading from PVGIS ({type(exc).__name__})")
+        _network_failed(exc, "errore nello scaricare da PVGIS", "error downloading from PVGIS")
     finally:
         with _LOCK:
             _INFLIGHT.pop(site_key, None)
 
 
-def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
-    """Registered TMY key for the site and how it was obtained (memory, disk, download).
+def _site_refused(site_key: str, exc: Exception) -> None:
+    """Remember that PVGIS refused this point (for the life of the process)."""
+    text = str(exc)[:160]
+    with _LOCK:
+        _SITE_FAILED[site_key] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
+                                  f"PVGIS refused the request for this point ({text})")
+
+
+def _network_failed(exc: Exception, it: str = "PVGIS non raggiungibile", en: str = "PVGIS unreachable") -> None:
+    """Remember a network failure: no call tries PVGIS again for :data:`RETRY_AFTER_S`."""
+    with _LOCK:
+        _NET.update(failed_at=time.monotonic(), it=f"{it} ({type(exc).__name__})", en=f"{en} ({type(exc).__name__})")
+
+
+def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, TmyFile, str]:
+    """Registered TMY key and data for the site, and how they were obtained (memory, disk, download).
 
     Raises
     ------
@@ -539,15 +588,18 @@ def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
     """
     site = _site_key(lat, lon)
     with _LOCK:
-        if site in _DOWNLOADED and _DOWNLOADED[site] in _TMY:
-            return _DOWNLOADED[site], "memory"
+        key = _DOWNLOADED.get(site)
+    tmy = _registered(key)
+    if tmy is not None:
+        return key, tmy, "memory"
     path = _disk_path(site)
     if path.is_file():
         try:
-            key = _register("pvgis", read_tmy(path.read_bytes(), str(path)))
+            tmy = read_tmy(path.read_bytes(), str(path))
+            key = _register("pvgis", tmy)
             with _LOCK:
                 _DOWNLOADED[site] = key
-            return key, "disk"
+            return key, tmy, "disk"
         except (CerInputError, OSError):
             pass  # a broken cache file is ignored and replaced by the next download
     if os.environ.get("CER_STUDIO_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
@@ -564,9 +616,10 @@ def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, str]:
         _INFLIGHT[site] = thread
         thread.start()
     thread.join(deadline_s)
+    tmy = _registered(_DOWNLOADED.get(site))
+    if tmy is not None:
+        return _DOWNLOADED[site], tmy, "download"
     with _LOCK:
-        if site in _DOWNLOADED:
-            return _DOWNLOADED[site], "download"
         if thread.is_alive():
             raise _Unavailable(f"PVGIS non ha risposto entro {deadline_s:g} s (lo scaricamento prosegue)",
                                f"PVGIS did not answer within {deadline_s:g} s (the download goes on)")
@@ -628,10 +681,10 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
     if source in ("pvgis", "auto"):
         deadline = AUTO_DEADLINE_S if source == "auto" else PVGIS_DEADLINE_S
         try:
-            key, how = _pvgis_key(lat, lon, deadline)
+            key, tmy, how = _pvgis_key(lat, lon, deadline)
         except _Unavailable as why:
             return _embedded_weather(lat, lon, year, why.it, why.en)
-        return _make(key, year, lat, lon, "pvgis", how)
+        return _make(key, tmy, year, lat, lon, "pvgis", how)
     raise error("site.weather.source", f"sorgente meteo «{source}» sconosciuta; attese: auto, embedded, pvgis, file",
                 f"unknown weather source '{source}'; expected: auto, embedded, pvgis, file", "weather.source")
 
@@ -646,8 +699,8 @@ def clear_caches() -> None:
         _SITE_FAILED.clear()
         _NET.update(failed_at=None, it="", en="")
         _EMBEDDED_KEYS.clear()
-    _offset_for.cache_clear()
-    _year_frame.cache_clear()
+        _OFFSETS.clear()
+        _FRAMES.clear()
 
 
 # --------------------------------------------------------------------------------------------------

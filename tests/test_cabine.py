@@ -228,3 +228,53 @@ def test_assignment_agrees_with_point_in_area(lon, lat):
     inside = [c["id"] for c in cabine if point_in_area(lat, lon, c["area"])]
     assert res.area_of["m"] == (inside[0] if inside else None)
     assert (res.outside == ["m"]) == (not inside)
+
+
+# --- robustness: odd files, odd members, and the cost of one assignment ----------------------------
+
+@pytest.mark.parametrize("props", [[1, 2], "CP-9", 7])
+def test_import_feature_with_properties_that_are_not_an_object(props):
+    """``properties`` of another type count as absent (the feature's own id still names it)."""
+    cabine, _ = parse_cabine_geojson(fc({"type": "Feature", "id": "CP-9", "properties": props, "geometry": A}), "a.geojson")
+    assert [c["id"] for c in cabine] == ["CP-9"]
+
+
+def test_import_positions_with_extra_ordinates_keep_lon_lat():
+    """[lon, lat, z, m] positions (exports from GIS tools) are read as [lon, lat]."""
+    ring = [p + [120.0, 0.0] for p in A["coordinates"][0]]
+    cabine, _ = parse_cabine_geojson(fc(feature({"type": "Polygon", "coordinates": [ring]}, id="Z")), "z.geojson")
+    assert cabine[0]["area"] == A
+
+
+@pytest.mark.parametrize("payload, code", [
+    (b"[" * 100_000 + b"]" * 100_000, "cabine.json"),
+    (json.dumps(fc(feature({"type": "Polygon", "coordinates": [[[10 ** 400, 45.3], [9.2, 45.3], [9.2, 45.4],
+                                                                 [10 ** 400, 45.3]]]}, id="X"))).encode(), "cabine.coords"),
+])
+def test_import_refuses_pathological_json_cleanly(payload, code):
+    with pytest.raises(CerInputError) as info:
+        parse_cabine_geojson(payload, "strano.geojson")
+    assert codes(info.value) == [code] and info.value.problems[0].where.startswith("strano.geojson")
+
+
+def test_members_with_non_numeric_coordinates_are_unlocated_not_outside():
+    res = assign_members([{"id": "nan", "lat": float("nan"), "lon": 9.1}, {"id": "bool", "lat": True, "lon": False}],
+                         [{"id": "A", "area": A}])
+    assert res.unlocated == ["nan", "bool"] and res.outside == []
+
+
+def test_assignment_builds_each_area_once(monkeypatch):
+    """Every map rerun assigns all members: an area is turned into a shape once per call, not once per member."""
+    import cer_core.cabine as cabine_mod
+
+    real, built = cabine_mod.area_shape, []
+
+    def counting(area):
+        built.append(1)
+        return real(area)
+
+    monkeypatch.setattr(cabine_mod, "area_shape", counting)
+    many = [{"id": f"m{i}", "cabina": "A", "lat": 45.351 + i * 1e-4, "lon": 9.101} for i in range(50)]
+    res = assign_members(many, [{"id": "BIG", "area": BIG}, {"id": "A", "area": A}, {"id": "B", "area": B}])
+    assert len(built) <= 3
+    assert set(res.area_of.values()) == {"A"} and res.outside == []

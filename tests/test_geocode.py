@@ -178,3 +178,52 @@ def test_offline_search_limit_and_prefix_order():
 def test_offline_prefix_search_puts_the_largest_comune_first():
     # population is compared as a number: "Mil" is Milano (1.35 million), not Militello (sorted as text)
     assert [p.comune for p in offline_search("Mil", limit=2)] == ["Milano", "Milazzo"]
+
+
+def test_answer_cache_is_bounded_and_least_recently_used_goes_first():
+    """One geocoder serves the whole server: its cache must not grow with every address ever typed."""
+    g, adapter = make([], cache_size=2)
+    for q in ("Rozzano", "Opera", "Locate di Triulzi"):
+        g.search(q)
+    assert len(adapter.calls) == 3
+    g.search("Locate di Triulzi")            # still cached
+    g.search("Rozzano")                      # evicted: asked again
+    assert len(adapter.calls) == 4 and len(g._cache) == 2
+
+
+@pytest.mark.parametrize("answer, reason", [
+    ({"unexpected": "object"}, "unreachable"),                 # geopy raised TypeError out of search()
+    ([{"display_name": "no coordinates"}], "no_match"),        # was a place at 0°N 0°E (Gulf of Guinea)
+], ids=["object-not-list", "hit-without-lat-lon"])
+def test_malformed_nominatim_answer_falls_back_to_comuni(answer, reason):
+    g, _ = make(answer)
+    ans = g.search("Via Roma 10, 20089 Rozzano MI")
+    assert ans.source == "comuni" and ans.places[0].comune == "Rozzano"
+    assert ans.offline_reason.startswith(reason)
+
+
+def test_a_request_that_never_returns_does_not_hold_the_search(monkeypatch):
+    """geopy's timeout covers connect and read, not name resolution (getaddrinfo blocks without one): a stuck
+    request must not hold the map page; the search answers from the comuni list and backs off."""
+    import threading
+
+    release = threading.Event()
+
+    class Stuck(FakeAdapter):
+        calls: list = []
+
+        def get_json(self, url, *, timeout, headers):
+            type(self).calls.append(url)
+            release.wait(30)      # a resolver that does not answer
+            return ROZZANO_ROMA
+
+    clock = Clock()
+    g = Geocoder(online=True, adapter_factory=Stuck, min_delay_s=0.0, timeout_s=0.2, clock=clock)
+    try:
+        ans = g.search("Via Roma 10, 20089 Rozzano MI")
+        assert not release.is_set()                       # answered while the request was still stuck
+        assert ans.source == "comuni" and ans.offline_reason.startswith("unreachable")
+        g.search("Opera")                                 # backing off: no second stuck request
+        assert len(Stuck.calls) == 1
+    finally:
+        release.set()

@@ -301,6 +301,7 @@ def test_unknown_technology_is_refused_and_thin_film_runs_cooler(w2023):
     with pytest.raises(CerInputError) as exc:
         pv.pv_production_kwh([plant(technology="perovskite")], w2023, 2023)
     assert exc.value.problems[0].code == "plant.technology" and "crystSi" in exc.value.message("en")
+    assert exc.value.problems[0].where == "plants[0].technology"  # a JSON path, like every other message
     si, cdte = pv.pv_production_kwh([plant(), plant(technology="CdTe")], w2023, 2023).sum(axis=0)
     assert 1.0 < cdte / si < 1.03  # smaller temperature coefficient
 
@@ -362,6 +363,24 @@ def test_profiles_are_cached_per_rounded_orientation(w2023):
     # batch results equal one-by-one results
     one = pv.dc_per_kwp(w2023, [25.0], [150.0], -0.0037)[:, 0]
     np.testing.assert_allclose(pv._dc_profiles(w2023, [(25.0, 150.0)], "crystSi")[0], one, rtol=1e-6, atol=1e-7)
+
+
+def test_more_orientations_than_the_cache_holds_are_computed_once(w2023, monkeypatch):
+    """A request larger than the profile cache must not recompute evicted profiles one by one (under the lock)."""
+    pv.clear_caches()
+    monkeypatch.setattr(pv, "_PROFILE_CACHE_MAX", 4)
+    real, batches = pv.dc_per_kwp, []
+
+    def counting(weather, tilt_deg, azimuth_deg, gamma_pdc):
+        batches.append(len(np.atleast_1d(tilt_deg)))
+        return real(weather, tilt_deg, azimuth_deg, gamma_pdc)
+
+    monkeypatch.setattr(pv, "dc_per_kwp", counting)
+    many = [(float(t), 180.0) for t in range(10, 20)]
+    profiles = pv._dc_profiles(w2023, many, "crystSi")
+    assert batches == [10]
+    np.testing.assert_allclose(profiles[5], real(w2023, [15.0], [180.0], -0.0037)[:, 0], rtol=1e-6, atol=1e-7)
+    assert len(pv._PROFILES) <= 4
 
 
 def test_hand_built_weather_without_digest_is_cached_by_content():

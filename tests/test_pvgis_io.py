@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cer_core.errors import CerInputError
+from cer_core.errors import CerInputError, Problem
 from cer_core.io.pvgis import read_hourly, read_tmy, sniff_pvgis, write_tmy_json
 from cer_core.production import _production_from_file, plants_production
 from cer_core.scenario import Face, Plant, parse_scenario
@@ -156,6 +156,13 @@ def test_read_hourly_csv_sample():
     assert s.azimuth_deg == 180.0  # PVGIS aspect 0 (south) → studio 180
     assert set(s.data.index.minute) == {10}
     assert s.radiation_db == "PVGIS-SARAH2"
+
+
+@pytest.mark.parametrize("aspect, azimuth", [("-90", 90.0), ("90", 270.0), ("45", 225.0), ("180", 0.0)])
+def test_pvgis_aspect_becomes_the_studios_azimuth(aspect, azimuth):
+    """PVGIS: 0 = south, -90 = east, 90 = west; the studio (pvlib): 180 = south, 90 = east, 270 = west."""
+    text = series_csv_text().replace("Azimuth: 0 deg.", f"Azimuth: {aspect} deg.")
+    assert read_hourly(text.encode(), "s.csv").azimuth_deg == azimuth
 
 
 def test_read_hourly_json_sample():
@@ -311,3 +318,162 @@ def test_plant_with_zero_kwp_gets_zeros():
     p = dataclasses.replace(plant(kwp=0.0), faces=(Face(0.0, 30.0, 180.0),))
     values, _ = _production_from_file(SERIES_CSV.read_bytes(), "s.csv", 2020, p)
     assert not values.any()
+
+
+# --------------------------------------------------------------------------------------------------
+# Bad uploads: every defect is a CerInputError naming the file, the line (CSV) or JSON path, and what
+# was expected -- never a traceback from pvlib, pandas or the typical-year handling
+# --------------------------------------------------------------------------------------------------
+
+def tmy_json_doc() -> dict:
+    return json.loads(gzip.decompress(FIXTURE.read_bytes()))
+
+
+def tmy_csv_lines() -> tuple[list[str], int]:
+    lines = TMY_45_8.read_text(encoding="utf-8").splitlines()
+    return lines, next(i for i, line in enumerate(lines) if line.startswith("time(UTC)"))
+
+
+def refused(reader, data: bytes, name: str) -> Problem:
+    with pytest.raises(CerInputError) as exc:
+        reader(data, name)
+    problem = exc.value.problems[0]
+    assert problem.it and problem.en and problem.it != problem.en
+    return problem
+
+
+def test_tmy_csv_with_a_repeated_hour_names_both_lines():
+    lines, header = tmy_csv_lines()
+    lines[header + 1 + 5] = lines[header + 1 + 4]          # 04:00 twice, 05:00 missing
+    p = refused(read_tmy, "\n".join(lines).encode(), "doppia.csv")
+    assert p.code == "weather.hours" and p.where == f"doppia.csv:{header + 1 + 5 + 1}"
+    assert f"doppia.csv:{header + 1 + 4 + 1}" in p.en and "01/01 04:00" in p.it
+
+
+def test_tmy_json_with_29_february_instead_of_a_day_is_refused():
+    doc = tmy_json_doc()
+    rows = doc["outputs"]["tmy_hourly"]
+    feb28 = [i for i, r in enumerate(rows) if r["time(UTC)"][4:8] == "0228"]
+    for i in feb28:  # the file's 28 February restamped as 29 February (a leap year's day)
+        rows[i]["time(UTC)"] = "2016" + "0229" + rows[i]["time(UTC)"][8:]
+    p = refused(read_tmy, json.dumps(doc).encode(), "bisestile.json")
+    assert p.code == "weather.hours" and "28/02 00:00" in p.en and "8760" in p.it
+
+
+@pytest.mark.parametrize("edit, where, code", [
+    (lambda d: d["inputs"]["location"].update(irradiance_time_offset="abc"), "inputs.location.irradiance_time_offset",
+     "weather.offset"),
+    (lambda d: d["inputs"]["location"].update(irradiance_time_offset=-0.25), "inputs.location.irradiance_time_offset",
+     "weather.offset"),
+    (lambda d: d["outputs"].update(months_selected=[1, 2]), "outputs.months_selected", "weather.months"),
+    (lambda d: d["inputs"]["location"].update(latitude=999), "inputs.location", "weather.location"),
+    (lambda d: d["outputs"]["tmy_hourly"][7].update(T2m="x"), "outputs.tmy_hourly[7].T2m", "weather.value"),
+    (lambda d: d["outputs"]["tmy_hourly"][7].pop("T2m"), "outputs.tmy_hourly[7]", "weather.value"),
+    (lambda d: d["outputs"]["tmy_hourly"][7].update({"time(UTC)": "2018-01-01 07:00"}),
+     "outputs.tmy_hourly[7].time(UTC)", "weather.stamp"),
+    (lambda d: d["outputs"]["tmy_hourly"].__setitem__(7, 42), "outputs.tmy_hourly[7]", "weather.value"),
+])
+def test_tmy_json_defects_are_located_by_json_path(edit, where, code):
+    doc = tmy_json_doc()
+    edit(doc)
+    p = refused(read_tmy, json.dumps(doc).encode(), "tmy.json")
+    assert p.code == code and p.where == f"tmy.json: {where}"
+
+
+def test_tmy_value_out_of_range_is_located_by_line_in_csv():
+    lines, header = tmy_csv_lines()
+    fields = lines[header + 1 + 12].split(",")
+    fields[1] = "85.0"   # T2m
+    lines[header + 1 + 12] = ",".join(fields)
+    p = refused(read_tmy, "\n".join(lines).encode(), "caldo.csv")
+    assert p.code == "weather.value" and p.where == f"caldo.csv:{header + 1 + 12 + 1}" and "T2m" in p.en
+
+
+def test_tmy_csv_with_an_extra_header_line_is_read():
+    """formats.md §5.1: find ``time(UTC)`` instead of counting lines (newer PVGIS versions add header lines)."""
+    lines, _ = tmy_csv_lines()
+    lines.insert(3, "Radiation database: PVGIS-SARAH3")
+    tmy = read_tmy("\n".join(lines).encode(), "nuovo.csv")
+    ref = read_tmy(TMY_45_8.read_bytes(), "ref.csv")
+    assert tmy.irradiance_offset_h == ref.irradiance_offset_h and tmy.months_selected == ref.months_selected
+    pd.testing.assert_frame_equal(tmy.data, ref.data)
+
+
+def test_tmy_csv_bad_latitude_names_its_line():
+    lines, _ = tmy_csv_lines()
+    lines[0] = "Latitude (decimal degrees): abc"
+    p = refused(read_tmy, "\n".join(lines).encode(), "lat.csv")
+    assert p.where == "lat.csv:1" and p.code == "weather.location"
+
+
+def test_deeply_nested_json_is_refused_not_a_recursion_error():
+    deep = b'{"outputs": {"tmy_hourly": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    assert refused(read_tmy, deep, "deep.json").code == "pvgis.json"
+    deep_hourly = b'{"outputs": {"hourly": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    assert refused(read_hourly, deep_hourly, "deep.json").code == "pvgis.json"
+
+
+def series_lines() -> tuple[list[str], int]:
+    lines = series_csv_text().splitlines()
+    return lines, next(i for i, line in enumerate(lines) if line.startswith("time,"))
+
+
+@pytest.mark.parametrize("row, code, said", [
+    (lambda f: f[:1] + ["abc"] + f[2:], "pvgis.number", "P"),
+    (lambda f: f[:2], "pvgis.fields", "7"),
+    (lambda f: f + ["5"], "pvgis.fields", "7"),
+    (lambda f: ["2020-01-01 00:10"] + f[1:], "pvgis.stamp", "YYYYMMDD:HHMM"),
+    (lambda f: ["20201301:0010"] + f[1:], "pvgis.stamp", "20201301:0010"),
+    (lambda f: f[:-1] + [""], "pvgis.number", "Int"),
+])
+def test_seriescalc_csv_defects_are_located_by_line(row, code, said):
+    lines, header = series_lines()
+    lines[header + 1 + 3] = ",".join(row(lines[header + 1 + 3].split(",")))
+    p = refused(read_hourly, "\n".join(lines).encode(), "serie.csv")
+    assert p.code == code and p.where == f"serie.csv:{header + 1 + 3 + 1}" and said in p.en
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["inputs"].update(mounting_system="fixed"),
+    lambda d: d["inputs"]["mounting_system"]["fixed"].update(slope=35),
+    lambda d: d["inputs"].update(location=[45.0, 8.0]),
+    lambda d: d["inputs"].update(pv_module="c-Si"),
+    lambda d: d["inputs"].update(meteo_data=["SARAH"]),
+])
+def test_seriescalc_json_with_odd_metadata_is_read(edit):
+    """Metadata blocks of an unexpected shape count as absent (they only describe the series)."""
+    doc = json.loads(SERIES_JSON.read_bytes())
+    edit(doc)
+    s = read_hourly(json.dumps(doc).encode(), "serie.json")
+    assert len(s.data) == 72 and s.data["P"].sum() == pytest.approx(read_hourly(SERIES_JSON.read_bytes(), "s").data["P"].sum())
+
+
+def test_seriescalc_json_row_defects_are_located_by_json_path():
+    doc = json.loads(SERIES_JSON.read_bytes())
+    doc["outputs"]["hourly"][3].pop("Int")
+    p = refused(read_hourly, json.dumps(doc).encode(), "serie.json")
+    assert p.where == "serie.json: outputs.hourly[3]" and "Int" in p.en
+
+
+def test_seriescalc_without_p_needs_the_location():
+    doc = json.loads(SERIES_JSON.read_bytes())
+    for row in doc["outputs"]["hourly"]:
+        row.pop("P")
+    del doc["inputs"]["location"]["latitude"]
+    from cer_core.production import _kwh_from_plane
+
+    s = read_hourly(json.dumps(doc).encode(), "g.json")
+    with pytest.raises(CerInputError) as exc:
+        _kwh_from_plane(s, s.data, plant(kwp=1.0), "g.json", 2020)
+    assert exc.value.problems[0].code == "pvgis.location"
+
+
+def test_seriescalc_p_is_degraded_with_the_plants_age_like_a_pvlib_plant():
+    """PVGIS's P is a new plant's output (PVGIS models no ageing): the plant's degradation applies as for pvlib."""
+    import datetime as dt
+
+    new, _ = _production_from_file(SERIES_CSV.read_bytes(), "s.csv", 2020, plant(kwp=1.0))
+    old = plant(kwp=1.0, commissioning=dt.date(2010, 5, 1), degradation_pct_per_year=0.5)
+    aged, info = _production_from_file(SERIES_CSV.read_bytes(), "s.csv", 2020, old)
+    assert info["degradation_factor"] == pytest.approx(0.95)
+    np.testing.assert_allclose(aged, 0.95 * new)

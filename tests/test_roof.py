@@ -109,6 +109,14 @@ def test_self_intersecting_polygon_is_refused_with_a_place():
     ({"type": "Polygon", "coordinates": [[[9.19, 95.0], [9.2, 45.46], [9.2, 45.47], [9.19, 95.0]]]}, "roof.point"),
     ({"type": "Polygon", "coordinates": []}, "roof.no_coordinates"),
     ("not a polygon", "roof.not_geojson"),
+    # shapes that used to escape as AttributeError / TypeError / OverflowError
+    ({"type": "Feature", "geometry": "Polygon"}, "roof.not_geojson"),
+    ({"type": "Feature", "geometry": [[9.19, 45.46]]}, "roof.not_geojson"),
+    ({"type": "MultiPolygon", "coordinates": 5}, "roof.not_polygon"),
+    ({"type": "Polygon", "coordinates": [[[10 ** 400, 45.46], [9.2, 45.46], [9.2, 45.47], [9.19, 45.46]]]}, "roof.point"),
+    # a hole drawn outside the roof: said in words, not GEOS's "Hole lies outside shell[x y]"
+    ({"type": "Polygon", "coordinates": [rectangle(20.0, 10.0)["coordinates"][0],
+                                         rectangle(3.0, 3.0, origin=(9.30, 45.50))["coordinates"][0]]}, "roof.hole"),
 ])
 def test_bad_polygons_are_refused_clearly(poly, code):
     err = bad(poly)
@@ -118,7 +126,9 @@ def test_bad_polygons_are_refused_clearly(poly, code):
 
 
 @pytest.mark.parametrize("kw, code", [({"m2_per_kwp": 0}, "roof.m2_per_kwp"), ({"tilt_deg": 90}, "roof.tilt"),
-                                      ({"setback_m": -1}, "roof.setback")])
+                                      ({"setback_m": -1}, "roof.setback"),
+                                      ({"setback_m": float("nan")}, "roof.setback"),  # was taken as no setback
+                                      ({"m2_per_kwp": float("inf")}, "roof.m2_per_kwp")])  # was 0 kWp
 def test_bad_parameters_are_refused(kw, code):
     assert bad(rectangle(10, 10), **kw).problems[0].code == code
 
@@ -137,3 +147,32 @@ def test_any_rectangle_anywhere_in_italy(length, ratio, bearing, lat, lon):
     diff = (r.azimuth_deg - bearing) % 180.0
     assert min(abs(diff - 90.0), 180 - abs(diff - 90.0)) < 0.5
     assert r.to_dict()["area_m2"] == pytest.approx(r.area_m2)
+
+
+@pytest.mark.parametrize("start_mid_side", [False, True])
+def test_vertices_clicked_along_a_side_do_not_split_it(start_mid_side):
+    """The longest-edge rule is about the roof's sides: a vertex clicked half-way along the 20 m eaves (and a
+    ring that starts there) must not let the 12 m gable win and turn the suggestion by 90°."""
+    lon0, lat0 = MILAN
+    a = [lon0, lat0]
+    b = list(GEOD.fwd(lon0, lat0, 90.0, 20.0)[:2])
+    c = list(GEOD.fwd(*b, 0.0, 12.0)[:2])
+    d = list(GEOD.fwd(lon0, lat0, 0.0, 12.0)[:2])
+    ab = list(GEOD.fwd(lon0, lat0, 90.0, 10.0)[:2])
+    cd = list(GEOD.fwd(*d, 90.0, 10.0)[:2])
+    ring = [ab, b, c, cd, d, a, ab] if start_mid_side else [a, ab, b, c, cd, d, a]
+    r = roof_suggestion({"type": "Polygon", "coordinates": [ring]})
+    assert r.azimuth_deg == pytest.approx(180.0, abs=0.2)
+    assert r.longest_edge_m == pytest.approx(20.0, rel=1e-3) and r.area_m2 == pytest.approx(240.0, rel=2e-3)
+
+
+def test_a_hand_drawn_side_with_a_slight_kink_is_still_one_side():
+    """Clicks are not exact: a mid-side vertex 0.2 m off the line (about 1°) still belongs to the side."""
+    lon0, lat0 = MILAN
+    b = list(GEOD.fwd(lon0, lat0, 90.0, 20.0)[:2])
+    c = list(GEOD.fwd(*b, 0.0, 12.0)[:2])
+    d = list(GEOD.fwd(lon0, lat0, 0.0, 12.0)[:2])
+    kink = list(GEOD.fwd(*GEOD.fwd(lon0, lat0, 90.0, 10.0)[:2], 180.0, 0.2)[:2])
+    kink_top = list(GEOD.fwd(*GEOD.fwd(*d, 90.0, 10.0)[:2], 0.0, 0.2)[:2])
+    r = roof_suggestion({"type": "Polygon", "coordinates": [[[lon0, lat0], kink, b, c, kink_top, d, [lon0, lat0]]]})
+    assert r.azimuth_deg == pytest.approx(180.0, abs=1.5) and r.longest_edge_m == pytest.approx(20.0, rel=1e-2)

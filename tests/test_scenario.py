@@ -141,6 +141,19 @@ def test_schema_errors_have_paths_and_both_languages():
     assert "cabina" in by_where["members[1]"].en
 
 
+@pytest.mark.parametrize("field, value, code", [("tilt_deg", float("nan"), "schema.non_finite"),
+                                                ("losses_pct", float("nan"), "schema.non_finite"),
+                                                ("azimuth_deg", float("inf"), "schema.range")])
+def test_nan_and_infinity_are_refused_with_their_path(field, value, code):
+    """Python's json reads NaN and Infinity, and JSON Schema's range checks let NaN through: a plant's NaN tilt
+    reached pvlib and the user saw ``ValueError: cannot convert float NaN to integer``."""
+    doc = base_doc()
+    doc["plants"][0][field] = value
+    (p,) = problems_of(doc)
+    assert p.where == f"plants[0].{field}" and p.code == code
+    assert code != "schema.non_finite" or "NaN" in p.en
+
+
 def test_non_producer_without_load_and_bad_version():
     doc = base_doc()
     del doc["members"][1]["load"]

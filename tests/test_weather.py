@@ -292,6 +292,32 @@ def test_pvgis_refusal_is_per_site_not_a_network_failure(monkeypatch):
     assert len(calls) == 2  # the refused point is not asked again
 
 
+def _server_error() -> requests.HTTPError:
+    response = requests.Response()
+    response.status_code = 503
+    return requests.HTTPError("503 Server Error: Service Unavailable", response=response)
+
+
+@pytest.mark.parametrize("failure", [_server_error, lambda: requests.JSONDecodeError("Expecting value", "<html>", 0)],
+                         ids=["http-503", "html-instead-of-json"])
+def test_a_pvgis_outage_is_a_network_failure_not_a_refusal_of_the_site(monkeypatch, failure):
+    """A 5xx answer (or a proxy's HTML page) says nothing about the point: the site is tried again later."""
+    calls = []
+
+    def outage_then_up(latitude, longitude, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise failure()
+        return recorded_pvgis()(latitude, longitude, **kwargs)
+
+    monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", outage_then_up)
+    monkeypatch.setattr(weather, "RETRY_AFTER_S", 0.0)
+    down = weather.site_weather(*MILAN, 2023, {"source": "auto"})
+    assert down.source == "embedded" and "refused" not in down.note_en
+    assert weather.site_weather(*MILAN, 2023, {"source": "auto"}).source == "pvgis"
+    assert len(calls) == 2
+
+
 def test_offline_switch_uses_caches_but_never_the_network(monkeypatch):
     calls = []
     monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", recorded_pvgis(calls))
@@ -325,6 +351,39 @@ def test_file_source_reads_a_pvgis_tmy_through_read_file():
     w = weather.site_weather(45.46, 9.19, 2024, {"source": "file", "path": "meteo/milano.json"}, files.__getitem__)
     assert w.source == "file" and w.cache == "file" and len(w.data) == 8784
     assert w.distance_km < 1 and w.note_en == ""
+
+
+def test_uploads_with_equal_values_but_other_hours_do_not_share_a_cache_entry():
+    """The registry key covers the time stamps too: the same numbers one hour later are another weather year."""
+    import dataclasses
+
+    from cer_core.io.pvgis import write_tmy_json
+
+    tmy = read_tmy(TMY_45_8.read_bytes(), TMY_45_8.name)
+    later = tmy.data.copy()
+    later.index = pd.DatetimeIndex(np.roll(tmy.data.index.to_numpy(), -1), tz="UTC")  # every value one hour later
+    a = weather.weather_from_bytes(write_tmy_json(tmy), "a.json", 2023)
+    b = weather.weather_from_bytes(write_tmy_json(dataclasses.replace(tmy, data=later)), "b.json", 2023)
+    assert a.digest != b.digest
+    noon = pd.Timestamp("2023-06-21 11:00", tz="UTC")
+    assert b.data.loc[noon, "ghi"] == a.data.loc[noon - pd.Timedelta(hours=1), "ghi"] != a.data.loc[noon, "ghi"]
+
+
+def test_a_year_evicted_by_another_session_meanwhile_is_still_served(monkeypatch):
+    """The registry is bounded and shared: a TMY evicted between its registration and its use must not fail."""
+    other = gzip.decompress(FIXTURE.read_bytes())
+    real = weather._register
+    monkeypatch.setattr(weather, "_TMY_MAX", 1)
+
+    def crowded(kind, tmy):
+        key = real(kind, tmy)
+        if kind == "embedded":
+            weather.weather_from_bytes(other, "altro.json", 2023)  # another session uploads a year: evicts this one
+        return key
+
+    monkeypatch.setattr(weather, "_register", crowded)
+    w = weather.site_weather(45.0, 8.0, 2023, {"source": "embedded"})
+    assert w.label == "PVGIS TMY 45.000N 8.000E (2005-2023)" and len(w.data) == 8760
 
 
 def test_file_far_from_the_site_is_flagged():

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -122,20 +123,86 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _json_for_pvlib(text: str, name: str) -> io.StringIO:
-    """The JSON text with the ``meta.inputs`` block pvlib's parsers index (absent from trimmed exports)."""
+#: A PVGIS time stamp, ``YYYYMMDD:HHMM`` (UTC), with plausible month, day, hour and minute.
+_STAMP = re.compile(r"^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]):([01]\d|2[0-3])[0-5]\d$")
+
+#: ``locate(i, stamp)`` → where the data row ``i`` (stamped ``stamp``) is, for messages.
+Locator = Callable[[int, str], str]
+
+
+def _dict(value) -> dict:
+    """``value`` when it is a JSON object, else an empty one (metadata of an unexpected shape counts as absent)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _json_for_pvlib(text: str, name: str, rows_key: str, time_key: str, code: str) -> tuple[io.StringIO, Locator]:
+    """The JSON text with the ``meta.inputs`` block pvlib's parsers index (absent from trimmed exports).
+
+    Also checks ``outputs.<rows_key>`` row by row (an object with a ``YYYYMMDD:HHMM`` stamp under
+    ``time_key`` and a number in every other field, the fields of the first row), so that a defect is
+    reported with its JSON path rather than as pvlib's or pandas' exception. Returns the text for
+    pvlib and the locator of a data row.
+    """
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(f"{name}:{exc.lineno}", f"JSON non valido ({exc.msg})", f"invalid JSON ({exc.msg})", "pvgis.json")
+    except RecursionError:
+        raise error(name, "JSON annidato troppo in profondità: non è un file PVGIS",
+                    "JSON nested too deeply: not a PVGIS file", "pvgis.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("outputs"), dict):
         raise error(name, "JSON senza «outputs»: atteso il JSON scaricato da PVGIS",
                     "JSON without 'outputs': expected the JSON downloaded from PVGIS", "pvgis.json")
-    meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
-    meta.setdefault("inputs", {})
+    rows = doc["outputs"].get(rows_key)
+    if not isinstance(rows, list) or not rows:
+        raise error(f"{name}: outputs.{rows_key}", "attesa la lista delle righe orarie", "expected the list of hourly rows",
+                    code)
+    fields = list(_dict(rows[0]))
+    for i, row in enumerate(rows):
+        where = f"{name}: outputs.{rows_key}[{i}]"
+        if not isinstance(row, dict):
+            raise error(where, f"riga {json.dumps(row)[:40]}: atteso un oggetto con «{time_key}» e i valori",
+                        f"row {json.dumps(row)[:40]}: expected an object with '{time_key}' and the values", code)
+        missing = [k for k in fields if k not in row]
+        if missing:
+            raise error(where, f"mancano i campi {', '.join(missing)} (presenti nella prima riga)",
+                        f"fields {', '.join(missing)} missing (present in the first row)", code)
+        stamp = row.get(time_key)
+        if not isinstance(stamp, str) or not _STAMP.match(stamp):
+            raise error(f"{where}.{time_key}", f"data/ora {json.dumps(stamp)}: attesa AAAAMMGG:hhmm (UTC)",
+                        f"time stamp {json.dumps(stamp)}: expected YYYYMMDD:HHMM (UTC)", code.split(".")[0] + ".stamp")
+        for key, value in row.items():
+            if key != time_key and (not isinstance(value, (int, float)) or _finite(value) is None):
+                raise error(f"{where}.{key}", f"{key} = {json.dumps(value)}: atteso un numero",
+                            f"{key} = {json.dumps(value)}: expected a number", code)
+    meta = _dict(doc.get("meta"))
+    meta["inputs"] = _dict(meta.get("inputs"))
     doc["meta"] = meta
-    doc.setdefault("inputs", {})
-    return io.StringIO(json.dumps(doc))
+    doc["inputs"] = _dict(doc.get("inputs"))
+    return io.StringIO(json.dumps(doc)), lambda i, stamp: f"{name}: outputs.{rows_key}[{i}]"
+
+
+def _csv_locator(name: str, header_at: int) -> Locator:
+    """Data row ``i`` of a CSV whose header is at 0-based line ``header_at`` sits on line ``header_at + 2 + i``."""
+    return lambda i, stamp: f"{name}:{header_at + 2 + i}"
+
+
+def _check_csv_rows(lines: list[str], header_at: int, name: str, code: str, *, until_blank: bool = False) -> int:
+    """The data rows after the header ``lines[header_at]``: stamp, field count, a number in each field.
+
+    Rows run up to the first line that does not start with a ``YYYYMMDD:`` stamp (TMY: the legend
+    follows) or, with ``until_blank``, up to the first blank line (seriescalc), every line before it
+    being a data row. Returns how many there are.
+    """
+    columns = [c.strip() for c in lines[header_at].split(",")]
+    start = re.compile(r"^\d{8}:")
+    rows = 0
+    for line in lines[header_at + 1:]:
+        if (not line.strip()) if until_blank else not start.match(line):
+            break
+        rows += 1
+        _check_row(line, columns, f"{name}:{header_at + rows + 1}", code)
+    return rows
 
 
 def sniff_pvgis(data: bytes) -> str | None:
@@ -210,77 +277,116 @@ def read_tmy(data: bytes, name: str) -> TmyFile:
     if kind not in ("tmy_csv", "tmy_json"):
         raise error(name, *_NOT_TMY, "weather.not_tmy")
     text = _text(data)
-    if kind == "tmy_csv":
-        _check_tmy_csv_layout(text, name)
     from pvlib.iotools import read_pvgis_tmy
 
+    if kind == "tmy_csv":
+        canonical, locate = _tmy_csv_for_pvlib(text, name)
+        source, fmt = io.BytesIO(canonical.encode("utf-8")), "csv"
+    else:
+        source, locate = _json_for_pvlib(text, name, "tmy_hourly", "time(UTC)", "weather.value")
+        fmt = "json"
     try:
-        if kind == "tmy_json":
-            frame, meta = read_pvgis_tmy(_json_for_pvlib(text, name), pvgis_format="json", map_variables=True)
-        else:
-            frame, meta = read_pvgis_tmy(io.BytesIO(text.encode("utf-8")), pvgis_format="csv", map_variables=True)
-    except (KeyError, ValueError, IndexError, TypeError) as exc:
+        frame, meta = read_pvgis_tmy(source, pvgis_format=fmt, map_variables=True)
+    except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
         raise error(name, f"anno tipico PVGIS illeggibile ({type(exc).__name__}: {exc})",
                     f"unreadable PVGIS typical year ({type(exc).__name__}: {exc})", "weather.unreadable")
-    return _tmy_from_pvlib(frame, meta, name)
+    return _tmy_from_pvlib(frame, meta, name, locate)
 
 
-def _check_tmy_csv_layout(text: str, name: str) -> None:
-    """Header, 12 month rows and 8760 data rows, located precisely before pvlib reads fixed counts."""
+def _header_value(lines: list[str], header_at: int, prefix: str, name: str, required: bool = True,
+                  code: str = "weather.location") -> str | None:
+    """The text after the colon of the header line starting with ``prefix`` (None if absent and optional)."""
+    for i, line in enumerate(lines[:header_at]):
+        if line.startswith(prefix):
+            value = line.split(":", 1)[1].strip() if ":" in line else ""
+            try:
+                if not math.isfinite(float(value)):
+                    raise ValueError(value)
+            except ValueError:
+                raise error(f"{name}:{i + 1}", f"{prefix} = «{value}»: atteso un numero",
+                            f"{prefix} = '{value}': expected a number", code)
+            return value
+    if required:
+        raise error(name, f"riga «{prefix}: …» mancante nell'intestazione", f"header line '{prefix}: …' missing",
+                    code)
+    return None
+
+
+def _tmy_csv_for_pvlib(text: str, name: str) -> tuple[str, Locator]:
+    """Check a TMY CSV and rebuild it in the exact layout pvlib's parser counts lines in.
+
+    PVGIS files are located by content, not by line numbers (formats.md §5.1: newer versions may add
+    header lines): the coordinates, the optional irradiance time offset, the ``month,year`` table,
+    the ``time(UTC)`` header and its 8760 rows. Every data row is checked (field count, numbers) and a
+    defect is reported with its line.
+    """
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if line.startswith("time(UTC)")), None)
     if header_at is None:
         raise error(name, "riga di intestazione «time(UTC),T2m,…» non trovata",
                     "header line 'time(UTC),T2m,…' not found", "weather.header")
-    stamp = re.compile(r"^\d{8}:\d{4},")
-    columns = [c.strip() for c in lines[header_at].split(",")]
-    rows = 0
-    for line in lines[header_at + 1:]:
-        if not stamp.match(line):
-            break
-        rows += 1
-        _check_row(line, columns, f"{name}:{header_at + rows + 1}")
+    rows = _check_csv_rows(lines, header_at, name, "weather.value")
     if rows != 8760:
         where = f"{name}:{header_at + rows + 2}"
         raise error(where, f"{rows} righe orarie dopo «time(UTC)»; un anno tipico PVGIS ne ha 8760",
                     f"{rows} hourly rows after 'time(UTC)'; a PVGIS typical year has 8760", "weather.rows")
-    month_rows = [line for line in lines[:header_at] if re.match(r"^\d{1,2},\d{4}\s*$", line)]
+    if not any(line.strip().startswith("month,year") for line in lines[:header_at]):
+        raise error(name, "riga «month,year» non trovata prima dei dati", "'month,year' line not found before the data",
+                    "weather.months")
+    month_rows = [line.strip() for line in lines[:header_at] if re.match(r"^\d{1,2},\d{4}\s*$", line)]
     if len(month_rows) != 12:
         raise error(name, f"tabella «month,year» con {len(month_rows)} righe; attese 12",
                     f"'month,year' table with {len(month_rows)} rows; expected 12", "weather.months")
-    # pvlib expects the month table right after the location lines (and the optional offset line)
-    text_head = "\n".join(lines[:header_at])
-    if "month,year" not in text_head:
-        raise error(name, "riga «month,year» non trovata prima dei dati", "'month,year' line not found before the data",
-                    "weather.months")
+    lat = _header_value(lines, header_at, "Latitude", name)
+    lon = _header_value(lines, header_at, "Longitude", name)
+    elevation = _header_value(lines, header_at, "Elevation", name, required=False) or "nan"
+    offset = _header_value(lines, header_at, "Irradiance Time Offset", name, required=False)
+    canonical = [f"Latitude (decimal degrees): {lat}", f"Longitude (decimal degrees): {lon}",
+                 f"Elevation (m): {elevation}"]
+    if offset is not None:
+        canonical.append(f"Irradiance Time Offset (h): {offset}")
+    canonical += ["month,year", *month_rows, *lines[header_at:header_at + 1 + rows]]
+    return "\n".join(canonical) + "\n", _csv_locator(name, header_at)
 
 
-def _check_row(line: str, columns: list[str], where: str) -> None:
-    """One data row: as many fields as the header, each a number."""
+def _check_row(line: str, columns: list[str], where: str, code: str) -> None:
+    """One data row: a ``YYYYMMDD:HHMM`` stamp, as many fields as the header, each a finite number."""
     fields = line.split(",")
     if len(fields) != len(columns):
         raise error(where, f"{len(fields)} campi invece di {len(columns)} ({','.join(columns)})",
-                    f"{len(fields)} fields instead of {len(columns)} ({','.join(columns)})", "weather.fields")
+                    f"{len(fields)} fields instead of {len(columns)} ({','.join(columns)})", code.split(".")[0] + ".fields")
+    if not _STAMP.match(fields[0].strip()):
+        raise error(where, f"data/ora «{fields[0].strip()}»: attesa AAAAMMGG:hhmm (UTC)",
+                    f"time stamp '{fields[0].strip()}': expected YYYYMMDD:HHMM (UTC)", code.split(".")[0] + ".stamp")
     for col, value in zip(columns[1:], fields[1:]):
         try:
-            float(value)
+            ok = math.isfinite(float(value))
         except ValueError:
-            shown = value.strip() or "vuoto"
-            raise error(where, f"{col} = «{shown}»: atteso un numero", f"{col} = '{value.strip() or 'empty'}': "
-                        "expected a number", "weather.value")
+            ok = False
+        if not ok:
+            raise error(where, f"{col} = «{value.strip() or 'vuoto'}»: atteso un numero",
+                        f"{col} = '{value.strip() or 'empty'}': expected a number", code)
 
 
-def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str) -> TmyFile:
-    inputs = meta.get("inputs", {}) if isinstance(meta, dict) else {}
-    loc = inputs.get("location", inputs)
-    try:
-        lat, lon = float(loc["latitude"]), float(loc["longitude"])
-        elevation = float(loc.get("elevation", float("nan")))
-    except (KeyError, TypeError, ValueError):
-        raise error(name, "coordinate del punto (latitudine/longitudine) mancanti nell'intestazione",
-                    "the data point's coordinates (latitude/longitude) are missing from the header", "weather.location")
-    offset = loc.get("irradiance_time_offset", inputs.get("irradiance time offset"))
-    offset = float(offset) if offset is not None else None
+def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str, locate: Locator) -> TmyFile:
+    inputs = _dict(meta.get("inputs")) if isinstance(meta, dict) else {}
+    loc = _dict(inputs.get("location", inputs))
+    lat, lon = _finite(loc.get("latitude")), _finite(loc.get("longitude"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise error(f"{name}: inputs.location" if "location" in inputs else name,
+                    f"coordinate del punto (latitudine {loc.get('latitude')}, longitudine {loc.get('longitude')}) mancanti "
+                    "o fuori dal globo; attesi gradi WGS84",
+                    f"the data point's coordinates (latitude {loc.get('latitude')}, longitude {loc.get('longitude')}) are "
+                    "missing or off the globe; expected WGS84 degrees", "weather.location")
+    elevation = _finite(loc.get("elevation"))
+    elevation = float("nan") if elevation is None else elevation
+    raw_offset = loc.get("irradiance_time_offset", inputs.get("irradiance time offset"))
+    offset = None if raw_offset is None else _finite(raw_offset)
+    if raw_offset is not None and (offset is None or not 0 <= offset < 1):
+        # cer_core.pv.to_hour_means assigns the snapshot observed at HH:00 + offset to the hour HH: 0 <= offset < 1
+        raise error(f"{name}: inputs.location.irradiance_time_offset", f"scarto orario dell'irraggiamento «{raw_offset}»: "
+                    "atteso un numero di ore da 0 a meno di 1", f"irradiance time offset '{raw_offset}': expected a "
+                    "number of hours from 0 to below 1", "weather.offset")
     missing = [c for c in TMY_COLUMNS if c not in frame.columns]
     if missing:
         cols = ", ".join(_PVGIS_NAMES[c] for c in missing)
@@ -291,14 +397,16 @@ def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str) -> TmyFile:
     if len(out) != 8760:
         raise error(name, f"{len(out)} ore; un anno tipico PVGIS ne ha 8760",
                     f"{len(out)} hours; a PVGIS typical year has 8760", "weather.rows")
-    _check_values(out, name)
-    out[["ghi", "dni", "dhi"]] = out[["ghi", "dni", "dhi"]].clip(lower=0.0)  # PVGIS writes "-0.0"
     out.index = pd.DatetimeIndex(out.index).tz_convert("UTC")
     out.index.name = "time_utc"
-    months = tuple((int(m["month"]), int(m["year"])) for m in meta.get("months_selected", []))
-    md = inputs.get("meteo_data", {}) if isinstance(inputs.get("meteo_data"), dict) else {}
-    if md.get("year_min") and md.get("year_max"):
-        period = f"{int(md['year_min'])}-{int(md['year_max'])}"
+    _check_values(out, locate)
+    _check_hours(out.index, name, locate)
+    out[["ghi", "dni", "dhi"]] = out[["ghi", "dni", "dhi"]].clip(lower=0.0)  # PVGIS writes "-0.0"
+    months = _months_selected(meta.get("months_selected", []), name)
+    md = _dict(inputs.get("meteo_data"))
+    y0, y1 = _finite(md.get("year_min")), _finite(md.get("year_max"))
+    if y0 is not None and y1 is not None and y0 > 0 and y1 > 0:
+        period = f"{int(y0)}-{int(y1)}"
     elif months:
         years = [y for _, y in months]
         period = f"{min(years)}-{max(years)}"
@@ -308,12 +416,57 @@ def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str) -> TmyFile:
                    months_selected=months, period=period, radiation_db=str(md.get("radiation_db", "")))
 
 
+def _finite(value) -> float | None:
+    """``value`` as a finite float, or None (absent, not a number, NaN, infinite)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _months_selected(items, name: str) -> tuple[tuple[int, int], ...]:
+    """PVGIS's ``months_selected`` table as ``((month, year), ...)``."""
+    try:
+        months = tuple((int(m["month"]), int(m["year"])) for m in items)
+    except (TypeError, KeyError, ValueError):
+        months = None
+    if months is None or any(not 1 <= m <= 12 for m, _ in months):
+        raise error(f"{name}: outputs.months_selected", "tabella dei mesi illeggibile: attesa una lista di "
+                    "{month, year}", "unreadable table of months: expected a list of {month, year}", "weather.months")
+    return months
+
+
+def _check_hours(index: pd.DatetimeIndex, name: str, locate: Locator) -> None:
+    """Every UTC (month, day, hour) of a common year exactly once, as in every PVGIS typical year."""
+    hours = index.floor("h")
+    keys = pd.Index(hours.month * 10000 + hours.day * 100 + hours.hour)
+    repeated = keys.duplicated()
+    if repeated.any():
+        i = int(np.argmax(repeated))
+        first = int(np.argmax(keys == keys[i]))
+        stamp = index[i].strftime("%Y%m%d:%H%M")
+        raise error(locate(i, stamp), f"ora UTC {hours[i]:%d/%m %H}:00 ripetuta (già in {locate(first, '')}); "
+                    "un anno tipico ha ogni ora una volta", f"UTC hour {hours[i]:%d/%m %H}:00 repeated (already in "
+                    f"{locate(first, '')}); a typical year has each hour once", "weather.hours")
+    common = pd.date_range("2001-01-01", periods=8760, freq="h", tz="UTC")
+    absent = np.setdiff1d(common.month * 10000 + common.day * 100 + common.hour, keys.to_numpy())
+    if absent.size:
+        k = int(absent[0])
+        when = f"{k // 100 % 100:02d}/{k // 10000:02d} {k % 100:02d}:00"
+        raise error(name, f"manca l'ora UTC {when}: un anno tipico PVGIS ha le 8760 ore di un anno non bisestile "
+                    "(nessun 29 febbraio)", f"UTC hour {when} is missing: a PVGIS typical year has the 8760 hours of a "
+                    "common year (no 29 February)", "weather.hours")
+
+
 #: Plausible ranges per column (pvlib name): (low, high, unit) — outside means a broken file.
 _RANGES = {"ghi": (0, 1500, "W/m²"), "dni": (0, 1400, "W/m²"), "dhi": (0, 1000, "W/m²"),
            "temp_air": (-60, 60, "°C"), "wind_speed": (0, 80, "m/s")}
 
 
-def _check_values(frame: pd.DataFrame, name: str) -> None:
+def _check_values(frame: pd.DataFrame, locate: Locator) -> None:
     for col, (lo, hi, unit) in _RANGES.items():
         if col not in frame.columns:
             continue
@@ -324,9 +477,9 @@ def _check_values(frame: pd.DataFrame, name: str) -> None:
             stamp = frame.index[i].strftime("%Y%m%d:%H%M")
             shown = "vuoto" if np.isnan(values[i]) else f"{values[i]:g}"
             shown_en = "empty" if np.isnan(values[i]) else f"{values[i]:g}"
-            raise error(f"{name} ({stamp})", f"{_PVGIS_NAMES[col]} = {shown}; atteso un valore tra {lo} e {hi} {unit}",
-                        f"{_PVGIS_NAMES[col]} = {shown_en}; expected a value between {lo} and {hi} {unit}",
-                        "weather.value")
+            raise error(locate(i, stamp), f"{_PVGIS_NAMES[col]} = {shown} ({stamp} UTC); atteso un valore tra {lo} e "
+                        f"{hi} {unit}", f"{_PVGIS_NAMES[col]} = {shown_en} ({stamp} UTC); expected a value between {lo} "
+                        f"and {hi} {unit}", "weather.value")
 
 
 def write_tmy_json(tmy: TmyFile) -> bytes:
@@ -364,7 +517,7 @@ def write_tmy_json(tmy: TmyFile) -> bytes:
 
 def tmy_from_download(frame: pd.DataFrame, meta: dict, name: str = "PVGIS") -> TmyFile:
     """Normalise what :func:`pvlib.iotools.get_pvgis_tmy` returns (``coerce_year=None``) into a :class:`TmyFile`."""
-    return _tmy_from_pvlib(frame, meta, name)
+    return _tmy_from_pvlib(frame, meta, name, lambda i, stamp: f"{name} ({stamp})")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -378,6 +531,19 @@ def _number_in(text) -> float | None:
         return float(text)
     match = re.search(r"-?\d+(?:\.\d+)?", str(text))
     return float(match.group()) if match else None
+
+
+def _check_hourly_csv(text: str, name: str) -> Locator:
+    """A seriescalc CSV's coordinates and data rows (up to the first blank line), checked line by line."""
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if line.startswith("time,")), None)
+    if header_at is None:
+        raise error(name, "riga di intestazione «time,P,G(i),…» non trovata", "header line 'time,P,G(i),…' not found",
+                    "pvgis.header")
+    for prefix in ("Latitude", "Longitude", "Elevation"):
+        _header_value(lines, header_at, prefix, name, code="pvgis.location")
+    _check_csv_rows(lines, header_at, name, "pvgis.number", until_blank=True)
+    return _csv_locator(name, header_at)
 
 
 def read_hourly(data: bytes, name: str) -> HourlyFile:
@@ -402,26 +568,28 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
     text = _text(data)
     from pvlib.iotools import read_pvgis_hourly
 
+    if kind == "hourly_json":
+        source, locate = _json_for_pvlib(text, name, "hourly", "time", "pvgis.number")
+    else:
+        source, locate = io.StringIO(text), _check_hourly_csv(text, name)
     try:
-        if kind == "hourly_json":
-            frame, meta = read_pvgis_hourly(_json_for_pvlib(text, name), pvgis_format="json", map_variables=True)
-        else:
-            frame, meta = read_pvgis_hourly(io.StringIO(text), pvgis_format="csv", map_variables=True)
-    except (KeyError, ValueError, IndexError, TypeError) as exc:
+        frame, meta = read_pvgis_hourly(source, pvgis_format="json" if kind == "hourly_json" else "csv",
+                                        map_variables=True)
+    except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
         raise error(name, f"serie oraria PVGIS illeggibile ({type(exc).__name__}: {exc})",
                     f"unreadable PVGIS hourly series ({type(exc).__name__}: {exc})", "pvgis.unreadable")
     if frame.empty:
         raise error(name, "nessuna riga di dati", "no data rows", "pvgis.empty")
-    inputs = meta.get("inputs", {})
+    inputs = _dict(meta.get("inputs"))
     if kind == "hourly_json":
-        loc = inputs.get("location", {})
-        fixed = inputs.get("mounting_system", {}).get("fixed", {})
-        module = inputs.get("pv_module", {})
+        loc = _dict(inputs.get("location"))
+        fixed = _dict(_dict(inputs.get("mounting_system")).get("fixed"))
+        module = _dict(inputs.get("pv_module"))
         lat, lon = _number_in(loc.get("latitude")), _number_in(loc.get("longitude"))
         kwp, losses = _number_in(module.get("peak_power")), _number_in(module.get("system_loss"))
-        slope = _number_in((fixed.get("slope") or {}).get("value"))
-        aspect = _number_in((fixed.get("azimuth") or {}).get("value"))
-        raddb = str(inputs.get("meteo_data", {}).get("radiation_db", ""))
+        slope = _number_in(_dict(fixed.get("slope")).get("value"))
+        aspect = _number_in(_dict(fixed.get("azimuth")).get("value"))
+        raddb = str(_dict(inputs.get("meteo_data")).get("radiation_db", ""))
     else:
         lat, lon = _number_in(inputs.get("latitude")), _number_in(inputs.get("longitude"))
         kwp = next((_number_in(v) for k, v in inputs.items() if k.startswith("Nominal power")), None)
@@ -434,11 +602,11 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
         bad = numeric[col].isna().to_numpy()
         if bad.any():
             i = int(np.argmax(bad))
-            raise error(f"{name} ({frame.index[i].strftime('%Y%m%d:%H%M')})", f"colonna {col}: valore non numerico",
+            raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")), f"colonna {col}: valore non numerico",
                         f"column {col}: not a number", "pvgis.number")
     if "P" in numeric.columns and (numeric["P"] < 0).any():
         i = int(np.argmax((numeric["P"] < 0).to_numpy()))
-        raise error(f"{name} ({frame.index[i].strftime('%Y%m%d:%H%M')})",
+        raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")),
                     f"potenza P negativa ({numeric['P'].iloc[i]:g} W); attesi W ≥ 0",
                     f"negative power P ({numeric['P'].iloc[i]:g} W); expected W ≥ 0", "pvgis.negative")
     numeric.index = pd.DatetimeIndex(frame.index).tz_convert("UTC")

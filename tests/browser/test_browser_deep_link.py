@@ -10,6 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 @pytest.mark.parametrize("path, title", [("mappa", "Mappa")])
 def test_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, chromium_path, path, title):
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(exist_ok=True)
     server = StudioServer(log_path=ARTIFACTS / "streamlit_deep_link.log", env={"CER_STUDIO_OFFLINE": "1"})
     page = None
@@ -17,13 +19,14 @@ def test_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, chromium_pa
         server.wait_healthy(90)
         page = new_page(browser)
         goto(page, f"{server.url}/{path}")  # nothing has run app.py yet in this server
-        assert_no_exception(page)
-        assert page.url.rstrip("/").endswith(f"/{path}")
-        assert page.locator("h1").first.inner_text() == title
+        # the request goes through app.py and back to the page (two reruns): wait with retrying assertions
+        expect(page.locator("h1").first).to_have_text(title, timeout=60_000)
         sidebar = page.locator("[data-testid='stSidebar']")
-        assert sidebar.get_by_text("Lingua").count() == 1          # the frame's language switch
-        assert sidebar.get_by_text("Panoramica").count() == 1      # titled navigation, not file names
-        assert sidebar.get_by_text("panoramica", exact=True).count() == 0
+        expect(sidebar.get_by_text("Lingua")).to_have_count(1, timeout=30_000)      # the frame's language switch
+        expect(sidebar.get_by_text("Panoramica")).to_have_count(1)                  # titled navigation...
+        expect(sidebar.get_by_text("panoramica", exact=True)).to_have_count(0)     # ...not file names
+        assert page.url.rstrip("/").endswith(f"/{path}")
+        assert_no_exception(page)
     except Exception:
         if page is not None:
             page.screenshot(path=str(ARTIFACTS / "deep_link_failure.png"), full_page=True)
