@@ -16,8 +16,8 @@ from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bi
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
-from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, remembered_choice, show_problems, tr,
-                        widget_key)
+from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, remembered_choice, remembered_tabs,
+                        show_problems, tr, widget_key)
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
@@ -255,8 +255,8 @@ def preview(ws, doc: dict, member: dict) -> None:
     band = charts.monthly_by_band(kwh, year).sum(axis=0)
     st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
                   f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
-    tabs = st.tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
-                   key=f"member_tabs_{lang}", on_change="rerun")
+    tabs = remembered_tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
+                           "member_tab")
     with tabs[0]:
         if tabs[0].open is not False:
             chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")

@@ -10,7 +10,7 @@ from studio.describe import attribution_text, weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.tables import slug
-from studio.ui import chart, show_problems, styled, tr
+from studio.ui import chart, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
@@ -186,7 +186,7 @@ c[4].metric(t("risultati.metric.net"), fmt_eur(totals.get("net_benefit_eur"), la
             help=t("risultati.metric.net_help"))
 
 labels = [t(f"risultati.tab.{k}") for k in ("energy", "money", "members", "cabine", "checks", "downloads")]
-tabs = st.tabs(labels, key=f"results_tabs_{lang}", on_change="rerun")
+tabs = remembered_tabs(labels, "results_tab")
 renderers = (energy_tab, money_tab, members_tab, cabine_tab, checks_tab, lambda r: downloads_tab(r, ws.doc.get("name", "")))
 for tab, render in zip(tabs, renderers):
     with tab:

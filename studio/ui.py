@@ -129,6 +129,26 @@ def remembered_choice(widget, label: str, options, *, store: str, default=None, 
     return value if value in options else current
 
 
+def _remember_tab(key: str, store: str, labels: list[str]) -> None:
+    label = st.session_state.get(key)
+    if label in labels:
+        st.session_state[store] = labels.index(label)
+
+
+def remembered_tabs(labels: list[str], store: str):
+    """``st.tabs`` that reopen on the tab the user was reading, after a page or a language switch.
+
+    The open tab's position lives in the plain session key ``store``; the tabs have one key per
+    language (their labels are translated) and rerun on change, so only the open tab needs drawing
+    (``tab.open``).
+    """
+    labels = list(labels)
+    index = st.session_state.get(store, 0)
+    index = index if isinstance(index, int) and 0 <= index < len(labels) else 0
+    key = f"{store}__{current_lang()}"
+    return st.tabs(labels, default=labels[index], key=key, on_change=_remember_tab, args=(key, store, labels))
+
+
 def styled(frame, formats: dict):
     """``frame`` with display formats per column (``{column: value -> text}``), for ``st.dataframe``:
     numbers stay numbers (the table still sorts by value) but read the Italian way."""

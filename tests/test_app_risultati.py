@@ -7,7 +7,7 @@ TABS = ("Energia", "Economia", "Membri", "Cabine", "Verifiche", "Scarica")
 
 
 def open_tab(at, label, lang="it"):
-    at.session_state[f"results_tabs_{lang}"] = label
+    at.session_state[f"results_tab__{lang}"] = label
     at.run()
     assert_clean(at)
     return at

@@ -54,6 +54,19 @@ def test_switching_language_on_every_editing_page_keeps_the_community(page):
             assert selected_option(page, "Membro").startswith("Panificio Bianchi")
 
 
+def test_results_reopen_on_the_tab_being_read(page):
+    nav(page, "Risultati")
+    page.locator("[data-testid='stMain'] [data-testid='stTab']").filter(has_text="Economia").click()
+    wait_idle(page)
+    selected = "[data-testid='stMain'] [data-testid='stTab'][aria-selected='true']"
+    switch_language(page, "English")
+    assert page.locator(selected).inner_text() == "Money"
+    nav(page, "Overview")
+    nav(page, "Results")
+    assert page.locator(selected).inner_text() == "Money"
+    assert page.locator("[data-testid='stMetric']").filter(has_text="Bill savings").count() == 1
+
+
 def test_choosing_a_file_source_before_the_file_keeps_the_simulation(page):
     nav(page, "Impianti FV")
     main = page.locator("[data-testid='stMain']")
