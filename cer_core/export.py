@@ -72,6 +72,16 @@ def _long_csv(path: Path, labels: np.ndarray, id_header: str, names: list[str], 
             fh.write("".join(",".join(row) + "\n" for row in rows))
 
 
+def community_hourly(results: Results) -> dict[str, np.ndarray]:
+    """The community's hourly flows [kWh] and the zonal price [€/MWh], one value per local hour."""
+    m, c = results.members, results.cabine
+    prod = results.plant_production_kwh
+    return {"production_kwh": prod.sum(axis=1) if prod.size else np.zeros(len(results.zonal_price_eur_mwh)),
+            "consumption_kwh": m.load_kwh.sum(axis=1), "self_consumed_kwh": m.self_consumed_kwh.sum(axis=1),
+            "injected_kwh": m.injected_kwh.sum(axis=1), "withdrawn_kwh": m.withdrawn_kwh.sum(axis=1),
+            "shared_kwh": c.shared_kwh.sum(axis=1), "zonal_price_eur_mwh": np.asarray(results.zonal_price_eur_mwh)}
+
+
 def write_results(results: Results, out_dir: str | Path) -> list[Path]:
     """Write the four results files into ``out_dir`` (created if missing); returns their paths."""
     out = Path(out_dir)

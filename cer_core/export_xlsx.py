@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .engine import Results
-from .export import write_results
+from .export import community_hourly, write_results
 
 LANGS = ("it", "en")
 KWH, EUR, PCT, NUM1, INT, TEXT = "#,##0", "#,##0.00", "0.0%", "#,##0.0", "0", "@"
@@ -303,16 +303,6 @@ def rule_rows(rules: dict, lang: str = "it") -> list[dict]:
             rows.append({"parameter": label, "value": ", ".join(map(str, value)) if isinstance(value, (list, tuple))
                          else str(value), "unit": unit})
     return rows
-
-
-def community_hourly(results: Results) -> dict[str, np.ndarray]:
-    """The community's hourly flows [kWh] and the zonal price [€/MWh], one value per local hour."""
-    m, c = results.members, results.cabine
-    prod = results.plant_production_kwh
-    return {"production_kwh": prod.sum(axis=1) if prod.size else np.zeros(len(results.zonal_price_eur_mwh)),
-            "consumption_kwh": m.load_kwh.sum(axis=1), "self_consumed_kwh": m.self_consumed_kwh.sum(axis=1),
-            "injected_kwh": m.injected_kwh.sum(axis=1), "withdrawn_kwh": m.withdrawn_kwh.sum(axis=1),
-            "shared_kwh": c.shared_kwh.sum(axis=1), "zonal_price_eur_mwh": np.asarray(results.zonal_price_eur_mwh)}
 
 
 def _hourly_sheet(wb: Workbook, results: Results, lang: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cer_core.export import community_hourly
 from studio import charts, compute, state
 from studio.describe import attribution_text, weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
@@ -21,20 +22,14 @@ STATUS_ICON = {"pass": ":material/check_circle:", "warning": ":material/warning:
 def energy_tab(run) -> None:
     results, summary = run.outcome.results, run.summary
     chart(charts.monthly_energy_figure(summary.get("monthly", []), tr, lang), "monthly_energy")
-    community = {
-        "production": results.plant_production_kwh.sum(axis=1) if results.plant_production_kwh.size else None,
-        "consumption": results.members.load_kwh.sum(axis=1),
-        "shared": results.cabine.shared_kwh.sum(axis=1),
-    }
-    n = len(community["consumption"])
-    production = community["production"] if community["production"] is not None else [0.0] * n
-    chart(charts.typical_day_figure(production, community["consumption"], community["shared"], results.year, tr, lang),
-          "typical_day")
+    hourly = community_hourly(results)
+    chart(charts.typical_day_figure(hourly["production_kwh"], hourly["consumption_kwh"], hourly["shared_kwh"],
+                                    results.year, tr, lang), "typical_day")
     left, right = st.columns(2, gap="medium")
     with left:
         chart(charts.sankey_figure(summary.get("totals", {}), tr, lang), "sankey")
     with right:
-        chart(charts.shared_heatmap_figure(community["shared"], results.year, tr, lang), "heatmap")
+        chart(charts.shared_heatmap_figure(hourly["shared_kwh"], results.year, tr, lang), "heatmap")
     monthly_table(summary.get("monthly", []))
 
 
