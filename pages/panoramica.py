@@ -7,7 +7,7 @@ import streamlit as st
 from studio import charts, compute, state
 from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
-from studio.overview import missing_items
+from studio.overview import cabine_count, kwp_by_member, missing_items
 from studio.ui import chart, show_problems, tr
 from studio.frame import ensure as ensure_frame
 
@@ -24,7 +24,7 @@ totals = summary.get("totals", {})
 st.title(doc.get("name", "CER"))
 site = doc.get("site") or {}
 st.caption(t("panoramica.subtitle", comune=site.get("comune", "—"), year=doc.get("year", "—"),
-             cabine=len({m.get("cabina") for m in doc.get("members", [])} | {c.get("id") for c in doc.get("cabine", [])})))
+             cabine=cabine_count(doc)))
 if doc.get("description"):
     st.markdown(doc["description"])
 
@@ -51,10 +51,8 @@ if not run.ok:
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    plant_kwp: dict[str, float] = {}
-    for p in doc.get("plants", []):
-        plant_kwp[p.get("member")] = plant_kwp.get(p.get("member"), 0.0) + float(p.get("kwp") or 0)
-    chart(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), plant_kwp, tr, lang), "overview_map")
+    chart(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), tr, lang),
+          "overview_map")
     st.page_link("pages/mappa.py", label=t("panoramica.open_map"), icon=":material/map:")
 with right:
     st.subheader(t("panoramica.todo"))

@@ -23,3 +23,16 @@ def missing_items(doc: dict) -> list[tuple[str, dict, str]]:
     if no_area:
         out.append(("panoramica.missing.area", {"ids": ", ".join(map(str, no_area))}, "pages/mappa.py"))
     return out
+
+
+def kwp_by_member(doc: dict) -> dict[str, float]:
+    """Installed power [kWp] per member id (the sum of its plants)."""
+    out: dict[str, float] = {}
+    for p in doc.get("plants", []):
+        out[p.get("member")] = out.get(p.get("member"), 0.0) + float(p.get("kwp") or 0)
+    return out
+
+
+def cabine_count(doc: dict) -> int:
+    """Cabine primarie of the community: the declared ones and any other a member is put under."""
+    return len({m.get("cabina") for m in doc.get("members", [])} | {c.get("id") for c in doc.get("cabine", [])})

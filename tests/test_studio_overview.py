@@ -28,3 +28,13 @@ def test_a_complete_community_lacks_nothing():
                        {"id": "b", "kind": "producer", "lat": 1, "lon": 1}],
            "plants": [{"id": "p"}], "cabine": []}
     assert missing_items(doc) == []
+
+
+def test_kwp_by_member_and_cabine_count():
+    from studio.overview import cabine_count, kwp_by_member
+
+    doc = {"members": [{"id": "a", "cabina": "CP-1"}, {"id": "b", "cabina": "CP-9"}],
+           "plants": [{"member": "a", "kwp": 10}, {"member": "a", "kwp": 2.5}, {"member": "b", "kwp": None}],
+           "cabine": [{"id": "CP-1"}, {"id": "CP-2"}]}
+    assert kwp_by_member(doc) == {"a": 12.5, "b": 0.0}
+    assert cabine_count(doc) == 3                 # declared ones and any other a member names
