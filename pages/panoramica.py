@@ -10,6 +10,7 @@ from studio.i18n import current_lang, t
 from studio.overview import cabine_count, kwp_by_member, missing_items
 from studio.ui import chart, show_problems, tr
 from studio.frame import ensure as ensure_frame
+from studio.sidebar import comune_code, details_form
 
 ensure_frame("panoramica")  # a deep link on a fresh server goes through app.py first
 
@@ -27,6 +28,9 @@ st.caption(t("panoramica.subtitle", comune=site.get("comune", "—"), year=doc.g
              cabine=cabine_count(doc)))
 if doc.get("description"):
     st.markdown(doc["description"])
+site_known = comune_code(site.get("comune")) is not None
+with st.expander(t("panoramica.details"), icon=":material/edit:", expanded=not site_known):
+    details_form(doc)
 
 kwp = sum(float(p.get("kwp") or 0) for p in doc.get("plants", []))
 st.markdown(f"##### {t('panoramica.figures', year=doc.get('year', '—'))}")
@@ -69,7 +73,7 @@ with right:
     if not items and run.ok:
         st.success(t("panoramica.ready"), icon=":material/task_alt:")
     elif not items:
-        st.warning(t("panoramica.fix_problems"), icon=":material/arrow_back:")
+        st.warning(t("panoramica.fix_problems"), icon=":material/arrow_upward:")
     if run.ok:
         checks = summary.get("checks", [])
         counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("pass", "warning", "fail")}

@@ -3,6 +3,7 @@ its state, open / save / new community / load demo."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import streamlit as st
@@ -100,6 +101,51 @@ def comune_value(istat: str) -> str:
     r = table[table["istat_code"] == istat].iloc[0]
     same = table[table["folded"] == r["folded"]]
     return r["name"] if len(same) == 1 else f"{r['name']} ({r['province_short']})"
+
+
+def comune_code(text) -> str | None:
+    """The ISTAT code of the comune a scenario names (None when the gazetteer does not know it)."""
+    from cer_core.geo import find_comune
+
+    found = find_comune(str(text or "")) if text else None
+    return found.istat_code if found else None
+
+
+def with_details(doc: dict, name: str, istat: str | None, year: int) -> dict:
+    """A copy of ``doc`` with the community's name, comune (by ISTAT code; kept when None) and year."""
+    out = copy.deepcopy(doc)
+    if name.strip():
+        out["name"] = name.strip()
+    if istat:
+        out.setdefault("site", {})["comune"] = comune_value(istat)
+    out["year"] = int(year)
+    return out
+
+
+def details_form(doc: dict) -> None:
+    """Name, comune and simulated year of the community, editable after creation (a scenario opened
+    with an unknown comune or the wrong year is fixed here, not in the JSON)."""
+    site = doc.get("site") or {}
+    current = comune_code(site.get("comune"))
+    options = list(_comuni_labels())
+    year = doc.get("year") if isinstance(doc.get("year"), int) else dt.date.today().year - 1
+    with st.form("community_details", border=False):
+        name = st.text_input(t("common.new.name"), value=str(doc.get("name") or ""), max_chars=120)
+        c1, c2 = st.columns([3, 1])
+        istat = c1.selectbox(t("common.new.comune"), options, index=options.index(current) if current in options
+                             else None, format_func=comune_label, placeholder=t("common.new.comune_placeholder"))
+        new_year = c2.number_input(t("common.new.year"), min_value=2000, max_value=2100,
+                                   value=min(max(year, 2000), 2100), step=1)
+        submitted = st.form_submit_button(t("common.details.apply"), type="primary")
+    if submitted:
+        if not name.strip():
+            st.error(t("common.new.need_name"))
+        elif not istat and not current:
+            st.error(t("common.new.need_comune"))
+        else:
+            state.set_doc(with_details(state.get_workspace().doc, name, istat, int(new_year)))
+            flash("success", t("common.details.done"))
+            st.rerun()
 
 
 NEW_DIALOG_KEY = "new_community_open"

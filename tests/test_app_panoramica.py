@@ -1,6 +1,7 @@
 """AppTest of the Panoramica page."""
 
 
+from studio.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 
@@ -70,4 +71,31 @@ def test_the_to_do_list_is_never_an_empty_heading():
     at = app_on("pages/panoramica.py", ws)
     assert_clean(at)
     assert "La comunità non si può ancora simulare" in texts(at)
-    assert "Risolvi i problemi elencati a sinistra" in texts(at)
+    assert "Risolvi i problemi elencati qui sopra" in texts(at)
+
+
+def test_an_unknown_comune_or_a_wrong_year_is_fixed_in_the_studio():
+    """A scenario opened with a comune the gazetteer does not know must be fixable without editing JSON."""
+    ws = fixture_workspace()
+    ws.doc["site"]["comune"] = "Atlantide"
+    at = app_on("pages/panoramica.py", ws)
+    assert_clean(at)
+    assert any("Atlantide" in e.value for e in at.error)
+    comune = next(s for s in at.selectbox if s.label == "Comune")
+    assert comune.value is None                                   # not a known comune: nothing pre-selected
+    comune.set_value("021008")                                    # Bolzano
+    next(n for n in at.number_input if n.label == "Anno da simulare").set_value(2024)
+    next(b for b in at.button if b.label == "Applica").click().run()
+    assert_clean(at)
+    doc = at.session_state[WORKSPACE_KEY].doc
+    assert doc["site"]["comune"] == "Bolzano/Bozen" and doc["year"] == 2024
+    assert metric(at, "Produzione") != "–"
+
+
+def test_community_details_can_be_renamed():
+    at = app_on("pages/panoramica.py", fixture_workspace())
+    assert next(s for s in at.selectbox if s.label == "Comune").value == "021008"
+    next(t for t in at.text_input if t.label == "Nome della comunità").set_value("CER di Bolzano")
+    next(b for b in at.button if b.label == "Applica").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "CER di Bolzano"
