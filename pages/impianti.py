@@ -17,8 +17,8 @@ from studio.i18n import current_lang, t
 from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
-from studio.ui import (chart, flash, flash_refused, note_messages, remembered_choice, show_problems, styled, tr,
-                       widget_key)
+from studio.ui import (chart, flash, flash_refused, note_messages, number_field, remembered_choice, show_problems,
+                       styled, tr, widget_key)
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("impianti")  # a deep link on a fresh server goes through app.py first
@@ -44,6 +44,10 @@ def _on_field(plant_id: str, field: str, key: str) -> None:
     value = st.session_state.get(key)
     if value is None:
         return
+    _set_field(plant_id, field, value)
+
+
+def _set_field(plant_id: str, field: str, value) -> None:
     doc, notes = set_plant_fields(state.get_workspace().doc, plant_id, {field: value})
     state.set_doc(doc)
     note_messages(notes)
@@ -135,9 +139,8 @@ def plant_panel(doc: dict, plant: dict) -> None:
     pid = plant["id"]
     get = lambda k: plant.get(k, PLANT_DEFAULTS.get(k))  # noqa: E731
     c = st.columns(3)
-    k = widget_key(f"kwp_{pid}", plant.get("kwp"))
-    c[0].number_input(t("impianti.col.kwp"), min_value=0.0, max_value=10000.0, value=float(plant.get("kwp") or 0),
-                      step=1.0, format="%.1f", key=k, on_change=_on_field, args=(pid, "kwp", k))
+    number_field(c[0], t("impianti.col.kwp"), float(plant.get("kwp") or 0), key=f"kwp_{pid}", on_value=_set_field,
+                 args=(pid, "kwp"), min_value=0.0, max_value=10000.0, decimals=2, help=t("impianti.col.kwp_help"))
     k = widget_key(f"tilt_{pid}", get("tilt_deg"))
     c[1].number_input(t("impianti.col.tilt"), min_value=0.0, max_value=90.0, value=float(get("tilt_deg")), step=1.0,
                       format="%.0f", key=k, on_change=_on_field, args=(pid, "tilt_deg", k))
@@ -146,13 +149,10 @@ def plant_panel(doc: dict, plant: dict) -> None:
                       step=5.0, format="%.0f", key=k, on_change=_on_field, args=(pid, "azimuth_deg", k),
                       help=t("impianti.col.azimuth_help"))
     c = st.columns(3)
-    k = widget_key(f"loss_{pid}", get("losses_pct"))
-    c[0].number_input(t("impianti.col.losses"), min_value=0.0, max_value=100.0, value=float(get("losses_pct")),
-                      step=0.5, format="%.1f", key=k, on_change=_on_field, args=(pid, "losses_pct", k))
-    k = widget_key(f"grant_{pid}", get("grant_pct"))
-    c[1].number_input(t("impianti.col.grant"), min_value=0.0, max_value=100.0, value=float(get("grant_pct")),
-                      step=1.0, format="%.0f", key=k, on_change=_on_field, args=(pid, "grant_pct", k),
-                      help=t("impianti.col.grant_help"))
+    number_field(c[0], t("impianti.col.losses"), float(get("losses_pct")), key=f"loss_{pid}", on_value=_set_field,
+                 args=(pid, "losses_pct"), min_value=0.0, max_value=100.0, decimals=1)
+    number_field(c[1], t("impianti.col.grant"), float(get("grant_pct")), key=f"grant_{pid}", on_value=_set_field,
+                 args=(pid, "grant_pct"), min_value=0.0, max_value=100.0, decimals=1, help=t("impianti.col.grant_help"))
     date = iso_date(plant.get("commissioning")) or dt.date(int(doc.get("year") or 2024), 1, 1)
     k = widget_key(f"date_{pid}", plant.get("commissioning"))
     c[2].date_input(t("impianti.col.commissioning"), value=date, min_value=dt.date(2000, 1, 1),

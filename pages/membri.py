@@ -16,8 +16,8 @@ from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bi
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
-from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, remembered_choice, remembered_tabs,
-                        show_problems, tr, widget_key)
+from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
+                        remembered_choice, remembered_tabs, show_problems, tr, widget_key)
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
@@ -49,12 +49,19 @@ def _on_load(member_id: str, changes: dict) -> None:
     state.set_doc(set_member_load(state.get_workspace().doc, member_id, changes))
 
 
-def _on_profile(member_id: str, profile_key: str, kwh_key: str) -> None:
-    profile = st.session_state.get(profile_key)
+def _set_profile(member_id: str, profile, annual_kwh: float) -> None:
     if profile not in profile_names():
         return  # a stale label, not a profile: never written into the scenario
-    _on_load(member_id, {"source": "profile", "profile": profile,
-                         "annual_kwh": float(st.session_state.get(kwh_key) or 0.0)})
+    _on_load(member_id, {"source": "profile", "profile": profile, "annual_kwh": float(annual_kwh)})
+
+
+def _on_profile(member_id: str, profile_key: str, kwh_key: str, kwh: float) -> None:
+    """The profile chosen (or «use the standard profile»), with the yearly kWh the field holds."""
+    _set_profile(member_id, st.session_state.get(profile_key), number_in_field(kwh_key, kwh))
+
+
+def _on_annual(member_id: str, profile_key: str, annual_kwh: float) -> None:
+    _set_profile(member_id, st.session_state.get(profile_key), annual_kwh)
 
 
 def _on_bills(member_id: str, frame: pd.DataFrame, key: str) -> None:
@@ -177,15 +184,14 @@ def source_editor(doc: dict, member: dict) -> None:
         kwh = float(load.get("annual_kwh") if load.get("annual_kwh") is not None
                     else default_load(member.get("category", "household"))["annual_kwh"])
         pkey = lang_key(f"profile_{mid}", [prof])
-        kkey = widget_key(f"annual_{mid}", [kwh])
         c1, c2 = st.columns([3, 2])
+        kkey = number_field(c2, t("membri.profile.annual"), kwh, key=f"annual_{mid}", on_value=_on_annual,
+                            args=(mid, pkey), min_value=0.0, max_value=1e8, decimals=0)
         c1.selectbox(t("membri.profile.label"), profiles, index=profiles.index(prof), key=pkey,
-                     format_func=lambda p: tr_profile(p, t), on_change=_on_profile, args=(mid, pkey, kkey))
-        c2.number_input(t("membri.profile.annual"), min_value=0.0, max_value=1e8, value=kwh, step=100.0,
-                        format="%.0f", key=kkey, on_change=_on_profile, args=(mid, pkey, kkey))
+                     format_func=lambda p: tr_profile(p, t), on_change=_on_profile, args=(mid, pkey, kkey, kwh))
         if current != "profile":
-            st.button(t("membri.profile.use"), key=f"use_profile_{mid}", on_click=_on_profile, args=(mid, pkey, kkey),
-                      type="primary")
+            st.button(t("membri.profile.use"), key=f"use_profile_{mid}", on_click=_on_profile,
+                      args=(mid, pkey, kkey, kwh), type="primary")
         st.caption(t("membri.profile.help"))
     elif view == "bills":
         frame = bills_frame(load.get("bills"), year)

@@ -29,8 +29,11 @@ st.caption(t("panoramica.subtitle", comune=site.get("comune", "—"), year=doc.g
 if doc.get("description"):
     st.markdown(doc["description"])
 site_known = comune_code(site.get("comune")) is not None
-with st.expander(t("panoramica.details"), icon=":material/edit:", expanded=not site_known):
-    details_form(doc)
+details = st.expander(t("panoramica.details"), icon=":material/edit:", expanded=not site_known,
+                      key=f"details_open_{site_known}", on_change="rerun")
+if details.open:  # drawn only when open: the comuni list is ~8,000 options to send to the browser
+    with details:
+        details_form(doc)
 
 kwp = sum(float(p.get("kwp") or 0) for p in doc.get("plants", []))
 st.markdown(f"##### {t('panoramica.figures', year=doc.get('year', '—'))}")

@@ -8,6 +8,7 @@ between the number and its unit, so a unit never wraps to the next line.
 from __future__ import annotations
 
 import math
+import re
 
 NBSP = "\u00a0"
 MONTHS = {
@@ -113,3 +114,49 @@ def plotly_separators(lang: str = "it") -> str:
     """Plotly's ``layout.separators``: decimal mark then thousands separator."""
     return ".," if lang == "en" else ",."
 
+
+
+_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = re.compile(r"^\s*([+-]?[\d.,\s\u00a0\u202f']*\d[\d.,]*)\s*[^\d.,]*$")
+
+
+def parse_number(text, lang: str = "it") -> tuple[float | None, str | None]:
+    """A number as people type it, in either convention: ``"4,5"``, ``"1.234,5"``, ``"3.500"``
+    (Italian thousands), ``"1,234.5"``; spaces and a trailing unit (``"4,5 kWp"``) are ignored.
+
+    In Italian a lone dot followed by exactly three digits groups thousands (``"3.500"`` → 3500);
+    otherwise a dot is a decimal point (``"12.5"``). A comma is the decimal mark unless it groups
+    thousands in English (``"3,500"``). Returns ``(value, None)`` or ``(None, reason)`` where the
+    reason is a short code: ``"empty"``, ``"not_a_number"``.
+    """
+    raw = str(text or "").strip()
+    if not raw:
+        return None, "empty"
+    m = _NUMBER.match(raw)
+    if not m:
+        return None, "not_a_number"
+    body = re.sub(r"[\s\u00a0\u202f']", "", m.group(1))
+    sign = ""
+    if body[:1] in "+-":
+        sign, body = body[0], body[1:]
+    if not body or body[0] in "+-":
+        return None, "not_a_number"
+    if "," in body and "." in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+    elif "," in body:
+        decimal = "." if lang == "en" and _GROUPED_COMMA.match(body) else ","
+    elif "." in body:
+        decimal = "," if lang != "en" and _GROUPED_DOT.match(body) else "."
+    else:
+        decimal = "."
+    thousands = "." if decimal == "," else ","
+    whole, frac = (body.rsplit(decimal, 1) + [""])[:2] if decimal in body else (body, "")
+    if thousands in whole and not (_GROUPED_DOT if thousands == "." else _GROUPED_COMMA).match(whole):
+        return None, "not_a_number"
+    if decimal in whole or thousands in frac or not (whole.replace(thousands, "") + frac).isdigit():
+        return None, "not_a_number"
+    value = float(f"{sign}{whole.replace(thousands, '') or '0'}.{frac or '0'}")
+    if not math.isfinite(value):
+        return None, "not_a_number"
+    return value, None

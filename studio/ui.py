@@ -11,6 +11,7 @@ import streamlit as st
 
 from cer_core.errors import Problem
 
+from .format import fmt_number, parse_number
 from .i18n import current_lang, t
 
 FLASH_KEY = "cer_flash"
@@ -147,6 +148,54 @@ def remembered_tabs(labels: list[str], store: str):
     index = index if isinstance(index, int) and 0 <= index < len(labels) else 0
     key = f"{store}__{current_lang()}"
     return st.tabs(labels, default=labels[index], key=key, on_change=_remember_tab, args=(key, store, labels))
+
+
+def number_text(value, decimals: int, lang: str) -> str:
+    """``value`` as a number field shows it: up to ``decimals`` decimals, no trailing zeros (``4,5``, ``420``)."""
+    text = fmt_number(value, decimals, lang)
+    mark = "." if lang == "en" else ","
+    return text.rstrip("0").rstrip(mark) if mark in text else text
+
+
+def _on_number(key: str, resets: str, label: str, bounds: tuple[float, float], then, args: tuple) -> None:
+    text = st.session_state.get(key)
+    lang = current_lang()
+    value, _ = parse_number(text, lang)
+    low, high = bounds
+    if value is None:
+        flash("error", t("common.number.not_a_number", label=label, text=str(text or "").strip()))
+    elif not low <= value <= high:
+        flash("error", t("common.number.out_of_range", label=label, value=number_text(value, 6, lang),
+                         low=number_text(low, 6, lang), high=number_text(high, 6, lang)))
+    else:
+        then(*args, value)
+        return
+    st.session_state[resets] = st.session_state.get(resets, 0) + 1  # the field shows the kept value again
+
+
+def number_field(container, label: str, value, *, key: str, on_value, args: tuple = (), min_value: float,
+                 max_value: float, decimals: int = 1, help: str | None = None) -> str:
+    """A number typed the way people type it (``4,5``, ``1.234,5``, ``3.500``, ``4.5``), for fields with decimals.
+
+    ``st.number_input`` is an HTML number field: in a browser not set to Italian it silently drops the
+    comma, so ``4,5`` kWp becomes 45 kWp and ``3.500`` kWh becomes 3,5 kWh. This is a text field read
+    by :func:`studio.format.parse_number`; a valid value within bounds calls ``on_value(*args, value)``,
+    anything else shows one sentence, leaves the scenario as it was and shows its value again. Returns the
+    widget's key.
+    """
+    lang = current_lang()
+    shown = number_text(value, decimals, lang) if value is not None else ""
+    resets = f"{key}__refused"
+    k = widget_key(key, [value, lang, st.session_state.get(resets, 0)])
+    container.text_input(label, value=shown, key=k, on_change=_on_number, help=help,
+                         args=(k, resets, label, (min_value, max_value), on_value, args))
+    return k
+
+
+def number_in_field(key: str, fallback: float) -> float:
+    """The number a :func:`number_field` holds right now (``fallback`` when its text is not a number)."""
+    value, _ = parse_number(st.session_state.get(key), current_lang())
+    return fallback if value is None else value
 
 
 def styled(frame, formats: dict):

@@ -26,6 +26,11 @@ def number(at, label):
     return next(n for n in at.number_input if n.label == label)
 
 
+def field(at, label):
+    """A number typed as text (kWp, losses, grant: see studio.ui.number_field)."""
+    return next(n for n in at.text_input if n.label == label)
+
+
 def test_fixture_tables_and_production():
     at = app_on(PAGE, fixture_workspace())
     assert_clean(at)
@@ -40,7 +45,8 @@ def test_fixture_tables_and_production():
 
 def test_changing_kwp_in_the_panel_updates_the_results():
     at = app_on(PAGE, fixture_workspace())
-    number(at, "Potenza (kWp)").set_value(66.0).run()
+    assert field(at, "Potenza (kWp)").value == "60"
+    field(at, "Potenza (kWp)").set_value("66").run()
     assert_clean(at)
     assert plant(at, "fv-municipio")["kwp"] == 66.0
     assert summary(at)["totals"]["kwp"] == pytest.approx(86.0)
@@ -53,7 +59,7 @@ def test_changing_kwp_in_the_panel_updates_the_results():
 def test_panel_fields_write_back():
     at = app_on(PAGE, fixture_workspace())
     at.selectbox(key="impianti_selected__it").set_value("fv-forno").run()
-    number(at, "Contributo (%)").set_value(30.0).run()
+    field(at, "Contributo (%)").set_value("30").run()
     number(at, "Inclinazione (°)").set_value(35.0).run()
     next(d for d in at.date_input if d.label == "Entrata in esercizio").set_value(dt.date(2024, 6, 1)).run()
     next(t for t in at.toggle if t.label == "Ammesso alla tariffa").set_value(False).run()
@@ -101,7 +107,7 @@ def test_english():
     at = app_on(PAGE, fixture_workspace(), lang="en")
     assert_clean(at)
     assert at.title[0].value == "PV plants"
-    assert any(n.label == "Power (kWp)" for n in at.number_input)
+    assert any(n.label == "Power (kWp)" for n in at.text_input)
 
 
 def test_demo():
@@ -109,7 +115,7 @@ def test_demo():
     at = app_on(PAGE)
     assert_clean(at)
     before = summary(at)["totals"]["production_kwh"]
-    number(at, "Potenza (kWp)").set_value(500.0).run()     # the depuratore's field: 420 → 500 kWp
+    field(at, "Potenza (kWp)").set_value("500").run()      # the depuratore's field: 420 → 500 kWp
     assert_clean(at)
     assert summary(at)["totals"]["production_kwh"] > before
 
@@ -125,3 +131,24 @@ def test_weather_section_shows_the_site_climate_and_its_source():
     assert_clean(at)
     assert at.session_state[WORKSPACE_KEY].doc["site"]["weather"] == {"source": "embedded"}
     assert "Anno tipico PVGIS incluso nello studio" in texts(at)
+
+
+def test_numbers_are_typed_the_italian_way_and_nonsense_changes_nothing():
+    """In a browser not set to Italian an HTML number field drops the comma: 4,5 kWp became 45 kWp."""
+    at = app_on(PAGE, fixture_workspace())
+    field(at, "Potenza (kWp)").set_value("4,5").run()
+    assert_clean(at)
+    assert plant(at, "fv-municipio")["kwp"] == 4.5
+    assert field(at, "Potenza (kWp)").value == "4,5"
+    field(at, "Potenza (kWp)").set_value("1.234,5").run()
+    assert plant(at, "fv-municipio")["kwp"] == 1234.5
+    field(at, "Perdite (%)").set_value("14,5").run()
+    assert plant(at, "fv-municipio")["losses_pct"] == 14.5
+    field(at, "Potenza (kWp)").set_value("tanti").run()
+    assert_clean(at)
+    assert plant(at, "fv-municipio")["kwp"] == 1234.5
+    assert any("«tanti» non è un numero" in e.value for e in at.error)
+    assert field(at, "Potenza (kWp)").value == "1.234,5"            # the field shows the kept value again
+    field(at, "Contributo (%)").set_value("140").run()
+    assert any("140 è fuori dall'intervallo ammesso (0–100)" in e.value for e in at.error)
+    assert plant(at, "fv-municipio").get("grant_pct", 0) == 0

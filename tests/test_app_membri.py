@@ -38,9 +38,9 @@ def test_choosing_a_standard_profile_writes_the_load():
     select_member(at, "casa-2")
     at.button_group(key="load_view_casa-2__it").set_value("profile").run()
     assert_clean(at)
-    kwh = next(n for n in at.number_input if n.label == "Consumo annuo (kWh)")
-    assert kwh.value == 2700.0                                      # the household default
-    kwh.set_value(3100.0).run()
+    kwh = next(n for n in at.text_input if n.label == "Consumo annuo (kWh)")
+    assert kwh.value == "2.700"                                     # the household default
+    kwh.set_value("3.100").run()                                    # Italian thousands: 3100 kWh, not 3,1
     assert_clean(at)
     load = member(at, "casa-2")["load"]
     assert load["source"] == "profile" and load["profile"] == "household" and load["annual_kwh"] == 3100.0

@@ -94,6 +94,9 @@ def test_an_unknown_comune_or_a_wrong_year_is_fixed_in_the_studio():
 
 def test_community_details_can_be_renamed():
     at = app_on("pages/panoramica.py", fixture_workspace())
+    assert not any(s.label == "Comune" for s in at.selectbox)     # closed: the comuni list is not sent
+    at.session_state["details_open_True"] = True                  # the user opens «Nome, comune e anno»
+    at.run()
     assert next(s for s in at.selectbox if s.label == "Comune").value == "021008"
     next(t for t in at.text_input if t.label == "Nome della comunità").set_value("CER di Bolzano")
     next(b for b in at.button if b.label == "Applica").click().run()

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from studio.format import (NBSP, fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct, fmt_qty, month_names,
-                           plotly_separators)
+                           parse_number, plotly_separators)
 
 
 @pytest.mark.parametrize("value, decimals, lang, expected", [
@@ -57,3 +57,20 @@ def test_money_percent_power_co2():
 def test_months_and_plotly_separators():
     assert month_names("it")[0] == "gen" and month_names("en")[11] == "Dec" and len(month_names("it")) == 12
     assert plotly_separators("it") == ",." and plotly_separators("en") == ".,"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("4,5", "it", 4.5), ("1.234,5", "it", 1234.5), ("3.500", "it", 3500.0), ("12.5", "it", 12.5),
+    ("0,25", "it", 0.25), (" 420 ", "it", 420.0), ("14,5 %", "it", 14.5), ("4,5 kWp", "it", 4.5),
+    ("2.700 kWh", "it", 2700.0), ("1 234,5", "it", 1234.5), ("1\u00a0234,5", "it", 1234.5), ("-3", "it", -3.0),
+    ("4.5", "en", 4.5), ("1,234.5", "en", 1234.5), ("3,500", "en", 3500.0), ("4,5", "en", 4.5), ("0", "en", 0.0),
+])
+def test_parse_number_reads_what_people_type(text, lang, expected):
+    value, problem = parse_number(text, lang)
+    assert problem is None and value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "4,5,6", "1.2.3,4,5", "--3", "4,5.6.7", "nan", "inf", "1e400"])
+def test_parse_number_refuses_what_is_not_a_number(text):
+    value, problem = parse_number(text, "it")
+    assert value is None and problem

@@ -17,7 +17,10 @@ TITLES = {"Membri e consumi": "Membri e consumi", "Impianti FV": "Impianti fotov
 
 
 def set_number(page, label: str, value: float) -> None:
-    box = page.locator("[data-testid='stNumberInput']").filter(has_text=label).first.locator("input")
+    """Type ``value`` in the number field labelled ``label`` (a number input, or a text field read the
+    Italian way: studio.ui.number_field)."""
+    box = page.locator("[data-testid='stNumberInput'], [data-testid='stTextInput']").filter(has_text=label).first \
+        .locator("input")
     box.fill(str(value))
     box.press("Enter")
     wait_idle(page)
