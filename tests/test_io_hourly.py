@@ -158,3 +158,15 @@ def test_truth_helper_is_hour_sensitive():
     s = make_cases.quarters("2024-10-27", "2024-10-27")
     v = make_cases.truth_kwh(s)
     assert np.mean(np.abs(v[4:] - v[:-4]) > 1e-9) > 0.9
+
+
+def test_cli_load_several_pods_names_the_pod_of_the_year(capsys):
+    assert load_command(_args(file=str(CASES / "pcf_2024-03_due_pod.csv")), "it") == 0
+    out = capsys.readouterr().out
+    assert "POD IT012E90000456:" in out and out.index("POD IT012E90000456:") < out.index("Anno 2024")
+
+
+def test_cli_load_unwritable_output_exits_2(tmp_path, capsys):
+    rc = load_command(_args(file=str(CASES / "generico_orario_2024-10_senza_fuso.csv"),
+                            out=str(tmp_path / "manca" / "serie.csv")), "en")
+    assert rc == 2 and "cannot write the file" in capsys.readouterr().err

@@ -101,3 +101,32 @@ def test_zip_and_xlsx_are_opened():
     assert len(docs) == 4 and all(d.text for d in docs)
     (x,) = open_documents(*case("edis_wide_2024-10_excel.xlsx")[::-1])
     assert x.excel and x.rows[1][0] == "2024-10-01 00:00:00"
+
+
+def test_excel_sheet_numbers():
+    """In a sheet, numbers stored as numbers have a point (never thousands); text keeps the typed comma."""
+    from cer_core.io.numbers import EXCEL
+
+    np.testing.assert_allclose(nums(["1.234", "0.5"], delimiter=EXCEL), [1.234, 0.5])
+    np.testing.assert_allclose(nums(["0,125", "1.234,5"], delimiter=EXCEL), [0.125, 1234.5])
+    with pytest.raises(CerInputError) as exc:  # a number mixed with text written the Italian way: not 125
+        nums(["0,5", "0.125"], delimiter=EXCEL)
+    assert exc.value.problems[0].code == "file.number" and exc.value.problems[0].where == "f.csv:3"
+
+
+def test_dates_outside_plausible_years_are_refused():
+    with pytest.raises(CerInputError) as exc:
+        parse_dates(["01/01/2024", "01/01/0024"], Where("f.csv", [2, 3], "Giorno"))
+    p = exc.value.problems[0]
+    assert p.code == "file.date_range" and p.where == "f.csv:3" and "01/01/0024" in p.it
+
+
+def test_dst_order_is_counted_per_group():
+    naive = pd.to_datetime(["2024-10-27 02:00", "2024-10-27 02:00", "2024-10-27 02:00", "2024-10-27 02:00"]).as_unit(
+        "s").asi8
+    utc, _n, once = from_local_naive(naive, ["A", "B", "A", "B"])
+    assert [fmt_local(u) for u in utc] == ["27/10/2024 02:00+02:00", "27/10/2024 02:00+02:00",
+                                           "27/10/2024 02:00+01:00", "27/10/2024 02:00+01:00"]
+    assert not once.any()
+    _u, _n, once = from_local_naive(naive[:2], ["A", "B"])
+    assert once.all()  # each POD has the repeated hour once

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import error
 from .hourly import extend_with_typical_week, hourly_sums, place_in_year
+from .model import warning_dict
 
 FULL_YEAR_DAYS = 300
 #: The content behind each digest the cache below is keyed on (bounded: at most the cache's size).
@@ -60,7 +61,7 @@ def _shape_cached(digest: bytes, year: int, factors: tuple | None, include_4_oct
                     "the shape data have zero consumption: they cannot be used as a shape", "load.shape_zero")
     shape = values / total
     shape.flags.writeable = False
-    warnings = [{"it": f"{w.where}: {w.it}", "en": f"{w.where}: {w.en}", "code": w.code} for w in result.warnings]
+    warnings = [warning_dict(w) for w in result.warnings]
     if method == "typical_week":
         warnings.append({"it": f"{name}: {days:.0f} giorni misurati usati come settimana tipica, con la stagionalità "
                          "del profilo della categoria", "en": f"{name}: {days:.0f} measured days used as a typical "
