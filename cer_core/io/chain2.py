@@ -280,7 +280,7 @@ def read_chain2_csv(table: Table) -> tuple[list[Chunk], list]:
     def nums(key):
         if key not in j:
             return np.full(len(table.rows), np.nan)
-        return parse_numbers(col(j[key]), Where(name, lines, key), table.delimiter, table.decimal, warnings)
+        return parse_numbers(col(j[key]), Where(name, lines, key), table.delimiter, notes=warnings)
 
     if "interval_end_utc" in j:
         end = _utc_seconds(col(j["interval_end_utc"]), Where(name, lines, "interval_end_utc"))
@@ -376,7 +376,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
     warnings: list = []
     if (~unavailable).any():
         vals[~unavailable] = parse_numbers(list(state[~unavailable]), Where(name, lines[~unavailable], "state"),
-                                           table.delimiter, table.decimal, warnings)
+                                           table.delimiter, notes=warnings)
     entities = {e: _classify(e) for e in dict.fromkeys(ent)}
 
     valid = {e: int(np.sum((ent == e) & ~unavailable)) for e in entities}

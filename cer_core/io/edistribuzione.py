@@ -100,7 +100,7 @@ def read_wide(table: Table) -> tuple[list[Chunk], list]:
     flat = [r[j] if j < len(r) else "" for r in rows for j in value_cols]
     flat_lines = np.repeat(lines, len(value_cols))
     warnings: list = []
-    values = parse_numbers(flat, Where(name, flat_lines, "valori"), table.delimiter, table.decimal, warnings)
+    values = parse_numbers(flat, Where(name, flat_lines, "valori"), table.delimiter, notes=warnings)
     values = values.reshape(len(rows), len(value_cols))
     if (values < 0).any():
         i, j = np.argwhere(values < 0)[0]

@@ -286,9 +286,9 @@ def _read_one(table: Table, pod: str, cols: _Columns, warnings: list) -> Chunk:
             end_label = end_label or has24
     value_col, export_col = cols.value_col, cols.export_col
     values = parse_numbers(table.column(value_col), Where(name, lines, header[value_col]), table.delimiter,
-                           table.decimal, warnings)
+                           notes=warnings)
     export = (parse_numbers(table.column(export_col), Where(name, lines, header[export_col]), table.delimiter,
-                            table.decimal, warnings) if export_col is not None else None)
+                            notes=warnings) if export_col is not None else None)
     for arr, j in ((values, value_col), (export, export_col)):
         if arr is not None and (arr < 0).any():
             i = int(np.argmax(arr < 0))

@@ -80,8 +80,8 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
     tod = _times_of_day(cellsof(col["ORA"]), Where(name, lines, "ORA"))
     naive = days.astype("datetime64[s]").astype("int64") + tod
     warnings: list = []
-    imp = parse_numbers(cellsof(col[imp_name]), Where(name, lines, imp_name), table.delimiter, table.decimal, warnings)
-    exp = (parse_numbers(cellsof(col[exp_name]), Where(name, lines, exp_name), table.delimiter, table.decimal, warnings)
+    imp = parse_numbers(cellsof(col[imp_name]), Where(name, lines, imp_name), table.delimiter, notes=warnings)
+    exp = (parse_numbers(cellsof(col[exp_name]), Where(name, lines, exp_name), table.delimiter, notes=warnings)
            if exp_name else None)
     for arr, label in ((imp, imp_name), (exp, exp_name)):
         if arr is not None and (arr < 0).any():

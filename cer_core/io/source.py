@@ -43,9 +43,9 @@ class Document:
 class Table:
     """A delimited file as rows of stripped strings, with the file's line number of each row.
 
-    ``delimiter`` is :data:`cer_core.io.numbers.EXCEL` for an Excel sheet. ``decimal`` (None) lets
-    :func:`cer_core.io.numbers.parse_numbers` decide the decimal mark per column, for text and Excel
-    alike (an Excel cell holding text keeps the way it was typed, ``0,125``).
+    ``delimiter`` is :data:`cer_core.io.numbers.EXCEL` for an Excel sheet: the readers pass it to
+    :func:`cer_core.io.numbers.parse_numbers`, which decides the decimal mark per column for text and
+    Excel alike (an Excel cell holding text keeps the way it was typed, ``0,125``).
     """
 
     name: str
@@ -54,7 +54,6 @@ class Table:
     lines: list[int]
     header_line: int
     delimiter: str
-    decimal: str | None = None
     excel: bool = False
     notes: list[str] = field(default_factory=list)
 
