@@ -11,8 +11,10 @@ Rules (documented in ``docs/consumption.md``):
 * **Span.** More than :data:`MAX_SPAN_DAYS` between the first and the last interval is refused.
 * **Gaps** inside the covered period: up to :data:`LINEAR_GAP_S` (2 h) by linear interpolation;
   longer ones with the median of the same local clock slot on the same weekday over the neighbouring
-  ±3 weeks (measured values only), else the mean of the same day type and slot over the whole series,
-  else the mean of the slot; all flagged ``filled``.
+  ±3 weeks (values read from the files, never filled ones), else the mean of the same day type and
+  slot over the whole series, else the mean of the slot; all flagged ``filled``. A series without any
+  value is refused. The injection is filled by the same rules; where only it is missing, a warning
+  says so (the flags stay those of the withdrawal).
 """
 
 from __future__ import annotations
