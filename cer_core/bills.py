@@ -118,6 +118,8 @@ class BillsFile:
 def _date(value, where: str, field: str, problems: ProblemList) -> dt.date | None:
     text = str(value).strip()
     place = f"{where}.{field}" if not where.count(":") else where
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 <= float(text) <= 80000:  # Excel serial day (from 1899-12-30)
+        text = (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
         try:
             day = dt.datetime.strptime(text, fmt).date()
@@ -179,8 +181,14 @@ _ESTIMATED = {"stimata", "stimato", "stima", "estimated", "s"}
 def _month_period(text: str, year_text: str) -> tuple[dt.date, dt.date] | None:
     t = text.strip().lower()
     m = re.fullmatch(r"(\d{1,2})[/\-.](\d{4})", t) or None
+    first = (re.fullmatch(r"(\d{4})-(\d{2})-01(?: 00:00:00)?", t)  # Excel turned '01/2024' into a date
+             or re.fullmatch(r"01/(\d{1,2})/(\d{4})", t))
     if m:
         month, year = int(m.group(1)), int(m.group(2))
+    elif first and t[:2] == "01":
+        month, year = int(first.group(1)), int(first.group(2))
+    elif first:
+        year, month = int(first.group(1)), int(first.group(2))
     elif re.fullmatch(r"\d{4}-\d{1,2}", t):
         year, month = (int(x) for x in t.split("-"))
     elif re.fullmatch(r"\d{1,2}", t) and re.fullmatch(r"\d{4}", year_text.strip()):

@@ -290,3 +290,17 @@ def test_bill_dates_outside_plausible_years():
     with pytest.raises(CerInputError) as exc:
         read_bills_file(b"mese;totale_kwh\ngennaio 99999999999;5\n", "m.csv")
     assert exc.value.problems[0].code == "bills.month" and exc.value.problems[0].where == "m.csv:2"
+
+
+def test_bills_excel_dates_serials_and_months_turned_into_dates():
+    """Excel stores '01/2024' typed in a month column as a date, and dates may come as serial days."""
+    from io_helpers import make_cases
+
+    rows = [["mese", "f1_kwh", "f2_kwh", "f3_kwh"], [dt.datetime(2024, 1, 1), 100, 50, 60],
+            [dt.datetime(2024, 2, 1), 90, 45, 55]]
+    bf = read_bills_file(make_cases.to_xlsx(rows), "mesi.xlsx")
+    assert [(b.start, b.end) for b in bf.bills] == [(dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
+                                                    (dt.date(2024, 2, 1), dt.date(2024, 2, 29))]
+    text = "periodo_inizio;periodo_fine;f1;f23\n45292;45322;100;200\n"  # 01/01/2024 – 31/01/2024 as serials
+    (b,) = read_bills_file(text.encode(), "serial.csv").bills
+    assert (b.start, b.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
