@@ -258,3 +258,12 @@ def test_annual_total_of_a_file_without_consumption_is_said():
     sc, ws = scenario([{"source": "file", "path": "zero.csv", "annual_kwh": 3000}], files)
     s = load_of(sc, ws)
     assert s.kwh.sum() == 0 and "load.not_scaled" in {w["code"] for w in s.meta["warnings"]}
+
+
+def test_profile_meta_names_the_arera_table_only_when_it_is_used():
+    sc, ws = scenario([{"source": "profile", "profile": "household", "annual_kwh": 2500, "shape": "office"},
+                       {"source": "profile", "profile": "office", "annual_kwh": 2500, "shape": "household"}],
+                      {}, [{"category": "household"}] * 2)
+    a, b = load_of(sc, ws, 0), load_of(sc, ws, 1)
+    assert a.meta["shape"] == "office" and "arera" not in a.meta
+    assert b.meta["shape"] == "household" and b.meta["arera"].startswith("Lombardia")
