@@ -4,8 +4,8 @@
 ``ORA`` hhmmss are the local start of the interval, ``FL_ORA_LEGALE`` the UTC offset in hours (1
 winter, 2 summer): the UTC instant is local time minus the flag, which keeps the repeated October
 hour apart (a flag other than 1, 2 or empty is refused; without the flag column, the first time a
-POD's repeated hour appears is summer time). Rows whose local time does not exist (the March placeholders, flag 2, value 0) are
-dropped; a non-zero one is dropped with a warning. ``ATTIVA_PRELEVATA`` (or the older
+POD's repeated hour appears is summer time). Rows whose local time does not exist (the March
+placeholders, flag 2, value 0) are dropped; a non-zero one is dropped with a warning. ``ATTIVA_PRELEVATA`` (or the older
 ``CONSUMO_ATTIVA_PRELEVATA``) is the import, ``ATTIVA_IMMESSA`` the export; an empty import cell is
 missing, an empty export cell is 0 only when the POD's whole export column is empty. ``TIPO_DATO``
 other than ``E`` is ``estimated``. Excel damage (``ORA`` ``1500``, ``DATA`` ``20240301.0``) is repaired.
