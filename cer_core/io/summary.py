@@ -6,12 +6,13 @@ import numpy as np
 
 from ..bands import BAND_NAMES, band_of_hour
 from ..errors import error
-from ..timeaxis import hours_utc
-from .localtime import fmt_local, to_local_naive
+from .localtime import fmt_local, per_local_hour
 from .model import ESTIMATED, EXTENDED, FILLED, FORMAT_LABELS, MEASURED, MeterSeries
 
 #: Quarter-hour kWh above ``PLAUSIBLE_FACTOR × available power × interval`` is physically impossible.
 PLAUSIBLE_FACTOR = 1.2
+#: No supply point of an energy community draws or feeds this much [kW]; a value above it is garbage.
+MAX_PLAUSIBLE_KW = 50_000
 
 
 def available_kw(contract_kw: float) -> float:
@@ -21,15 +22,7 @@ def available_kw(contract_kw: float) -> float:
 
 def bands_of_instants(start_s: np.ndarray, include_4_october: bool = True) -> np.ndarray:
     """F1/F2/F3 (1, 2, 3) of the local hour each UTC instant falls in."""
-    start_s = np.asarray(start_s, dtype="int64")
-    hour_s = start_s // 3600 * 3600
-    local_year = (to_local_naive(hour_s).astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970)
-    out = np.zeros(len(start_s), dtype=np.int8)
-    for y in np.unique(local_year):
-        sel = local_year == y
-        base = int(hours_utc(int(y))[0].value // 10**9)
-        out[sel] = band_of_hour(int(y), include_4_october)[(hour_s[sel] - base) // 3600]
-    return out
+    return per_local_hour(start_s, lambda y: band_of_hour(y, include_4_october))
 
 
 def band_split(start_s: np.ndarray, kwh: np.ndarray, include_4_october: bool = True) -> dict:
@@ -64,6 +57,7 @@ def series_report(series: MeterSeries, facts: dict, info: dict | None = None, in
         "missing": int(facts.get("missing_intervals", 0)), "longest_gap_h": facts.get("longest_gap_h", 0.0),
         "gaps": facts.get("gaps", []),
         "duplicates_equal": facts.get("duplicates_equal", 0), "duplicates_different": facts.get("duplicates_different", 0),
+        "missing_export": int(facts.get("missing_export_intervals", 0)),
         "total_kwh": round(total, 3),
         "annual_kwh": round(total * 365.0 / days, 1) if days > 0 else 0.0,
         "annualised": bool(abs(days - 365.5) > 1.0),
@@ -81,17 +75,31 @@ def series_report(series: MeterSeries, facts: dict, info: dict | None = None, in
     return rep
 
 
-def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed: bool = False) -> None:
-    """Refuse interval energies no meter with ``contract_kw`` can record (kW or Wh read as kWh).
+def check_plausible(series: MeterSeries, contract_kw: float | None) -> None:
+    """Refuse interval energies no meter can record: above the contract's available power (kW or Wh
+    read as kWh), or, without a contract, above :data:`MAX_PLAUSIBLE_KW` (garbage such as ``1e308``).
 
     Raises
     ------
     CerInputError
         Naming the file, the local time and the value, with the limit and the likely cause.
     """
-    if not contract_kw or not len(series.kwh_import):
+    if not len(series.kwh_import):
         return
     step_h = series.interval_min / 60
+    v = np.nan_to_num(series.kwh_import, posinf=np.finfo(float).max)
+    if series.kwh_export is not None:
+        v = np.maximum(v, np.nan_to_num(series.kwh_export, posinf=np.finfo(float).max))
+    i = int(np.argmax(v))
+    where = ", ".join(series.files)
+    it = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
+    if v[i] > MAX_PLAUSIBLE_KW * step_h:
+        raise error(where, f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minuti, oltre "
+                    f"ogni fornitura possibile ({MAX_PLAUSIBLE_KW // 1000} MW); attesi kWh per intervallo",
+                    f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minutes, beyond any "
+                    f"possible supply ({MAX_PLAUSIBLE_KW // 1000} MW); expected kWh per interval", "file.implausible")
+    if not contract_kw:
+        return
     limit = PLAUSIBLE_FACTOR * available_kw(contract_kw) * step_h
     v = np.nan_to_num(series.kwh_import)
     if v.max() <= limit:
@@ -101,8 +109,6 @@ def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed
     # Wh read as kWh is 1000 times too much; average kW read as kWh 1/interval_h times (4 for quarter-hours)
     cause_it, cause_en = (("Wh invece di kWh", "Wh instead of kWh") if ratio > 50 else
                           ("potenza media in kW invece di kWh", "average power in kW instead of kWh"))
-    where = ", ".join(series.files)
-    it = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
     raise error(where, f"{fmt_local(series.start_s[i])}: {it(v[i], 3)} kWh in {series.interval_min} minuti, oltre il "
                 f"massimo possibile {it(limit, 3)} kWh (1,2 × {it(available_kw(contract_kw), 1)} kW disponibili × "
                 f"{it(step_h, 2)} h): il file contiene forse {cause_it}; attesi kWh per intervallo",
