@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -39,7 +39,7 @@ from .bands import band_of_hour
 from .errors import CerInputError, Problem, ProblemList, error, located
 from .io.hourly import hourly_report, place_in_year
 from .io.model import ESTIMATED, MEASURED
-from .io.numbers import Where, parse_numbers
+from .io.numbers import PLAUSIBLE_YEARS, Where, parse_numbers
 from .io.source import document_rows, open_documents
 from .io.summary import available_kw
 from .timeaxis import hours_utc, n_hours
@@ -49,6 +49,8 @@ BANDS_3, BANDS_2, BANDS_1 = "F1/F2/F3", "F1/F23", "F0"
 _GROUP_LUT = {BANDS_3: np.array([0, 0, 1, 2]), BANDS_2: np.array([0, 0, 1, 1]), BANDS_1: np.array([0, 0, 0, 0])}
 _GROUP_NAMES = {BANDS_3: ("F1", "F2", "F3"), BANDS_2: ("F1", "F23"), BANDS_1: ("totale",)}
 TOTAL_MISMATCH_PCT = 1.0
+#: A bill period longer than this [days] is probably a typo in a date (warning; adjustments exempt).
+MAX_BILL_DAYS = 366
 HOUSEHOLD_KWH_RANGE = (500.0, 8000.0)
 HOUSEHOLD_F1_PCT_RANGE = (25.0, 45.0)
 MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
@@ -108,20 +110,29 @@ class BillsFile:
     pods: list[str]
     contract_kw: float | None
     available_kw: float | None
+    warnings: list = field(default_factory=list)
 
 
 # --- parsing ------------------------------------------------------------------------------------------
 
 def _date(value, where: str, field: str, problems: ProblemList) -> dt.date | None:
     text = str(value).strip()
+    place = f"{where}.{field}" if not where.count(":") else where
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 <= float(text) <= 80000:  # Excel serial day (from 1899-12-30)
+        text = (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    problems.add(f"{where}.{field}" if not where.count(":") else where, f"{field}: data «{text}» non valida; attesa "
-                 "gg/mm/aaaa o AAAA-MM-GG", f"{field}: date '{text}' is not valid; expected dd/mm/yyyy or YYYY-MM-DD",
-                 code="bills.date")
+        if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
+            problems.add(place, f"{field}: data «{text}» fuori dagli anni {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
+                         f"{field}: date '{text}' is outside the years {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
+                         code="bills.date")
+            return None
+        return day
+    problems.add(place, f"{field}: data «{text}» non valida; attesa gg/mm/aaaa o AAAA-MM-GG", f"{field}: date '{text}' "
+                 "is not valid; expected dd/mm/yyyy or YYYY-MM-DD", code="bills.date")
     return None
 
 
@@ -170,8 +181,14 @@ _ESTIMATED = {"stimata", "stimato", "stima", "estimated", "s"}
 def _month_period(text: str, year_text: str) -> tuple[dt.date, dt.date] | None:
     t = text.strip().lower()
     m = re.fullmatch(r"(\d{1,2})[/\-.](\d{4})", t) or None
+    first = (re.fullmatch(r"(\d{4})-(\d{2})-01(?: 00:00:00)?", t)  # Excel turned '01/2024' into a date
+             or re.fullmatch(r"01/(\d{1,2})/(\d{4})", t))
     if m:
         month, year = int(m.group(1)), int(m.group(2))
+    elif first and t[:2] == "01":
+        month, year = int(first.group(1)), int(first.group(2))
+    elif first:
+        year, month = int(first.group(1)), int(first.group(2))
     elif re.fullmatch(r"\d{4}-\d{1,2}", t):
         year, month = (int(x) for x in t.split("-"))
     elif re.fullmatch(r"\d{1,2}", t) and re.fullmatch(r"\d{4}", year_text.strip()):
@@ -186,7 +203,7 @@ def _month_period(text: str, year_text: str) -> tuple[dt.date, dt.date] | None:
         year = int(ytxt) + (2000 if len(ytxt) == 2 else 0) if ytxt.isdigit() else None
         if year is None:
             return None
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
         return None
     last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
     return dt.date(year, month, 1), last
@@ -224,8 +241,9 @@ def read_bills_file(data: bytes, name: str) -> BillsFile:
         j = col[key]
         return [r[j] if j is not None and j < len(r) else "" for r in body]
 
+    notes: list = []
     nums = {k: parse_numbers(cells(k), Where(name, body_lines, header[col[k]] if col[k] is not None else k), delim,
-                             "." if doc.excel else None)
+                             None, notes)
             for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "contract_kw", "available_kw")}
     problems = ProblemList()
     bills = []
@@ -258,12 +276,16 @@ def read_bills_file(data: bytes, name: str) -> BillsFile:
     contract = _first(nums["contract_kw"])
     avail = _first(nums["available_kw"])
     return BillsFile(bills=bills, pods=list(dict.fromkeys(b.pod for b in bills if b.pod)), contract_kw=contract,
-                     available_kw=avail)
+                     available_kw=avail, warnings=notes)
 
 
 def _first(arr: np.ndarray) -> float | None:
     ok = arr[~np.isnan(arr)]
     return float(ok[0]) if len(ok) else None
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v))
 
 
 def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> list[dict]:
@@ -274,7 +296,8 @@ def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> lis
     year : int
     grid : sequence of 12 rows
         kWh per month: ``(F1, F2, F3)``, ``(F1, F23)`` or ``(total,)`` according to ``kind``; a row of
-        None (or NaN) is a month without a bill.
+        None (or NaN) is a month without a bill; in a row with some values, a blank cell (None or
+        NaN alike) is 0 kWh.
     kind : {"F1/F2/F3", "F1/F23", "F0"}
     estimated : sequence of 12 bool, optional
 
@@ -287,12 +310,12 @@ def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> lis
     out = []
     for m, row in enumerate(grid, start=1):
         vals = list(row) if isinstance(row, (list, tuple, np.ndarray)) else [row]
-        if all(v is None or (isinstance(v, float) and np.isnan(v)) for v in vals):
+        if all(_blank(v) for v in vals):
             continue
         start = dt.date(year, m, 1)
         end = dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
         bill = {"start": start.isoformat(), "end": end.isoformat()}
-        bill.update({k: float(v or 0.0) for k, v in zip(keys, vals)})
+        bill.update({k: 0.0 if _blank(v) else float(v) for k, v in zip(keys, vals)})
         if estimated is not None and estimated[m - 1]:
             bill["estimated"] = True
         out.append(bill)
@@ -308,19 +331,32 @@ def bills_template_csv() -> bytes:
 
 # --- validation ---------------------------------------------------------------------------------------
 
-def check_bills(bills: list[Bill], *, household: bool = False, contract_kw: float | None = None,
-                include_4_october: bool = True) -> tuple[list[Problem], list[Problem], list[dict]]:
+def check_bills(bills: list[Bill], *, household: bool = False) -> tuple[list[Problem], list[Problem], list[dict]]:
     """Errors, warnings and gaps of a set of bills (see the module docstring)."""
     errors, warnings = ProblemList(), ProblemList()
     for b in bills:
         if b.end < b.start:
             errors.add(b.where, f"periodo {b.label()}: la fine precede l'inizio", f"period {b.label()}: the end is "
                        "before the start", code="bills.period")
+        elif b.days > MAX_BILL_DAYS and not b.adjustment:
+            warnings.add(b.where, f"bolletta {b.label()}: periodo di {b.days} giorni, più di un anno: controlla le date",
+                         f"bill {b.label()}: a period of {b.days} days, more than a year: check the dates",
+                         code="bills.long_period")
         if b.kind == BANDS_1 and b.total_kwh is None:
             errors.add(b.where, "energia mancante: attesi f1_kwh, f2_kwh, f3_kwh (o f1_kwh e f23_kwh, o total_kwh)",
                        "energy missing: expected f1_kwh, f2_kwh, f3_kwh (or f1_kwh and f23_kwh, or total_kwh)",
                        code="bills.energy")
             continue
+        if not all(np.isfinite(e) for e in b.energies):
+            errors.add(b.where, f"bolletta {b.label()}: energia non numerica ({', '.join(f'{e:g}' for e in b.energies)}); "
+                       "attesi kWh", f"bill {b.label()}: energy is not a number "
+                       f"({', '.join(f'{e:g}' for e in b.energies)}); expected kWh", code="bills.energy")
+            continue
+        partial = [k for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh") if getattr(b, k) is not None]
+        if b.kind == BANDS_1 and partial:
+            warnings.add(b.where, f"bolletta {b.label()}: fasce incomplete ({', '.join(partial)}): usato il totale "
+                         f"{b.total_kwh:g} kWh", f"bill {b.label()}: incomplete bands ({', '.join(partial)}): the total "
+                         f"{b.total_kwh:g} kWh was used", code="bills.partial_bands")
         if not b.adjustment and any(e < 0 for e in b.energies):
             errors.add(b.where, f"bolletta {b.label()}: consumo negativo ({min(b.energies):g} kWh) senza l'indicazione "
                        "di conguaglio; attesi kWh ≥ 0, o «adjustment»: true per un conguaglio",
@@ -416,8 +452,7 @@ def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_o
         Overlaps, negative values without adjustment, impossible energies, a band with energy but no
         hours in the period.
     """
-    errors, warnings, gaps = check_bills(bills, household=household, contract_kw=contract_kw,
-                                         include_4_october=include_4_october)
+    errors, warnings, gaps = check_bills(bills, household=household)
     if errors:
         raise CerInputError(errors)
     if not bills:
@@ -445,9 +480,13 @@ def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_o
                 qual[h0:h1] = ESTIMATED
     values = np.full(len(axis), np.nan)
     _spread(values, gid, energy, shape, bills, band, spans, warnings, contract_kw)
+    spread = values.copy()  # before adjustments: what each regular bill's bands got
+    added = {}  # what each adjustment added to the hours of its period
     for k, b in enumerate(bills):
         if b.adjustment:
+            before = np.nan_to_num(values)
             _apply_adjustment(values, k, b, band, spans[k], energy, shape)
+            added[k] = np.nan_to_num(values) - before
     # the simulated year
     base = int(hours_utc(year)[0].value // 10**9)
     sel = ~np.isnan(values)
@@ -473,7 +512,7 @@ def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_o
                                 f"{facts['hours_typical_week'] / 24:.0f} days of {year} without a bill: rebuilt with the "
                                 "category shape calibrated on the bills", "warning", "bills.extended"))
     report = hourly_report(year, kwh, q, include_4_october)
-    report["bills"] = _bills_report(bills, values, gid, spans, energy, band)
+    report["bills"] = _bills_report(bills, spread, added, spans, band)
     report["gaps"] = gaps
     report["days_billed_in_year"] = round(int(billed_in_year.sum()) / 24, 1)
     report["hours_from_other_years"] = facts["hours_other_years"]
@@ -523,8 +562,13 @@ def _apply_adjustment(values, k, b, band, span, energy, shape):
     lut = _GROUP_LUT[b.kind]
     for j, e in enumerate(b.energies):
         hours = np.arange(h0, h1)[lut[band[h0:h1]] == j]
-        if not len(hours) or e == 0:
+        if e == 0:
             continue
+        if not len(hours):
+            name = _GROUP_NAMES[b.kind][j]
+            raise error(b.where, f"conguaglio {b.label()}: {e:g} kWh in {name} ma il periodo non ha ore {name}",
+                        f"adjustment {b.label()}: {e:g} kWh in {name} but the period has no {name} hours",
+                        "bills.no_hours")
         current = np.nan_to_num(values[hours])
         w = current if current.sum() > 0 else shape[hours]
         w_sum = w.sum() if w.sum() > 0 else len(hours)
@@ -539,7 +583,9 @@ def _apply_adjustment(values, k, b, band, span, energy, shape):
         values[hours] = np.maximum(new, 0.0)
 
 
-def _bills_report(bills, values, gid, spans, energy, band) -> list[dict]:
+def _bills_report(bills, spread, added, spans, band) -> list[dict]:
+    """Each bill's band energies and what the hours got: a regular bill from its own spread (before any
+    adjustment), an adjustment bill what it added to the hours of its period."""
     out = []
     for k, b in enumerate(bills):
         names = _GROUP_NAMES[b.kind]
@@ -548,7 +594,10 @@ def _bills_report(bills, values, gid, spans, energy, band) -> list[dict]:
         lut = _GROUP_LUT[b.kind]
         for j, name in enumerate(names):
             hours = np.arange(h0, h1)[lut[band[h0:h1]] == j]
-            got[name] = round(float(np.nansum(values[hours])), 4) if not b.adjustment else None
+            if b.adjustment:
+                got[name] = round(float(added[k][hours].sum()), 4)
+            else:
+                got[name] = round(float(np.nansum(spread[hours])), 4)
         out.append({"where": b.where, "from": b.start.isoformat(), "to": b.end.isoformat(), "kind": b.kind,
                     "kwh": dict(zip(names, (float(e) for e in b.energies))), "spread_kwh": got,
                     "estimated": b.estimated, "adjustment": b.adjustment})
@@ -614,6 +663,7 @@ def bills_load(spec: dict, member, scenario, ws, where: str):
     from .profiles import member_shape_args
 
     contract = spec.get("contract_kw", member.contract_kw)
+    file_warnings: list[Problem] = []
     if spec.get("bills") is not None:
         bills = parse_bills(spec["bills"], f"{where}.bills")
         source_where = f"{where}.bills"
@@ -628,6 +678,7 @@ def bills_load(spec: dict, member, scenario, ws, where: str):
         except CerInputError as exc:
             raise located(exc, f"{where}.path")
         bills = bf.bills
+        file_warnings = list(bf.warnings)
         if len(bf.pods) > 1:
             want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
             if want not in bf.pods:
@@ -656,7 +707,7 @@ def bills_load(spec: dict, member, scenario, ws, where: str):
         return f"{place}: {text}" if place else text
 
     warnings = [{"it": located_text(w, "it"), "en": located_text(w, "en"), "code": w.code}
-                for w in result.warnings] + shape_warnings
+                for w in file_warnings + list(result.warnings)] + shape_warnings
     meta = copy.deepcopy({"source": "bills", "annual_kwh": result.report["annual_kwh"], "n_bills": len(bills),
                           **shape_meta, **{k: v for k, v in result.report.items() if k != "annual_kwh"}})
     meta["warnings"] = warnings

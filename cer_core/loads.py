@@ -118,6 +118,11 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         out["warnings"].append({"it": f"{path}: serie del file scalata a {float(target):,.0f} kWh/anno",
                                 "en": f"{path}: the file's series scaled to {float(target):,.0f} kWh/year",
                                 "code": "load.scaled"})
+    elif target:
+        out["warnings"].append({"it": f"{path}: il file ha consumo nullo nel {scenario.year}: impossibile scalarlo a "
+                                f"{float(target):,.0f} kWh/anno", "en": f"{path}: the file has zero consumption in "
+                                f"{scenario.year}: it cannot be scaled to {float(target):,.0f} kWh/year",
+                                "code": "load.not_scaled"})
     return LoadSeries(kwh, out)
 
 

@@ -392,7 +392,7 @@ def profile_load(spec: dict, member, scenario, where: str, ws=None):
     year = scenario.year
     shape = profile_shape(name, year, **args)
     meta = {"source": "profile", "profile": name, "annual_kwh": annual, "warnings": []}
-    if name == "household":
+    if (spec.get("shape") or name) == "household":  # the ARERA table the shape comes from
         pclass = power_class(args["contract_kw"])
         meta["arera"] = household_table(normalise_region(args["region"]), pclass)[1]
     if spec.get("shape") in PROFILE_NAMES:

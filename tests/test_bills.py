@@ -214,3 +214,93 @@ def test_bad_dates_and_missing_energy():
                                      {"start": "2024-04-01", "end": "2024-04-30", "f1_kwh": 5}], "b"), 2024,
                         shape_of("office"))
     assert [p.code for p in exc.value.problems] == ["bills.period", "bills.energy"]
+
+
+# --- review of issue 5 ---------------------------------------------------------------------------------
+
+def test_bills_file_with_the_total_alone():
+    """formats.md §3: 'totale_kwh' alone is accepted (by period, or by month)."""
+    text = "pod;periodo_inizio;periodo_fine;totale_kwh\nIT001E00000001;01/01/2024;31/01/2024;300\n" \
+           "IT001E00000001;01/02/2024;29/02/2024;280\n"
+    bf = read_bills_file(text.encode(), "tot.csv")
+    assert [b.kind for b in bf.bills] == [BANDS_1] * 2 and [b.total for b in bf.bills] == [300, 280]
+    months = read_bills_file(b"mese;consumo_kwh\n01/2024;300\n02/2024;280\n", "mesi.csv")
+    assert months.bills[1].end == dt.date(2024, 2, 29)
+    from cer_core.io import read_meter_files
+
+    with pytest.raises(CerInputError) as exc:  # as a meter file it is recognised as bills
+        read_meter_files([("tot.csv", text.encode())])
+    assert exc.value.problems[0].code == "file.is_bills"
+
+
+def test_energy_that_is_not_a_number_is_refused_and_blank_grid_cells_are_zero():
+    bills = [Bill(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31), f1_kwh=100, f2_kwh=float("nan"), f3_kwh=50,
+                  where="b[0]")]
+    with pytest.raises(CerInputError) as exc:
+        bills_to_hourly(bills, 2024, shape_of("office"))
+    assert exc.value.problems[0].code == "bills.energy" and exc.value.problems[0].where == "b[0]"
+    grid = [(100, float("nan"), 50), (100, None, 50)] + [(None, None, None)] * 10
+    a, b = bills_from_grid(2024, grid)
+    assert a["f2_kwh"] == b["f2_kwh"] == 0.0
+
+
+def test_adjustment_does_not_spoil_the_regular_bills_report():
+    bills = parse_bills([{"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": 100, "f2_kwh": 50, "f3_kwh": 60},
+                         {"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": -10, "f2_kwh": 0, "f3_kwh": 5,
+                          "adjustment": True}], "b")
+    r = bills_to_hourly(bills, 2024, shape_of("office"))
+    regular, adj = r.report["bills"]
+    assert regular["spread_kwh"] == pytest.approx(regular["kwh"], abs=1e-3)  # what the bill itself put in
+    assert adj["spread_kwh"] == pytest.approx(adj["kwh"], abs=1e-3)  # what the adjustment added
+    jan = Bill(start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31), f1_kwh=0, f2_kwh=0, f3_kwh=0)
+    np.testing.assert_allclose(band_totals(r.kwh, 2024, jan), [90, 50, 65], atol=1e-3)
+
+
+def test_adjustment_in_a_band_without_hours_is_refused():
+    bills = parse_bills([{"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": 100, "f2_kwh": 50, "f3_kwh": 60},
+                         {"start": "2024-01-07", "end": "2024-01-07", "f1_kwh": -5, "f2_kwh": 0, "f3_kwh": 0,
+                          "adjustment": True}], "b")  # Sunday: no F1 hour, the 5 kWh used to vanish
+    with pytest.raises(CerInputError) as exc:
+        bills_to_hourly(bills, 2024, shape_of("office"))
+    assert exc.value.problems[0].code == "bills.no_hours" and exc.value.problems[0].where == "b[1]"
+
+
+def test_incomplete_bands_and_very_long_periods_are_said():
+    bills = parse_bills([{"start": "2024-01-01", "end": "2024-01-31", "f1_kwh": 100, "f2_kwh": 50, "total_kwh": 300},
+                         {"start": "2024-02-01", "end": "2034-01-31", "total_kwh": 100}], "b")
+    r = bills_to_hourly(bills, 2024, shape_of("office"))
+    codes = {w.code: w for w in r.warnings}
+    assert "bills.partial_bands" in codes and "f1_kwh, f2_kwh" in codes["bills.partial_bands"].it
+    assert "bills.long_period" in codes and "3653" in codes["bills.long_period"].en
+    assert_reproduced(r.kwh, 2024, bills[:1])
+
+
+def test_bills_file_thousands_dot_is_read_and_said():
+    text = "pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh\nIT001E00000001;01/01/2024;31/01/2024;1.667;182;200\n"
+    bf = read_bills_file(text.encode(), "b.csv")
+    assert bf.bills[0].energies == (1667.0, 182.0, 200.0)
+    assert [w.code for w in bf.warnings] == ["file.thousands_dot"]
+
+
+def test_bill_dates_outside_plausible_years():
+    with pytest.raises(CerInputError) as exc:
+        parse_bills([{"start": "2999-01-01", "end": "2999-01-31", "total_kwh": 10}], "b")
+    p = exc.value.problems[0]
+    assert p.code == "bills.date" and p.where == "b[0].start" and "1990–2100" in p.en
+    with pytest.raises(CerInputError) as exc:
+        read_bills_file(b"mese;totale_kwh\ngennaio 99999999999;5\n", "m.csv")
+    assert exc.value.problems[0].code == "bills.month" and exc.value.problems[0].where == "m.csv:2"
+
+
+def test_bills_excel_dates_serials_and_months_turned_into_dates():
+    """Excel stores '01/2024' typed in a month column as a date, and dates may come as serial days."""
+    from io_helpers import make_cases
+
+    rows = [["mese", "f1_kwh", "f2_kwh", "f3_kwh"], [dt.datetime(2024, 1, 1), 100, 50, 60],
+            [dt.datetime(2024, 2, 1), 90, 45, 55]]
+    bf = read_bills_file(make_cases.to_xlsx(rows), "mesi.xlsx")
+    assert [(b.start, b.end) for b in bf.bills] == [(dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
+                                                    (dt.date(2024, 2, 1), dt.date(2024, 2, 29))]
+    text = "periodo_inizio;periodo_fine;f1;f23\n45292;45322;100;200\n"  # 01/01/2024 – 31/01/2024 as serials
+    (b,) = read_bills_file(text.encode(), "serial.csv").bills
+    assert (b.start, b.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cer_core.errors import CerInputError
 from cer_core.io import ESTIMATED, FILLED, MEASURED, read_meter_files, to_hourly_year
 from cer_core.io.localtime import fmt_local
+from cer_core.timeaxis import hours_utc
 from io_helpers import case, make_cases, sample, truth_for
 
 OCT_2024_QUARTERS = 31 * 96 + 4  # 27/10 has 25 hours
@@ -68,9 +70,11 @@ def test_october_day_has_both_0200_hours(name):
     idx = {t: i for i, t in enumerate(s.start_s)}
     for t in (first, second, second + 2700):
         assert s.kwh_import[idx[t]] == pytest.approx(make_cases.truth_kwh(np.array([t]))[0])
-    hourly = to_hourly_year(s, 2024)
-    day = (hourly.report["monthly_kwh"])  # smoke: the year report is built
-    assert len(day) == 12
+    hourly = to_hourly_year(s, 2024)  # both 02:00 hours reach the year, each with its own energy
+    axis = hours_utc(2024).as_unit("s").asi8
+    for t in (first, second):
+        k = int(np.searchsorted(axis, t))
+        assert hourly.kwh[k] == pytest.approx(truth_for(np.array([t]), 60)[0], abs=1e-9)
 
 
 def test_october_summed_hour_is_split_and_flagged():
@@ -280,3 +284,130 @@ def test_generic_options_override_detection():
     assert e.start_s[0] == s.start_s[0] - 3600
     with pytest.raises(TypeError):
         read_meter_files([("x.csv", text.encode())], colour="red")
+
+
+# --- review of issue 5: cases the readers got wrong ---------------------------------------------------
+
+def _without_column(text: str, column: str) -> str:
+    lines = text.splitlines()
+    j = lines[0].split(";").index(column)
+    return "\n".join(";".join(c for k, c in enumerate(ln.split(";")) if k != j) for ln in lines if ln)
+
+
+def test_pcf_two_pods_without_dst_flag_keep_both_october_hours():
+    """Without FL_ORA_LEGALE the repeated hour is told apart by order, POD by POD (not across the file)."""
+    text = _without_column(make_cases.pcf_csv("2024-10-26", "2024-10-28", pods=("IT012E90000456", "IT012E90000789")),
+                           "FL_ORA_LEGALE")
+    result = read_meter_files([("due.csv", text.encode())])
+    assert result.pods == ["IT012E90000456", "IT012E90000789"] and result.warnings == []
+    for k, s in enumerate(result.series):
+        assert len(s.start_s) == 3 * 96 + 4
+        np.testing.assert_allclose(s.kwh_import, truth_for(s.start_s, 15, scale=1.0 + k), atol=1e-9)
+
+
+def _generic_two_pods(step_min: int, first: str, periods: int) -> str:
+    lines = ["pod;data_ora;kwh"]
+    for k, pod in enumerate(("IT001E00000001", "IT001E00000002")):
+        for t in pd.date_range(first, periods=periods, freq=f"{step_min}min", tz="Europe/Rome"):
+            lines.append(f"{pod};{t:%d/%m/%Y %H:%M};{make_cases.it((k + 1) * (0.1 + t.hour / 100))}")
+    return "\n".join(lines) + "\n"
+
+
+def test_generic_pod_column_is_read_pod_by_pod():
+    # half-hours are summed to hours within each POD (they used to be summed across PODs, then lost)
+    result = read_meter_files([("g.csv", _generic_two_pods(30, "2024-01-10", 96).encode())])
+    assert result.pods == ["IT001E00000001", "IT001E00000002"]
+    for k, s in enumerate(result.series):
+        assert s.interval_min == 60 and len(s.start_s) == 48 and (s.quality == MEASURED).all()
+        hours = pd.DatetimeIndex(pd.to_datetime(s.start_s, unit="s", utc=True)).tz_convert("Europe/Rome").hour
+        np.testing.assert_allclose(s.kwh_import, (k + 1) * 2 * (0.1 + hours.to_numpy() / 100))
+    # the October day: each POD has its own two 02:00 hours
+    result = read_meter_files([("g.csv", _generic_two_pods(60, "2024-10-27", 25).encode())])
+    assert result.warnings == []
+    for k, s in enumerate(result.series):
+        assert len(s.start_s) == 25 and np.all(np.diff(s.start_s) == 3600)
+        idx = {t: i for i, t in enumerate(s.start_s)}
+        assert s.kwh_import[idx[utc("2024-10-27T02:00:00+01:00")]] == pytest.approx((k + 1) * 0.12)
+
+
+def test_excel_numbers_stored_as_text_with_a_decimal_comma():
+    """A CSV opened in Excel with an English locale keeps '0,125' as text: still 0.125 kWh, not 125."""
+    rows = [["data_ora", "kwh"]] + [[f"01/01/2024 {h:02d}:00", "0,125"] for h in range(24)]
+    (s,) = read_meter_files([("t.xlsx", make_cases.to_xlsx(rows))]).series
+    np.testing.assert_allclose(s.kwh_import, 0.125)
+    rows = [["data_ora", "kwh"]] + [[f"01/01/2024 {h:02d}:00", 1.234] for h in range(24)]  # real numbers
+    (s,) = read_meter_files([("n.xlsx", make_cases.to_xlsx(rows))]).series
+    np.testing.assert_allclose(s.kwh_import, 1.234)
+
+
+@pytest.mark.parametrize("header,unit,factor", [("Potenza (kilowatt)", "kw", 1.0), ("Energia (kilowattora)", "kwh", 1.0),
+                                                ("Energia (wattora)", "wh", 1e-3), ("Potenza (watt)", "w", 1e-3)])
+def test_units_spelled_out(header, unit, factor):
+    text = f"data_ora;{header}\n" + "\n".join(f"01/01/2024 {h:02d}:00;2" for h in range(24))
+    result = read_meter_files([("u.csv", text.encode())])
+    assert result.report["unit"] == unit
+    np.testing.assert_allclose(result.series[0].kwh_import, 2 * factor)
+
+
+def test_hour_column_without_0_or_24_is_read_as_counted_from_1_and_said():
+    text = "data;ora;kwh\n" + "\n".join(f"01/01/2024;{h};{h}" for h in range(1, 24))
+    result = read_meter_files([("h.csv", text.encode())])
+    assert result.series[0].start_s[0] == utc("2024-01-01T00:00:00+01:00")
+    assert [w.code for w in result.warnings] == ["file.hour_ordinal"]
+    assert "1 = 00:00–01:00" in result.warnings[0].it
+
+
+def test_home_assistant_entity_with_a_name_that_says_nothing():
+    rows = [f"sensor.soggiorno,{20 + k % 5},2024-01-01T{k // 4:02d}:{k % 4 * 15:02d}:00Z" for k in range(96)]
+    with pytest.raises(CerInputError) as exc:  # a temperature is not a counter
+        read_meter_files([("ha.csv", ("entity_id,state,last_changed\n" + "\n".join(rows)).encode())])
+    assert exc.value.problems[0].code == "ha.no_sensor"
+    rows = [f"sensor.misura_1,{1000 + k * 0.25:.2f},2024-01-01T{k // 4:02d}:{k % 4 * 15:02d}:00Z" for k in range(96)]
+    result = read_meter_files([("ha.csv", ("entity_id,state,last_changed\n" + "\n".join(rows)).encode())])
+    np.testing.assert_allclose(result.series[0].kwh_import, 0.25)
+    assert [w.code for w in result.warnings] == ["ha.entity_guessed"]
+
+
+def test_wide_100_columns_with_the_repeated_columns_last_and_rows_that_stop_before_them():
+    text = make_cases.wide_csv("2024-10-25", "2024-10-28", "cols100").splitlines()
+    header = text[0].split(";")
+    order = [k for k, h in enumerate(header) if not h.endswith("*")] + [k for k, h in enumerate(header) if h.endswith("*")]
+    rows = []
+    for line in text:
+        cells = [line.split(";")[k] for k in order]
+        while cells[-1] == "":
+            cells.pop()
+        rows.append(";".join(cells))
+    (s,) = read_meter_files([("c.csv", "\n".join(rows).encode())]).series
+    assert len(s.start_s) == 4 * 96 + 4
+    np.testing.assert_allclose(s.kwh_import, truth_for(s.start_s, 15), atol=1e-9)
+
+
+def test_wide_march_day_guesses_are_said():
+    text = make_cases.wide_csv("2024-03-30", "2024-04-01", "positional")  # 02:xx filled, last hour empty
+    result = read_meter_files([("p.csv", text.encode())])
+    assert [w.code for w in result.warnings] == ["file.day_in_time_order"]
+    assert "31/03/2024" in result.warnings[0].it
+    cols = make_cases.wide_csv("2024-03-30", "2024-04-01", "cols100").splitlines()
+    cells = cols[2].split(";")
+    cells[13:17] = ["0,100"] * 4  # the October-only columns filled on 31/03
+    cols[2] = ";".join(cells)
+    result = read_meter_files([("c.csv", "\n".join(cols).encode())])
+    assert [w.code for w in result.warnings] == ["file.repeated_hour"] and "0.400 kWh" in result.warnings[0].en
+
+
+def test_thousands_dot_in_a_semicolon_file_is_said():
+    text = "data_ora;kwh\n" + "\n".join(f"01/01/2024 {h:02d}:00;1.{h:03d}" for h in range(24))
+    result = read_meter_files([("t.csv", text.encode())])
+    np.testing.assert_allclose(result.series[0].kwh_import, 1000 + np.arange(24))
+    assert [w.code for w in result.warnings] == ["file.thousands_dot"] and "«1.000»" in result.warnings[0].it
+
+
+def test_injection_rebuilt_where_only_the_withdrawal_is_known_is_said():
+    pcf = make_cases.pcf_csv("2024-01-08", "2024-01-09")
+    other = make_cases.wide_csv("2024-01-10", "2024-01-11", "sum").replace("Giorno;", "POD;Giorno;")
+    other = "\n".join([other.splitlines()[0]] + ["IT012E90000456;" + ln for ln in other.splitlines()[1:]])
+    result = read_meter_files([("pcf.csv", pcf.encode()), ("wide.csv", other.encode())])
+    (s,) = result.series
+    assert "merge.export_filled" in [w.code for w in result.warnings]
+    assert result.report["missing_export"] == 2 * 96 and (s.quality == MEASURED).all()

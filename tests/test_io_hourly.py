@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cer_core.bands import day_type_of_hour, local_hour_of_day
+from cer_core.errors import CerInputError
 from cer_core.io import (EXTENDED, MEASURED, read_hourly_csv, read_hourly_series, read_load_file, read_meter_files,
                          to_hourly_year, write_hourly_csv)
 from cer_core.io.hourly import hourly_sums
@@ -158,3 +159,36 @@ def test_truth_helper_is_hour_sensitive():
     s = make_cases.quarters("2024-10-27", "2024-10-27")
     v = make_cases.truth_kwh(s)
     assert np.mean(np.abs(v[4:] - v[:-4]) > 1e-9) > 0.9
+
+
+def test_cli_load_several_pods_names_the_pod_of_the_year(capsys):
+    assert load_command(_args(file=str(CASES / "pcf_2024-03_due_pod.csv")), "it") == 0
+    out = capsys.readouterr().out
+    assert "POD IT012E90000456:" in out and out.index("POD IT012E90000456:") < out.index("Anno 2024")
+
+
+def test_cli_load_unwritable_output_exits_2(tmp_path, capsys):
+    rc = load_command(_args(file=str(CASES / "generico_orario_2024-10_senza_fuso.csv"),
+                            out=str(tmp_path / "manca" / "serie.csv")), "en")
+    assert rc == 2 and "cannot write the file" in capsys.readouterr().err
+
+
+def test_scenario_csv_messages_count_blank_lines():
+    text = write_hourly_csv(np.ones(8784), 2024).decode().splitlines()
+    text.insert(3, "")
+    text[10] = text[10].split(",")[0] + ",abc"  # line 11 of the file
+    with pytest.raises(CerInputError) as exc:
+        read_hourly_csv("\n".join(text).encode(), "a.csv", 2024)
+    assert exc.value.problems[0].where == "a.csv:11"
+
+
+def test_measured_shape_names_the_file_it_was_given():
+    from cer_core.io.shape import measured_shape_from_bytes
+
+    data = (SAMPLES / "chain2gate_websocket_1settimana_2024-06-10.jsonl").read_bytes()
+    a, meta_a = measured_shape_from_bytes(data, "anna.jsonl", 2024)
+    b, meta_b = measured_shape_from_bytes(data, "bruno.jsonl", 2024)  # same bytes, another member's file
+    assert meta_a["path"] == "anna.jsonl" and meta_b["path"] == "bruno.jsonl"
+    assert all(w["it"].startswith("bruno.jsonl") for w in meta_b["warnings"])
+    np.testing.assert_array_equal(a, b)
+    assert a.sum() == pytest.approx(1.0) and meta_a["method"] == "typical_week"

@@ -101,3 +101,58 @@ def test_zip_and_xlsx_are_opened():
     assert len(docs) == 4 and all(d.text for d in docs)
     (x,) = open_documents(*case("edis_wide_2024-10_excel.xlsx")[::-1])
     assert x.excel and x.rows[1][0] == "2024-10-01 00:00:00"
+
+
+def test_excel_sheet_numbers():
+    """In a sheet, numbers stored as numbers have a point (never thousands); text keeps the typed comma."""
+    from cer_core.io.numbers import EXCEL
+
+    np.testing.assert_allclose(nums(["1.234", "0.5"], delimiter=EXCEL), [1.234, 0.5])
+    np.testing.assert_allclose(nums(["0,125", "1.234,5"], delimiter=EXCEL), [0.125, 1234.5])
+    with pytest.raises(CerInputError) as exc:  # a number mixed with text written the Italian way: not 125
+        nums(["0,5", "0.125"], delimiter=EXCEL)
+    assert exc.value.problems[0].code == "file.number" and exc.value.problems[0].where == "f.csv:3"
+
+
+def test_dates_outside_plausible_years_are_refused():
+    with pytest.raises(CerInputError) as exc:
+        parse_dates(["01/01/2024", "01/01/0024"], Where("f.csv", [2, 3], "Giorno"))
+    p = exc.value.problems[0]
+    assert p.code == "file.date_range" and p.where == "f.csv:3" and "01/01/0024" in p.it
+
+
+def test_dst_order_is_counted_per_group():
+    naive = pd.to_datetime(["2024-10-27 02:00", "2024-10-27 02:00", "2024-10-27 02:00", "2024-10-27 02:00"]).as_unit(
+        "s").asi8
+    utc, _n, once = from_local_naive(naive, ["A", "B", "A", "B"])
+    assert [fmt_local(u) for u in utc] == ["27/10/2024 02:00+02:00", "27/10/2024 02:00+02:00",
+                                           "27/10/2024 02:00+01:00", "27/10/2024 02:00+01:00"]
+    assert not once.any()
+    _u, _n, once = from_local_naive(naive[:2], ["A", "B"])
+    assert once.all()  # each POD has the repeated hour once
+
+
+@pytest.mark.parametrize("local,band,day_type", [
+    ("2024-03-29T07:45+01:00", 2, 0), ("2024-03-29T08:00+01:00", 1, 0),  # Good Friday is a working day
+    ("2024-03-29T18:45+01:00", 1, 0), ("2024-03-29T19:00+01:00", 2, 0),
+    ("2024-03-31T03:15+02:00", 3, 2), ("2024-04-01T10:00+02:00", 3, 2),  # the DST Sunday, Easter Monday
+    ("2024-10-26T10:00+02:00", 2, 1), ("2024-10-26T23:00+02:00", 3, 1),
+    ("2024-10-27T02:30+01:00", 3, 2), ("2024-10-28T07:45+01:00", 2, 0), ("2024-10-28T08:00+01:00", 1, 0),
+    ("2023-12-31T23:30+01:00", 3, 2), ("2024-01-02T00:15+01:00", 3, 0),
+])
+def test_calendar_of_instants_is_the_bands_calendar(local, band, day_type):
+    """Quarter-hours of any year get the F1/F2/F3 band and day type of their local hour (cer_core.bands)."""
+    from cer_core.io.combine import day_types_of_instants
+    from cer_core.io.summary import bands_of_instants
+
+    s = np.array([pd.Timestamp(local).value // 10**9])
+    assert bands_of_instants(s)[0] == band and day_types_of_instants(s)[0] == day_type
+
+
+def test_calendar_of_instants_follows_the_4_october_switch():
+    from cer_core.io.combine import day_types_of_instants
+    from cer_core.io.summary import bands_of_instants
+
+    s = np.array([pd.Timestamp("2027-10-04T10:00+02:00").value // 10**9])  # San Francesco, a Monday
+    assert bands_of_instants(s)[0] == 3 and day_types_of_instants(s)[0] == 2
+    assert bands_of_instants(s, False)[0] == 1 and day_types_of_instants(s, False)[0] == 0

@@ -251,3 +251,19 @@ def test_load_warnings_reach_the_run(tmp_path):
     gap = next(w for w in outcome.warnings if w.code == "bills.gap")
     assert gap.message("it") == ("members[1].load: b.csv:3: nessuna bolletta dal 01/02/2024 al 29/02/2024 (29 giorni): "
                                  "periodo ricostruito")
+
+
+def test_annual_total_of_a_file_without_consumption_is_said():
+    files = {"zero.csv": write_hourly_csv(np.zeros(8784), 2024)}
+    sc, ws = scenario([{"source": "file", "path": "zero.csv", "annual_kwh": 3000}], files)
+    s = load_of(sc, ws)
+    assert s.kwh.sum() == 0 and "load.not_scaled" in {w["code"] for w in s.meta["warnings"]}
+
+
+def test_profile_meta_names_the_arera_table_only_when_it_is_used():
+    sc, ws = scenario([{"source": "profile", "profile": "household", "annual_kwh": 2500, "shape": "office"},
+                       {"source": "profile", "profile": "office", "annual_kwh": 2500, "shape": "household"}],
+                      {}, [{"category": "household"}] * 2)
+    a, b = load_of(sc, ws, 0), load_of(sc, ws, 1)
+    assert a.meta["shape"] == "office" and "arera" not in a.meta
+    assert b.meta["shape"] == "household" and b.meta["arera"].startswith("Lombardia")

@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import error
 from .combine import group_by_pod, merge_chunks
 from .detect import read_document
-from .hourly import HourlyYear, best_year, hourly_report, to_hourly_year
+from .hourly import HourlyYear, best_year, hourly_report, pick_series, to_hourly_year
 from .hourly_csv import read_hourly_csv, write_hourly_csv
 from .model import (ESTIMATED, EXTENDED, FILLED, MEASURED, QUALITY_NAMES, ImportResult, MeterSeries,
                     warning_dict)
@@ -146,7 +146,7 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
         meta = {"format": "hourly_csv", "warnings": [], **hourly_report(year, kwh)}
     else:
         result = read_meter_files([(name, data)], contract_kw=contract_kw, include_4_october=include_4_october)
-        chosen = _choose(result, pod)
+        chosen = pick_series(result, pod)
         direction = "import"
         if kind == "production" and chosen.kwh_export is not None and np.nansum(chosen.kwh_export) > 0:
             direction = "export"
@@ -170,14 +170,6 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return kwh, copy.deepcopy(meta)
-
-
-def _choose(result: ImportResult, pod: str | None) -> MeterSeries:
-    if len(result.series) == 1:
-        return result.series[0]
-    from .hourly import _pick_series
-
-    return _pick_series(result, pod)
 
 
 def read_hourly_series(data: bytes, name: str, year: int, kind: str = "load") -> np.ndarray:

@@ -28,10 +28,14 @@ import pandas as pd
 from ..errors import error
 from .localtime import fmt_local, to_local_naive
 from .model import ESTIMATED, FILLED, MEASURED, Chunk, warning
-from .numbers import Where, parse_numbers, refuse_first_bad
+from .combine import refuse_long_span
+from .numbers import PLAUSIBLE_YEARS, Where, parse_numbers, refuse_first_bad, refuse_implausible_years
 from .source import Table
 
 QUARTER_S = 900
+#: Plausible epoch seconds of a measurement (the years of :data:`cer_core.io.numbers.PLAUSIBLE_YEARS`).
+EPOCH_RANGE_S = tuple(int((np.datetime64(f"{y + k}-01-01") - np.datetime64("1970-01-01")) / np.timedelta64(1, "s"))
+                      for y, k in zip(PLAUSIBLE_YEARS, (0, 1)))
 
 
 def is_chain2_json(text: str) -> bool:
@@ -98,6 +102,7 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
         end, total, prev = end[~dup], total[~dup], prev[~dup]
     if len(end) == 0:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), warnings
+    refuse_long_span(int(end[0]), int(end[-1]), where)
     first_q = end[0] - QUARTER_S
     n = int((end[-1] - first_q) // QUARTER_S)
     starts = first_q + np.arange(n, dtype="int64") * QUARTER_S
@@ -195,7 +200,8 @@ def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
         if str(data.get("Type", "")).upper() != "CF1":
             counts["other"] += 1
             continue
-        p = data.get("Payload") or {}
+        p = data.get("Payload")
+        p = p if isinstance(p, dict) else {}
         ts = _payload_get(p, "MeasurePosixTimestamp")
         if ts is None:
             ts = _payload_get(p, "MessagePosixTimestamp")
@@ -203,9 +209,18 @@ def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
         if ts is None or tot is None:
             raise error(f"{name}:{line}", "trama CF1 senza MeasurePosixTimestamp o TotalActEnergy",
                         "CF1 frame without MeasurePosixTimestamp or TotalActEnergy", "chain2.frame")
+        ts_s, tot_wh = _num(ts), _num(tot)
+        if not EPOCH_RANGE_S[0] <= ts_s <= EPOCH_RANGE_S[1]:
+            raise error(f"{name}:{line}", f"trama CF1: MeasurePosixTimestamp «{ts}» non valido; attesi i secondi dal "
+                        f"1970 (UTC) di una data tra il {PLAUSIBLE_YEARS[0]} e il {PLAUSIBLE_YEARS[1]}",
+                        f"CF1 frame: MeasurePosixTimestamp '{ts}' is not valid; expected seconds since 1970 (UTC) of a "
+                        f"date between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}", "chain2.frame")
+        if not np.isfinite(tot_wh):
+            raise error(f"{name}:{line}", f"trama CF1: TotalActEnergy «{tot}» non numerico; atteso il contatore in Wh",
+                        f"CF1 frame: TotalActEnergy '{tot}' is not a number; expected the counter in Wh", "chain2.frame")
         counts["CF1"] += 1
         frames.setdefault(str(data.get("Meter", "")), []).append(
-            (float(ts), float(tot), _num(_payload_get(p, "PrevQuartActEnergy")),
+            (ts_s, tot_wh, _num(_payload_get(p, "PrevQuartActEnergy")),
              _num(_payload_get(p, "TotalProdActEnergy")), _num(_payload_get(p, "PrevQuartProdActEnergy"))))
     if not frames:
         raise error(name, "nessuna trama CF1 (quartoraria) nel registro Chain 2: attese righe "
@@ -220,10 +235,14 @@ def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
 
 
 def _num(v) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
+    """A JSON value as a finite float, or NaN (text, lists, booleans, infinities)."""
+    if isinstance(v, bool):
         return np.nan
+    try:
+        x = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+    return x if np.isfinite(x) else np.nan
 
 
 def _counter_chunk(meter, end_s, tot_imp, prev_imp, tot_exp, prev_exp, name, fmt, warnings, info) -> Chunk:
@@ -245,6 +264,7 @@ def _utc_seconds(cells: list[str], where: Where) -> np.ndarray:
     refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: istante «{value}» non valido; atteso ISO "
                      "8601 UTC (es. 2024-06-10T08:15:00Z)", "column {column}: instant '{value}' is not valid; expected "
                      "ISO 8601 UTC (e.g. 2024-06-10T08:15:00Z)", "file.timestamp")
+    refuse_implausible_years(ts.dt.tz_localize(None), cells, where)
     return ts.dt.as_unit("s").astype("int64").to_numpy()
 
 
@@ -255,11 +275,12 @@ def read_chain2_csv(table: Table) -> tuple[list[Chunk], list]:
         raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
     j = {h.strip().lower(): k for k, h in enumerate(table.header)}
     col = table.column
+    warnings: list = []
 
     def nums(key):
         if key not in j:
             return np.full(len(table.rows), np.nan)
-        return parse_numbers(col(j[key]), Where(name, lines, key), table.delimiter, table.decimal)
+        return parse_numbers(col(j[key]), Where(name, lines, key), table.delimiter, notes=warnings)
 
     if "interval_end_utc" in j:
         end = _utc_seconds(col(j["interval_end_utc"]), Where(name, lines, "interval_end_utc"))
@@ -268,7 +289,6 @@ def read_chain2_csv(table: Table) -> tuple[list[Chunk], list]:
     meters = np.array(col(j["meter_id"]) if "meter_id" in j else [""] * len(end), dtype=object)
     tot, prev, tot_e, prev_e = nums("total_import_wh"), nums("quarter_import_wh"), nums("total_export_wh"), \
         nums("quarter_export_wh")
-    warnings: list = []
     chunks = []
     for meter in dict.fromkeys(meters):
         s = meters == meter
@@ -297,13 +317,21 @@ def _classify(entity: str) -> tuple[str, str]:
     return direction, kind
 
 
-def _boundaries(t: np.ndarray) -> np.ndarray:
+def _counter_like(v: np.ndarray, t: np.ndarray) -> bool:
+    """True when a series in time order looks like a cumulative counter: it mostly never goes down."""
+    v = v[np.argsort(t, kind="stable")]
+    steps = np.diff(v)
+    return len(steps) > 0 and float(np.mean(steps < 0)) <= 0.01 and float(np.sum(steps > 0)) > 0
+
+
+def _boundaries(t: np.ndarray, where: str) -> np.ndarray:
+    refuse_long_span(int(t[0]), int(t[-1]), where)
     first = int(np.ceil(t[0] / QUARTER_S)) * QUARTER_S
     last = int(np.floor(t[-1] / QUARTER_S)) * QUARTER_S
     return np.arange(first, last + 1, QUARTER_S, dtype="int64")
 
 
-def _resample_counter(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _resample_counter(t: np.ndarray, v: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Quarter starts, kWh, quality from a cumulative kWh sensor (linear at boundaries, then differences)."""
     drops = np.diff(v) < -0.01 * np.maximum(np.abs(v[:-1]), 1.0)  # a reset, not rounding noise
     resets = int(drops.sum())
@@ -311,7 +339,7 @@ def _resample_counter(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndar
         step = np.where(drops, v[:-1] - v[1:], 0.0)
         v = v + np.r_[0.0, np.cumsum(step)]
     v = np.maximum.accumulate(v)
-    b = _boundaries(t)
+    b = _boundaries(t, where)
     if len(b) < 2:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), resets
     counter = np.interp(b, t, v)
@@ -322,10 +350,10 @@ def _resample_counter(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndar
     return b[:-1], kwh, qual, resets
 
 
-def _integrate_power(t: np.ndarray, p_kw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _integrate_power(t: np.ndarray, p_kw: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Quarter starts, kWh, quality from a step-wise power sensor [kW] (each state holds until the next)."""
     energy = np.r_[0.0, np.cumsum(p_kw[:-1] * np.diff(t) / 3600.0)]
-    b = _boundaries(t)
+    b = _boundaries(t, where)
     if len(b) < 2:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8)
     kwh = np.diff(np.interp(b, t, energy))
@@ -345,11 +373,11 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
     unavailable = state.str.lower().isin(["unavailable", "unknown", "none", ""]).to_numpy()
     t_all = _utc_seconds(table.column(2), Where(name, lines, "last_changed"))
     vals = np.full(len(state), np.nan)
+    warnings: list = []
     if (~unavailable).any():
         vals[~unavailable] = parse_numbers(list(state[~unavailable]), Where(name, lines[~unavailable], "state"),
-                                           table.delimiter, table.decimal)
+                                           table.delimiter, notes=warnings)
     entities = {e: _classify(e) for e in dict.fromkeys(ent)}
-    warnings = []
 
     valid = {e: int(np.sum((ent == e) & ~unavailable)) for e in entities}
 
@@ -357,7 +385,15 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
         cands = [e for e, c in entities.items() if c == (direction, kind) and valid[e] >= 2]
         return max(cands, key=lambda e: valid[e]) if cands else None
 
-    imp = pick("import", "energy") or pick("import", "unknown")
+    imp = pick("import", "energy")
+    if imp is None:  # an entity whose name says nothing: only a counter (never decreasing but at resets) will do
+        unknown = pick("import", "unknown")
+        if unknown is not None and _counter_like(vals[(ent == unknown) & ~unavailable], t_all[(ent == unknown) & ~unavailable]):
+            imp = unknown
+            warnings.append(warning(name, f"{unknown}: il nome non dice che cosa misura; letto come contatore cumulativo "
+                                    "dell'energia prelevata in kWh (i valori crescono sempre)", f"{unknown}: the name does "
+                                    "not say what it measures; read as the cumulative imported-energy counter in kWh (its "
+                                    "values always grow)", "ha.entity_guessed"))
     power = pick("import", "power") if imp is None else None
     exp_e = pick("export", "energy")
     if imp is None and power is None:
@@ -378,7 +414,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
         unit_wh = bool(re.search(r"_wh$|_wh_", imp.lower()))
         if unit_wh:
             v = v / 1000.0
-        starts, kwh, qual, resets = _resample_counter(t, v)
+        starts, kwh, qual, resets = _resample_counter(t, v, name)
         info["entities_used"].append(imp)
         if resets:
             warnings.append(warning(name, f"{imp}: il contatore si azzera {resets} volte: ricucito",
@@ -387,7 +423,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
         t, p = series(power)
         in_w = bool(re.search(r"_w$|_w_|watt", power.lower())) or (
             not re.search(r"_kw", power.lower()) and np.nanmedian(np.abs(p)) > 30)
-        starts, kwh, qual = _integrate_power(t, p / 1000.0 if in_w else p)
+        starts, kwh, qual = _integrate_power(t, p / 1000.0 if in_w else p, name)
         info["entities_used"].append(power)
         warnings.append(warning(name, f"nessun contatore di energia: energia ricavata integrando la potenza di {power} "
                                 f"({'W' if in_w else 'kW'}) nel tempo (stimata)", f"no energy counter: energy obtained "
@@ -396,7 +432,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
     kwh_exp = None
     if exp_e is not None:
         t2, v2 = series(exp_e)
-        s2, e2, _q2, _r2 = _resample_counter(t2, v2)
+        s2, e2, _q2, _r2 = _resample_counter(t2, v2, name)
         kwh_exp = pd.Series(e2, index=s2).reindex(starts).to_numpy()
         info["entities_used"].append(exp_e)
     info["entities_ignored"] = [e for e in entities if e not in info["entities_used"]]

@@ -11,18 +11,22 @@ Rules (documented in ``docs/consumption.md``):
 * **Span.** More than :data:`MAX_SPAN_DAYS` between the first and the last interval is refused.
 * **Gaps** inside the covered period: up to :data:`LINEAR_GAP_S` (2 h) by linear interpolation;
   longer ones with the median of the same local clock slot on the same weekday over the neighbouring
-  ±3 weeks (measured values only), else the mean of the same day type and slot over the whole series,
-  else the mean of the slot; all flagged ``filled``.
+  ±3 weeks (values read from the files, never filled ones), else the mean of the same day type and
+  slot over the whole series, else the mean of the slot; all flagged ``filled``. A series without any
+  value is refused. The injection is filled by the same rules; where only it is missing, a warning
+  says so (the flags stay those of the withdrawal).
 """
 
 from __future__ import annotations
 
+from warnings import catch_warnings, simplefilter
+
 import numpy as np
 import pandas as pd
 
-from ..bands import national_holidays
+from ..bands import day_type_of_hour
 from ..errors import error
-from .localtime import fmt_local, to_local_naive
+from .localtime import fmt_local, per_local_hour, to_local_naive
 from .model import FILLED, MEASURED, Chunk, MeterSeries, warning
 
 MAX_SPAN_DAYS = 6 * 366
@@ -44,6 +48,27 @@ def _coarsen(c: Chunk, target: int) -> Chunk:
     return Chunk(pod=c.pod, start_s=g["v"].sum().index.to_numpy().astype("int64"), interval_s=target,
                  kwh_import=np.where(full, g["v"].sum().to_numpy(), np.nan), kwh_export=e,
                  quality=g["q"].max().to_numpy().astype(np.int8), file=c.file, format=c.format, info=c.info)
+
+
+def _it_num(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
+
+
+def refuse_long_span(first_s: int, last_s: int, label: str) -> None:
+    """Refuse data whose first and last instants [UTC s] are more than :data:`MAX_SPAN_DAYS` apart.
+
+    Readers that build a regular grid from the instants they find (the Chain 2 counter) call it
+    before allocating anything, so a garbled timestamp cannot ask for gigabytes.
+    """
+    span_days = (last_s - first_s) / 86400
+    if span_days <= MAX_SPAN_DAYS:
+        return
+    first, last = fmt_local(first_s)[:10], fmt_local(last_s)[:10]
+    raise error(label, f"i dati coprono {_it_num(span_days / 365.25)} anni (dal {first} al {last}): attesi al massimo "
+                f"{MAX_SPAN_DAYS // 366} anni (i distributori forniscono gli ultimi 5); carica solo gli anni che servono",
+                f"the data cover {span_days / 365.25:.1f} years ({first} to {last}): expected at most "
+                f"{MAX_SPAN_DAYS // 366} years (distributors provide the last 5); upload only the years you need",
+                "file.too_long")
 
 
 def group_by_pod(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
@@ -103,14 +128,7 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
                                     "several files): one kept", "merge.duplicates"))
         start, imp, qual = start[keep], imp[keep], qual[keep]
         exp = exp[keep] if exp is not None else None
-    span_days = (start[-1] - start[0]) / 86400 if len(start) else 0
-    if span_days > MAX_SPAN_DAYS:
-        raise error(label, f"i dati coprono {span_days / 365.25:.1f} anni (dal {fmt_local(start[0])[:10]} al "
-                    f"{fmt_local(start[-1])[:10]}): attesi al massimo {MAX_SPAN_DAYS // 366} anni (i distributori "
-                    "forniscono gli ultimi 5); carica solo gli anni che servono", f"the data cover "
-                    f"{span_days / 365.25:.1f} years ({fmt_local(start[0])[:10]} to {fmt_local(start[-1])[:10]}): "
-                    f"expected at most {MAX_SPAN_DAYS // 366} years (distributors provide the last 5); upload only "
-                    "the years you need", "file.too_long")
+    refuse_long_span(int(start[0]), int(start[-1]), label)
     n = int((start[-1] - start[0]) // target) + 1
     grid = start[0] + np.arange(n, dtype="int64") * target
     pos = ((start - start[0]) // target).astype("int64")
@@ -128,12 +146,23 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     g_q = np.full(n, MEASURED, dtype=np.int8)
     g_q[pos] = qual
     missing = np.isnan(g_imp)
+    if missing.all():
+        raise error(label, "nessun valore di consumo nei file (tutte le celle sono vuote): attesi i kWh di ogni "
+                    "intervallo", "no consumption value in the files (every cell is empty): expected the kWh of each "
+                    "interval", "file.no_values")
     facts.update(gap_facts(grid, missing, target))
+    missing_exp = np.isnan(g_exp) & ~missing if g_exp is not None else np.zeros(n, dtype=bool)
+    facts["missing_export_intervals"] = int(missing_exp.sum())
     if fill and missing.any():
         g_imp = fill_gaps(grid, g_imp, target)
         g_q[missing] = FILLED
     if g_exp is not None and fill:
         g_exp = fill_gaps(grid, g_exp, target)
+        if missing_exp.any():  # the quality flags stay those of the withdrawal; the count is in the report
+            warnings.append(warning(label, f"{int(missing_exp.sum())} intervalli con il prelievo ma senza "
+                                    "l'immissione: immissione ricostruita con le regole delle lacune",
+                                    f"{int(missing_exp.sum())} intervals with the withdrawal but without the "
+                                    "injection: injection rebuilt by the gap rules", "merge.export_filled"))
     series = MeterSeries(pod=pod, interval_min=target // 60, start_s=grid, kwh_import=g_imp, kwh_export=g_exp,
                          quality=g_q, formats=tuple(dict.fromkeys(c.format for c in chunks)), files=files)
     return series, warnings, facts
@@ -156,16 +185,9 @@ def gap_facts(grid: np.ndarray, missing: np.ndarray, step_s: int) -> dict:
                       "hours": float(lengths[k] * step_s / 3600)} for k in top]}
 
 
-def local_day_type(local_naive: np.ndarray) -> np.ndarray:
-    """0 working day, 1 Saturday, 2 Sunday/holiday of local wall-clock seconds."""
-    days = local_naive // 86400
-    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
-    years = pd.DatetimeIndex(days.astype("datetime64[D]")).year
-    hol = np.zeros(len(days), dtype=bool)
-    for y in np.unique(years):
-        hd = np.array([np.datetime64(d, "D").astype("int64") for d in national_holidays(int(y))])
-        hol |= (years == y) & np.isin(days, hd)
-    return np.where(hol | (weekday == 6), 2, np.where(weekday == 5, 1, 0))
+def day_types_of_instants(utc_s: np.ndarray, include_4_october: bool = True) -> np.ndarray:
+    """0 working day, 1 Saturday, 2 Sunday/holiday (``cer_core.bands``) of the local day of UTC instants."""
+    return per_local_hour(utc_s, lambda y: day_type_of_hour(y, include_4_october))
 
 
 def fill_gaps(grid: np.ndarray, values: np.ndarray, step_s: int) -> np.ndarray:
@@ -194,11 +216,13 @@ def fill_gaps(grid: np.ndarray, values: np.ndarray, step_s: int) -> np.ndarray:
     cands = []
     for k in (-3, -2, -1, 1, 2, 3):
         cands.append(known.reindex(targets + k * _WEEK_S).to_numpy())
-    fill = np.nanmedian(np.vstack(cands), axis=0) if len(targets) else np.zeros(0)
+    with catch_warnings():  # a slot none of the six weeks has is NaN here, and handled below
+        simplefilter("ignore", RuntimeWarning)
+        fill = np.nanmedian(np.vstack(cands), axis=0) if len(targets) else np.zeros(0)
     still = np.isnan(fill)
     if still.any():
         slot = (local % 86400) // step_s
-        dtype = local_day_type(local)
+        dtype = day_types_of_instants(grid)
         frame = pd.DataFrame({"slot": slot[ok], "dt": dtype[ok], "v": values[ok]})
         by_dt = frame.groupby(["dt", "slot"])["v"].mean()
         by_slot = frame.groupby("slot")["v"].mean()

@@ -25,8 +25,14 @@ HEADER_SEARCH_ROWS = 30
 
 
 def is_bills_header(header: list[str]) -> bool:
-    low = " ".join(h.strip().lower() for h in header)
-    return bool(re.search(r"\bf1", low)) and ("periodo" in low or "mese" in low or "inizio" in low)
+    """A bills header (``formats.md`` §3): ``f1`` with a period (``periodo``/``mese``/``inizio``), or a
+    total alone (``totale_kwh``, ``consumo_kwh``, …) with a bill period (``periodo_…`` or ``mese``)."""
+    cells = [h.strip().lower().replace(" ", "_") for h in header]
+    low = " ".join(cells)
+    if re.search(r"\bf1", low):
+        return "periodo" in low or "mese" in low or "inizio" in low
+    total = any(c in ("totale_kwh", "totale", "total_kwh", "f0_kwh", "f0", "consumo_kwh") for c in cells)
+    return total and ("periodo" in low or any(c in ("mese", "month") for c in cells))
 
 
 def _is_readings_header(header: list[str]) -> bool:

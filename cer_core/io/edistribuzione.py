@@ -7,12 +7,16 @@ by clock time. An optional POD column (cells like ``IT001E…``) is recognised a
 Clock-change days (how real files show them is not documented, so every plausible way is accepted):
 
 * March (23 h): the four ``02:xx`` cells empty or zero (dropped, they do not exist); or the 92 values
-  written in time order in the first 92 columns with the last four empty; or a row of 92 cells.
-  Non-zero values in the non-existent hour are dropped with a warning.
+  written in time order in the first 92 columns with the last four empty (said in a warning); or a
+  row of 92 cells. Non-zero values in the non-existent hour, or in repeated-hour columns, are
+  dropped with a warning.
 * October (25 h): 100 columns (the repeated ``02:xx`` columns marked ``*``/``bis``/``(2)`` or simply
   repeated), a second row for the day holding only the repeated hour, a row of 100 cells in time
   order, or 96 values where ``02:xx`` holds both hours: then the day total is kept and the value is
   split 50/50 over the two UTC hours (``estimated``).
+
+A text row may stop before trailing repeated-hour columns (``02:00-02:15*`` … at the end of a
+100-column header): those cells are empty. Any other row length is refused naming the day.
 """
 
 from __future__ import annotations
@@ -95,7 +99,8 @@ def read_wide(table: Table) -> tuple[list[Chunk], list]:
     value_cols = [c[0] for c in cols] + list(range(n_cols, width))
     flat = [r[j] if j < len(r) else "" for r in rows for j in value_cols]
     flat_lines = np.repeat(lines, len(value_cols))
-    values = parse_numbers(flat, Where(name, flat_lines, "valori"), table.delimiter, table.decimal)
+    warnings: list = []
+    values = parse_numbers(flat, Where(name, flat_lines, "valori"), table.delimiter, notes=warnings)
     values = values.reshape(len(rows), len(value_cols))
     if (values < 0).any():
         i, j = np.argwhere(values < 0)[0]
@@ -103,7 +108,6 @@ def read_wide(table: Table) -> tuple[list[Chunk], list]:
                     "kWh ≥ 0", f"day {_d(days[i])}: negative consumption {values[i, j]:g} kWh; expected kWh ≥ 0",
                     "file.negative")
     positional = _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_min)
-    warnings: list = []
     pods = [(r[pod_col].replace(" ", "").upper() if pod_col is not None and pod_col < len(r) else "") for r in rows]
     days, values, pods, lines, day_len_h, positional, clock, repeat = _merge_autumn_rows(
         days, values, pods, lines, day_len_h, positional, clock, repeat)
@@ -125,10 +129,13 @@ def _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_m
     slots_per_day = 1440 // step_min
     positional = np.zeros(len(rows), dtype=bool)
     for i, r in enumerate(rows):
+        absent = [rep for j, _c, rep in cols if j >= len(r)]  # time columns the row stops before
         if table.excel:
             got = n_time + int(np.sum(~np.isnan(values[i, n_time:])))
+        elif absent and all(absent):  # only the repeated-hour columns (at the end) are absent: empty cells
+            got = n_time
         elif len(r) < n_cols:
-            got = n_time - (n_cols - len(r))
+            got = n_time - len(absent)
         else:
             extra = values[i, n_time:]
             got = n_time + (int(np.flatnonzero(~np.isnan(extra))[-1]) + 1 if np.any(~np.isnan(extra)) else 0)
@@ -237,8 +244,19 @@ def _special_day(name, day, line, midnight, hours, row, positional, clock, prim,
     in_hour2 = (c >= 120) & (c < 180)
     if hours == 23:
         h2_kwh = float(np.nansum(np.abs(v[in_hour2])))
+        rep_kwh = float(np.nansum(np.abs(row[rep]))) if len(rep) else 0.0
+        if rep_kwh > 0:
+            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: {rep_kwh:.3f} kWh nelle colonne dell'ora "
+                                    "ripetuta, che esiste solo a ottobre: ignorati", f"day {_d(day)}: {rep_kwh:.3f} kWh in "
+                                    "the repeated-hour columns, which exist only in October: ignored",
+                                    "file.repeated_hour"))
         if h2_kwh > 0 and np.all(np.isnan(v[c >= 1380])):
             # the 23 hours written in time order in the first 92 cells, the last hour left empty
+            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: valori nelle colonne 02:00–03:00 e ultima ora "
+                                    "vuota: letti come le 23 ore del giorno in ordine di tempo (02:00 = 03:00 ora "
+                                    "legale)", f"day {_d(day)}: values in the 02:00–03:00 columns and the last hour "
+                                    "empty: read as the day's 23 hours in time order (02:00 = 03:00 summer time)",
+                                    "file.day_in_time_order"))
             return midnight + np.arange(n) * step_s, v[:n].copy(), np.full(n, MEASURED, dtype=np.int8)
         if h2_kwh > 0:
             warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: {h2_kwh:.3f} kWh nell'ora 02:00–03:00, "

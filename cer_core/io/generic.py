@@ -21,6 +21,7 @@ files, the scenario's own ``timestamp,kwh``, CSV or XLSX.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,8 @@ import pandas as pd
 from ..errors import error
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
-from .numbers import (Where, excel_serial_to_naive, looks_like_excel_serial, parse_dates, parse_numbers,
-                      parse_with_formats, refuse_first_bad, zero_pad_dates)
+from .numbers import (Where, excel_serials, looks_like_excel_serial, parse_dates, parse_numbers, parse_with_formats,
+                      refuse_first_bad, refuse_implausible_years, zero_pad_dates)
 from .source import Table
 
 _DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}|^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}[ T,]+\d{1,2}[:.]\d{2}")
@@ -76,7 +77,8 @@ def _kind(cells: list[str], header: str) -> str:
     return "text"
 
 
-_UNIT_PATTERNS = ((r"kwh", "kwh"), (r"(^|[^k])wh", "wh"), (r"kw", "kw"), (r"\(w\)|\[w\]|_w$|^w$|watt", "w"),
+_UNIT_PATTERNS = ((r"kwh|kilowatt-?or|kilowatt-?hour", "kwh"), (r"kilowatt", "kw"),
+                  (r"(^|[^k])wh|wattor|watt-?hour", "wh"), (r"kw", "kw"), (r"\(w\)|\[w\]|_w$|^w$|watt", "w"),
                   (r"potenza|power", "kw"), (r"energia|energy|consum|prelie|immess", "kwh"))
 
 
@@ -155,6 +157,7 @@ def _datetimes(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
     refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: data/ora «{value}» non valida; attesa "
                      "ad es. 31/03/2024 03:00 o 2024-03-31T03:00:00+02:00", "column {column}: date/time '{value}' is "
                      "not valid; expected e.g. 31/03/2024 03:00 or 2024-03-31T03:00:00+02:00", "file.timestamp")
+    refuse_implausible_years(ts.dt.tz_localize(None) if aware else ts, cells, where)
     if aware:
         return ts.dt.tz_localize(None).dt.as_unit("s").astype("int64").to_numpy(), True
     return ts.dt.as_unit("s").astype("int64").to_numpy(), False
@@ -179,9 +182,12 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
 
     Options (all optional): ``time_column``, ``value_column``, ``export_column`` (header names),
     ``unit`` (``kwh`` | ``kw`` | ``wh`` | ``w``), ``stamp`` (``start`` | ``end``).
+
+    With a POD column, each POD's rows are read on their own (the clock-change rules, the interval
+    and the unit apply POD by POD).
     """
     opts = options or {}
-    name, lines = table.name, np.asarray(table.lines)
+    name = table.name
     if not table.rows:
         raise error(name, "nessuna riga di dati dopo l'intestazione", "no data rows after the header", "file.empty")
     header = [h.strip() for h in table.header]
@@ -192,14 +198,56 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
                                          opts.get("export_column"), at_header)
     if opts.get("stamp") in ("start", "end"):
         end_label = opts["stamp"] == "end"
-    # time
-    warnings: list = []
+    cols = _Columns(header, kinds, time_cols, value_col, export_col, end_label,
+                    (opts.get("unit") or _unit_of(header[value_col]) or "").lower() or None)
+    if cols.unit not in (None, *UNITS):
+        raise error(name, f"unità «{cols.unit}» non riconosciuta; attese kWh, kW, Wh, W",
+                    f"unknown unit '{cols.unit}'; expected kWh, kW, Wh, W", "file.unit")
+    pod_cols = [j for j, k in kinds.items() if k == "pod"]
+    pods = [c.replace(" ", "").upper() for c in table.column(pod_cols[0])] if pod_cols else [""] * len(table.rows)
+    chunks, warnings = [], []
+    for pod in dict.fromkeys(pods):
+        idx = [i for i, p in enumerate(pods) if p == pod]
+        part = table if len(idx) == len(pods) else replace(table, rows=[table.rows[i] for i in idx],
+                                                            lines=[table.lines[i] for i in idx])
+        chunks.append(_read_one(part, pod, cols, warnings))
+    return chunks, warnings
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What :func:`read_generic` decided about the columns, shared by every POD of the file."""
+
+    header: list
+    kinds: dict
+    time_cols: list
+    value_col: int
+    export_col: int | None
+    end_label: bool
+    unit: str | None
+
+
+def _hours_column(cells: list[str], where: Where) -> np.ndarray:
+    """Integers of an hour column; refuses the first cell that is not an hour 0–25."""
+    s = pd.Series(cells, dtype=object).astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    ok = s.str.fullmatch(r"\d{1,2}")
+    hours = pd.to_numeric(s.where(ok), errors="coerce")
+    refuse_first_bad((~ok | (hours > 25)).to_numpy(), cells, where, "colonna {column}: ora «{value}» non valida; "
+                     "attesa un'ora da 0 a 23 (o da 1 a 24/25)", "column {column}: hour '{value}' is not valid; "
+                     "expected an hour 0 to 23 (or 1 to 24/25)", "file.time")
+    return hours.to_numpy().astype("int64")
+
+
+def _read_one(table: Table, pod: str, cols: _Columns, warnings: list) -> Chunk:
+    """The chunk of one POD's rows (all the rows when the file names no POD)."""
+    name, lines = table.name, np.asarray(table.lines)
+    header, kinds, time_cols = cols.header, cols.kinds, cols.time_cols
+    end_label = cols.end_label
     tcol = time_cols[0]
     tcells = table.column(tcol)
     hour_ordinal = False
     if kinds[tcol] == "serial":
-        num = pd.to_numeric(pd.Series(tcells).str.replace(",", "."), errors="coerce").to_numpy(dtype=float)
-        secs, aware = excel_serial_to_naive(num).astype("int64"), False
+        secs, aware = excel_serials(tcells, Where(name, lines, header[tcol])).astype("int64"), False
     elif len(time_cols) == 1:
         secs, aware = _datetimes(tcells, Where(name, lines, header[tcol]))
     else:
@@ -207,10 +255,22 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
         tc = table.column(time_cols[1])
         aware = False
         if kinds[time_cols[1]] == "hour":
-            hours = np.array([int(c) for c in tc], dtype="int64")
-            if hours.min() >= 1 and (hours.max() >= 24 or not (hours == 0).any()):
+            hours = _hours_column(tc, Where(name, lines, header[time_cols[1]]))
+            if hours.max() >= 24 or not (hours == 0).any():
                 # hours of the day counted 1..24 (25 in October): elapsed, so no ambiguity
                 hour_ordinal = True
+                if hours.min() == 0:
+                    i = int(np.argmin(hours))
+                    raise error(f"{name}:{lines[i]}", f"colonna {header[time_cols[1]]}: ora 0 in una colonna che conta "
+                                "le ore da 1 a 24/25; attese ore da 0 a 23 oppure da 1 a 24", f"column "
+                                f"{header[time_cols[1]]}: hour 0 in a column counting hours 1 to 24/25; expected hours "
+                                "0 to 23 or 1 to 24", "file.time")
+                if hours.max() < 24:
+                    warnings.append(warning(f"{name}:{table.header_line}", f"colonna {header[time_cols[1]]}: ore da "
+                                            f"{hours.min()} a {hours.max()}, senza 0 né 24: lette come ore del giorno "
+                                            "contate da 1 (1 = 00:00–01:00)", f"column {header[time_cols[1]]}: hours "
+                                            f"{hours.min()} to {hours.max()}, with neither 0 nor 24: read as hours of "
+                                            "the day counted from 1 (1 = 00:00–01:00)", "file.hour_ordinal"))
                 secs = midnights_utc(days) + (hours - 1) * 3600
                 aware = True
                 over = (hours - 1) * 3600 >= day_lengths_s(days)
@@ -224,10 +284,11 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
             tod, has24 = _time_of_day(tc, Where(name, lines, header[time_cols[1]]))
             secs = days.astype("datetime64[s]").astype("int64") + tod
             end_label = end_label or has24
+    value_col, export_col = cols.value_col, cols.export_col
     values = parse_numbers(table.column(value_col), Where(name, lines, header[value_col]), table.delimiter,
-                           table.decimal)
+                           notes=warnings)
     export = (parse_numbers(table.column(export_col), Where(name, lines, header[export_col]), table.delimiter,
-                            table.decimal) if export_col is not None else None)
+                            notes=warnings) if export_col is not None else None)
     for arr, j in ((values, value_col), (export, export_col)):
         if arr is not None and (arr < 0).any():
             i = int(np.argmax(arr < 0))
@@ -242,9 +303,9 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
             real = nonexistent & (np.nan_to_num(values) != 0)
             if real.any():
                 i = int(np.argmax(real))
-                raise error(f"{name}:{lines[i]}", f"«{table.column(tcol)[i]}»: ora inesistente (passaggio all'ora "
+                raise error(f"{name}:{lines[i]}", f"«{tcells[i]}»: ora inesistente (passaggio all'ora "
                             "legale, 02:00–03:00) con un valore non nullo; attesa la riga assente o a zero",
-                            f"'{table.column(tcol)[i]}': a time that does not exist (clocks go forward, 02:00–03:00) "
+                            f"'{tcells[i]}': a time that does not exist (clocks go forward, 02:00–03:00) "
                             "with a non-zero value; expected the row absent or zero", "file.nonexistent_hour")
         keep = ~nonexistent
         secs, values, quality, lines = utc[keep], values[keep], quality[keep], lines[keep]
@@ -259,26 +320,15 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     step = _step(secs, name)
     if end_label and not hour_ordinal:
         secs = secs - step
-    unit = (opts.get("unit") or _unit_of(header[value_col]) or "").lower() or None
+    unit = cols.unit
     info = {"unit": unit or "kwh", "unit_assumed": unit is None, "value_column": header[value_col],
             "time_columns": [header[j] for j in time_cols], "end_stamped": bool(end_label)}
-    if unit not in (None, *UNITS):
-        raise error(name, f"unità «{unit}» non riconosciuta; attese kWh, kW, Wh, W",
-                    f"unknown unit '{unit}'; expected kWh, kW, Wh, W", "file.unit")
     values = values * _to_kwh(unit, step)
     if export is not None:
         export = export * _to_kwh(_unit_of(header[export_col]) or unit, step)
     secs, values, export, quality, step = _regularise(secs, values, export, quality, step)
-    pod_cols = [j for j, k in kinds.items() if k == "pod"]
-    pods = (np.array([c.replace(" ", "").upper() for c in table.column(pod_cols[0])], dtype=object)
-            if pod_cols and len(table.column(pod_cols[0])) == len(secs) else np.full(len(secs), "", dtype=object))
-    chunks = []
-    for pod in dict.fromkeys(pods):
-        s = pods == pod
-        chunks.append(Chunk(pod=pod, start_s=secs[s], interval_s=step, kwh_import=values[s],
-                            kwh_export=export[s] if export is not None else None, quality=quality[s], file=name,
-                            format="generic", info=info))
-    return chunks, warnings
+    return Chunk(pod=pod, start_s=secs, interval_s=step, kwh_import=values, kwh_export=export, quality=quality,
+                 file=name, format="generic", info=info)
 
 
 def _to_kwh(unit: str | None, step_s: int) -> float:

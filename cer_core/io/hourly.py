@@ -27,7 +27,7 @@ import pandas as pd
 from ..bands import BAND_NAMES, band_of_hour, day_type_of_hour, local_hour_of_day
 from ..errors import Problem, error
 from ..timeaxis import hours_utc, local_month
-from .combine import local_day_type
+from .combine import day_types_of_instants
 from .localtime import to_local_naive
 from .model import ESTIMATED, EXTENDED, FILLED, MEASURED, ImportResult, MeterSeries, warning
 
@@ -75,10 +75,11 @@ def best_year(series: MeterSeries) -> int:
     return int(vals[np.argmax(counts)])
 
 
-def _typical_week(hours_s: np.ndarray, kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _typical_week(hours_s: np.ndarray, kwh: np.ndarray,
+                  include_4_october: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Mean kWh by (day type, local hour) of the data (3 × 24) and the months the data cover (hours per month)."""
     local = to_local_naive(hours_s)
-    dt = local_day_type(local)
+    dt = day_types_of_instants(hours_s, include_4_october)
     hr = (local % 86400) // 3600
     sums = np.zeros((3, 24))
     counts = np.zeros((3, 24))
@@ -95,7 +96,7 @@ def _typical_week(hours_s: np.ndarray, kwh: np.ndarray) -> tuple[np.ndarray, np.
 def extend_with_typical_week(year: int, hours_s: np.ndarray, kwh: np.ndarray, missing: np.ndarray,
                              monthly_factors: np.ndarray | None, include_4_october: bool = True) -> np.ndarray:
     """Values for the ``missing`` hours of ``year`` from the data's typical week times a monthly factor."""
-    week, data_months = _typical_week(hours_s, kwh)
+    week, data_months = _typical_week(hours_s, kwh, include_4_october)
     f = np.ones(12) if monthly_factors is None else np.asarray(monthly_factors, dtype=float)
     f_data = float(np.average(f, weights=data_months)) if data_months.sum() else 1.0
     dt = day_type_of_hour(year, include_4_october)[missing]
@@ -181,7 +182,7 @@ def to_hourly_year(result: ImportResult | MeterSeries, year: int, pod: str | Non
     -------
     HourlyYear
     """
-    series = _pick_series(result, pod)
+    series = pick_series(result, pod)
     warnings: list[Problem] = list(result.warnings) if isinstance(result, ImportResult) else []
     values = series.kwh_import if direction == "import" else series.kwh_export
     if values is None:
@@ -247,7 +248,8 @@ def hourly_report(year: int, kwh: np.ndarray, quality: np.ndarray | None = None,
     return rep
 
 
-def _pick_series(result: ImportResult | MeterSeries, pod: str | None) -> MeterSeries:
+def pick_series(result: ImportResult | MeterSeries, pod: str | None) -> MeterSeries:
+    """The series of ``pod`` (the only one when the import holds one POD); refuses naming the PODs present."""
     if isinstance(result, MeterSeries):
         return result
     try:

@@ -63,6 +63,12 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
         raise error(name, f"CSV illeggibile ({exc})", f"unreadable CSV ({exc})", "file.csv")
+    # the file's line of each data row (pandas skips blank lines, so the row index alone is not the line)
+    numbers = [k + 1 for k, ln in enumerate(text.splitlines()) if ln.strip()][1:]
+
+    def at(i: int) -> str:
+        return f"{name}:{numbers[i] if i < len(numbers) else i + 2}"
+
     cols = [c.strip().lower() for c in frame.columns]
     frame.columns = cols
     if "timestamp" not in cols or value_column not in cols:
@@ -73,7 +79,7 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     bad = stamps.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
-        raise error(f"{name}:{i + 2}", f"timestamp «{frame['timestamp'].iloc[i]}» non valido; atteso ISO 8601 con "
+        raise error(at(i), f"timestamp «{frame['timestamp'].iloc[i]}» non valido; atteso ISO 8601 con "
                     f"fuso, es. {iso_local_labels(year)[0]}", f"invalid timestamp '{frame['timestamp'].iloc[i]}'; "
                     f"expected ISO 8601 with offset, e.g. {iso_local_labels(year)[0]}", "file.timestamp")
     raw = frame[value_column].str.strip().str.replace(",", ".", regex=False)
@@ -81,22 +87,22 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     nan = values.isna().to_numpy()
     if nan.any():
         i = int(np.argmax(nan))
-        raise error(f"{name}:{i + 2}", f"colonna {value_column}: valore «{frame[value_column].iloc[i]}» non numerico",
+        raise error(at(i), f"colonna {value_column}: valore «{frame[value_column].iloc[i]}» non numerico",
                     f"column {value_column}: value '{frame[value_column].iloc[i]}' is not a number", "file.number")
     if not allow_negative and (values < 0).any():
         i = int(np.argmax((values < 0).to_numpy()))
-        raise error(f"{name}:{i + 2}", f"valore negativo {values.iloc[i]:g} kWh; attesi kWh ≥ 0",
+        raise error(at(i), f"valore negativo {values.iloc[i]:g} kWh; attesi kWh ≥ 0",
                     f"negative value {values.iloc[i]:g} kWh; expected kWh ≥ 0", "file.negative")
     dup = stamps.duplicated().to_numpy()
     if dup.any():
         i = int(np.argmax(dup))
-        raise error(f"{name}:{i + 2}", f"ora {frame['timestamp'].iloc[i]} ripetuta; attesa una riga per ora",
+        raise error(at(i), f"ora {frame['timestamp'].iloc[i]} ripetuta; attesa una riga per ora",
                     f"hour {frame['timestamp'].iloc[i]} repeated; expected one row per hour", "file.duplicate")
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(stamps))
     outside = ~series.index.isin(expected)
     if outside.any():
         i = int(np.argmax(outside))
-        raise error(f"{name}:{i + 2}", f"ora {frame['timestamp'].iloc[i]} fuori dall'anno {year} o non all'inizio "
+        raise error(at(i), f"ora {frame['timestamp'].iloc[i]} fuori dall'anno {year} o non all'inizio "
                     f"dell'ora; attese le {len(expected)} ore locali del {year}",
                     f"hour {frame['timestamp'].iloc[i]} is outside {year} or not on the hour; expected the "
                     f"{len(expected)} local hours of {year}", "file.outside_year")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..timeaxis import LOCAL_TZ
+from ..timeaxis import LOCAL_TZ, hours_utc
 
 DAY_S = 86400
 HOUR_S = 3600
@@ -42,11 +42,12 @@ def to_local_naive(utc_s: np.ndarray) -> np.ndarray:
     return _seconds(idx)
 
 
-def from_local_naive(naive_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def from_local_naive(naive_s: np.ndarray, groups=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """UTC of local wall-clock times given in file order.
 
     The October hour that happens twice is resolved by order: the first occurrence of a wall-clock
-    time is summer time (UTC+2), a later one winter time (UTC+1).
+    time is summer time (UTC+2), a later one winter time (UTC+1). With ``groups`` (e.g. the POD of
+    each row of a file holding several meters) the order is counted within each group.
 
     Returns
     -------
@@ -56,8 +57,9 @@ def from_local_naive(naive_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     """
     naive_s = np.asarray(naive_s, dtype="int64")
     idx = _index(naive_s)
-    dup = pd.Series(naive_s).duplicated(keep="first").to_numpy()
-    counts = pd.Series(naive_s).map(pd.Series(naive_s).value_counts()).to_numpy()
+    frame = pd.DataFrame({"g": 0 if groups is None else np.asarray(groups, dtype=object), "t": naive_s})
+    dup = frame.duplicated(keep="first").to_numpy()
+    counts = frame.groupby(["g", "t"])["t"].transform("size").to_numpy()
     strict = idx.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
     loose = idx.tz_localize(LOCAL_TZ, ambiguous=~dup, nonexistent="NaT")
     nonexistent = np.asarray(loose.isna())
@@ -84,3 +86,22 @@ def fmt_local(utc_s: int) -> str:
     ts = pd.Timestamp(int(utc_s), unit="s", tz="UTC").tz_convert(LOCAL_TZ)
     off = ts.strftime("%z")
     return ts.strftime("%d/%m/%Y %H:%M") + off[:3] + ":" + off[3:]
+
+
+def per_local_hour(utc_s: np.ndarray, table_of_year) -> np.ndarray:
+    """``table_of_year(y)[i]`` for each UTC instant, ``i`` its local hour in ``timeaxis.hours_utc(y)``.
+
+    For calendars of the simulated-year kind (``cer_core.bands.band_of_hour``, ``day_type_of_hour``)
+    looked up at arbitrary instants (quarter-hours of any year).
+    """
+    hour_s = np.asarray(utc_s, dtype="int64") // 3600 * 3600
+    local_year = to_local_naive(hour_s).astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
+    out = None
+    for y in np.unique(local_year):
+        sel = local_year == y
+        table = np.asarray(table_of_year(int(y)))
+        if out is None:
+            out = np.zeros(len(hour_s), dtype=table.dtype)
+        base = int(hours_utc(int(y))[0].value // 10**9)
+        out[sel] = table[(hour_s[sel] - base) // 3600]
+    return out if out is not None else np.zeros(0, dtype=np.int8)

@@ -5,8 +5,13 @@ round trip), ``0.125`` (decimal point), ``1,234.5`` (English thousands). The dec
 once per column (all value columns of a wide file count as one): a comma anywhere means a decimal
 comma, unless commas are followed by a dot (``1,234.5``). A column without commas whose dotted
 values all look like thousands groups (``1.234``) is ambiguous: it is read as thousands in a
-``;``/tab file (the Italian convention) and refused in a ``,`` file, where it cannot be told apart
-from a decimal point.
+``;``/tab file (the Italian convention, said in a warning) and refused in a ``,`` file, where it
+cannot be told apart from a decimal point. In an Excel sheet (delimiter :data:`EXCEL`) numbers
+stored as numbers are written with a point (never thousands), while numbers stored as text keep
+the way they were typed (``0,125``), so a comma still means a decimal comma there.
+
+Dates are accepted between :data:`PLAUSIBLE_YEARS` (a year such as ``0024`` or ``2999`` is a typo,
+and would overflow the time arithmetic).
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ from ..errors import error
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[+-]?,\d+$")
+#: In an Excel sheet a thousands dot is only accepted next to a decimal comma (``1.234,5``): a cell
+#: ``0.125`` there is a number stored as a number, not 125.
+_COMMA_DECIMAL_EXCEL = re.compile(r"^[+-]?(\d+(,\d*)?|\d{1,3}(\.\d{3})+,\d*|,\d+)$")
 _POINT_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?$")
+
+
+#: The delimiter of a :class:`cer_core.io.source.Table` read from an Excel sheet.
+EXCEL = "xlsx"
+#: Dates outside these years (inclusive) are refused as typos.
+PLAUSIBLE_YEARS = (1990, 2100)
 
 
 class Where:
@@ -33,7 +47,8 @@ class Where:
         return f"{self.name}:{self.lines[i]}" if len(self.lines) > i else self.name
 
 
-def _decimal_mark(series: pd.Series, where: Where, delimiter: str, hint: str | None) -> str:
+def _decimal_mark(series: pd.Series, where: Where, delimiter: str, hint: str | None,
+                  notes: list | None) -> str:
     """``","`` or ``"."`` for the non-empty strings of ``series``."""
     if hint:
         return hint
@@ -42,12 +57,19 @@ def _decimal_mark(series: pd.Series, where: Where, delimiter: str, hint: str | N
         comma_then_dot = series[has_comma].str.contains(r",\d{3}\.", regex=True)
         return "." if comma_then_dot.any() else ","
     dotted = series[series.str.contains(".", regex=False)]
-    if dotted.empty:
+    if dotted.empty or delimiter == EXCEL:  # Excel writes numbers stored as numbers with a point
         return "."
     if dotted.str.match(_THOUSANDS_DOT).all():
-        if delimiter in (";", "\t"):
-            return ","
         i = int(dotted.index[0])
+        if delimiter in (";", "\t"):
+            if notes is not None:
+                from .model import warning
+
+                notes.append(warning(where.at(i), f"colonna {where.column}: valori come «{dotted.iloc[0]}» letti con il "
+                                     "punto delle migliaia (file con «;», uso italiano), senza decimali",
+                                     f"column {where.column}: values like '{dotted.iloc[0]}' read with a thousands "
+                                     "dot (a ';' file, the Italian way), without decimals", "file.thousands_dot"))
+            return ","
         raise error(where.at(i), f"colonna {where.column}: valore «{dotted.iloc[0]}» ambiguo (punto delle migliaia "
                     "o decimale?); attesi decimali con la virgola, o senza separatore delle migliaia",
                     f"column {where.column}: value '{dotted.iloc[0]}' is ambiguous (thousands separator or decimal "
@@ -55,7 +77,8 @@ def _decimal_mark(series: pd.Series, where: Where, delimiter: str, hint: str | N
     return "."
 
 
-def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None = None) -> np.ndarray:
+def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None = None,
+                  notes: list | None = None) -> np.ndarray:
     """Floats of ``cells`` (NaN where empty); refuses text naming the line and the value.
 
     Parameters
@@ -65,9 +88,11 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
     where : Where
         For messages: file, line of each cell, column label.
     delimiter : str
-        The file's delimiter (decides the ambiguous ``1.234`` case).
+        The file's delimiter (decides the ambiguous ``1.234`` case), :data:`EXCEL` for an Excel sheet.
     decimal : {",", "."} or None
-        Force the decimal mark (Excel sheets: ``"."``); None decides it from the cells.
+        Force the decimal mark; None decides it from the cells.
+    notes : list, optional
+        Receives a warning when ``1.234`` is read as thousands (``;`` and tab files).
 
     Returns
     -------
@@ -81,9 +106,9 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
     out = np.full(len(s), np.nan)
     if values.empty:
         return out
-    mark = _decimal_mark(values, where, delimiter, decimal)
+    mark = _decimal_mark(values, where, delimiter, decimal, notes)
     if mark == ",":
-        ok = values.str.match(_COMMA_DECIMAL)
+        ok = values.str.match(_COMMA_DECIMAL_EXCEL if delimiter == EXCEL else _COMMA_DECIMAL)
         clean = values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         ok = values.str.match(_POINT_DECIMAL) & values.str.contains(r"\d", regex=True)
@@ -112,10 +137,39 @@ def excel_serial_to_naive(values: np.ndarray) -> np.ndarray:
     return _EXCEL_EPOCH + secs.astype("timedelta64[s]")
 
 
+def excel_serials(cells, where: Where) -> np.ndarray:
+    """Naive local ``datetime64[s]`` of Excel serial days; refuses the first cell that is not a serial of a
+    plausible year (an empty or text cell in a column of serials), naming its line."""
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()
+    num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(num) | (num < 0) | (num > 2_958_465)  # 9999-12-31
+    refuse_first_bad(bad, cells, where, "colonna {column}: «{value}» non è una data Excel (numero di giorni dal "
+                     "30/12/1899); attesa una data/ora in ogni riga", "column {column}: '{value}' is not an Excel date "
+                     "(days since 30/12/1899); expected a date/time on every row", "file.timestamp")
+    stamps = excel_serial_to_naive(num)
+    refuse_implausible_years(stamps, cells, where)
+    return stamps
+
+
 def looks_like_excel_serial(s: pd.Series) -> bool:
     """True if every non-empty cell is a number between 1 Jan 1955 and 2119 as Excel serial days."""
     num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce")
     return bool(num.notna().all() and num.between(20000, 80000).all())
+
+
+def implausible_years(stamps) -> np.ndarray:
+    """True where a ``datetime64`` / timestamp lies outside :data:`PLAUSIBLE_YEARS` (NaT counts as False)."""
+    arr = np.asarray(stamps).astype("datetime64[s]")
+    years = arr.astype("datetime64[Y]").astype("int64") + 1970
+    return ~np.isnat(arr) & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
+
+
+def refuse_implausible_years(stamps, cells, where: Where) -> None:
+    """Refuse the first date outside :data:`PLAUSIBLE_YEARS`, naming its line."""
+    lo, hi = PLAUSIBLE_YEARS
+    refuse_first_bad(implausible_years(stamps), cells, where, "colonna {column}: data «{value}» fuori dagli anni "
+                     f"{lo}–{hi}; attesa la data delle misure", "column {column}: date '{value}' is outside the years "
+                     f"{lo}–{hi}; expected the date of the measurements", "file.date_range")
 
 
 def refuse_first_bad(bad: np.ndarray, cells, where: Where, it: str, en: str, code: str) -> None:
@@ -172,4 +226,6 @@ def parse_dates(cells, where: Where) -> np.ndarray:
     parsed = parse_with_formats(zero_pad_dates(s), _DATE_FORMATS)
     refuse_first_bad(parsed.isna().to_numpy(), cells, where, "colonna {column}: data «{value}» non valida; attesa "
                      "gg/mm/aaaa", "column {column}: date '{value}' is not valid; expected dd/mm/yyyy", "file.date")
-    return parsed.to_numpy().astype("datetime64[D]")
+    days = parsed.to_numpy().astype("datetime64[D]")
+    refuse_implausible_years(days, cells, where)
+    return days

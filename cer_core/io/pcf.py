@@ -3,8 +3,9 @@
 ``POD;DATA;ORA;FL_ORA_LEGALE;ATTIVA_PRELEVATA;ATTIVA_IMMESSA;…;TIPO_DATO;`` — ``DATA`` yyyymmdd and
 ``ORA`` hhmmss are the local start of the interval, ``FL_ORA_LEGALE`` the UTC offset in hours (1
 winter, 2 summer): the UTC instant is local time minus the flag, which keeps the repeated October
-hour apart. Rows whose local time does not exist (the March placeholders, flag 2, value 0) are
-dropped; a non-zero one is dropped with a warning. ``ATTIVA_PRELEVATA`` (or the older
+hour apart (a flag other than 1, 2 or empty is refused; without the flag column, the first time a
+POD's repeated hour appears is summer time). Rows whose local time does not exist (the March
+placeholders, flag 2, value 0) are dropped; a non-zero one is dropped with a warning. ``ATTIVA_PRELEVATA`` (or the older
 ``CONSUMO_ATTIVA_PRELEVATA``) is the import, ``ATTIVA_IMMESSA`` the export; an empty import cell is
 missing, an empty export cell is 0 only when the POD's whole export column is empty. ``TIPO_DATO``
 other than ``E`` is ``estimated``. Excel damage (``ORA`` ``1500``, ``DATA`` ``20240301.0``) is repaired.
@@ -78,23 +79,31 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
     days = parse_dates(cellsof(col["DATA"]), Where(name, lines, "DATA"))
     tod = _times_of_day(cellsof(col["ORA"]), Where(name, lines, "ORA"))
     naive = days.astype("datetime64[s]").astype("int64") + tod
-    imp = parse_numbers(cellsof(col[imp_name]), Where(name, lines, imp_name), table.delimiter, table.decimal)
-    exp = (parse_numbers(cellsof(col[exp_name]), Where(name, lines, exp_name), table.delimiter, table.decimal)
+    warnings: list = []
+    imp = parse_numbers(cellsof(col[imp_name]), Where(name, lines, imp_name), table.delimiter, notes=warnings)
+    exp = (parse_numbers(cellsof(col[exp_name]), Where(name, lines, exp_name), table.delimiter, notes=warnings)
            if exp_name else None)
     for arr, label in ((imp, imp_name), (exp, exp_name)):
         if arr is not None and (arr < 0).any():
             i = int(np.argmax(arr < 0))
             raise error(f"{name}:{lines[i]}", f"colonna {label}: valore negativo {arr[i]:g} kWh; attesi kWh ≥ 0",
                         f"column {label}: negative value {arr[i]:g} kWh; expected kWh ≥ 0", "file.negative")
-    utc, nonexistent, _once = from_local_naive(naive)
-    warnings = []
+    utc, nonexistent, _once = from_local_naive(naive, pods)  # without the flag: file order, POD by POD
     if "FL_ORA_LEGALE" in col:
         flag = parse_numbers(cellsof(col["FL_ORA_LEGALE"]), Where(name, lines, "FL_ORA_LEGALE"), table.delimiter, ".")
         ok = np.isin(flag, (1, 2))
+        bad = ~ok & ~np.isnan(flag)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise error(f"{name}:{lines[i]}", f"colonna FL_ORA_LEGALE: valore «{cellsof(col['FL_ORA_LEGALE'])[i]}»; "
+                        "attesi 1 (ora solare) o 2 (ora legale)", f"column FL_ORA_LEGALE: value "
+                        f"'{cellsof(col['FL_ORA_LEGALE'])[i]}'; expected 1 (winter time) or 2 (summer time)",
+                        "file.dst_flag")
+        flag_h = np.where(ok, flag, 0).astype("int64")
         amb = is_ambiguous(naive)
         use_flag = ok & amb  # the flag decides only the repeated October hour
-        utc = np.where(use_flag, naive - np.nan_to_num(flag).astype("int64") * 3600, utc)
-        contradict = ok & ~amb & ~nonexistent & ((naive - utc) // 3600 != np.nan_to_num(flag))
+        utc = np.where(use_flag, naive - flag_h * 3600, utc)
+        contradict = ok & ~amb & ~nonexistent & ((naive - utc) // 3600 != flag_h)
         if contradict.any():
             i = int(np.argmax(contradict))
             warnings.append(warning(f"{name}:{lines[i]}", f"{int(contradict.sum())} righe con FL_ORA_LEGALE diverso "

@@ -100,15 +100,11 @@ def _bills(data: bytes, name: str, year: int | None, lang: str):
     it = lang == "it"
     lines = [("Formato: bollette (F1/F2/F3 per periodo)" if it else "Format: bills (F1/F2/F3 per period)"),
              (f"Bollette: {len(bills)}, forma usata: {shape}" if it else f"Bills: {len(bills)}, shape used: {shape}")]
-    worst = 0.0
-    for b in result.report["bills"]:
-        if b["adjustment"]:
-            continue
-        for k, v in b["kwh"].items():
-            worst = max(worst, abs(v - b["spread_kwh"][k]))
+    worst = max((abs(v - b["spread_kwh"][k]) for b in result.report["bills"] for k, v in b["kwh"].items()),
+                default=0.0)
     lines.append(f"Totali delle bollette riprodotti entro {_num(worst, lang, 4)} kWh" if it else
                  f"Bill totals reproduced within {_num(worst, lang, 4)} kWh")
-    return year, result.kwh, result.report, result.warnings, lines
+    return year, result.kwh, result.report, list(bf.warnings) + list(result.warnings), lines
 
 
 def load_command(args, lang: str) -> int:
@@ -147,13 +143,19 @@ def load_command(args, lang: str) -> int:
             year = year or best_year(result.series[0])
             hourly = to_hourly_year(result.series[0], year)
             kwh, warnings = hourly.kwh, list(result.warnings) + list(hourly.warnings)
+            if len(result.series) > 1:  # say which POD the year below is
+                out_lines.append(f"POD {result.series[0].pod}:")
             out_lines += format_year_report(hourly.report, lang)
         for line in out_lines:
             print(line)
         for w in warnings:
             print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
         if getattr(args, "out", None):
-            Path(args.out).write_bytes(write_hourly_csv(kwh, year))
+            try:
+                Path(args.out).write_bytes(write_hourly_csv(kwh, year))
+            except OSError as exc:
+                raise error(str(args.out), f"impossibile scrivere il file ({exc.strerror or exc})",
+                            f"cannot write the file ({exc.strerror or exc})", "file.write")
             print(args.out)
         return EXIT_OK
     except CerInputError as exc:

@@ -17,11 +17,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import error
+from ..timeaxis import n_hours
 from .hourly import extend_with_typical_week, hourly_sums, place_in_year
+from .model import warning_dict
 
 FULL_YEAR_DAYS = 300
 #: The content behind each digest the cache below is keyed on (bounded: at most the cache's size).
-_FILES: dict[bytes, tuple[str, bytes]] = {}
+_FILES: dict[bytes, bytes] = {}
 _MAX_FILES = 64
 
 
@@ -34,11 +36,11 @@ def _read_workspace_file(ws, path: str, where: str) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _shape_cached(digest: bytes, year: int, factors: tuple | None, include_4_october: bool,
+def _shape_cached(digest: bytes, name: str, year: int, factors: tuple | None, include_4_october: bool,
                   contract_kw: float | None) -> tuple[np.ndarray, dict]:
     from . import read_meter_files
 
-    name, data = _FILES[digest]
+    data = _FILES[digest]
     result = read_meter_files([(name, data)], contract_kw=contract_kw, include_4_october=include_4_october)
     if len(result.series) != 1:
         raise error(name, f"il file della forma contiene {len(result.series)} POD: atteso uno solo",
@@ -51,7 +53,7 @@ def _shape_cached(digest: bytes, year: int, factors: tuple | None, include_4_oct
                                        include_4_october)
         method = "measured_year"
     else:
-        values = extend_with_typical_week(year, hours, kwh, np.ones(len(_axis(year)), dtype=bool),
+        values = extend_with_typical_week(year, hours, kwh, np.ones(n_hours(year), dtype=bool),
                                           None if factors is None else np.asarray(factors), include_4_october)
         method = "typical_week"
     total = values.sum()
@@ -60,7 +62,7 @@ def _shape_cached(digest: bytes, year: int, factors: tuple | None, include_4_oct
                     "the shape data have zero consumption: they cannot be used as a shape", "load.shape_zero")
     shape = values / total
     shape.flags.writeable = False
-    warnings = [{"it": f"{w.where}: {w.it}", "en": f"{w.where}: {w.en}", "code": w.code} for w in result.warnings]
+    warnings = [warning_dict(w) for w in result.warnings]
     if method == "typical_week":
         warnings.append({"it": f"{name}: {days:.0f} giorni misurati usati come settimana tipica, con la stagionalità "
                          "del profilo della categoria", "en": f"{name}: {days:.0f} measured days used as a typical "
@@ -68,12 +70,6 @@ def _shape_cached(digest: bytes, year: int, factors: tuple | None, include_4_oct
     meta = {"path": name, "format": series.report.get("format"), "days": round(days, 1), "method": method,
             "warnings": warnings}
     return shape, meta
-
-
-def _axis(year: int):
-    from ..timeaxis import hours_utc
-
-    return hours_utc(year)
 
 
 def measured_shape_from_bytes(data: bytes, name: str, year: int, factors: tuple | None = None,
@@ -93,10 +89,10 @@ def measured_shape_from_bytes(data: bytes, name: str, year: int, factors: tuple 
     """
     digest = hashlib.blake2b(data, digest_size=16).digest()
     _FILES.pop(digest, None)
-    _FILES[digest] = (name, data)
+    _FILES[digest] = data
     while len(_FILES) > _MAX_FILES:
         _FILES.pop(next(iter(_FILES)))
-    shape, meta = _shape_cached(digest, year, None if factors is None else tuple(round(f, 9) for f in factors),
+    shape, meta = _shape_cached(digest, name, year, None if factors is None else tuple(round(f, 9) for f in factors),
                                 include_4_october, None if contract_kw is None else float(contract_kw))
     return shape, {**meta, "warnings": list(meta["warnings"])}
 

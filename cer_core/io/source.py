@@ -17,7 +17,8 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
-from ..errors import error
+from ..errors import CerInputError, error
+from .numbers import EXCEL
 
 #: Largest single upload accepted [bytes]; checked before parsing. Five years of quarter-hours in the
 #: largest format (PCF long CSV, ≈ 2.3 MB a year) fit many times over.
@@ -42,8 +43,9 @@ class Document:
 class Table:
     """A delimited file as rows of stripped strings, with the file's line number of each row.
 
-    ``decimal`` is ``"."`` for Excel sheets (numbers are real numbers there) and ``None`` for text,
-    where the numbers' decimal mark is decided per column (see :func:`cer_core.io.numbers.parse_numbers`).
+    ``delimiter`` is :data:`cer_core.io.numbers.EXCEL` for an Excel sheet: the readers pass it to
+    :func:`cer_core.io.numbers.parse_numbers`, which decides the decimal mark per column for text and
+    Excel alike (an Excel cell holding text keeps the way it was typed, ``0,125``).
     """
 
     name: str
@@ -52,7 +54,6 @@ class Table:
     lines: list[int]
     header_line: int
     delimiter: str
-    decimal: str | None = None
     excel: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -134,18 +135,27 @@ def _excel_cell(v) -> str:
     return str(v).strip()
 
 
+def _unreadable_xlsx(name: str, exc: Exception):
+    return error(name, f"file Excel illeggibile ({type(exc).__name__}): attesa una cartella .xlsx valida",
+                 f"unreadable Excel file ({type(exc).__name__}): expected a valid .xlsx workbook", "file.xlsx")
+
+
 def read_xlsx(data: bytes, name: str) -> Document:
     """Rows of the first sheet of an ``.xlsx`` workbook (cells as strings, see :func:`_excel_cell`)."""
     import openpyxl
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _unzipped_guard(zf.infolist(), name)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except CerInputError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise error(name, f"file Excel illeggibile ({type(exc).__name__}): attesa una cartella .xlsx valida",
-                    f"unreadable Excel file ({type(exc).__name__}): expected a valid .xlsx workbook", "file.xlsx")
+        raise _unreadable_xlsx(name, exc)
     try:
         ws = wb.worksheets[0]
         rows, numbers = [], []
+        # a read-only workbook parses the sheet lazily: damage shows up while iterating
         for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
             cells = [_excel_cell(v) for v in row]
             while cells and cells[-1] == "":
@@ -153,9 +163,20 @@ def read_xlsx(data: bytes, name: str) -> Document:
             if cells:
                 rows.append(cells)
                 numbers.append(i)
+    except Exception as exc:
+        raise _unreadable_xlsx(name, exc)
     finally:
         wb.close()
     return Document(name=name, rows=rows, row_numbers=numbers, excel=True)
+
+
+def _unzipped_guard(members: list, name: str) -> None:
+    """Refuse an archive (a ``.zip`` or an ``.xlsx``) that unpacks to more than :data:`MAX_UNZIPPED_BYTES`."""
+    total = sum(i.file_size for i in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise error(name, f"l'archivio contiene {total / _MB:.0f} MB di dati: massimo {MAX_UNZIPPED_BYTES / _MB:.0f} MB "
+                    "(ZIP o XLSX)", f"the archive holds {total / _MB:.0f} MB of data: at most "
+                    f"{MAX_UNZIPPED_BYTES / _MB:.0f} MB (ZIP or XLSX)", "file.too_large")
 
 
 def _is_xlsx(zf: zipfile.ZipFile) -> bool:
@@ -166,7 +187,7 @@ def _is_xlsx(zf: zipfile.ZipFile) -> bool:
 def _unzip(data: bytes, name: str, depth: int) -> list[Document]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except Exception:  # BadZipFile, NotImplementedError (zip version), ValueError, OSError on damaged archives
         raise error(name, "archivio ZIP danneggiato: atteso uno ZIP leggibile di file CSV/XLSX/JSON",
                     "damaged ZIP archive: expected a readable ZIP of CSV/XLSX/JSON files", "file.zip")
     with zf:
@@ -174,17 +195,18 @@ def _unzip(data: bytes, name: str, depth: int) -> list[Document]:
             return [read_xlsx(data, name)]
         members = [i for i in zf.infolist() if not i.is_dir() and not posixpath.basename(i.filename).startswith(".")
                    and "__MACOSX" not in i.filename]
-        total = sum(i.file_size for i in members)
-        if total > MAX_UNZIPPED_BYTES:
-            raise error(name, f"lo ZIP contiene {total / _MB:.0f} MB di dati: massimo {MAX_UNZIPPED_BYTES / _MB:.0f} MB",
-                        f"the ZIP holds {total / _MB:.0f} MB of data: at most {MAX_UNZIPPED_BYTES / _MB:.0f} MB",
-                        "file.too_large")
+        _unzipped_guard(members, name)
         if not members:
             raise error(name, "archivio ZIP vuoto: attesi file CSV/XLSX/JSON di consumi",
                         "empty ZIP archive: expected CSV/XLSX/JSON consumption files", "file.empty")
         out: list[Document] = []
         for info in sorted(members, key=lambda i: i.filename):
-            inner = zf.read(info)
+            try:
+                inner = zf.read(info)
+            except Exception as exc:  # damaged member: BadZipFile, zlib.error, EOFError, encrypted, …
+                raise error(f"{name}/{info.filename}", f"file danneggiato nell'archivio ZIP ({type(exc).__name__}): "
+                            "atteso uno ZIP leggibile", f"damaged file inside the ZIP archive ({type(exc).__name__}): "
+                            "expected a readable ZIP", "file.zip")
             out.extend(open_documents(inner, f"{name}/{info.filename}", depth + 1))
         return out
 
@@ -247,7 +269,7 @@ def split_text(doc: Document) -> tuple[list[list[str]], list[int], str]:
 def document_rows(doc: Document) -> tuple[list[list[str]], list[int], str]:
     """Rows, line numbers and delimiter of a text or Excel document."""
     if doc.rows is not None:
-        return doc.rows, doc.row_numbers or list(range(1, len(doc.rows) + 1)), "xlsx"
+        return doc.rows, doc.row_numbers or list(range(1, len(doc.rows) + 1)), EXCEL
     return split_text(doc)
 
 
@@ -255,4 +277,4 @@ def make_table(doc: Document, header_index: int, rows: list[list[str]], numbers:
     """A :class:`Table` whose header is ``rows[header_index]``."""
     return Table(name=doc.name, header=rows[header_index], rows=rows[header_index + 1:],
                  lines=numbers[header_index + 1:], header_line=numbers[header_index], delimiter=delim,
-                 decimal="." if doc.excel else None, excel=doc.excel)
+                 excel=doc.excel)

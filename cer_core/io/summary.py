@@ -6,14 +6,13 @@ import numpy as np
 
 from ..bands import BAND_NAMES, band_of_hour
 from ..errors import error
-from ..timeaxis import hours_utc
-from .localtime import fmt_local, to_local_naive
+from .localtime import fmt_local, per_local_hour
 from .model import ESTIMATED, EXTENDED, FILLED, FORMAT_LABELS, MEASURED, MeterSeries
 
 #: Quarter-hour kWh above ``PLAUSIBLE_FACTOR × available power × interval`` is physically impossible.
 PLAUSIBLE_FACTOR = 1.2
-#: No single withdrawal point draws more than this [kW] (the largest Italian sites stay well below 1 GW).
-MAX_POD_KW = 1_000_000.0
+#: No supply point of an energy community draws or feeds this much [kW]; a value above it is garbage.
+MAX_PLAUSIBLE_KW = 50_000
 
 
 def available_kw(contract_kw: float) -> float:
@@ -23,15 +22,7 @@ def available_kw(contract_kw: float) -> float:
 
 def bands_of_instants(start_s: np.ndarray, include_4_october: bool = True) -> np.ndarray:
     """F1/F2/F3 (1, 2, 3) of the local hour each UTC instant falls in."""
-    start_s = np.asarray(start_s, dtype="int64")
-    hour_s = start_s // 3600 * 3600
-    local_year = (to_local_naive(hour_s).astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970)
-    out = np.zeros(len(start_s), dtype=np.int8)
-    for y in np.unique(local_year):
-        sel = local_year == y
-        base = int(hours_utc(int(y))[0].value // 10**9)
-        out[sel] = band_of_hour(int(y), include_4_october)[(hour_s[sel] - base) // 3600]
-    return out
+    return per_local_hour(start_s, lambda y: band_of_hour(y, include_4_october))
 
 
 def band_split(start_s: np.ndarray, kwh: np.ndarray, include_4_october: bool = True) -> dict:
@@ -66,6 +57,7 @@ def series_report(series: MeterSeries, facts: dict, info: dict | None = None, in
         "missing": int(facts.get("missing_intervals", 0)), "longest_gap_h": facts.get("longest_gap_h", 0.0),
         "gaps": facts.get("gaps", []),
         "duplicates_equal": facts.get("duplicates_equal", 0), "duplicates_different": facts.get("duplicates_different", 0),
+        "missing_export": int(facts.get("missing_export_intervals", 0)),
         "total_kwh": round(total, 3),
         "annual_kwh": round(total * 365.0 / days, 1) if days > 0 else 0.0,
         "annualised": bool(abs(days - 365.5) > 1.0),
@@ -83,11 +75,9 @@ def series_report(series: MeterSeries, facts: dict, info: dict | None = None, in
     return rep
 
 
-def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed: bool = False) -> None:
-    """Refuse interval energies no meter with ``contract_kw`` can record (kW or Wh read as kWh).
-
-    Without a contract power, refuse only what no single POD can draw (above
-    :data:`MAX_POD_KW`): an overflowing number, a wrong column, a meter index read as energy.
+def check_plausible(series: MeterSeries, contract_kw: float | None) -> None:
+    """Refuse interval energies no meter can record: above the contract's available power (kW or Wh
+    read as kWh), or, without a contract, above :data:`MAX_PLAUSIBLE_KW` (garbage such as ``1e308``).
 
     Raises
     ------
@@ -96,10 +86,20 @@ def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed
     """
     if not len(series.kwh_import):
         return
-    if not contract_kw:
-        _check_ceiling(series)
-        return
     step_h = series.interval_min / 60
+    v = np.nan_to_num(series.kwh_import, posinf=np.finfo(float).max)
+    if series.kwh_export is not None:
+        v = np.maximum(v, np.nan_to_num(series.kwh_export, posinf=np.finfo(float).max))
+    i = int(np.argmax(v))
+    where = ", ".join(series.files)
+    it = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
+    if v[i] > MAX_PLAUSIBLE_KW * step_h:
+        raise error(where, f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minuti, oltre "
+                    f"ogni fornitura possibile ({MAX_PLAUSIBLE_KW // 1000} MW); attesi kWh per intervallo",
+                    f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minutes, beyond any "
+                    f"possible supply ({MAX_PLAUSIBLE_KW // 1000} MW); expected kWh per interval", "file.implausible")
+    if not contract_kw:
+        return
     limit = PLAUSIBLE_FACTOR * available_kw(contract_kw) * step_h
     v = np.nan_to_num(series.kwh_import)
     if v.max() <= limit:
@@ -109,30 +109,9 @@ def check_plausible(series: MeterSeries, contract_kw: float | None, unit_assumed
     # Wh read as kWh is 1000 times too much; average kW read as kWh 1/interval_h times (4 for quarter-hours)
     cause_it, cause_en = (("Wh invece di kWh", "Wh instead of kWh") if ratio > 50 else
                           ("potenza media in kW invece di kWh", "average power in kW instead of kWh"))
-    where = ", ".join(series.files)
-    it = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
     raise error(where, f"{fmt_local(series.start_s[i])}: {it(v[i], 3)} kWh in {series.interval_min} minuti, oltre il "
                 f"massimo possibile {it(limit, 3)} kWh (1,2 × {it(available_kw(contract_kw), 1)} kW disponibili × "
                 f"{it(step_h, 2)} h): il file contiene forse {cause_it}; attesi kWh per intervallo",
                 f"{fmt_local(series.start_s[i])}: {v[i]:.3f} kWh in {series.interval_min} minutes, above the possible "
                 f"maximum {limit:.3f} kWh (1.2 × {available_kw(contract_kw):.1f} kW available × {step_h:g} h): the file "
                 f"probably holds {cause_en}; expected kWh per interval", "file.implausible")
-
-
-def _check_ceiling(series: MeterSeries) -> None:
-    """Refuse an interval above :data:`MAX_POD_KW` (the check when the contract power is unknown)."""
-    step_h = series.interval_min / 60
-    limit = MAX_POD_KW * step_h
-    v = np.nan_to_num(np.asarray(series.kwh_import, dtype=float), nan=0.0, posinf=np.inf)
-    if not np.any(v > limit):
-        return
-    i = int(np.argmax(v > limit))
-    where = ", ".join(series.files)
-    it_limit = f"{limit:,.0f}".replace(",", ".")
-    it_value = f"{v[i]:.4g}".replace(".", ",")
-    raise error(where, f"{fmt_local(series.start_s[i])}: {it_value} kWh in {series.interval_min} minuti, oltre ogni "
-                f"prelievo possibile per un singolo POD ({it_limit} kWh, cioè 1 GW per {step_h:g} h): il file contiene "
-                "forse un'altra grandezza (lettura del contatore, Wh); attesi kWh per intervallo",
-                f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minutes, beyond what a "
-                f"single POD can draw ({limit:,.0f} kWh, i.e. 1 GW for {step_h:g} h): the file probably holds "
-                "another quantity (meter reading, Wh); expected kWh per interval", "file.implausible")
