@@ -25,7 +25,6 @@ ensure_frame("impianti")  # a deep link on a fresh server goes through app.py fi
 
 SELECTED_KEY = "impianti_selected"
 PRODUCTION_SOURCES = ("pvlib", "file")
-
 MAX_PRODUCTION_MB = 20
 
 
