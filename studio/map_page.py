@@ -32,6 +32,7 @@ from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PEND
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
 from studio.state import edit_doc, get_workspace
 from studio.tables import cabina_options, unique_id
+from studio.ui import checked_number, number_text
 
 K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
@@ -227,9 +228,9 @@ def _pending_member(doc: dict, pending: dict) -> None:
         options = _cabina_options(doc, cabina)
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(cabina),
                            help=t("map.field_cabina_help"))
-        kwh = st.number_input(t("map.field_annual_kwh"), min_value=0.0, max_value=1e8, value=None, step=100.0,
-                              format="%.0f",
-                              placeholder=t("map.field_annual_kwh_placeholder"), help=t("map.field_annual_kwh_help"))
+        # a text field read the Italian way (an HTML number field drops the comma outside Italian browsers)
+        kwh_text = st.text_input(t("map.field_annual_kwh"), placeholder=t("map.field_annual_kwh_placeholder"),
+                                 help=t("map.field_annual_kwh_help"))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
                                     use_container_width=True)
         move = st.form_submit_button(t("map.move_selected_here", name=_member_name(doc, selected)),
@@ -238,6 +239,11 @@ def _pending_member(doc: dict, pending: dict) -> None:
     if add:
         if not name.strip():
             st.error(t("map.name_required"), icon=":material/error:")
+            return
+        kwh, refusal = (None, None) if not kwh_text.strip() else checked_number(
+            kwh_text, t("map.field_annual_kwh"), 0.0, 1e8)
+        if refusal:
+            st.error(refusal, icon=":material/error:")
             return
         address = pending.get("label")
 
@@ -283,8 +289,8 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         st.warning(t("map.roof_no_suggestion") if reason == "missing" else reason, icon=":material/warning:")
         kwp_default, az_default = 10.0, 180.0
     c1, c2 = st.columns(2)
-    kwp = c1.number_input(t("map.field_kwp"), min_value=0.1, max_value=10000.0, value=round(kwp_default, 1),
-                          step=0.5, format="%.1f", key=K + f"roof_kwp_{sig}_{tilt}")
+    kwp_text = c1.text_input(t("map.field_kwp"), value=number_text(round(kwp_default, 1), 1, current_lang()),
+                             key=K + f"roof_kwp_{sig}_{tilt}_{current_lang()}")
     azimuth = c2.number_input(t("map.field_azimuth"), min_value=0.0, max_value=360.0, value=float(round(az_default)),
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
@@ -295,6 +301,10 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                  key=K + f"roof_add_{sig}"):
         if owner is None:
             st.error(t("map.owner_required"), icon=":material/error:")
+            return
+        kwp, refusal = checked_number(kwp_text, t("map.field_kwp"), 0.1, 10000.0)
+        if refusal:
+            st.error(refusal, icon=":material/error:")
             return
         result = {}
 

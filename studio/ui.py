@@ -157,19 +157,24 @@ def number_text(value, decimals: int, lang: str) -> str:
     return text.rstrip("0").rstrip(mark) if mark in text else text
 
 
-def _on_number(key: str, resets: str, label: str, bounds: tuple[float, float], then, args: tuple) -> None:
-    text = st.session_state.get(key)
+def checked_number(text, label: str, low: float, high: float) -> tuple[float | None, str | None]:
+    """A typed number and whether it can be used: ``(value, None)``, or ``(None, sentence)`` saying why not."""
     lang = current_lang()
     value, _ = parse_number(text, lang)
-    low, high = bounds
     if value is None:
-        flash("error", t("common.number.not_a_number", label=label, text=str(text or "").strip()))
-    elif not low <= value <= high:
-        flash("error", t("common.number.out_of_range", label=label, value=number_text(value, 6, lang),
-                         low=number_text(low, 6, lang), high=number_text(high, 6, lang)))
-    else:
+        return None, t("common.number.not_a_number", label=label, text=str(text or "").strip())
+    if not low <= value <= high:
+        return None, t("common.number.out_of_range", label=label, value=number_text(value, 6, lang),
+                       low=number_text(low, 6, lang), high=number_text(high, 6, lang))
+    return value, None
+
+
+def _on_number(key: str, resets: str, label: str, bounds: tuple[float, float], then, args: tuple) -> None:
+    value, refusal = checked_number(st.session_state.get(key), label, *bounds)
+    if refusal is None:
         then(*args, value)
         return
+    flash("error", refusal)
     st.session_state[resets] = st.session_state.get(resets, 0) + 1  # the field shows the kept value again
 
 

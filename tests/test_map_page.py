@@ -152,9 +152,9 @@ def test_draw_a_roof_confirm_and_a_plant_appears():
 
     sugg = roof_suggestion(roof, tilt_deg=30.0)
     assert any("Suggeriti" in c.value for c in at.caption)
-    assert widget(at.number_input, "Potenza (kWp)").value == pytest.approx(sugg.kwp, abs=0.05)
+    assert widget(at.text_input, "Potenza (kWp)").value == str(round(sugg.kwp, 1)).replace(".", ",").rstrip("0").rstrip(",")
     assert widget(at.number_input, "Azimut (°)").value == round(sugg.azimuth_deg)
-    widget(at.number_input, "Potenza (kWp)").set_value(8.5)
+    widget(at.text_input, "Potenza (kWp)").set_value("8,5")    # typed the Italian way
     at = button(at, "Aggiungi impianto").click().run()
     no_errors(at)
     plants = [p for p in doc_of(at)["plants"] if p["id"] not in plant_ids]
@@ -205,6 +205,30 @@ def test_member_without_a_name_is_refused():
     at = button(at, "Aggiungi membro").click().run()
     assert [e.value for e in at.error] == ["Scrivi un nome."]
     assert len(doc_of(at)["members"]) == n
+
+
+def test_yearly_kwh_typed_the_italian_way_and_nonsense_refused():
+    at = app()
+    at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.16, 45.38]})])
+    n = len(doc_of(at)["members"])
+    widget(at.text_input, "Nome").input("Famiglia Neri")
+    widget(at.text_input, "Consumo annuo (kWh)").input("tanti")
+    at = button(at, "Aggiungi membro").click().run()
+    assert len(doc_of(at)["members"]) == n and "non è un numero" in at.error[0].value
+    widget(at.text_input, "Consumo annuo (kWh)").input("3.500")       # Italian thousands, not 3.5 kWh
+    at = button(at, "Aggiungi membro").click().run()
+    no_errors(at)
+    assert doc_of(at)["members"][-1]["load"]["annual_kwh"] == 3500
+
+
+def test_roof_kwp_out_of_range_is_refused():
+    at = app()
+    school = next(m for m in doc_of(at)["members"] if m["id"] == "scuola-pieve")
+    n = len(doc_of(at)["plants"])
+    at = answer(at, all_drawings=[feature(square(school["lon"] - 0.0001, school["lat"] - 0.0001))])
+    widget(at.text_input, "Potenza (kWp)").set_value("0")
+    at = button(at, "Aggiungi impianto").click().run()
+    assert len(doc_of(at)["plants"]) == n and "fuori dall'intervallo" in at.error[0].value
 
 
 def test_draw_a_cabina_area_assigns_the_members_inside():

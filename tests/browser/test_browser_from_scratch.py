@@ -51,8 +51,7 @@ def place_member(page, x: float, y: float, name: str, role: str | None = None, c
     if category:
         choose(page, main, "Categoria", category)
     if annual_kwh:
-        box = main.locator("[data-testid='stNumberInput']").filter(has_text="Consumo annuo").first.locator("input")
-        box.fill(str(annual_kwh))
+        main.get_by_role("textbox", name="Consumo annuo (kWh)").fill(f"{annual_kwh:,}".replace(",", "."))  # e.g. 60.000
     main.get_by_role("button", name="Aggiungi membro").click()
     wait_idle(page)
     assert_no_exception(page)
