@@ -28,7 +28,10 @@ def plant_checks(sc: Scenario) -> list[dict]:
     """Per-plant checks: power, commissioning date, capital grant."""
     out = []
     for p in sc.plants:
-        if p.kwp > C.MAX_PLANT_KW:
+        if p.kwp <= 0:
+            out.append(_check("plant_max_power", "warning", f"{p.name}: potenza 0 kW, l'impianto non produce",
+                              f"{p.name}: 0 kW of power, the plant produces nothing", p.id))
+        elif p.kwp > C.MAX_PLANT_KW:
             out.append(_check("plant_max_power", "fail", f"{p.name}: {_it(p.kwp)} kW oltre 1 MW, nessuna tariffa",
                               f"{p.name}: {p.kwp:g} kW is over 1 MW, no tariff", p.id))
         else:

@@ -30,6 +30,11 @@ def test_plant_checks_power_date_grant():
     assert s[("plant_grant", "g")] == "fail" and s[("plant_grant", "h")] == "warning"
 
 
+def test_zero_kwp_plant_is_flagged():
+    sc = scenario([member("a", kind="prosumer")], [plant("z", "a", 0.0)])
+    assert by_id(plant_checks(sc))[("plant_max_power", "z")] == "warning"
+
+
 def test_member_category_and_pod():
     sc = scenario([member("big", category="large_enterprise", pod="IT001E12345678"),
                    member("third", kind="producer", category="large_enterprise", third_party_producer=True),

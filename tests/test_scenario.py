@@ -154,6 +154,13 @@ def test_nan_and_infinity_are_refused_with_their_path(field, value, code):
     assert code != "schema.non_finite" or "NaN" in p.en
 
 
+def test_absurd_sizes_are_refused():
+    doc = base_doc()
+    doc["plants"][0]["kwp"] = 1e300
+    (p,) = problems_of(doc)
+    assert p.where == "plants[0].kwp" and "≤ 100000" in p.it
+
+
 def test_non_producer_without_load_and_bad_version():
     doc = base_doc()
     del doc["members"][1]["load"]
