@@ -11,8 +11,7 @@ Playwright and prints:
   simulation has finished (production table redrawn), several edits, median and worst (target ≤ 1 s);
 - the same edit back to a value seen before (a cache hit).
 
-When the demo cannot be simulated yet, the figures are measured on the test fixture community
-(``tests/data/studio/piccola_cer.zip``, opened through the sidebar) and the reason is printed.
+The benchmark stops with the reason when the demo does not simulate.
 Run: ``.venv/bin/python benchmarks/bench_studio.py``.
 """
 
@@ -28,9 +27,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from studio_driver import (APP, IDLE, RUNNING, StudioServer, find_chromium, launch_browser,  # noqa: E402
-                           metric_value, nav, new_page, upload_in_sidebar, wait_idle)
+                           metric_value, nav, new_page)
 
-FIXTURE = ROOT / "tests" / "data" / "studio" / "piccola_cer.zip"
 TARGET_FIRST_S, TARGET_EDIT_S = 5.0, 1.0
 
 
@@ -81,6 +79,9 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     problem = demo_problem()
+    if problem is not None:
+        print(f"the embedded demo does not simulate: {problem}")
+        return 1
     server = StudioServer(env={"CER_STUDIO_OFFLINE": "1"})
     try:
         health_s = server.wait_healthy(90)
@@ -91,21 +92,9 @@ def main() -> int:
             page.goto(server.url, wait_until="commit")
             page.wait_for_selector(APP, timeout=60_000)
             shell_s = time.perf_counter() - start
-            if problem is None:
-                wait_results(page)
-                first_s = time.perf_counter() - start
-                subject = "demo (40 members, 12 plants)"
-            else:
-                wait_idle(page)
-                shell_s = time.perf_counter() - start
-                print(f"demo does not simulate yet ({problem}); measuring on the fixture community")
-                print(f"  cold start → demo page drawn (with its problems): {shell_s:.2f} s")
-                start = time.perf_counter()
-                upload_in_sidebar(page, FIXTURE)
-                wait_results(page)
-                first_s = time.perf_counter() - start
-                subject = "fixture (5 members, 2 plants), opened through the sidebar"
-            print(f"subject: {subject}")
+            wait_results(page)
+            first_s = time.perf_counter() - start
+            print("subject: demo (40 members, 12 plants)")
             print(f"server process start → /_stcore/health answers: {health_s:.2f} s")
             print(f"page requested → app shell in the browser: {shell_s:.2f} s")
             print(f"cold start → first results: {first_s:.2f} s (target ≤ {TARGET_FIRST_S:.0f} s) "
