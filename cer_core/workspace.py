@@ -55,6 +55,9 @@ class Workspace:
     files: dict[str, bytes] = field(default_factory=dict)
     base_dir: Path | None = None
     origin: str = ""
+    # hashes of in-memory files, shared by copies: path → (the bytes object hashed, its sha256). The
+    # studio asks for the digest several times a rerun; uploads are hashed once, not on every call.
+    _hashes: dict = field(default_factory=dict, repr=False, compare=False)
 
     def has_file(self, path: str) -> bool:
         """True if ``path`` (relative) can be read."""
@@ -102,7 +105,20 @@ class Workspace:
     def copy(self) -> "Workspace":
         """A deep copy of the document with the same (immutable) file contents."""
         return Workspace(doc=copy.deepcopy(self.doc), files=dict(self.files), base_dir=self.base_dir,
-                         origin=self.origin)
+                         origin=self.origin, _hashes=self._hashes)
+
+    def _file_hash(self, path: str) -> bytes:
+        """sha256 of a referenced file; in-memory files are hashed once per content object."""
+        rel = normalise_relpath(path)
+        data = self.files.get(rel)
+        if data is None:
+            return hashlib.sha256(self.read_file(rel)).digest()  # on disk: it may change, hash it each time
+        cached = self._hashes.get(rel)
+        if cached is not None and cached[0] is data:
+            return cached[1]
+        sha = hashlib.sha256(data).digest()
+        self._hashes[rel] = (data, sha)
+        return sha
 
     def digest(self) -> str:
         """A short hash of the document and every referenced file: the simulation's cache key."""
@@ -110,7 +126,7 @@ class Workspace:
         for path in sorted(set(self.referenced_paths())):
             h.update(path.encode())
             try:
-                h.update(hashlib.sha256(self.read_file(path)).digest())
+                h.update(self._file_hash(path))
             except (FileNotFoundError, ValueError, OSError):
                 h.update(b"<missing>")
         return h.hexdigest()[:20]

@@ -239,3 +239,12 @@ def test_paths_relative_to_scenario_file(write_scenario):
     files = {f"cer/{k}": v for k, v in base_files().items()}
     scen = write_scenario(base_doc(), files, name="cer/scenario.json")
     assert run(open_workspace(scen)).summary["totals"]["consumption_kwh"] == pytest.approx(12.0 * n_hours(YEAR))
+
+
+def test_digest_follows_file_contents_across_copies():
+    ws = mem_ws()
+    first = ws.digest()
+    assert ws.digest() == first and ws.copy().digest() == first
+    edited = ws.copy()
+    edited.add_file("series/b.csv", base_files()["series/b.csv"].replace(b",4.0000", b",5.0000"))
+    assert edited.digest() != first and ws.digest() == first    # the original keeps its own contents
