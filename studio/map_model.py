@@ -53,21 +53,19 @@ def displayable(doc: dict) -> dict:
         if not isinstance(m.get("cabina"), str):
             m["cabina"] = ""
         members.append(m)
-    plants = []
-    for p in doc.get("plants") or []:
-        if ok_id(p):
-            p = dict(p)
-            if "roof" in p and not _usable_polygon(p["roof"]):
-                p.pop("roof")
-            plants.append(p)
-    cabine = []
-    for c in doc.get("cabine") or []:
-        if ok_id(c):
-            c = dict(c)
-            if "area" in c and not _usable_polygon(c["area"]):
-                c.pop("area")
-            cabine.append(c)
-    return {**doc, "members": members, "plants": plants, "cabine": cabine}
+    def with_usable_polygon(items, key: str) -> list[dict]:
+        """The items with an id, each without its ``key`` polygon when that cannot be drawn."""
+        out = []
+        for item in items or []:
+            if ok_id(item):
+                item = dict(item)
+                if key in item and not _usable_polygon(item[key]):
+                    item.pop(key)
+                out.append(item)
+        return out
+
+    return {**doc, "members": members, "plants": with_usable_polygon(doc.get("plants"), "roof"),
+            "cabine": with_usable_polygon(doc.get("cabine"), "area")}
 
 
 def new_load(category: str, annual_kwh: float | None = None) -> dict:
