@@ -107,6 +107,11 @@ class Workspace:
         return Workspace(doc=copy.deepcopy(self.doc), files=dict(self.files), base_dir=self.base_dir,
                          origin=self.origin, _hashes=self._hashes)
 
+    def with_doc(self, doc: dict) -> "Workspace":
+        """Another document over the same files (and their cached hashes), e.g. one member's sub-scenario."""
+        return Workspace(doc=doc, files=self.files, base_dir=self.base_dir, origin=self.origin,
+                         _hashes=self._hashes)
+
     def _file_hash(self, path: str) -> bytes:
         """sha256 of a referenced file; in-memory files are hashed once per content object."""
         rel = normalise_relpath(path)

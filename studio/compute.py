@@ -95,7 +95,7 @@ def member_workspace(ws: Workspace, member_id: str) -> Workspace | None:
             "site": doc.get("site"), "cabine": doc.get("cabine", []), "members": [member], "plants": [],
             "prices": {"source": "flat", "eur_mwh": 100.0}, "rules": doc.get("rules", {}),
             "economics": doc.get("economics", {})}
-    return Workspace(doc=mini, files=ws.files, base_dir=ws.base_dir, origin=ws.origin)
+    return ws.with_doc(mini)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -168,7 +168,7 @@ def weather_summary(ws: Workspace) -> WeatherSummary:
     site = doc.get("site") or {}
     spec = site.get("weather") or {"source": "auto"}
     key_doc = {"site": site, "year": doc.get("year")}
-    files = Workspace(doc={"weather": spec}, files=ws.files, base_dir=ws.base_dir).digest()
+    files = ws.with_doc({"weather": spec}).digest()
     return _weather_cached(json.dumps(key_doc, sort_keys=True, default=str) + files, ws)
 
 
