@@ -14,7 +14,7 @@ import io
 from ..api import Outcome
 from ..export_xlsx import rule_rows
 from .charts import map_png, monthly_energy_png, monthly_money_png
-from .pdf import ReportPDF, rgb
+from .pdf import ReportPDF
 from .text import Text
 
 #: The rules the simulation follows, with their dates (the legal basis of ``cer_core/constants.py``).
