@@ -179,12 +179,24 @@ def test_demo_all_sheets_zip_one_page_each(demo):
         for name, rec in zip(names, demo.summary["members"]):
             pages, text = _text(zf.read(name))
             assert pages == 1
-            assert Text("it").kwh(rec["consumption_kwh"]) in text
+            key = "consumption_kwh" if rec["consumption_kwh"] > 0 else "production_kwh"  # a producer has no load
+            assert Text("it").kwh(rec[key]) in text
 
 
 def test_consumer_sheet_without_own_plant_says_so(demo):
     pages, text = _text(member_sheet_pdf(demo, "casa-01", "it"))
     assert pages == 1 and Text("it")("member.own.none") in text
+
+
+def test_producer_sheet_shows_its_plants_not_an_empty_consumption(demo):
+    tx = Text("it")
+    rec = next(m for m in demo.summary["members"] if m["id"] == "solare-lombarda")
+    plants = [p for p in demo.summary["plants"] if p["member"] == "solare-lombarda"]
+    pages, text = _text(member_sheet_pdf(demo, "solare-lombarda", "it"))
+    assert pages == 1 and rec["consumption_kwh"] == 0
+    assert tx("member.consumption.title") not in text and tx("member.production.title") in text
+    assert tx.kwh(sum(p["shared_kwh"] for p in plants)) in text and tx.eur(rec["tip_generated_eur"]) in text
+    assert tx.eur(rec["energy_sale_eur"]) in text
 
 
 def test_split_when_present_replaces_the_generated_estimate(forty):

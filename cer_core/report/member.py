@@ -20,6 +20,10 @@ from .pdf import ReportPDF, rgb
 from .text import Text
 
 
+CHART_H_MM = 62.0
+SMALL_PRINT_MM = 38.0  # height reserved at the foot of the page for the assumptions
+
+
 class MemberFigures:
     """Per-member figures shared by every sheet of one community (computed once for all sheets)."""
 
@@ -36,6 +40,14 @@ class MemberFigures:
         #: The community's mean CER incentive per kWh shared [€/kWh] (TIP + valorisation over shared energy).
         self.mean_incentive_eur_kwh = incentives / shared if shared > 0 else 0.0
         self.records = {m["id"]: m for m in self.summary.get("members", [])}
+        #: Shared energy attributed to each member's plants and the TIP it earns, by month: id → (12,) arrays.
+        self.plant_shared_monthly: dict[str, np.ndarray] = {}
+        self.plant_tip_monthly: dict[str, np.ndarray] = {}
+        for p in self.summary.get("plants", []):
+            monthly = p.get("monthly") or {}
+            for target, key in ((self.plant_shared_monthly, "shared_kwh"), (self.plant_tip_monthly, "tip_eur")):
+                values = np.asarray(monthly.get(key) or [0.0] * 12, dtype=float)
+                target[p["member"]] = target.get(p["member"], np.zeros(12)) + values
         self.scenario_members = {m.id: m for m in outcome.scenario.members}
 
 
@@ -98,23 +110,46 @@ def _who(pdf: ReportPDF, tx: Text, rec: dict, figures: MemberFigures, community:
     pdf.ln(2)
 
 
+def _consumes(rec: dict) -> bool:
+    return (rec.get("consumption_kwh") or 0) > 0
+
+
+def _produces(rec: dict) -> bool:
+    return (rec.get("production_kwh") or 0) > 0
+
+
 def _tiles(pdf: ReportPDF, tx: Text, rec: dict, figures: MemberFigures, i: int) -> None:
-    items = [(tx("member.tile.consumption"), tx.kwh(rec.get("consumption_kwh")), "consumption")]
-    if (rec.get("production_kwh") or 0) > 0:
+    items = []
+    if _consumes(rec):
+        items.append((tx("member.tile.consumption"), tx.kwh(rec.get("consumption_kwh")), "consumption"))
+    if _produces(rec):
         items.append((tx("member.tile.production"), tx.kwh(rec.get("production_kwh")), "production"))
-    items.append((tx("member.tile.shared"), tx.kwh(float(figures.shared_hourly[:, i].sum())), "shared"))
-    items.append((tx("member.tile.co2"), tx.co2(float(figures.co2_kg[i])), "self_consumed"))
+    if _consumes(rec):
+        items.append((tx("member.tile.shared"), tx.kwh(float(figures.shared_hourly[:, i].sum())), "shared"))
+        items.append((tx("member.tile.co2"), tx.co2(float(figures.co2_kg[i])), "self_consumed"))
+    else:
+        shared = float(figures.plant_shared_monthly.get(rec["id"], np.zeros(12)).sum())
+        items.append((tx("member.tile.plant_shared"), tx.kwh(shared), "shared"))
+        items.append((tx("member.tile.tip"), tx.eur(rec.get("tip_generated_eur")), "tip"))
     pdf.tiles(items)
 
 
 def _consumption(pdf: ReportPDF, tx: Text, figures: MemberFigures, i: int, rec: dict) -> None:
+    production = np.asarray((rec.get("monthly") or {}).get("production_kwh") or [0.0] * 12, dtype=float)
+    if not _consumes(rec):
+        pdf.section(tx("member.production.title"), 60)
+        y = pdf.get_y()
+        pdf.bar_chart(pdf.l_margin, y, pdf.content_w, CHART_H_MM, list(tx.months),
+                      [(tx("member.series.production"), list(production), "production")], fmt=lambda v: tx.num(v),
+                      title=tx("member.production.chart"))
+        pdf.set_xy(pdf.l_margin, y + CHART_H_MM + 2)
+        return
     bands = data.bands_monthly_kwh(figures.results, i)
     pdf.section(tx("member.consumption.title"), 60)
     y = pdf.get_y()
     chart_w = pdf.content_w * 0.66
-    production = np.asarray((rec.get("monthly") or {}).get("production_kwh") or [0.0] * 12, dtype=float)
     line = (tx("member.series.production"), list(production), "production") if production.sum() > 0 else None
-    pdf.bar_chart(pdf.l_margin, y, chart_w, 52, list(tx.months),
+    pdf.bar_chart(pdf.l_margin, y, chart_w, CHART_H_MM, list(tx.months),
                   [(f"F{b + 1}", list(bands[:, b]), f"F{b + 1}") for b in range(3)], line=line,
                   fmt=lambda v: tx.num(v), title=tx("member.consumption.chart"))
     # band totals at the right
@@ -146,14 +181,14 @@ def _consumption(pdf: ReportPDF, tx: Text, figures: MemberFigures, i: int, rec: 
     if (rec.get("production_kwh") or 0) > 0:
         pdf.multi_cell(w, 3.4, align="L", text=tx("member.self_sufficiency", ratio=tx.pct(sufficiency, 0),
                                   kwh=tx.kwh(rec.get("self_consumed_kwh"))))
-    pdf.set_xy(pdf.l_margin, y + 54)
+    pdf.set_xy(pdf.l_margin, y + CHART_H_MM + 2)
 
 
 def _cer_part(pdf: ReportPDF, tx: Text, figures: MemberFigures, rec: dict, i: int) -> None:
     alloc = data.allocation_line(figures.summary, rec["id"])
     shared_m = figures.shared_monthly[:, i]
     heads = [""] + list(tx.months) + [tx("member.year")]
-    widths = [36.0] + [(pdf.content_w - 36.0 - 17.0) / 12] * 12 + [17.0]
+    widths = [44.0] + [(pdf.content_w - 44.0 - 16.0) / 12] * 12 + [16.0]
     if alloc is not None and alloc["net_eur"] is not None:
         pdf.section(tx("member.cer.title_alloc"), 40)
         pdf.para(tx("member.cer.alloc_text", eur=tx.eur(alloc["net_eur"])), size=9, style="B")
@@ -168,17 +203,24 @@ def _cer_part(pdf: ReportPDF, tx: Text, figures: MemberFigures, rec: dict, i: in
     pdf.section(tx("member.cer.title_generated"), 40)
     shared_kwh = float(shared_m.sum())
     value = shared_kwh * figures.mean_incentive_eur_kwh
-    tip_own = float(rec.get("tip_generated_eur") or 0.0)
-    pdf.para(tx("member.cer.generated_text", kwh=tx.kwh(shared_kwh), eur=tx.eur(value),
-                rate=tx.num(figures.mean_incentive_eur_kwh * 1000, 1)), size=8.5)
-    if tip_own > 0:
-        pdf.para(tx("member.cer.tip_own", eur=tx.eur(tip_own)), size=8.5)
+    plant_shared = figures.plant_shared_monthly.get(rec["id"])
+    plant_tip = figures.plant_tip_monthly.get(rec["id"])
+    rows = []
+    if _consumes(rec):
+        pdf.para(tx("member.cer.generated_text", kwh=tx.kwh(shared_kwh), eur=tx.eur(value),
+                    rate=tx.num(figures.mean_incentive_eur_kwh * 1000, 1)), size=8.5)
+        rows += [[tx("member.row.shared_kwh")] + [tx.num(v) for v in shared_m] + [tx.num(shared_kwh)],
+                 [tx("member.row.generated_eur")] + [tx.num(v * figures.mean_incentive_eur_kwh) for v in shared_m]
+                 + [tx.num(value)]]
+    if plant_shared is not None:
+        pdf.para(tx("member.cer.tip_own", kwh=tx.kwh(plant_shared.sum()), eur=tx.eur(rec.get("tip_generated_eur"))),
+                 size=8.5)
+        rows += [[tx("member.row.plant_shared_kwh")] + [tx.num(v) for v in plant_shared] + [tx.num(plant_shared.sum())],
+                 [tx("member.row.tip_eur")] + [tx.num(v) for v in plant_tip] + [tx.num(plant_tip.sum())]]
     pdf.para(tx("member.cer.generated_note"), size=7.3, color="muted")
     pdf.ln(1)
-    rows = [[tx("member.row.shared_kwh")] + [tx.num(v) for v in shared_m] + [tx.num(shared_kwh)],
-            [tx("member.row.generated_eur")] + [tx.num(v * figures.mean_incentive_eur_kwh) for v in shared_m]
-            + [tx.num(value)]]
-    pdf.grid_table(heads, rows, widths, size=6.6)
+    if rows:
+        pdf.grid_table(heads, rows, widths, size=6.6)
 
 
 def _own_economics(pdf: ReportPDF, tx: Text, rec: dict) -> None:
@@ -215,9 +257,7 @@ def _small_print(pdf: ReportPDF, tx: Text, summary: dict, rec: dict) -> None:
         tx("assume.rules", tras=tx.num(rules.get("valorisation_eur_mwh"), 2),
            co2=tx.num(rules.get("co2_kg_per_kwh"), 2)),
     ]
-    pdf.ln(1)
-    if pdf.get_y() > pdf.h - 45:
-        pdf.set_y(pdf.h - 45)
+    pdf.set_y(max(pdf.get_y() + 1, pdf.h - SMALL_PRINT_MM))  # at the foot of the page, never over the content
     pdf.set_draw_color(*rgb("rule"))
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.content_w, pdf.get_y())
     pdf.ln(1)

@@ -252,7 +252,7 @@ class ReportPDF(FPDF):
         aligns = aligns or ["L"] + ["R"] * (len(headings) - 1)
         heading_style = _heading_style()
         self.set_fill_color(246, 249, 247)  # the zebra rows take the current fill colour
-        with self.table(col_widths=widths, width=sum(widths), text_align=aligns, line_height=size * 0.55,
+        with self.table(col_widths=widths, width=min(sum(widths), self.epw), text_align=aligns, line_height=size * 0.55,
                         headings_style=heading_style, cell_fill_color=(246, 249, 247), cell_fill_mode="ROWS",
                         borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.2), align="L",
                         first_row_as_headings=True, repeat_headings=1) as table:
