@@ -333,3 +333,28 @@ def test_write_reports_default_italian_names(tmp_path, one_member):
     paths = write_reports(one_member, tmp_path, "it")
     assert [p.name for p in paths] == ["cer_di_una_scuola_relazione.pdf", "cer_di_una_scuola_risultati.xlsx",
                                        "scheda_01_scuola_pieve.pdf", "cer_di_una_scuola_schede.zip"]
+
+
+def test_year_mode_in_words_or_as_given(demo):
+    s = demo.summary
+    saved = s["rules"].get("year_mode")
+    try:
+        s["rules"]["year_mode"] = "typical"
+        assert "Anno 2024: anno tipico" in _text(member_sheet_pdf(demo, "casa-01", "it"))[1]
+        s["rules"]["year_mode"] = "rolling_2023"
+        assert "Anno 2024: rolling_2023" in _text(member_sheet_pdf(demo, "casa-01", "it"))[1]
+    finally:
+        s["rules"].pop("year_mode")
+        if saved is not None:
+            s["rules"]["year_mode"] = saved
+
+
+def test_font_subset_rebuilt_when_its_temporary_folder_is_gone(demo):
+    import shutil
+
+    from cer_core.report.pdf import font_files
+
+    member_sheet_pdf(demo, "casa-01", "it")
+    shutil.rmtree(next(iter(font_files().values())).parent)
+    pages, text = _text(member_sheet_pdf(demo, "casa-01", "it"))
+    assert pages == 1 and "Famiglia Brambilla" in text and all(p.is_file() for p in font_files().values())

@@ -239,6 +239,14 @@ def _own_economics(pdf: ReportPDF, tx: Text, rec: dict) -> None:
     pdf.para(tx("member.own.note"), size=7.3, color="muted")
 
 
+def _year_mode(tx: Text, mode) -> str:
+    """The year mode in words (``rules.year_mode``), the code itself when the catalogue does not know it."""
+    if not mode:
+        return tx("assume.year_mode.simulated")
+    key = f"assume.year_mode.{mode}"
+    return tx(key) if tx.has(key) else str(mode)
+
+
 def _small_print(pdf: ReportPDF, tx: Text, summary: dict, rec: dict) -> None:
     rules = summary.get("rules", {})
     sources = summary.get("sources", {})
@@ -249,7 +257,7 @@ def _small_print(pdf: ReportPDF, tx: Text, summary: dict, rec: dict) -> None:
     year_mode = rules.get("year_mode")
     lines = [
         tx("assume.year", year=summary.get("scenario", {}).get("year", ""),
-           mode=tx(f"assume.year_mode.{year_mode}") if year_mode else tx("assume.year_mode.simulated")),
+           mode=_year_mode(tx, year_mode)),
         tx("assume.weather", text=weather.get(f"note_{tx.lang}") or weather.get("label") or "–"),
         tx("assume.prices", label=prices.get("label", "–"), zone=prices.get("market_zone", "–"),
            mean=tx.num(prices.get("mean_eur_mwh"), 1)),

@@ -77,7 +77,11 @@ class ReportPDF(FPDF):
 
     def __init__(self, header_text: str = "", footer_text: str = ""):
         super().__init__(orientation="P", unit="mm", format="A4")
-        for style, path in font_files().items():
+        files = font_files()
+        if not all(path.is_file() for path in files.values()):  # the temporary folder was cleaned up under us
+            font_files.cache_clear()
+            files = font_files()
+        for style, path in files.items():
             self.add_font(FONT, style, str(path))
         self.header_text, self.footer_text = header_text, footer_text
         self.set_margins(self.MARGIN_MM, 16, self.MARGIN_MM)
