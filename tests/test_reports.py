@@ -197,6 +197,8 @@ def test_producer_sheet_shows_its_plants_not_an_empty_consumption(demo):
     assert tx("member.consumption.title") not in text and tx("member.production.title") in text
     assert tx.kwh(sum(p["shared_kwh"] for p in plants)) in text and tx.eur(rec["tip_generated_eur"]) in text
     assert tx.eur(rec["energy_sale_eur"]) in text
+    co2 = sum(p["shared_kwh"] for p in plants) * demo.summary["rules"]["co2_kg_per_kwh"]
+    assert tx.co2(co2) in text
 
 
 def test_split_when_present_replaces_the_generated_estimate(forty):

@@ -99,6 +99,16 @@ def member_sheets_zip(outcome: Outcome, lang: str = "it", member_ids: list[str] 
 # the parts of the page
 # -------------------------------------------------------------------------------------------------
 
+def _plants_co2_kg(figures: MemberFigures, rec: dict, plant_shared_kwh: float) -> float:
+    """A member without load: CO2 avoided by its production used in the community (its plants' shared
+    energy, or all its production on the ``production`` basis) × factor [kg]."""
+    rules = figures.summary.get("rules", {})
+    factor = float(rules.get("co2_kg_per_kwh") or 0.0)
+    if rules.get("co2_basis") == "production":
+        return float(rec.get("production_kwh") or 0.0) * factor
+    return (plant_shared_kwh + float(rec.get("self_consumed_kwh") or 0.0)) * factor
+
+
 def _who(pdf: ReportPDF, tx: Text, rec: dict, figures: MemberFigures, community: str) -> None:
     sm = figures.scenario_members.get(rec["id"])
     parts = [tx(f"kind.{rec.get('kind')}"), tx(f"category.{rec.get('category')}"),
@@ -131,6 +141,7 @@ def _tiles(pdf: ReportPDF, tx: Text, rec: dict, figures: MemberFigures, i: int) 
         shared = float(figures.plant_shared_monthly.get(rec["id"], np.zeros(12)).sum())
         items.append((tx("member.tile.plant_shared"), tx.kwh(shared), "shared"))
         items.append((tx("member.tile.tip"), tx.eur(rec.get("tip_generated_eur")), "tip"))
+        items.append((tx("member.tile.co2_plants"), tx.co2(_plants_co2_kg(figures, rec, shared)), "self_consumed"))
     pdf.tiles(items)
 
 
