@@ -1,4 +1,4 @@
-"""Command line: ``python -m cer_core simulate|validate|load``.
+"""Command line: ``python -m cer_core simulate|validate|report|load``.
 
 Exit codes: 0 success, 2 invalid input (the message, one line per problem, on stderr).
 """
@@ -68,6 +68,20 @@ def cmd_load(args) -> int:
     return load_command(args, _lang(args))
 
 
+def cmd_report(args) -> int:
+    """Simulate and write the community report, the member sheets and the workbook (``cer_core.report``)."""
+    from .api import run
+    from .report import write_reports
+
+    lang = _lang(args)
+    outcome = run(_open(args.scenario))
+    for w in outcome.warnings:
+        print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+    for p in write_reports(outcome, args.out, lang):
+        print(p)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cer_core", description="CER Studio calculation core")
     parser.add_argument("--lang", choices=["it", "en"], help="language of messages (default: it, or CER_LANG)")
@@ -79,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a scenario file without simulating")
     val.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
     val.set_defaults(func=cmd_validate)
+    rep = sub.add_parser("report", help="write the community report, member sheets (PDF) and the workbook")
+    rep.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
+    rep.add_argument("--out", required=True, help="output folder")
+    rep.add_argument("--lang", choices=["it", "en"], default=argparse.SUPPRESS, help="language of the reports")
+    rep.set_defaults(func=cmd_report)
     load = sub.add_parser("load", help="import a meter export or bills and write the hourly series")
     load.add_argument("file", help="meter export, bills CSV, Chain 2 log, ...")
     load.add_argument("--year", type=int, help="simulated year (default: the year the file covers most)")

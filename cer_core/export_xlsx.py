@@ -82,11 +82,37 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "parameter": ("Parametro", "Parameter", TEXT),
     "value": ("Valore", "Value", TEXT),
     "unit": ("Unità", "Unit", TEXT),
+    "plant": ("Impianto", "Plant", TEXT),
+    "lat": ("Latitudine (°)", "Latitude (°)", "0.00000"),
+    "lon": ("Longitudine (°)", "Longitude (°)", "0.00000"),
+    "pod": ("POD", "POD", TEXT),
+    "profile": ("Profilo di consumo", "Consumption profile", TEXT),
+    "annual_kwh": ("Consumo annuo dichiarato (kWh)", "Declared yearly consumption (kWh)", KWH),
+    "file": ("File dei dati", "Data file", TEXT),
+    "facility": ("Impianto speciale", "Facility", TEXT),
+    "tilt_deg": ("Inclinazione (°)", "Tilt (°)", NUM1),
+    "azimuth_deg": ("Orientamento (°, 180 = sud)", "Azimuth (°, 180 = south)", NUM1),
+    "losses_pct": ("Perdite (%)", "Losses (%)", NUM1),
+    "dc_ac_ratio": ("Rapporto DC/AC", "DC/AC ratio", "0.00"),
+    "degradation_pct_per_year": ("Degrado (%/anno)", "Degradation (%/year)", "0.00"),
+    "incentivised": ("Chiede la tariffa", "Applies for the tariff", TEXT),
+    "production_source": ("Produzione da", "Production from", TEXT),
+    "shared_by_withdrawal_kwh": ("Condivisa con i suoi prelievi (kWh)", "Shared with its withdrawals (kWh)", KWH),
+    "cer_costs_eur": ("Costi della CER (€)", "The CER's costs (€)", EUR),
+    "cer_money_eur": ("Quanto porta la CER (€)", "What the CER brings (€)", EUR),
+    "net_eur": ("Quota netta (€)", "Net share (€)", EUR),
+    "source": ("Fonte", "Source", TEXT),
+    "detail": ("Dettaglio", "Detail", TEXT),
 }
 SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), "members": ("Membri", "Members"),
           "plants": ("Impianti", "Plants"), "cabine": ("Cabine", "Substations"), "checks": ("Verifiche", "Checks"),
           "restricted": ("Regola 55-45", "Rule 55-45"), "rules": ("Parametri", "Parameters"),
-          "hourly": ("Orario comunità", "Community hourly")}
+          "hourly": ("Orario comunità", "Community hourly"),
+          "members_in": ("Dati membri", "Member inputs"), "plants_in": ("Dati impianti", "Plant inputs"),
+          "members_monthly": ("Membri mensile", "Members monthly"), "plants_monthly": ("Impianti mensile", "Plants monthly"),
+          "allocation": ("Ripartizione", "Allocation"), "economics": ("Investimento", "Investment"),
+          "sources": ("Fonti", "Sources"), "load_hourly": ("Consumo orario membri", "Members hourly load"),
+          "prod_hourly": ("Produzione oraria impianti", "Plants hourly production")}
 STATUS = {"pass": ("superata", "passed"), "warning": ("attenzione", "warning"), "fail": ("non superata", "failed")}
 PLANT_SETS = {"no_grant": ("senza contributo (soglia 55%)", "without grant (55% threshold)"),
               "with_grant": ("con contributo (soglia 45%)", "with grant (45% threshold)")}
@@ -136,7 +162,8 @@ SUMMARY_KEYS = ("members", "plants", "cabine", "kwp", "production_kwh", "consump
                 "injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                 "cer_incentives_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
                 "rid_fee_eur", "gse_fee_eur", "fees_eur", "net_benefit_eur", "co2_avoided_kg",
-                "self_consumption_ratio", "self_sufficiency_ratio", "shared_over_injected")
+                "self_consumption_ratio", "self_sufficiency_ratio", "shared_over_injected", "cer_costs_eur",
+                "cer_money_eur")
 HEADER_FILL = PatternFill("solid", fgColor="1B7F5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -190,9 +217,14 @@ def _table(wb: Workbook, title: str, keys: list[str], rows: list[dict], lang: st
         ws.append(values)
 
 
-def results_workbook(results: Results, lang: str = "it") -> bytes:
-    """The simulated year as an ``.xlsx`` workbook (bytes), headers in ``lang`` ("it" or "en")."""
+def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes:
+    """The simulated year as an ``.xlsx`` workbook (bytes), headers in ``lang`` ("it" or "en").
+
+    With the typed ``scenario`` (:class:`cer_core.scenario.Scenario`) the workbook also holds the
+    inputs: members and plants as entered, and each member's and plant's hourly series.
+    """
     li = _lang_index(lang)
+    typed_scenario = scenario
     s = results.summary
     wb = Workbook(write_only=True)
     totals = s.get("totals", {})
@@ -242,6 +274,7 @@ def results_workbook(results: Results, lang: str = "it") -> bytes:
                                           "restricted_share", "tip_eur", "restricted_eur"], restricted, lang)
     _table(wb, SHEETS["rules"][li], ["parameter", "value", "unit"], rule_rows(s.get("rules", {}), lang), lang)
     _hourly_sheet(wb, results, lang)
+    _extended_sheets(wb, results, lang, typed_scenario)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -324,6 +357,113 @@ def _hourly_sheet(wb: Workbook, results: Results, lang: str) -> None:
     values = np.column_stack([np.round(v.astype(float), 4) for v in columns.values()])
     # plain values (no per-cell style) keep 8,784 rows fast to write
     for label, row in zip(labels, values.tolist()):
+        ws.append([label, *row])
+
+
+def _extended_sheets(wb: Workbook, results: Results, lang: str, scenario) -> None:
+    """The sheets added for the reports (issue 14): inputs, per-member and per-plant months, the split and
+    the investment when the summary has them, the data sources, and the hourly series per member/plant."""
+    li = _lang_index(lang)
+    s = results.summary
+    if scenario is not None:
+        _table(wb, SHEETS["members_in"][li], ["id", "name", "kind", "category", "cabina", "lat", "lon", "pod",
+                                              "load_source", "profile", "annual_kwh", "file", "facility"],
+               member_input_rows(scenario), lang, {"kind": _words(KINDS, li), "category": _words(CATEGORIES, li),
+                                                   "load_source": _words(LOAD_SOURCES, li)})
+        yes_no = lambda v: YES_NO[li][0] if v else YES_NO[li][1]  # noqa: E731
+        _table(wb, SHEETS["plants_in"][li], ["id", "name", "member", "kwp", "commissioning", "grant_pct",
+                                             "incentivised", "tilt_deg", "azimuth_deg", "losses_pct", "dc_ac_ratio",
+                                             "degradation_pct_per_year", "production_source"],
+               plant_input_rows(scenario), lang, {"incentivised": yes_no})
+    from .report.data import monthly_sum, shared_by_withdrawal_kwh
+
+    shared_m = monthly_sum(results.year, shared_by_withdrawal_kwh(results))
+    index = {mid: i for i, mid in enumerate(results.member_ids)}
+    member_keys = ["consumption_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
+                   "bill_savings_eur"]
+    rows = []
+    for m in s.get("members", []):
+        monthly = m.get("monthly") or {}
+        for k in range(12):
+            row = {"member": m["id"], "month": k + 1}
+            row.update({key: (monthly.get(key) or [None] * 12)[k] for key in member_keys})
+            row["shared_by_withdrawal_kwh"] = float(shared_m[k, index[m["id"]]]) if m["id"] in index else None
+            rows.append(row)
+    _table(wb, SHEETS["members_monthly"][li], ["member", "month", *member_keys, "shared_by_withdrawal_kwh"], rows, lang)
+    plant_keys = ["production_kwh", "injected_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "energy_sale_eur"]
+    rows = []
+    for p in s.get("plants", []):
+        monthly = p.get("monthly") or {}
+        for k in range(12):
+            rows.append({"plant": p["id"], "month": k + 1,
+                         **{key: (monthly.get(key) or [None] * 12)[k] for key in plant_keys}})
+    _table(wb, SHEETS["plants_monthly"][li], ["plant", "month", *plant_keys], rows, lang)
+    alloc = s.get("allocation")
+    if isinstance(alloc, dict) and isinstance(alloc.get("members"), list):
+        members = [m for m in alloc["members"] if isinstance(m, dict)]
+        keys = list(dict.fromkeys(k for m in members for k, v in m.items()
+                                  if not isinstance(v, (dict, list))))
+        _table(wb, SHEETS["allocation"][li], keys, members, lang)
+    econ = s.get("economics")
+    if isinstance(econ, dict):
+        rows = [{"parameter": header(k, lang), "value": v} for k, v in econ.items()
+                if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+        _table(wb, SHEETS["economics"][li], ["parameter", "value"], rows, lang)
+    _table(wb, SHEETS["sources"][li], ["parameter", "source", "detail"], source_rows(s.get("sources", {}), lang), lang)
+    _wide_hourly(wb, SHEETS["load_hourly"][li], results, results.member_ids, results.members.load_kwh, lang)
+    _wide_hourly(wb, SHEETS["prod_hourly"][li], results, results.plant_ids, results.plant_production_kwh, lang)
+
+
+def member_input_rows(scenario) -> list[dict]:
+    """The members as entered: identity, place, POD and where the consumption comes from."""
+    rows = []
+    for m in scenario.members:
+        load = m.load or {}
+        source = load.get("source") if load else None
+        rows.append({"id": m.id, "name": m.name, "kind": m.kind, "category": m.category, "cabina": m.cabina,
+                     "lat": m.lat, "lon": m.lon, "pod": m.pod or "", "load_source": source,
+                     "profile": load.get("profile") or "", "annual_kwh": load.get("annual_kwh"),
+                     "file": load.get("path") or load.get("file") or "", "facility": m.facility or ""})
+    return rows
+
+
+def plant_input_rows(scenario) -> list[dict]:
+    """The plants as entered: power, dates, grant, geometry and losses."""
+    return [{"id": p.id, "name": p.name, "member": p.member, "kwp": p.kwp, "commissioning": p.commissioning.isoformat(),
+             "grant_pct": p.grant_pct, "incentivised": p.incentivised, "tilt_deg": p.tilt_deg,
+             "azimuth_deg": p.azimuth_deg, "losses_pct": p.losses_pct, "dc_ac_ratio": p.dc_ac_ratio,
+             "degradation_pct_per_year": p.degradation_pct_per_year,
+             "production_source": (p.production or {}).get("source", "")} for p in scenario.plants]
+
+
+def source_rows(sources: dict, lang: str = "it") -> list[dict]:
+    """Where the weather, the prices and each member's consumption came from, one row each."""
+    li = _lang_index(lang)
+    weather = sources.get("weather") or {}
+    prices = sources.get("prices") or {}
+    rows = [{"parameter": ("Meteo", "Weather")[li], "source": weather.get("source", ""),
+             "detail": " — ".join(x for x in (weather.get("label"), weather.get(("note_it", "note_en")[li])) if x)},
+            {"parameter": ("Prezzi zonali", "Zonal prices")[li], "source": prices.get("source", ""),
+             "detail": f"{prices.get('label', '')} ({prices.get('market_zone', '')})"}]
+    for mid, meta in (sources.get("loads") or {}).items():
+        text = meta.get("path") or meta.get("profile") or meta.get("arera") or ""
+        rows.append({"parameter": f"{('Consumo', 'Load')[li]} {mid}", "source": meta.get("source", ""), "detail": text})
+    return rows
+
+
+def _wide_hourly(wb: Workbook, title: str, results: Results, ids: list[str], values: np.ndarray, lang: str) -> None:
+    """One column per member or plant [kWh], one row per local hour (plain values: fast to write)."""
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "B2"
+    ws.column_dimensions["A"].width = 27
+    head = []
+    for key in ["timestamp", *[f"{i} (kWh)" for i in ids]]:
+        c = WriteOnlyCell(ws, value=header(key, lang))
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+        head.append(c)
+    ws.append(head)
+    rounded = np.round(np.asarray(values, dtype=float), 4).tolist() if len(ids) else [[] for _ in results.labels]
+    for label, row in zip(results.labels, rounded):
         ws.append([label, *row])
 
 

@@ -10,6 +10,7 @@ from studio import charts, compute, state
 from studio.describe import attribution_text, weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
+from studio.reports import report_downloads
 from studio.tables import slug
 from studio.ui import chart, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
@@ -153,6 +154,7 @@ def downloads_tab(run, name: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", width="stretch",
                        key="dl_xlsx")
     c2.caption(t("risultati.download.xlsx_help"))
+    report_downloads(run, lang, name)
 
 
 # -------------------------------------------------------------------------------------------------

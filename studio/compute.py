@@ -187,7 +187,7 @@ def _results_zip_cached(digest: str, _state: RunState) -> bytes:
 def _results_xlsx_cached(digest: str, lang: str, _state: RunState) -> bytes:
     from cer_core.export_xlsx import results_workbook
 
-    return results_workbook(_state.outcome.results, lang=lang)
+    return results_workbook(_state.outcome.results, lang=lang, scenario=_state.outcome.scenario)
 
 
 def results_zip(state: RunState) -> bytes:

@@ -34,6 +34,9 @@ def test_every_tab_renders_on_the_fixture():
     open_tab(at, "Scarica")
     labels = [b.label for b in at.download_button]
     assert "File dei risultati (.zip)" in labels and "Cartella Excel (.xlsx)" in labels
+    assert "Relazione della comunità (PDF)" in labels and "Scheda del socio scelto (PDF)" in labels
+    assert "Tutte le schede socio (5, zip)" in labels
+    assert len(at.selectbox(key="reports_member").options) == 5
 
 
 def test_not_simulated_shows_problems_and_stops():
