@@ -13,6 +13,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 LANGS = ("it", "en")
+#: Longest message shown for one problem [characters].
+MAX_MESSAGE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,12 @@ class Problem:
     code: str = ""
 
     def message(self, lang: str = "it") -> str:
-        """The problem as one line: ``where: sentence``."""
+        """The problem as one line: ``where: sentence``, cut to a short excerpt (a user's 10 MB field must not
+        become a 10 MB message, docs/limits.md)."""
+        from .textsafe import excerpt
+
         text = self.en if lang == "en" else self.it
-        return f"{self.where}: {text}" if self.where else text
+        return excerpt(f"{self.where}: {text}" if self.where else text, MAX_MESSAGE_CHARS)
 
     def to_dict(self) -> dict:
         """JSON-ready form."""

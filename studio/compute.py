@@ -72,13 +72,14 @@ def run_workspace(ws: Workspace) -> RunState:
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
-def _simulate_cached(digest: str, _ws: Workspace) -> RunState:
+def _simulate_cached(digest: str, origin: str, _ws: Workspace) -> RunState:
     return run_workspace(_ws)
 
 
 def simulate(ws: Workspace) -> RunState:
-    """The simulated year of ``ws``, cached by its digest (every edit re-simulates by itself)."""
-    return _simulate_cached(ws.digest(), ws)
+    """The simulated year of ``ws``, cached by its digest and the name it was opened from (the results
+    carry that name: two sessions opening the same bytes under two names never see each other's)."""
+    return _simulate_cached(ws.digest(), ws.origin, ws)
 
 
 # -------------------------------------------------------------------------------------------------
