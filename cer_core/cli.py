@@ -9,8 +9,7 @@ import argparse
 import os
 import sys
 
-from .errors import CerInputError
-from .textsafe import excerpt
+from .errors import CerInputError, excerpt
 
 EXIT_OK, EXIT_INVALID = 0, 2
 #: An unexpected error (a bug): one line on stderr, no traceback.

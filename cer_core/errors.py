@@ -15,6 +15,16 @@ Severity = Literal["error", "warning", "info"]
 LANGS = ("it", "en")
 #: Longest message shown for one problem [characters].
 MAX_MESSAGE_CHARS = 400
+#: Longest user value echoed in a message [characters] (a 10 MB field must not become a 10 MB message).
+EXCERPT_CHARS = 80
+
+
+def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
+    """A user value cut to ``limit`` characters (``…`` and the full length when cut), for messages."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} caratteri/characters)"
 
 
 @dataclass(frozen=True)
@@ -42,8 +52,6 @@ class Problem:
     def message(self, lang: str = "it") -> str:
         """The problem as one line: ``where: sentence``, cut to a short excerpt (a user's 10 MB field must not
         become a 10 MB message, docs/limits.md)."""
-        from .textsafe import excerpt
-
         text = self.en if lang == "en" else self.it
         return excerpt(f"{self.where}: {text}" if self.where else text, MAX_MESSAGE_CHARS)
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import CerInputError, error, located
+from .errors import CerInputError, error, excerpt, located
 from .scenario import Member, Scenario
-from .textsafe import excerpt
 from .timeaxis import n_hours
 from .workspace import Workspace
 

@@ -20,10 +20,9 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, error
+from .errors import Problem, error, excerpt
 from .limits import (MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_UNPACKED_BYTES, MAX_JSON_DEPTH,
                      MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_JSON_BYTES)
-from .textsafe import excerpt
 
 SCENARIO_SCHEMA_ID = "cer-studio/scenario@1"
 BUNDLE_SCENARIO_NAME = "scenario.json"

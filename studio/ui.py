@@ -13,6 +13,7 @@ from cer_core.errors import Problem
 
 from .format import fmt_number, parse_number
 from .i18n import current_lang, t
+from .mdsafe import md, md_fmt
 
 FLASH_KEY = "cer_flash"
 #: How many problems are listed one per line before the rest go into an expander.
@@ -25,12 +26,12 @@ def show_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEM_LINES
     lang = current_lang()
     items = list(problems)
     for p in items[:limit]:
-        (st.error if p.severity == "error" else st.warning)(p.message(lang), icon=":material/error:"
+        (st.error if p.severity == "error" else st.warning)(md(p.message(lang), 400), icon=":material/error:"
                                                            if p.severity == "error" else ":material/warning:")
     if len(items) > limit:
         with st.expander(t("common.problems.more", n=len(items) - limit)):
             for p in items[limit:]:
-                st.markdown(f"- {p.message(lang)}")
+                st.markdown(f"- {md(p.message(lang), 400)}")
 
 
 def flash(kind: str, text: str) -> None:
@@ -43,7 +44,7 @@ def flash_refused(headline: str, problems) -> None:
     flash("error", headline)
     lang = current_lang()
     for p in problems:
-        flash("error", p.message(lang))
+        flash("error", md(p.message(lang), 400))
 
 
 def show_flash() -> None:
@@ -65,7 +66,7 @@ def tr(key: str, **fmt) -> str:
 def note_messages(notes: list[tuple[str, dict]]) -> None:
     """Queue the notes returned by the table merges as info messages."""
     for key, fmt in notes:
-        flash("info", t(key, **fmt))
+        flash("info", t(key, **md_fmt(fmt)))
 
 
 def widget_key(prefix: str, obj) -> str:

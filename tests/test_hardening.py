@@ -29,7 +29,8 @@ from cer_core.export_xlsx import results_workbook
 from cer_core.io import write_hourly_csv
 from cer_core.io.hourly_csv import read_hourly_csv
 from cer_core.scenario import parse_scenario
-from cer_core.textsafe import excerpt, neutralise_formula
+from cer_core.errors import excerpt
+from cer_core.textsafe import neutralise_formula
 from cer_core.timeaxis import iso_local_labels, n_hours
 from cer_core.workspace import open_workspace, workspace_from_bytes
 from conftest import ROOT

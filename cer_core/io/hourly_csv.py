@@ -12,9 +12,8 @@ import io
 import numpy as np
 import pandas as pd
 
-from ..errors import error
+from ..errors import error, excerpt
 from ..limits import MAX_HOURLY_CSV_BYTES, MAX_HOURLY_KWH, MAX_PRICE_EUR_MWH
-from ..textsafe import excerpt
 from ..timeaxis import hours_utc, iso_local_labels
 
 #: Largest absolute value of each value column (units: kWh per hour, €/MWh), see docs/limits.md.
