@@ -17,7 +17,7 @@ from functools import lru_cache
 import jsonschema
 
 from . import constants as C
-from .errors import Problem, ProblemList
+from .errors import Problem, ProblemList, excerpt
 from .geo import find_comune, suggest_comuni
 from .paths import ROOT
 from .workspace import SCENARIO_SCHEMA_ID
@@ -222,9 +222,10 @@ def _parse_date(text: str) -> dt.date | None:
 def resolve_site(site: dict, problems: ProblemList) -> Site | None:
     """The site with region and market zone derived from its comune (overridable)."""
     query = site.get("comune")
-    comune = find_comune(str(query)) if query not in (None, "") else None
+    comune = find_comune(str(query)) if query not in (None, "") and len(str(query)) <= 200 else None
     if comune is None:
-        hints = suggest_comuni(str(query))
+        hints = suggest_comuni(str(query)) if len(str(query)) <= 200 else []  # fuzzy matching is O(length)
+        query = excerpt(query, 60)
         hint_it = f"; forse: {', '.join(hints)}" if hints else ""
         hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
         problems.add("site.comune", f"comune «{query}» sconosciuto: atteso un nome o codice ISTAT{hint_it}",
