@@ -167,14 +167,20 @@ def _schema_problem(err: jsonschema.ValidationError) -> Problem:
     if v == "pattern" and "\\d{4}-\\d{2}-\\d{2}" in str(val):
         return Problem(where, f"data {got} non valida; attesa AAAA-MM-GG", f"date {got} invalid; expected YYYY-MM-DD",
                        code="schema.date")
-    if v in ("minLength", "minItems"):
+    if v in ("minLength", "minItems") and val <= 1:
         return Problem(where, "valore vuoto; atteso almeno un elemento", "empty value; expected at least one item",
                        code="schema.empty")
+    if v in ("minItems", "maxItems", "maxLength") and isinstance(err.instance, (str, list)):
+        n, unit_it, unit_en = len(err.instance), *(("caratteri", "characters") if v == "maxLength"
+                                                    else ("elementi", "items"))
+        rel_it, rel_en = ("almeno", "at least") if v == "minItems" else ("al massimo", "at most")
+        return Problem(where, f"{n:,} {unit_it}: {rel_it} {val:,}", f"{n:,} {unit_en}: {rel_en} {val:,}",
+                       code="schema.size")
     if v == "anyOf" and err.schema_path and "bills" in json.dumps(val):
         return Problem(where, "bollette mancanti: attesi «bills» (lista) o «path» (file CSV)",
                        "bills missing: expected 'bills' (a list) or 'path' (a CSV file)", code="schema.bills")
-    return Problem(where, f"valore {got} non valido ({err.message})", f"invalid value {got} ({err.message})",
-                   code=f"schema.{v}")
+    why = excerpt(err.message, 120)
+    return Problem(where, f"valore {got} non valido ({why})", f"invalid value {got} ({why})", code=f"schema.{v}")
 
 
 def _deepest_errors(errors):

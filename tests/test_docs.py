@@ -30,7 +30,8 @@ def test_documented_profiles_exist():
     assert set(documented) == set(PROFILE_NAMES)
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/architecture.md", "docs/scenario.md", "docs/results.md"])
+@pytest.mark.parametrize("doc", ["README.md", "docs/architecture.md", "docs/scenario.md", "docs/results.md",
+                                 "docs/limits.md"])
 def test_relative_links_resolve(doc):
     text = (ROOT / doc).read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#:]+)\)", text):

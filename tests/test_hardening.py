@@ -486,3 +486,25 @@ def test_a_10_mb_field_is_echoed_as_a_short_excerpt(tmp_path):
     problems = parse_scenario(doc)[1]
     assert problems and all(len(p.message("en")) <= 500 for p in problems)
     assert excerpt("z" * 1000).endswith("(1,000 caratteri/characters)")
+
+
+def test_docs_limits_md_states_the_limits_the_code_applies():
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+
+    def row(label: str) -> str:
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"| {label} |")), None)
+        assert line is not None, label
+        return line
+
+    mb = lambda n: f"{n // MB} MB"  # noqa: E731
+    assert mb(limits.MAX_SCENARIO_JSON_BYTES) in row("Scenario JSON on disk or uploaded")
+    assert mb(limits.MAX_BUNDLE_BYTES) in row("`.zip` bundle as stored")
+    assert mb(limits.MAX_BUNDLE_UNPACKED_BYTES) in row("Bundle unpacked, **`scenario.json` included**")
+    assert f"{limits.MAX_BUNDLE_ENTRIES:,}" in row("Entries in a bundle")
+    assert f"{limits.MAX_JSON_DEPTH} levels" in row("JSON nesting")
+    assert mb(limits.MAX_REFERENCED_FILE_BYTES) in row(
+        "A file the scenario refers to (meter export, bills, production, prices, weather)")
+    assert mb(limits.MAX_HOURLY_CSV_BYTES) in row("The scenario's hourly CSV (`timestamp,kwh` / `timestamp,eur_mwh`)")
+    assert f"{limits.MAX_HOURLY_KWH:,.0f}" in row("Hourly CSV `kwh`")
+    assert f"{limits.MAX_PRICE_EUR_MWH:,.0f}" in row("Hourly CSV `eur_mwh` (prices)")
+    assert f"{limits.MAX_MEMBERS:,}" in row("Members") and f"{limits.MAX_PLANTS:,}" in row("Plants")
