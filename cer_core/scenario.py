@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -143,8 +144,10 @@ def _schema_problem(err: jsonschema.ValidationError) -> Problem:
     if len(got) > 60:
         got = got[:57] + "..."
     if v == "required":
+        # one error per missing key: its name is in the message ("'kind' is a required property")
+        named = re.match(r"'(.*)' is a required property", err.message)
         missing = [k for k in val if isinstance(err.instance, dict) and k not in err.instance]
-        name = missing[0] if missing else "?"
+        name = excerpt(named.group(1), 60) if named else (missing[0] if missing else "?")
         return Problem(where, f"manca il campo obbligatorio «{name}»", f"required field '{name}' is missing",
                        code="schema.required")
     if v == "enum":

@@ -33,6 +33,8 @@ _CHUNK = 1024 * 1024
 def normalise_relpath(path: str) -> str:
     """A relative POSIX path without ``.`` segments; refuses absolute paths and ``..`` escapes."""
     text = str(path).replace("\\", "/")
+    if "\x00" in text:
+        raise ValueError(path)  # no file system takes a NUL in a name
     norm = posixpath.normpath(text)
     if norm.startswith("../") or norm == ".." or posixpath.isabs(norm):
         raise ValueError(path)

@@ -18,6 +18,8 @@ from .mdsafe import md, md_fmt
 FLASH_KEY = "cer_flash"
 #: How many problems are listed one per line before the rest go into an expander.
 MAX_PROBLEM_LINES = 12
+#: How many more the expander lists (the rest is only counted: the page stays small, docs/limits.md).
+MAX_PROBLEMS_LISTED = 100
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -30,8 +32,10 @@ def show_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEM_LINES
                                                            if p.severity == "error" else ":material/warning:")
     if len(items) > limit:
         with st.expander(t("common.problems.more", n=len(items) - limit)):
-            for p in items[limit:]:
-                st.markdown(f"- {md(p.message(lang), 400)}")
+            # bounded: a file with 10,000 bad rows must not make a page of millions of characters
+            st.markdown("\n".join(f"- {md(p.message(lang), 400)}" for p in items[limit:limit + MAX_PROBLEMS_LISTED]))
+            if len(items) > limit + MAX_PROBLEMS_LISTED:
+                st.caption(t("common.problems.more", n=len(items) - limit - MAX_PROBLEMS_LISTED))
 
 
 def flash(kind: str, text: str) -> None:
@@ -43,8 +47,11 @@ def flash_refused(headline: str, problems) -> None:
     """Queue an upload's refusal: the headline, then one error line per problem."""
     flash("error", headline)
     lang = current_lang()
-    for p in problems:
+    problems = list(problems)
+    for p in problems[:MAX_PROBLEM_LINES]:
         flash("error", md(p.message(lang), 400))
+    if len(problems) > MAX_PROBLEM_LINES:
+        flash("error", t("common.problems.more", n=len(problems) - MAX_PROBLEM_LINES))
 
 
 def show_flash() -> None:

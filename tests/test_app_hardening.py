@@ -75,6 +75,22 @@ def test_communities_above_the_limit_get_a_sentence(monkeypatch):
 
     monkeypatch.setattr(limits, "MAX_MEMBERS", 3)
     compute._simulate_cached.clear()                              # the fixture may be cached by another test
+    try:
+        at = app_on(None, fixture_workspace())
+        assert_clean(at)
+        assert "al massimo 3 per comunità" in texts(at)
+    finally:
+        compute._simulate_cached.clear()                          # nor may this refusal stay for the next test
+
+
+def test_thousands_of_problems_make_a_short_page():
+    doc = fixture_workspace().doc
+    doc["members"] = [{"id": f"m{i}"} for i in range(900)]          # kind, category, cabina missing: 2,700 problems
     at = app_on(None, fixture_workspace())
+    open_file(at, "molti.json", json.dumps(doc).encode())
     assert_clean(at)
-    assert "al massimo 3 per comunità" in texts(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 + 12 + 1 and errors[-1].startswith("Altri ")
+    assert sum(len(e) for e in errors) < 5_000
+    assert errors[1:4] == ["members[0]: manca il campo obbligatorio «kind»", "members[0]: manca il campo obbligatorio "
+                           "«category»", "members[0]: manca il campo obbligatorio «cabina»"]

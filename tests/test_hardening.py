@@ -392,6 +392,8 @@ def test_a_symlink_inside_the_folder_still_works(tmp_path):
 
 @pytest.mark.parametrize("path, code", [("../elsewhere/series/b.csv", "file.outside"),
                                         ("/etc/passwd", "file.outside"), ("..\\x.csv", "file.outside"),
+                                        ("\\\\server\\share\\x.csv", "file.outside"), ("a\x00.csv", "file.outside"),
+                                        ("file:///etc/passwd", "file.missing"),
                                         ("series/nope.csv", "file.missing")])
 def test_validate_agrees_with_simulate_and_says_what_the_path_is(tmp_path, outside, path, code):
     doc = base_doc()
