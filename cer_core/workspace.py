@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, error, excerpt
+from .errors import CerInputError, Problem, error, excerpt
 from .limits import (MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_UNPACKED_BYTES, MAX_JSON_DEPTH,
                      MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_JSON_BYTES)
 
@@ -176,8 +176,8 @@ class Workspace:
             for path in sorted(set(self.referenced_paths())):
                 try:
                     zf.writestr(normalise_relpath(path), self.read_file(path))
-                except (FileNotFoundError, ValueError):
-                    continue  # validation reports missing files; the bundle keeps what exists
+                except (FileNotFoundError, ValueError, OSError, CerInputError):
+                    continue  # validation reports missing, refused and oversized files; the bundle keeps the rest
         return buf.getvalue()
 
 
