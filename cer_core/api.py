@@ -47,9 +47,9 @@ def validate(ws: Workspace) -> tuple[Scenario | None, list[Problem]]:
     (refused for what it is: leaving the folder, a symlink pointing outside, missing; no series read)."""
     sc, problems = parse_scenario(ws.doc)
     extra = size_problems(ws.doc) + path_problems(ws)
-    if extra:
+    if any(p.severity == "error" for p in extra):
         return None, problems + extra
-    return sc, problems
+    return sc, problems + extra
 
 
 def size_problems(doc: dict) -> list[Problem]:

@@ -352,25 +352,33 @@ def open_workspace(path: str | Path) -> Workspace:
     return workspace_from_bytes(data, shown, base_dir=base_dir)
 
 
+#: Keys whose files travel with the scenario but are not read by the simulation (the studio keeps a load's
+#: original uploads there).
+KEPT_ONLY_KEYS = ("originals",)
+
+
 def path_problems(ws: Workspace) -> list[Problem]:
     """Every ``path`` of the document that cannot be used, said for what it is (the same refusals as
     :meth:`Workspace.read_file`): leaving the scenario's folder (``..``, absolute, a symlink pointing
     outside) or missing."""
     problems: list[Problem] = []
 
-    def walk(node, where: str):
+    def walk(node, where: str, kept_only: bool):
         if isinstance(node, dict):
             for key, value in node.items():
                 here = f"{where}.{key}" if where else str(key)
                 if key == "path" and isinstance(value, str):
-                    problems.extend(_path_problem(ws, value, here))
+                    found = _path_problem(ws, value, here)
+                    if kept_only:  # files kept for reference (a load's "originals"), never read: a warning
+                        found = [Problem(p.where, p.it, p.en, "warning", p.code) for p in found]
+                    problems.extend(found)
                 else:
-                    walk(value, here)
+                    walk(value, here, kept_only or key in KEPT_ONLY_KEYS)
         elif isinstance(node, list):
             for i, item in enumerate(node):
-                walk(item, f"{where}[{i}]")
+                walk(item, f"{where}[{i}]", kept_only)
 
-    walk(ws.doc, "")
+    walk(ws.doc, "", False)
     return problems
 
 

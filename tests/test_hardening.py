@@ -510,3 +510,13 @@ def test_docs_limits_md_states_the_limits_the_code_applies():
     assert f"{limits.MAX_HOURLY_KWH:,.0f}" in row("Hourly CSV `kwh`")
     assert f"{limits.MAX_PRICE_EUR_MWH:,.0f}" in row("Hourly CSV `eur_mwh` (prices)")
     assert f"{limits.MAX_MEMBERS:,}" in row("Members") and f"{limits.MAX_PLANTS:,}" in row("Plants")
+
+
+def test_missing_originals_are_a_warning_not_a_refusal():
+    doc = base_doc()
+    doc["members"][1]["load"]["originals"] = [{"path": "members/b/originali/gone.csv"}]
+    sc, problems = validate(mem_ws(doc))
+    assert sc is not None and [(p.severity, p.code) for p in problems] == [("warning", "file.missing")]
+    doc["members"][1]["load"]["originals"] = [{"path": "../escape.csv"}]
+    outcome = run(mem_ws(doc))
+    assert [w.code for w in outcome.warnings] == ["file.outside"]
