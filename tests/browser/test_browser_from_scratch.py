@@ -106,7 +106,7 @@ def draw_roof(page, points) -> None:
 def member_source(page, member: str, source: str) -> None:
     """On «Membri e consumi»: select the member and the kind of consumption data."""
     main = page.locator("[data-testid='stMain']")
-    choose(page, main, "Membro", member)
+    choose(page, main, "Membro", member, reruns=True)   # another member: the page reruns for it
     before = mark(page)
     main.get_by_role("radio", name=source, exact=True).click()  # a segmented control
     wait_idle(page, since=before)
