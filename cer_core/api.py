@@ -19,7 +19,7 @@ from .paths import DEMO_SCENARIO
 from .prices import zonal_prices
 from .production import plants_production
 from .scenario import Scenario, parse_scenario
-from .workspace import Workspace, open_workspace
+from .workspace import Workspace, open_workspace, path_problems
 
 RESULTS_SCHEMA_ID = "cer-studio/results@1"
 
@@ -43,8 +43,30 @@ def demo_workspace() -> Workspace:
 
 
 def validate(ws: Workspace) -> tuple[Scenario | None, list[Problem]]:
-    """Schema and semantic checks of the document (no series read)."""
-    return parse_scenario(ws.doc)
+    """Schema and semantic checks of the document, its size limits and every file path it refers to
+    (refused for what it is: leaving the folder, a symlink pointing outside, missing; no series read)."""
+    sc, problems = parse_scenario(ws.doc)
+    extra = size_problems(ws.doc) + path_problems(ws)
+    if any(p.severity == "error" for p in extra):
+        return None, problems + extra
+    return sc, problems + extra
+
+
+def size_problems(doc: dict) -> list[Problem]:
+    """Communities larger than one request may simulate (``docs/limits.md``), one sentence each."""
+    from .limits import MAX_MEMBERS, MAX_PLANTS
+
+    out = []
+    for key, limit, it, en in (("members", MAX_MEMBERS, "membri", "members"),
+                               ("plants", MAX_PLANTS, "impianti", "plants")):
+        items = doc.get(key) if isinstance(doc, dict) else None
+        if isinstance(items, list) and len(items) > limit:
+            out.append(Problem(key, f"{len(items):,} {it}: al massimo {limit:,} per comunità in questo studio "
+                               "(memoria del server); dividi la comunità per cabina primaria",
+                               f"{len(items):,} {en}: at most {limit:,} per community in this studio (the "
+                               "server's memory); split the community by primary substation",
+                               code="scenario.too_big"))
+    return out
 
 
 def build_inputs(sc: Scenario, ws: Workspace) -> tuple[SimulationInputs, list[Problem]]:
@@ -110,7 +132,9 @@ def run(ws: Workspace) -> Outcome:
 def scenario_header(sc: Scenario, ws: Workspace) -> dict:
     """What was simulated: name, year, site and the document's digest."""
     site = sc.site
-    return {"name": sc.name, "year": sc.year, "digest": ws.digest(), "origin": ws.origin,
+    # the file's name only: no local folder in the results (docs/limits.md)
+    origin = ws.origin.replace("\\", "/").rsplit("/", 1)[-1] if ws.origin else ""
+    return {"name": sc.name, "year": sc.year, "digest": ws.digest(), "origin": origin,
             "site": {"comune": site.comune, "istat_code": site.istat_code, "lat": site.lat, "lon": site.lon,
                      "region": site.region, "market_zone": site.market_zone, "macro_area": site.macro_area},
             "generator": f"CER Studio {__version__}"}

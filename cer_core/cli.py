@@ -9,9 +9,11 @@ import argparse
 import os
 import sys
 
-from .errors import CerInputError
+from .errors import CerInputError, excerpt
 
 EXIT_OK, EXIT_INVALID = 0, 2
+#: An unexpected error (a bug): one line on stderr, no traceback.
+EXIT_INTERNAL = 1
 
 
 def _lang(args) -> str:
@@ -36,7 +38,7 @@ def cmd_simulate(args) -> int:
     paths = write_results(outcome.results, args.out)
     lang = _lang(args)
     for w in outcome.warnings:
-        print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+        print(("attenzione: " if lang == "it" else "warning: ") + excerpt(w.message(lang), 300), file=sys.stderr)
     t = outcome.summary["totals"]
     if lang == "it":
         print(f"{outcome.scenario.name} ({outcome.scenario.year}): produzione {t['production_kwh'] / 1000:,.1f} MWh, "
@@ -55,7 +57,7 @@ def cmd_validate(args) -> int:
     sc, problems = validate(_open(args.scenario))
     lang = _lang(args)
     for p in problems:
-        print(p.message(lang), file=sys.stderr)
+        print(excerpt(p.message(lang), 300), file=sys.stderr)
     if sc is None:
         return EXIT_INVALID
     print("ok" if lang == "en" else "valido")
@@ -112,11 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CerInputError as exc:
-        print(exc.message(_lang(args)), file=sys.stderr)
+        print("\n".join(excerpt(line, 300) for line in exc.message(_lang(args)).splitlines()), file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
-        print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{excerpt(exc.filename or '', 120)}: {excerpt(exc.strerror or exc, 200)}", file=sys.stderr)
         return EXIT_INVALID
+    except RecursionError:
+        print("JSON annidato troppo in profondità / JSON nested too deeply", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback (docs/limits.md)
+        print(f"errore interno / internal error: {type(exc).__name__}: {excerpt(exc, 200)}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

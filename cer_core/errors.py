@@ -13,6 +13,18 @@ from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 LANGS = ("it", "en")
+#: Longest message shown for one problem [characters].
+MAX_MESSAGE_CHARS = 400
+#: Longest user value echoed in a message [characters] (a 10 MB field must not become a 10 MB message).
+EXCERPT_CHARS = 80
+
+
+def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
+    """A user value cut to ``limit`` characters (``…`` and the full length when cut), for messages."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} caratteri/characters)"
 
 
 @dataclass(frozen=True)
@@ -38,9 +50,10 @@ class Problem:
     code: str = ""
 
     def message(self, lang: str = "it") -> str:
-        """The problem as one line: ``where: sentence``."""
+        """The problem as one line: ``where: sentence``, cut to a short excerpt (a user's 10 MB field must not
+        become a 10 MB message, docs/limits.md)."""
         text = self.en if lang == "en" else self.it
-        return f"{self.where}: {text}" if self.where else text
+        return excerpt(f"{self.where}: {text}" if self.where else text, MAX_MESSAGE_CHARS)
 
     def to_dict(self) -> dict:
         """JSON-ready form."""

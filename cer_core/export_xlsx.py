@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from .engine import Results
 from .export import community_hourly, write_results
+from .textsafe import neutralise_formula
 
 LANGS = ("it", "en")
 KWH, EUR, PCT, NUM1, INT, TEXT = "#,##0", "#,##0.00", "0.0%", "#,##0.0", "0", "@"
@@ -185,6 +186,13 @@ def _cell(ws, value, fmt: str | None = None, bold: bool = False):
         value = None
     if isinstance(value, (list, tuple, dict)):
         value = ", ".join(map(str, value)) if not isinstance(value, dict) else str(value)
+    if isinstance(value, str):
+        # every string is text, never a formula: neutralised (docs/limits.md) and typed as a string cell
+        cell = WriteOnlyCell(ws, value=None)
+        cell.value, cell.data_type = neutralise_formula(value), "s"
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
     cell = WriteOnlyCell(ws, value=value)
     if fmt and fmt != TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.number_format = fmt

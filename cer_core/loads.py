@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import CerInputError, error, located
+from .errors import CerInputError, error, excerpt, located
 from .scenario import Member, Scenario
 from .timeaxis import n_hours
 from .workspace import Workspace
@@ -36,8 +36,13 @@ def _read(ws: Workspace, path: str, where: str) -> bytes:
     try:
         return ws.read_file(path)
     except (FileNotFoundError, ValueError, OSError):
-        raise error(where, f"file «{path}» non trovato (percorso relativo al file dello scenario)",
-                    f"file '{path}' not found (paths are relative to the scenario file)", "file.missing")
+        from .workspace import _path_problem
+
+        found = _path_problem(ws, path, where)
+        if found:
+            raise CerInputError(found) from None
+        raise error(where, f"file «{excerpt(path, 60)}» illeggibile", f"file '{excerpt(path, 60)}' unreadable",
+                    "file.unreadable") from None
 
 
 def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:

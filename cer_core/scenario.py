@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jsonschema
 
 from . import constants as C
-from .errors import Problem, ProblemList
+from .errors import Problem, ProblemList, excerpt
 from .geo import find_comune, suggest_comuni
 from .paths import ROOT
 from .workspace import SCENARIO_SCHEMA_ID
@@ -143,8 +144,10 @@ def _schema_problem(err: jsonschema.ValidationError) -> Problem:
     if len(got) > 60:
         got = got[:57] + "..."
     if v == "required":
+        # one error per missing key: its name is in the message ("'kind' is a required property")
+        named = re.match(r"'(.*)' is a required property", err.message)
         missing = [k for k in val if isinstance(err.instance, dict) and k not in err.instance]
-        name = missing[0] if missing else "?"
+        name = excerpt(named.group(1), 60) if named else (missing[0] if missing else "?")
         return Problem(where, f"manca il campo obbligatorio «{name}»", f"required field '{name}' is missing",
                        code="schema.required")
     if v == "enum":
@@ -167,14 +170,20 @@ def _schema_problem(err: jsonschema.ValidationError) -> Problem:
     if v == "pattern" and "\\d{4}-\\d{2}-\\d{2}" in str(val):
         return Problem(where, f"data {got} non valida; attesa AAAA-MM-GG", f"date {got} invalid; expected YYYY-MM-DD",
                        code="schema.date")
-    if v in ("minLength", "minItems"):
+    if v in ("minLength", "minItems") and val <= 1:
         return Problem(where, "valore vuoto; atteso almeno un elemento", "empty value; expected at least one item",
                        code="schema.empty")
+    if v in ("minItems", "maxItems", "maxLength") and isinstance(err.instance, (str, list)):
+        n, unit_it, unit_en = len(err.instance), *(("caratteri", "characters") if v == "maxLength"
+                                                    else ("elementi", "items"))
+        rel_it, rel_en = ("almeno", "at least") if v == "minItems" else ("al massimo", "at most")
+        return Problem(where, f"{n:,} {unit_it}: {rel_it} {val:,}", f"{n:,} {unit_en}: {rel_en} {val:,}",
+                       code="schema.size")
     if v == "anyOf" and err.schema_path and "bills" in json.dumps(val):
         return Problem(where, "bollette mancanti: attesi «bills» (lista) o «path» (file CSV)",
                        "bills missing: expected 'bills' (a list) or 'path' (a CSV file)", code="schema.bills")
-    return Problem(where, f"valore {got} non valido ({err.message})", f"invalid value {got} ({err.message})",
-                   code=f"schema.{v}")
+    why = excerpt(err.message, 120)
+    return Problem(where, f"valore {got} non valido ({why})", f"invalid value {got} ({why})", code=f"schema.{v}")
 
 
 def _deepest_errors(errors):
@@ -222,9 +231,10 @@ def _parse_date(text: str) -> dt.date | None:
 def resolve_site(site: dict, problems: ProblemList) -> Site | None:
     """The site with region and market zone derived from its comune (overridable)."""
     query = site.get("comune")
-    comune = find_comune(str(query)) if query not in (None, "") else None
+    comune = find_comune(str(query)) if query not in (None, "") and len(str(query)) <= 200 else None
     if comune is None:
-        hints = suggest_comuni(str(query))
+        hints = suggest_comuni(str(query)) if len(str(query)) <= 200 else []  # fuzzy matching is O(length)
+        query = excerpt(query, 60)
         hint_it = f"; forse: {', '.join(hints)}" if hints else ""
         hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
         problems.add("site.comune", f"comune «{query}» sconosciuto: atteso un nome o codice ISTAT{hint_it}",

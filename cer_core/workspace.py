@@ -12,22 +12,29 @@ import copy
 import hashlib
 import io
 import json
+import os
 import posixpath
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import error
+from .errors import CerInputError, Problem, error, excerpt
+from .limits import (MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_UNPACKED_BYTES, MAX_JSON_DEPTH,
+                     MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_JSON_BYTES)
 
 SCENARIO_SCHEMA_ID = "cer-studio/scenario@1"
 BUNDLE_SCENARIO_NAME = "scenario.json"
-#: Largest bundle or scenario the loader accepts, bytes (a year of quarter-hours for 1000 PODs fits).
-MAX_BUNDLE_BYTES = 500 * 1024 * 1024
+_MB = 1024 * 1024
+_CHUNK = 1024 * 1024
 
 
 def normalise_relpath(path: str) -> str:
     """A relative POSIX path without ``.`` segments; refuses absolute paths and ``..`` escapes."""
     text = str(path).replace("\\", "/")
+    if "\x00" in text:
+        raise ValueError(path)  # no file system takes a NUL in a name
     norm = posixpath.normpath(text)
     if norm.startswith("../") or norm == ".." or posixpath.isabs(norm):
         raise ValueError(path)
@@ -67,16 +74,41 @@ class Workspace:
             return False
         if rel in self.files:
             return True
-        return self.base_dir is not None and (self.base_dir / rel).is_file()
+        try:
+            return self._disk_path(rel) is not None
+        except (ValueError, OSError):
+            return False
+
+    def _disk_path(self, rel: str) -> Path | None:
+        """The regular file ``rel`` under ``base_dir``, or None when there is none.
+
+        Raises ``ValueError`` when it resolves (through a symlink) outside the scenario's folder.
+        """
+        if self.base_dir is None:
+            return None
+        base = self.base_dir.resolve()
+        target = (base / rel).resolve()
+        if target != base and base not in target.parents:
+            raise ValueError(rel)
+        return target if target.is_file() else None
 
     def read_file(self, path: str) -> bytes:
-        """Bytes of the file at relative ``path``; raises ``FileNotFoundError``."""
+        """Bytes of the file at relative ``path``.
+
+        Raises ``FileNotFoundError`` when missing, ``ValueError`` for a path leaving the scenario's
+        folder (``..``, absolute, or a symlink pointing outside), :class:`CerInputError` for a file
+        larger than :data:`cer_core.limits.MAX_REFERENCED_FILE_BYTES` (checked before reading).
+        """
         rel = normalise_relpath(path)
         if rel in self.files:
             return self.files[rel]
-        if self.base_dir is not None and (self.base_dir / rel).is_file():
-            return (self.base_dir / rel).read_bytes()
-        raise FileNotFoundError(path)
+        target = self._disk_path(rel)
+        if target is None:
+            raise FileNotFoundError(path)
+        size = target.stat().st_size
+        if size > MAX_REFERENCED_FILE_BYTES:
+            raise _too_large(excerpt(path, 60), size, MAX_REFERENCED_FILE_BYTES)
+        return target.read_bytes()
 
     def add_file(self, path: str, data: bytes) -> str:
         """Store ``data`` in memory under ``path``; returns the normalised relative path."""
@@ -144,12 +176,43 @@ class Workspace:
             for path in sorted(set(self.referenced_paths())):
                 try:
                     zf.writestr(normalise_relpath(path), self.read_file(path))
-                except (FileNotFoundError, ValueError):
-                    continue  # validation reports missing files; the bundle keeps what exists
+                except (FileNotFoundError, ValueError, OSError, CerInputError):
+                    continue  # validation reports missing, refused and oversized files; the bundle keeps the rest
         return buf.getvalue()
 
 
+def _too_large(where: str, size: int, limit: int, what_it: str = "file", what_en: str = "file"):
+    return error(where, f"{what_it} di {size / _MB:,.1f} MB: troppo grande, al massimo {limit / _MB:,.0f} MB",
+                 f"{what_en} of {size / _MB:,.1f} MB is too large; at most {limit / _MB:,.0f} MB", "scenario.too_large")
+
+
+def _json_depth(node) -> int:
+    """Deepest nesting of lists/dicts in a parsed JSON value (iterative: no recursion limit)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
+
+
+def _too_deep(origin: str):
+    return error(origin, f"JSON annidato oltre {MAX_JSON_DEPTH} livelli: atteso uno scenario (pochi livelli)",
+                 f"JSON nested deeper than {MAX_JSON_DEPTH} levels: expected a scenario (a few levels)",
+                 "scenario.too_deep")
+
+
 def _parse_json(data: bytes, origin: str) -> dict:
+    if len(data) > MAX_SCENARIO_JSON_BYTES:
+        raise _too_large(origin, len(data), MAX_SCENARIO_JSON_BYTES, "scenario JSON", "scenario JSON")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -161,57 +224,185 @@ def _parse_json(data: bytes, origin: str) -> dict:
         raise error(f"{origin}:{exc.lineno}",
                     f"JSON non valido alla colonna {exc.colno}: {exc.msg}",
                     f"invalid JSON at column {exc.colno}: {exc.msg}", "scenario.json")
+    except RecursionError:
+        raise _too_deep(origin) from None
     if not isinstance(doc, dict):
         raise error(origin, "atteso un oggetto JSON con le chiavi dello scenario",
                     "expected a JSON object with the scenario keys", "scenario.not_object")
+    if _json_depth(doc) > MAX_JSON_DEPTH:
+        raise _too_deep(origin)
     return doc
 
 
 def workspace_from_bytes(data: bytes, name: str, base_dir: Path | None = None) -> Workspace:
     """Open a scenario JSON or a ``.zip`` bundle given as bytes (an upload or a file's content)."""
     if len(data) > MAX_BUNDLE_BYTES:
-        raise error(name, f"file troppo grande ({len(data) / 1e6:.0f} MB, massimo {MAX_BUNDLE_BYTES / 1e6:.0f} MB)",
-                    f"file too large ({len(data) / 1e6:.0f} MB, at most {MAX_BUNDLE_BYTES / 1e6:.0f} MB)",
-                    "scenario.too_large")
+        raise _too_large(name, len(data), MAX_BUNDLE_BYTES)
     if data[:4] == b"PK\x03\x04":
         return _workspace_from_zip(data, name)
     return Workspace(doc=_parse_json(data, name), base_dir=base_dir, origin=name)
 
 
+def _damaged(name: str, entry: str, exc: BaseException):
+    kind = type(exc).__name__
+    return error(f"{name}/{excerpt(entry, 60)}", f"voce del pacchetto danneggiata o illeggibile ({kind}): "
+                 "attesa una voce compressa normalmente (deflate, senza password); salva di nuovo il pacchetto",
+                 f"damaged or unreadable bundle entry ({kind}): expected a plain (deflate, no password) entry; "
+                 "save the bundle again", "scenario.bad_entry")
+
+
+class _Budget:
+    """Bytes still allowed for the bundle's unpacked content."""
+
+    def __init__(self, name: str):
+        self.name, self.left = name, MAX_BUNDLE_UNPACKED_BYTES
+
+    def refuse(self):
+        return error(self.name, f"pacchetto troppo grande una volta estratto: al massimo "
+                     f"{MAX_BUNDLE_UNPACKED_BYTES / _MB:,.0f} MB", f"bundle too large once extracted: at most "
+                     f"{MAX_BUNDLE_UNPACKED_BYTES / _MB:,.0f} MB", "scenario.too_large")
+
+
+def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Budget, name: str) -> bytes:
+    """An entry's bytes, streamed: refused before decompressing when its declared size is over ``limit`` or
+    the budget, and as soon as the data read goes over either (declared sizes can lie)."""
+    where = f"{name}/{excerpt(info.filename, 60)}"
+    if info.flag_bits & 0x1:
+        raise _damaged(name, info.filename, RuntimeError("encrypted"))
+    if info.file_size > limit:
+        raise _too_large(where, info.file_size, limit)
+    if info.file_size > budget.left:
+        raise budget.refuse()
+    chunks, size = [], 0
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(where, size, limit)
+                if size > budget.left:
+                    raise budget.refuse()
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise _damaged(name, info.filename, exc) from None
+    if size != info.file_size:
+        raise _damaged(name, info.filename, ValueError("size"))
+    budget.left -= size
+    return b"".join(chunks)
+
+
 def _workspace_from_zip(data: bytes, name: str) -> Workspace:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise error(name, "archivio zip danneggiato", "damaged zip archive", "scenario.bad_zip")
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
+        raise error(name, "archivio zip danneggiato", "damaged zip archive", "scenario.bad_zip") from None
     with zf:
-        names = [n for n in zf.namelist() if not n.endswith("/")]
-        candidates = [n for n in names if posixpath.basename(n) == BUNDLE_SCENARIO_NAME]
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
+        if len(infos) > MAX_BUNDLE_ENTRIES:
+            raise error(name, f"{len(infos):,} voci nel pacchetto: al massimo {MAX_BUNDLE_ENTRIES:,}",
+                        f"{len(infos):,} entries in the bundle: at most {MAX_BUNDLE_ENTRIES:,}", "scenario.too_many")
+        candidates = [i for i in infos if posixpath.basename(i.filename) == BUNDLE_SCENARIO_NAME]
         if not candidates:
             raise error(name, f"nel pacchetto manca {BUNDLE_SCENARIO_NAME}",
                         f"the bundle has no {BUNDLE_SCENARIO_NAME}", "scenario.bundle_no_scenario")
-        main = min(candidates, key=len)
-        prefix = main[: -len(BUNDLE_SCENARIO_NAME)]
+        main = min(candidates, key=lambda i: len(i.filename))
+        prefix = main.filename[: -len(BUNDLE_SCENARIO_NAME)]
+        budget = _Budget(name)
+        # scenario.json counts in the unpacked total like every other entry (a padded one is a zip bomb)
+        doc = _parse_json(_read_entry(zf, main, MAX_SCENARIO_JSON_BYTES, budget, name), f"{name}/{main.filename}")
         files: dict[str, bytes] = {}
-        total = 0
-        for entry in names:
-            if entry == main or not entry.startswith(prefix):
+        for info in infos:
+            if info is main or not info.filename.startswith(prefix):
                 continue
-            info = zf.getinfo(entry)
-            total += info.file_size
-            if total > MAX_BUNDLE_BYTES:
-                raise error(name, "pacchetto troppo grande una volta estratto",
-                            "bundle too large once extracted", "scenario.too_large")
             try:
-                files[normalise_relpath(entry[len(prefix):])] = zf.read(entry)
+                rel = normalise_relpath(info.filename[len(prefix):])
             except ValueError:
-                continue
-        doc = _parse_json(zf.read(main), f"{name}/{main}")
+                continue  # zip-slip entries are never used
+            files[rel] = _read_entry(zf, info, MAX_REFERENCED_FILE_BYTES, budget, name)
     return Workspace(doc=doc, files=files, origin=name)
 
 
 def open_workspace(path: str | Path) -> Workspace:
-    """Open a scenario JSON (paths relative to its folder) or a ``.zip`` bundle from disk."""
+    """Open a scenario JSON (paths relative to its folder) or a ``.zip`` bundle from disk.
+
+    The size is checked before reading: at most :data:`cer_core.limits.MAX_SCENARIO_JSON_BYTES` for a
+    JSON, :data:`cer_core.limits.MAX_BUNDLE_BYTES` for a bundle.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise error(str(path), "file dello scenario non trovato", "scenario file not found", "scenario.missing")
-    return workspace_from_bytes(p.read_bytes(), str(path), base_dir=p.resolve().parent)
+    shown = excerpt(path, 120)
+    try:
+        st = p.stat()
+    except (OSError, ValueError):
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        raise error(shown, "file dello scenario non trovato", "scenario file not found", "scenario.missing")
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+        is_zip = head == b"PK\x03\x04"
+        limit = MAX_BUNDLE_BYTES if is_zip else MAX_SCENARIO_JSON_BYTES
+        if st.st_size > limit:
+            raise _too_large(shown, st.st_size, limit)
+        data = head + fh.read(limit + 1 - len(head))
+    if len(data) > limit:  # grew while reading
+        raise _too_large(shown, len(data), limit)
+    base_dir = Path(os.path.abspath(p)).parent.resolve()
+    return workspace_from_bytes(data, shown, base_dir=base_dir)
+
+
+#: Keys whose files travel with the scenario but are not read by the simulation (the studio keeps a load's
+#: original uploads there).
+KEPT_ONLY_KEYS = ("originals",)
+
+
+def path_problems(ws: Workspace) -> list[Problem]:
+    """Every ``path`` of the document that cannot be used, said for what it is (the same refusals as
+    :meth:`Workspace.read_file`): leaving the scenario's folder (``..``, absolute, a symlink pointing
+    outside) or missing."""
+    problems: list[Problem] = []
+
+    def walk(node, where: str, kept_only: bool):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                here = f"{where}.{key}" if where else str(key)
+                if key == "path" and isinstance(value, str):
+                    found = _path_problem(ws, value, here)
+                    if kept_only:  # files kept for reference (a load's "originals"), never read: a warning
+                        found = [Problem(p.where, p.it, p.en, "warning", p.code) for p in found]
+                    problems.extend(found)
+                else:
+                    walk(value, here, kept_only or key in KEPT_ONLY_KEYS)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}[{i}]", kept_only)
+
+    walk(ws.doc, "", False)
+    return problems
+
+
+def _path_problem(ws: Workspace, path: str, where: str) -> list[Problem]:
+    shown = excerpt(path, 60)
+    try:
+        rel = normalise_relpath(path)
+    except ValueError:
+        return [Problem(where, f"percorso «{shown}» rifiutato: esce dalla cartella dello scenario (assoluto o con "
+                        "«..»); atteso un percorso relativo dentro la cartella",
+                        f"path '{shown}' refused: it leaves the scenario's folder (absolute or with '..'); expected "
+                        "a relative path inside the folder", code="file.outside")]
+    if rel in ws.files:
+        return []
+    try:
+        found = ws._disk_path(rel) is not None
+    except ValueError:
+        return [Problem(where, f"percorso «{shown}» rifiutato: è un collegamento simbolico che punta fuori dalla "
+                        "cartella dello scenario; copia il file nella cartella",
+                        f"path '{shown}' refused: it is a symbolic link pointing outside the scenario's folder; "
+                        "copy the file into the folder", code="file.symlink_outside")]
+    except OSError:
+        found = False
+    if not found:
+        return [Problem(where, f"file «{shown}» non trovato (percorso relativo al file dello scenario)",
+                        f"file '{shown}' not found (paths are relative to the scenario file)", code="file.missing")]
+    return []

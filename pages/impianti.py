@@ -14,6 +14,7 @@ from studio import charts, compute, state
 from studio.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
 from studio.describe import weather_lines
 from studio.i18n import current_lang, t
+from studio.mdsafe import md
 from studio.imports import store_production_file, store_weather_file
 from studio.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
@@ -70,10 +71,10 @@ def _on_production_file(plant_id: str, key: str) -> None:
         return
     new, problems, kwh = store_production_file(state.get_workspace(), plant_id, upload.name, upload.getvalue())
     if new is None:
-        flash_refused(t("impianti.file.refused", name=upload.name), problems)
+        flash_refused(t("impianti.file.refused", name=md(upload.name)), problems)
         return
     state.set_workspace(new)
-    flash("success", t("impianti.file.done", name=upload.name, kwh=fmt_energy(kwh, current_lang())))
+    flash("success", t("impianti.file.done", name=md(upload.name), kwh=fmt_energy(kwh, current_lang())))
 
 
 def _on_weather_source(source: str) -> None:
@@ -88,10 +89,10 @@ def _on_weather_file(key: str) -> None:
         return
     new, problems, label = store_weather_file(state.get_workspace(), upload.name, upload.getvalue())
     if new is None:
-        flash_refused(t("impianti.weather.refused", name=upload.name), problems)
+        flash_refused(t("impianti.weather.refused", name=md(upload.name)), problems)
         return
     state.set_workspace(new)
-    flash("success", t("impianti.weather.done", name=upload.name, label=label))
+    flash("success", t("impianti.weather.done", name=md(upload.name), label=md(label)))
 
 
 # -------------------------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
                          args=(pid, key), help=t("impianti.file.help"), max_upload_size=MAX_PRODUCTION_MB)
     path = production.get("path")
     if source == "file":
-        st.caption(t("impianti.file.current", path=str(path).rsplit("/", 1)[-1] if path else "—"))
+        st.caption(t("impianti.file.current", path=md(str(path).rsplit("/", 1)[-1]) if path else "—"))
     elif view == "file":
         st.caption(t("impianti.file.still_pvlib"))
 

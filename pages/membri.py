@@ -11,6 +11,7 @@ from cer_core.bills import bills_template_csv
 from studio import charts, compute, state
 from studio.format import fmt_energy, fmt_pct, fmt_qty
 from studio.i18n import current_lang, t
+from studio.mdsafe import md
 from studio.imports import MAX_METER_MB, category_monthly_factors, import_meter_files, store_meter_import
 from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
                            cabina_options,
@@ -83,7 +84,7 @@ def _on_bills_file(member_id: str, key: str) -> None:
     try:
         found = read_bills_file(upload.getvalue(), upload.name)
     except CerInputError as exc:
-        flash_refused(t("membri.bills.refused", name=upload.name), exc.problems)
+        flash_refused(t("membri.bills.refused", name=md(upload.name)), exc.problems)
         return
     member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
     bills = bill_dicts(found.bills, member.get("pod"))
@@ -91,7 +92,7 @@ def _on_bills_file(member_id: str, key: str) -> None:
     if found.contract_kw:
         changes["contract_kw"] = float(found.contract_kw)
     _on_load(member_id, changes)
-    flash("success", t("membri.bills.imported", n=len(bills), name=upload.name))
+    flash("success", t("membri.bills.imported", n=len(bills), name=md(upload.name)))
 
 
 def _on_meter(member_id: str, key: str) -> None:
@@ -230,16 +231,16 @@ def source_editor(doc: dict, member: dict) -> None:
                          help=t("membri.file.help"), max_upload_size=MAX_METER_MB)
         if current == "file":
             names = [o.get("path", "").rsplit("/", 1)[-1] for o in load.get("originals", [])]
-            st.caption(t("membri.file.current", path=str(load.get("path", "")).rsplit("/", 1)[-1],
-                         originals=", ".join(names) or "—"))
+            st.caption(t("membri.file.current", path=md(str(load.get("path", "")).rsplit("/", 1)[-1]),
+                         originals=md(", ".join(names), 600) or "—"))
         report = st.session_state.get(REPORTS_KEY, {}).get(mid)
         if report:
-            st.markdown(t("membri.file.report", files=", ".join(report["files"])))
+            st.markdown(t("membri.file.report", files=md(", ".join(report["files"]), 600)))
             if report["ok"]:
                 st.success(t("membri.file.report_ok", kwh=fmt_energy(report["annual_kwh"], lang)),
                            icon=":material/check_circle:")
             for line in report["lines"]:
-                st.markdown(f"- {line}")
+                st.markdown(f"- {md(line, 400)}")
             show_problems(report["problems"])
     else:
         st.caption(t("membri.source.none_help"))

@@ -7,6 +7,7 @@ import streamlit as st
 from studio import charts, compute, state
 from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
+from studio.mdsafe import md, md_fmt
 from studio.overview import cabine_count, kwp_by_member, missing_items
 from studio.ui import chart, show_problems, tr
 from studio.frame import ensure as ensure_frame
@@ -22,12 +23,12 @@ run = compute.simulate(ws)
 summary = run.summary
 totals = summary.get("totals", {})
 
-st.title(doc.get("name", "CER"))
+st.title(md(doc.get("name", "CER")))
 site = doc.get("site") or {}
-st.caption(t("panoramica.subtitle", comune=site.get("comune", "—"), year=doc.get("year", "—"),
+st.caption(t("panoramica.subtitle", comune=md(site.get("comune", "—")), year=doc.get("year", "—"),
              cabine=cabine_count(doc)))
 if doc.get("description"):
-    st.markdown(doc["description"])
+    st.markdown(md(doc["description"], 2000))
 site_known = comune_code(site.get("comune")) is not None
 details = st.expander(t("panoramica.details"), icon=":material/edit:", expanded=not site_known,
                       key=f"details_open_{site_known}", on_change="rerun")
@@ -66,13 +67,13 @@ with right:
     items = missing_items(doc)
     for key, fmt, page in items:
         with st.container(border=True):
-            st.markdown(t(key, **fmt))
+            st.markdown(t(key, **md_fmt(fmt)))
             st.page_link(page, label=t("panoramica.go_to", page=t("common.nav." + page.split("/")[-1][:-3])),
                          icon=":material/arrow_forward:")
     if run.ok and run.warnings:
         with st.expander(t("panoramica.warnings", n=len(run.warnings))):
             for p in run.warnings:
-                st.markdown(f"- {p.message(lang)}")
+                st.markdown(f"- {md(p.message(lang), 400)}")
     if not items and run.ok:
         st.success(t("panoramica.ready"), icon=":material/task_alt:")
     elif not items:

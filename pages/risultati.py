@@ -10,6 +10,7 @@ from studio import charts, compute, state
 from studio.describe import attribution_text, weather_lines
 from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
+from studio.mdsafe import md
 from studio.reports import report_downloads
 from studio.tables import slug
 from studio.ui import chart, remembered_tabs, show_problems, styled, tr
@@ -125,17 +126,17 @@ def checks_tab(run) -> None:
     checks = summary.get("checks", [])
     for c in checks:
         if c.get("status") in ("fail", "warning"):
-            (st.error if c["status"] == "fail" else st.warning)(c.get(lang) or c.get("it", ""),
+            (st.error if c["status"] == "fail" else st.warning)(md(c.get(lang) or c.get("it", ""), 400),
                                                                 icon=STATUS_ICON[c["status"]])
     passed = [c for c in checks if c.get("status") == "pass"]
     if passed:
         with st.expander(t("risultati.checks.passed", n=len(passed)), icon=":material/check_circle:",
                          expanded=len(passed) <= 6):
-            st.markdown("\n".join(f"- {c.get(lang) or c.get('it', '')}" for c in passed))
+            st.markdown("\n".join(f"- {md(c.get(lang) or c.get('it', ''), 400)}" for c in passed))
     with st.expander(t("risultati.sources.title"), icon=":material/info:"):
         sources = summary.get("sources", {})
         prices = sources.get("prices") or {}
-        st.markdown(t("risultati.sources.prices", label=prices.get("label", "—"), zone=prices.get("market_zone", "—")))
+        st.markdown(t("risultati.sources.prices", label=md(prices.get("label", "—")), zone=prices.get("market_zone", "—")))
         weather = weather_lines(sources.get("weather"), t, lang)
         st.markdown(t("risultati.sources.weather", text=" · ".join(weather) if weather else "—"))
         st.markdown(t("risultati.sources.rules", text=attribution_text(summary.get("rules"), t)))
@@ -171,7 +172,7 @@ if not run.ok:
     st.stop()
 
 totals = run.summary.get("totals", {})
-st.caption(t("risultati.subtitle", name=ws.doc.get("name", ""), year=run.outcome.results.year,
+st.caption(t("risultati.subtitle", name=md(ws.doc.get("name", "")), year=run.outcome.results.year,
              seconds=fmt_number(run.seconds, 2, lang)))
 c = st.columns(5)
 c[0].metric(t("risultati.metric.production"), fmt_energy(totals.get("production_kwh"), lang), border=True)

@@ -13,6 +13,7 @@ that does not.
 
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 from typing import Callable, Sequence
@@ -421,6 +422,7 @@ def plant_monthly_figure(names: Sequence[str], monthly_kwh: np.ndarray, tr: Tr, 
         return empty_figure(tr("charts.no_plants"), title, lang)
     div, unit = energy_scale(monthly_kwh.sum(axis=1).max())
     months = list(month_names(lang))
+    names = [_plain(n) for n in names]  # user names: plotly renders a subset of HTML (links) in labels
     data = [{"type": "bar", "x": months, "y": _list(monthly_kwh[:, j] / div), "name": name,
              "marker": {"color": PLANT_COLORS[j % len(PLANT_COLORS)]},
              "hovertemplate": f"{name} · %{{x}}: %{{y:,.1f}} {unit}<extra></extra>"} for j, name in enumerate(names)]
@@ -537,7 +539,7 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
         for ring in _rings(cab.get("area")):
             data.append({"type": "scatter", "x": [p[0] for p in ring], "y": [p[1] for p in ring], "mode": "lines",
                          "fill": "toself", "fillcolor": _alpha(color, 0.07),
-                         "line": {"color": _alpha(color, 0.6), "width": 1.5}, "name": cab.get("name") or cab.get("id"),
+                         "line": {"color": _alpha(color, 0.6), "width": 1.5}, "name": _plain(cab.get("name") or cab.get("id")),
                          "hoverinfo": "name", "legendgroup": f"cab{c}", "showlegend": False})
     for kind in ("consumer", "prosumer", "producer"):
         group = [m for m in located if m.get("kind") == kind]
@@ -548,7 +550,7 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
         data.append({"type": "scatter", "x": [m["lon"] for m in group], "y": [m["lat"] for m in group],
                      "mode": "markers", "name": tr(f"common.kind.{kind}"),
                      "marker": {"color": COLORS[kind], "size": _list(size), "line": {"color": "white", "width": 1}},
-                     "customdata": [[m.get("name") or m.get("id"), m.get("cabina", ""),
+                     "customdata": [[_plain(m.get("name") or m.get("id")), _plain(m.get("cabina", "")),
                                      plant_kwp.get(m.get("id"), 0.0)] for m in group],
                      "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:,.1f} kWp"
                                       "<extra></extra>"})
@@ -562,3 +564,8 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
         xaxis={"visible": False, "range": [min(lons) - pad_lon, max(lons) + pad_lon]},
         yaxis={"visible": False, "range": [min(lats) - pad_lat, max(lats) + pad_lat], "scaleanchor": "x",
                "scaleratio": 1 / max(math.cos(math.radians(mean_lat)), 0.1)}))
+
+
+def _plain(value) -> str:
+    """A user string as plain text in a plotly label: HTML tags escaped, ``%{...}`` templates defused, cut short."""
+    return html.escape(str(value)[:120]).replace("%{", "%\u200b{")

@@ -72,13 +72,14 @@ def run_workspace(ws: Workspace) -> RunState:
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
-def _simulate_cached(digest: str, _ws: Workspace) -> RunState:
+def _simulate_cached(digest: str, origin: str, _ws: Workspace) -> RunState:
     return run_workspace(_ws)
 
 
 def simulate(ws: Workspace) -> RunState:
-    """The simulated year of ``ws``, cached by its digest (every edit re-simulates by itself)."""
-    return _simulate_cached(ws.digest(), ws)
+    """The simulated year of ``ws``, cached by its digest and the name it was opened from (the results
+    carry that name: two sessions opening the same bytes under two names never see each other's)."""
+    return _simulate_cached(ws.digest(), ws.origin, ws)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -177,14 +178,14 @@ def weather_summary(ws: Workspace) -> WeatherSummary:
 # -------------------------------------------------------------------------------------------------
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _results_zip_cached(digest: str, _state: RunState) -> bytes:
+def _results_zip_cached(digest: str, origin: str, _state: RunState) -> bytes:
     from cer_core.export_xlsx import results_zip
 
     return results_zip(_state.outcome.results)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _results_xlsx_cached(digest: str, lang: str, _state: RunState) -> bytes:
+def _results_xlsx_cached(digest: str, origin: str, lang: str, _state: RunState) -> bytes:
     from cer_core.export_xlsx import results_workbook
 
     return results_workbook(_state.outcome.results, lang=lang, scenario=_state.outcome.scenario)
@@ -192,9 +193,15 @@ def _results_xlsx_cached(digest: str, lang: str, _state: RunState) -> bytes:
 
 def results_zip(state: RunState) -> bytes:
     """The ``simulate`` files (summary.json and the hourly CSVs) in one zip."""
-    return _results_zip_cached(state.digest, state)
+    return _results_zip_cached(state.digest, _origin(state), state)
 
 
 def results_xlsx(state: RunState, lang: str) -> bytes:
     """The results as an Excel workbook in ``lang``."""
-    return _results_xlsx_cached(state.digest, lang, state)
+    return _results_xlsx_cached(state.digest, _origin(state), lang, state)
+
+
+def _origin(state: RunState) -> str:
+    """The file name the results carry: part of every download's cache key (the cache is shared by sessions,
+    and two sessions may open the same bytes under two names)."""
+    return str(state.outcome.summary.get("scenario", {}).get("origin", "")) if state.outcome else ""

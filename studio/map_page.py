@@ -27,6 +27,7 @@ from cer_core.geocode import Geocoder
 from studio import map_model as mm
 from studio.format import fmt_kwp, fmt_number
 from studio.i18n import current_lang, t
+from studio.mdsafe import md
 from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
@@ -233,7 +234,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
                                  help=t("map.field_annual_kwh_help"))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
                                     use_container_width=True)
-        move = st.form_submit_button(t("map.move_selected_here", name=_member_name(doc, selected)),
+        move = st.form_submit_button(t("map.move_selected_here", name=md(_member_name(doc, selected))),
                                      icon=":material/open_with:", use_container_width=True) if selected else False
         cancel = st.form_submit_button(t("map.cancel"), use_container_width=True)
     if add:
@@ -252,12 +253,12 @@ def _pending_member(doc: dict, pending: dict) -> None:
                                            cabina=cab, annual_kwh=kwh, address=address))
             _set("selected_plant", None)
         _done(pending)
-        _commit(mutate, t("map.member_added", name=name.strip()))
+        _commit(mutate, t("map.member_added", name=md(name.strip())))
     if move:
         def mutate(d):
             mm.move_member(d, selected, lat, lon)
         _done(pending)
-        _commit(mutate, t("map.member_moved", name=_member_name(doc, selected)))
+        _commit(mutate, t("map.member_moved", name=md(_member_name(doc, selected))))
     if cancel:
         _cancel(pending)
 
@@ -314,9 +315,9 @@ def _pending_roof(doc: dict, pending: dict) -> None:
             _set("selected_plant", pid)
 
         def message() -> str:
-            msg = t("map.plant_added", name=name or owner, kwp=fmt_kwp(kwp, current_lang()))
+            msg = t("map.plant_added", name=md(name or owner), kwp=fmt_kwp(kwp, current_lang()))
             if result.get("prosumer"):
-                msg += " " + t("map.owner_now_prosumer", name=_member_name(doc, owner))
+                msg += " " + t("map.owner_now_prosumer", name=md(_member_name(doc, owner)))
             return msg
         _done(pending)
         _set("selected", owner)
@@ -350,14 +351,14 @@ def _pending_area(doc: dict, pending: dict) -> None:
             st.error(t("map.cabina_id_required"), icon=":material/error:")
             return
         if target == new_label and cid in existing:
-            st.error(t("map.cabina_id_taken", id=cid), icon=":material/error:")
+            st.error(t("map.cabina_id_taken", id=md(cid)), icon=":material/error:")
             return
         result = {}
 
         def mutate(d):
             result["a"] = mm.add_area(d, cabina_id=cid, name=name or None, area=area, assign=assign)
         _done(pending)
-        _commit(mutate, lambda: t("map.area_added", id=cid, n=len(result["a"].changes) if result.get("a") else 0))
+        _commit(mutate, lambda: t("map.area_added", id=md(cid), n=len(result["a"].changes) if result.get("a") else 0))
     if cancel:
         _cancel(pending)
 
@@ -374,7 +375,7 @@ def _search() -> None:
     if not answer:
         return
     if not answer.places:
-        st.warning(t("map.search_nothing", q=answer.query), icon=":material/search_off:")
+        st.warning(t("map.search_nothing", q=md(answer.query)), icon=":material/search_off:")
         return
     source = t("map.search_source_online") if answer.source == "nominatim" else t("map.search_source_offline")
     st.caption(source)
@@ -415,7 +416,7 @@ def _selected_member(doc: dict) -> None:
     m = next(x for x in members if x["id"] == choice)
     where = t("map.member_no_position") if m.get("lat") is None else \
         t("map.member_position", lat=_fmt(m["lat"], 5), lon=_fmt(m["lon"], 5))
-    st.caption(f"`{m['id']}` · {where}")
+    st.caption(f"{md(m['id'])} · {where}")
     with st.form(K + f"edit_{choice}", border=False):
         name = st.text_input(t("map.field_name"), value=str(m.get("name") or ""))
         kind = st.selectbox(t("map.field_kind"), mm.KINDS, index=mm.KINDS.index(m.get("kind", "consumer"))
@@ -435,21 +436,21 @@ def _selected_member(doc: dict) -> None:
 
         def mutate(d):
             mm.update_member(d, choice, name=name, kind=kind, category=category, cabina=cab)
-        _commit(mutate, t("map.member_saved", name=name.strip()))
+        _commit(mutate, t("map.member_saved", name=md(name.strip())))
     plants = [p for p in doc.get("plants", []) if p.get("member") == choice]
     if plants:
         st.markdown("**" + t("map.member_plants") + "**")
         for p in plants:
             roof = "" if p.get("roof") else " · " + t("map.plant_no_roof")
-            st.markdown(f"- ☀ {p.get('name') or p['id']} — {fmt_kwp(p.get('kwp'), current_lang())}{roof}")
+            st.markdown(f"- ☀ {md(p.get('name') or p['id'])} — {fmt_kwp(p.get('kwp'), current_lang())}{roof}")
     st.caption(t("map.move_hint"))
     with st.popover(t("map.delete_member"), icon=":material/delete:", use_container_width=True):
-        st.write(t("map.delete_member_confirm", name=_member_name(doc, choice), n=len(plants)))
+        st.write(t("map.delete_member_confirm", name=md(_member_name(doc, choice)), n=len(plants)))
         if st.button(t("map.delete_member_yes"), type="primary", key=K + f"delete_{choice}"):
             def mutate(d):
                 mm.delete_member(d, choice)
             _set("selected", None)
-            _commit(mutate, t("map.member_deleted", name=_member_name(doc, choice)))
+            _commit(mutate, t("map.member_deleted", name=md(_member_name(doc, choice))))
 
 
 # --- cabine below the map --------------------------------------------------------------------------------
@@ -458,7 +459,7 @@ def _cabine_section(doc: dict, outside: list[str]) -> None:
     if outside:
         names = ", ".join(_member_name(doc, mid) for mid in outside[:MAX_NAMES])
         names += f", … (+{len(outside) - MAX_NAMES})" if len(outside) > MAX_NAMES else ""
-        st.warning(t("map.outside_members", n=len(outside), names=names), icon=":material/wrong_location:")
+        st.warning(t("map.outside_members", n=len(outside), names=md(names, 600)), icon=":material/wrong_location:")
     with st.expander(t("map.cabine_title"), expanded=not any(c.get("area") for c in doc.get("cabine", []))):
         colours = cabina_colours(doc)
         counts: dict[str, int] = {}
@@ -474,7 +475,7 @@ def _cabine_section(doc: dict, outside: list[str]) -> None:
                               f"<code>{html.escape(cid)}</code>") +
                         f" {t('map.cabina_members', n=counts.get(cid, 0))} · {status}", unsafe_allow_html=True)
             if c.get("area") and c2.button(t("map.remove_area"), key=K + f"rm_area_{cid}", icon=":material/delete:"):
-                _commit(lambda d, cid=cid: mm.remove_area(d, cid), t("map.area_removed", id=cid))
+                _commit(lambda d, cid=cid: mm.remove_area(d, cid), t("map.area_removed", id=md(cid)))
         st.caption(t("map.cabine_help"))
         _import_areas(doc)
 
@@ -489,12 +490,12 @@ def _import_areas(doc: dict) -> None:
         cabine, warnings = parse_cabine_geojson(upload.getvalue(), upload.name)
     except CerInputError as exc:
         for p in exc.problems:
-            st.error(p.message(lang), icon=":material/error:")
+            st.error(md(p.message(lang), 400), icon=":material/error:")
         return
     for w in warnings:
-        st.warning(w.message(lang), icon=":material/warning:")
+        st.warning(md(w.message(lang), 400), icon=":material/warning:")
     preview = assign_members(doc.get("members", []), merge_cabine(doc.get("cabine", []), cabine))
-    st.success(t("map.import_ready", n=len(cabine), ids=", ".join(c["id"] for c in cabine),
+    st.success(t("map.import_ready", n=len(cabine), ids=md(", ".join(c["id"] for c in cabine), 600),
                  moved=len(preview.changes), outside=len(preview.outside)), icon=":material/check_circle:")
     if st.button(t("map.import_go", n=len(cabine)), type="primary", key=K + "import_go", icon=":material/upload:"):
         def mutate(d):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,6 +29,7 @@ from folium.template import Template
 
 from cer_core.cabine import area_shape
 from cer_core.geo import find_comune, haversine_km
+from cer_core.geocode import OFFLINE_ENV
 from studio.format import fmt_kwp
 from studio.i18n import DEFAULT_LANG, catalogue
 from studio.map_assets import install_local_assets
@@ -230,11 +232,18 @@ MAP_CSS = """
 """
 
 
+def offline() -> bool:
+    """True when ``CER_STUDIO_OFFLINE`` is set: the page then asks no remote server for anything (no tiles)."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: float = 15.0,
              height_px: int = MAP_HEIGHT_PX) -> folium.Map:
     """The constant part of the map for ``view``: basemaps, layer switch and drawing tools.
 
     Built identically for the same arguments, so streamlit-folium does not remount it between runs.
+    Offline (:func:`offline`) the OpenStreetMap tiles are left out: the browser then requests nothing
+    outside the studio's own server (docs/limits.md).
     """
     prefix = install_local_assets()
     tr = translator(lang)
@@ -250,8 +259,9 @@ def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: floa
                    style_function=lambda _: {"color": "#9ca3af", "weight": 1.2, "fillColor": "#fbfaf6",
                                              "fillOpacity": 1.0}).add_to(m)
     PlaceLabels(labels_near(view.lat, view.lon, basemap_radius_km, limit=60), pane="cer-offline-labels").add_to(m)
-    folium.TileLayer(OSM_TILES, name=tr("map.layer_osm"), attr=OSM_ATTRIBUTION, max_zoom=19, max_native_zoom=19,
-                     overlay=False, control=True).add_to(m)
+    if not offline():
+        folium.TileLayer(OSM_TILES, name=tr("map.layer_osm"), attr=OSM_ATTRIBUTION, max_zoom=19, max_native_zoom=19,
+                         overlay=False, control=True).add_to(m)
     folium.FeatureGroup(name=tr("map.layer_offline"), overlay=False, control=True).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     shape = {"color": PENDING_COLOUR, "weight": 3, "dashArray": "6 4", "fillOpacity": 0.15}

@@ -16,6 +16,7 @@ from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, workspace_from_byt
 
 from . import compute, state
 from .i18n import LANG_KEY, LANGS, current_lang, t
+from .mdsafe import md
 from .tables import slug
 from .ui import flash, flash_refused
 
@@ -45,6 +46,8 @@ def open_bytes(data: bytes, name: str) -> tuple[Workspace | None, list]:
         ws = workspace_from_bytes(data, name)
     except CerInputError as exc:
         return None, exc.problems
+    except Exception as exc:  # noqa: BLE001 - a sentence, never an exception box that takes the sidebar away
+        return None, [compute.internal_problem(exc)]
     if ws.doc.get("schema") != SCENARIO_SCHEMA_ID:
         _, problems = validate(ws)
         return None, problems
@@ -62,10 +65,10 @@ def _on_open(key: str) -> None:
         return
     ws, problems = open_bytes(upload.getvalue(), upload.name)
     if ws is None:
-        flash_refused(t("common.open.refused", name=upload.name), problems)
+        flash_refused(t("common.open.refused", name=md(upload.name)), problems)
         return
     state.replace_community(ws)
-    flash("success", t("common.open.done", name=ws.doc.get("name", upload.name),
+    flash("success", t("common.open.done", name=md(ws.doc.get("name", upload.name)),
                        members=len(ws.doc.get("members", [])), plants=len(ws.doc.get("plants", []))))
 
 
@@ -180,7 +183,7 @@ def _new_community_dialog() -> None:
             else:
                 doc = new_community_doc(name, comune_value(istat), int(year))
                 state.replace_community(Workspace(doc=doc, origin=t("common.new.origin")))
-                flash("success", t("common.new.done", name=doc["name"]))
+                flash("success", t("common.new.done", name=md(doc["name"])))
                 _close_new_dialog()
                 st.rerun()
 
@@ -205,8 +208,8 @@ def render() -> compute.RunState:
     sb.subheader(t("common.scenario"), divider="green")
     doc = ws.doc
     site = doc.get("site") or {}
-    sb.markdown(f"**{doc.get('name', '—')}**")
-    sb.caption(t("common.scenario_line", comune=site.get("comune", "—"), year=doc.get("year", "—"),
+    sb.markdown(f"**{md(doc.get('name', '—'))}**")
+    sb.caption(t("common.scenario_line", comune=md(site.get("comune", "—")), year=doc.get("year", "—"),
                  members=len(doc.get("members", [])), plants=len(doc.get("plants", []))))
     if run.ok:
         n_warn = len(run.warnings)

@@ -13,10 +13,13 @@ from cer_core.errors import Problem
 
 from .format import fmt_number, parse_number
 from .i18n import current_lang, t
+from .mdsafe import md, md_fmt
 
 FLASH_KEY = "cer_flash"
 #: How many problems are listed one per line before the rest go into an expander.
 MAX_PROBLEM_LINES = 12
+#: How many more the expander lists (the rest is only counted: the page stays small, docs/limits.md).
+MAX_PROBLEMS_LISTED = 100
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -25,12 +28,14 @@ def show_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEM_LINES
     lang = current_lang()
     items = list(problems)
     for p in items[:limit]:
-        (st.error if p.severity == "error" else st.warning)(p.message(lang), icon=":material/error:"
+        (st.error if p.severity == "error" else st.warning)(md(p.message(lang), 400), icon=":material/error:"
                                                            if p.severity == "error" else ":material/warning:")
     if len(items) > limit:
         with st.expander(t("common.problems.more", n=len(items) - limit)):
-            for p in items[limit:]:
-                st.markdown(f"- {p.message(lang)}")
+            # bounded: a file with 10,000 bad rows must not make a page of millions of characters
+            st.markdown("\n".join(f"- {md(p.message(lang), 400)}" for p in items[limit:limit + MAX_PROBLEMS_LISTED]))
+            if len(items) > limit + MAX_PROBLEMS_LISTED:
+                st.caption(t("common.problems.more", n=len(items) - limit - MAX_PROBLEMS_LISTED))
 
 
 def flash(kind: str, text: str) -> None:
@@ -42,8 +47,11 @@ def flash_refused(headline: str, problems) -> None:
     """Queue an upload's refusal: the headline, then one error line per problem."""
     flash("error", headline)
     lang = current_lang()
-    for p in problems:
-        flash("error", p.message(lang))
+    problems = list(problems)
+    for p in problems[:MAX_PROBLEM_LINES]:
+        flash("error", md(p.message(lang), 400))
+    if len(problems) > MAX_PROBLEM_LINES:
+        flash("error", t("common.problems.more", n=len(problems) - MAX_PROBLEM_LINES))
 
 
 def show_flash() -> None:
@@ -65,7 +73,7 @@ def tr(key: str, **fmt) -> str:
 def note_messages(notes: list[tuple[str, dict]]) -> None:
     """Queue the notes returned by the table merges as info messages."""
     for key, fmt in notes:
-        flash("info", t(key, **fmt))
+        flash("info", t(key, **md_fmt(fmt)))
 
 
 def widget_key(prefix: str, obj) -> str:

@@ -98,7 +98,8 @@ def test_localize_links_keeps_unknown_urls_and_drops_the_dropped():
                                                        ("b", "https://example.org/x.js")]
 
 
-def test_base_map_layers_offline_basemap_tiles_draw_and_switch():
+def test_base_map_layers_offline_basemap_tiles_draw_and_switch(monkeypatch):
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")          # online: the tiles are on (offline: test_offline.py)
     m = base_map(VIEW, "it")
     script = map_script(m)
     # offline basemap in panes below the tiles (tilePane has z-index 200)
@@ -232,6 +233,7 @@ def test_offline_basemap_sends_only_nearby_features():
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_layer_names_translated(lang):
+def test_layer_names_translated(lang, monkeypatch):
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")
     script = map_script(base_map(VIEW, lang))
     assert translator(lang)("map.layer_osm") in script

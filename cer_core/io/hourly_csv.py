@@ -12,8 +12,12 @@ import io
 import numpy as np
 import pandas as pd
 
-from ..errors import error
+from ..errors import error, excerpt
+from ..limits import MAX_HOURLY_CSV_BYTES, MAX_HOURLY_KWH, MAX_PRICE_EUR_MWH
 from ..timeaxis import hours_utc, iso_local_labels
+
+#: Largest absolute value of each value column (units: kWh per hour, €/MWh), see docs/limits.md.
+VALUE_BOUNDS = {"kwh": MAX_HOURLY_KWH, "eur_mwh": MAX_PRICE_EUR_MWH}
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -55,6 +59,11 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     CerInputError
         Naming the file, the line and what was expected.
     """
+    if len(data) > MAX_HOURLY_CSV_BYTES:  # before decoding or parsing anything
+        raise error(name, f"file di {len(data) / 2**20:,.1f} MB: troppo grande per un CSV orario (un anno occupa "
+                    f"meno di 1 MB; al massimo {MAX_HOURLY_CSV_BYTES / 2**20:.0f} MB)", f"file of "
+                    f"{len(data) / 2**20:,.1f} MB is too large for an hourly CSV (a year takes less than 1 MB; at "
+                    f"most {MAX_HOURLY_CSV_BYTES / 2**20:.0f} MB)", "file.too_large")
     text = _decode(data, name)
     if not text.strip():
         raise error(name, "file vuoto: atteso un CSV «timestamp,kwh»", "empty file: expected a 'timestamp,kwh' CSV",
@@ -62,7 +71,7 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise error(name, f"CSV illeggibile ({exc})", f"unreadable CSV ({exc})", "file.csv")
+        raise error(name, f"CSV illeggibile ({excerpt(exc)})", f"unreadable CSV ({excerpt(exc)})", "file.csv")
     # the file's line of each data row (pandas skips blank lines, so the row index alone is not the line)
     numbers = [k + 1 for k, ln in enumerate(text.splitlines()) if ln.strip()][1:]
 
@@ -79,16 +88,26 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     bad = stamps.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
-        raise error(at(i), f"timestamp «{frame['timestamp'].iloc[i]}» non valido; atteso ISO 8601 con "
-                    f"fuso, es. {iso_local_labels(year)[0]}", f"invalid timestamp '{frame['timestamp'].iloc[i]}'; "
+        shown = excerpt(frame['timestamp'].iloc[i], 40)
+        raise error(at(i), f"timestamp «{shown}» non valido; atteso ISO 8601 con "
+                    f"fuso, es. {iso_local_labels(year)[0]}", f"invalid timestamp '{shown}'; "
                     f"expected ISO 8601 with offset, e.g. {iso_local_labels(year)[0]}", "file.timestamp")
     raw = frame[value_column].str.strip().str.replace(",", ".", regex=False)
     values = pd.to_numeric(raw, errors="coerce")
     nan = values.isna().to_numpy()
     if nan.any():
         i = int(np.argmax(nan))
-        raise error(at(i), f"colonna {value_column}: valore «{frame[value_column].iloc[i]}» non numerico",
-                    f"column {value_column}: value '{frame[value_column].iloc[i]}' is not a number", "file.number")
+        shown = excerpt(frame[value_column].iloc[i], 40)
+        raise error(at(i), f"colonna {value_column}: valore «{shown}» non numerico",
+                    f"column {value_column}: value '{shown}' is not a number", "file.number")
+    bound = VALUE_BOUNDS.get(value_column, MAX_HOURLY_KWH)
+    huge = ~(values.abs() <= bound).to_numpy()  # also 1e309 (read as inf) and 400-digit numbers
+    if huge.any():
+        i = int(np.argmax(huge))
+        shown = excerpt(frame[value_column].iloc[i], 40)
+        raise error(at(i), f"colonna {value_column}: valore «{shown}» fuori scala; atteso un numero finito tra "
+                    f"-{bound:,.0f} e {bound:,.0f}", f"column {value_column}: value '{shown}' out of range; expected "
+                    f"a finite number between -{bound:,.0f} and {bound:,.0f}", "file.out_of_range")
     if not allow_negative and (values < 0).any():
         i = int(np.argmax((values < 0).to_numpy()))
         raise error(at(i), f"valore negativo {values.iloc[i]:g} kWh; attesi kWh ≥ 0",

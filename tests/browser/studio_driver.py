@@ -16,6 +16,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -88,17 +91,94 @@ def launch_browser(playwright, executable: str):
 def new_page(browser, width: int = 1440, height: int = 1000):
     context = browser.new_context(locale="it-IT", viewport={"width": width, "height": height},
                                   accept_downloads=True)
-    return context.new_page()
+    page = context.new_page()
+    track_runs(page)
+    return page
 
 
-def wait_idle(page, timeout_ms: int = 60_000, settle_ms: int = 150) -> None:
-    """Wait until the script has finished rerunning (and a rerun that is about to start has started)."""
+# --- state-based waits: the reruns the page asked for, seen on its websocket --------------------------------
+#
+# Every widget change, upload or navigation makes the page send a ``rerun_script`` message; the server
+# answers each run with ``new_session`` (the run started) and ``script_finished`` (it ended). A wait is over
+# when a run started after the page's last request and finished, however long the server takes: no fixed
+# delay guesses when a rerun "should" have started (that lost the race on a loaded machine).
+
+class RunLog:
+    """Order of the rerun requests, run starts and run ends a page's websocket carried."""
+
+    def __init__(self):
+        self.seq = 0
+        self.last_request = self.last_start = self.last_finish = 0
+
+    def _tick(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def sent(self, payload) -> None:
+        if isinstance(payload, (bytes, bytearray)) and _message_type(BackMsg, payload) == "rerun_script":
+            self.last_request = self._tick()
+
+    def received(self, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = _parse(ForwardMsg, payload)
+        kind = msg.WhichOneof("type") if msg is not None else None
+        if kind == "new_session":
+            self.last_start = self._tick()
+        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.last_finish = self._tick()
+
+    def settled(self, since: int = 0) -> bool:
+        """No request unanswered: every request was followed by a run that started and finished (and, with
+        ``since``, a request was sent after that mark)."""
+        if since and self.last_request <= since:
+            return False
+        return self.last_finish > self.last_start > self.last_request or (self.last_request == 0 and
+                                                                         self.last_finish > self.last_start)
+
+
+def _parse(cls, payload):
     try:
-        page.wait_for_selector(RUNNING, timeout=settle_ms * 4)
-    except Exception:  # noqa: BLE001 - no rerun was triggered, or it was already over
-        pass
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
-    page.wait_for_timeout(settle_ms)
+        return cls.FromString(bytes(payload))
+    except Exception:  # noqa: BLE001 - not a protobuf frame
+        return None
+
+
+def _message_type(cls, payload) -> str | None:
+    msg = _parse(cls, payload)
+    return msg.WhichOneof("type") if msg is not None else None
+
+
+def track_runs(page) -> RunLog:
+    """Record the page's rerun requests and the server's run starts and ends (see :class:`RunLog`)."""
+    log = RunLog()
+    page._cer_runs = log
+
+    def on_websocket(ws):
+        ws.on("framesent", log.sent)
+        ws.on("framereceived", log.received)
+
+    page.on("websocket", on_websocket)
+    return log
+
+
+def mark(page) -> int:
+    """A point in the page's run log: pass it to :func:`wait_idle` as ``since`` after an action that must rerun."""
+    return page._cer_runs.seq
+
+
+def wait_idle(page, timeout_ms: int = 60_000, since: int | None = None) -> None:
+    """Wait until every rerun the page asked for has started and finished, and the app shows it is idle.
+
+    ``since`` (from :func:`mark`, taken before the action) also waits for the action's own request to be
+    sent: for widgets that send it a moment later (a map click, a component value).
+    """
+    log = getattr(page, "_cer_runs", None)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while log is not None and not log.settled(since or 0):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the rerun did not finish in {timeout_ms / 1000:.0f} s (runs: {vars(log)})")
+        page.wait_for_timeout(25)          # lets Playwright deliver the websocket events; not a guess
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
@@ -110,15 +190,17 @@ def assert_no_exception(page) -> None:
 
 
 def goto(page, url: str, timeout_ms: int = 60_000) -> None:
+    before = mark(page) if hasattr(page, "_cer_runs") else None
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector(APP, timeout=timeout_ms)
-    wait_idle(page, timeout_ms)
+    wait_idle(page, timeout_ms, since=before)
 
 
 def nav(page, label: str) -> None:
-    """Click a page in the sidebar navigation."""
+    """Click a page in the sidebar navigation and wait for that page's run."""
+    before = mark(page)
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text=label).first.click()
-    wait_idle(page)
+    wait_idle(page, since=before)
 
 
 def metric_value(page, label: str) -> str:
@@ -130,5 +212,6 @@ def metric_value(page, label: str) -> str:
 
 def upload_in_sidebar(page, path: Path) -> None:
     """Open a scenario file through the sidebar's uploader."""
+    before = mark(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    wait_idle(page)
+    wait_idle(page, since=before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio_driver import assert_no_exception, nav, wait_idle
+from studio_driver import assert_no_exception, mark, nav, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -18,8 +18,9 @@ def sidebar_state(page) -> str:
 
 
 def switch_language(page, name: str) -> None:
+    before = mark(page)
     page.locator(SIDEBAR).get_by_text(name, exact=True).click()
-    wait_idle(page)
+    wait_idle(page, since=before)
     assert_no_exception(page)
 
 
@@ -35,8 +36,9 @@ def choose(page, label: str, option: str) -> None:
         .locator("input").click()
     page.keyboard.press("Control+A")
     page.keyboard.type(option)
+    before = mark(page)
     page.get_by_role("option").filter(has_text=option).first.click()
-    wait_idle(page)
+    wait_idle(page, since=before)                          # a new choice reruns the page
 
 
 def test_switching_language_on_every_editing_page_keeps_the_community(page):
@@ -56,8 +58,9 @@ def test_switching_language_on_every_editing_page_keeps_the_community(page):
 
 def test_results_reopen_on_the_tab_being_read(page):
     nav(page, "Risultati")
+    before = mark(page)
     page.locator("[data-testid='stMain'] [data-testid='stTab']").filter(has_text="Economia").click()
-    wait_idle(page)
+    wait_idle(page, since=before)                          # remembered tabs rerun (on_change)
     selected = "[data-testid='stMain'] [data-testid='stTab'][aria-selected='true']"
     switch_language(page, "English")
     assert page.locator(selected).inner_text() == "Money"
@@ -70,8 +73,9 @@ def test_results_reopen_on_the_tab_being_read(page):
 def test_choosing_a_file_source_before_the_file_keeps_the_simulation(page):
     nav(page, "Impianti FV")
     main = page.locator("[data-testid='stMain']")
+    before = mark(page)
     main.locator("[data-testid='stRadio']").filter(has_text="Produzione da").get_by_text("file orario").click()
-    wait_idle(page)
+    wait_idle(page, since=before)
     assert main.locator("[data-testid='stFileUploader']").filter(has_text="produzione oraria").count() == 1
     assert "Simulazione aggiornata" in sidebar_state(page)
     choose(page, "Dati meteo", "File PVGIS caricato")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio_driver import ROOT, assert_no_exception, metric_value, nav, upload_in_sidebar, wait_idle
+from studio_driver import (ROOT, assert_no_exception, goto, mark, metric_value, nav, track_runs, upload_in_sidebar,
+                           wait_idle)
 from studio_helpers import demo_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -21,9 +22,10 @@ def set_number(page, label: str, value: float) -> None:
     Italian way: studio.ui.number_field)."""
     box = page.locator("[data-testid='stNumberInput'], [data-testid='stTextInput']").filter(has_text=label).first \
         .locator("input")
+    before = mark(page)
     box.fill(str(value))
     box.press("Enter")
-    wait_idle(page)
+    wait_idle(page, since=before)
 
 
 def test_demo_goes_through_every_page(page):
@@ -57,8 +59,9 @@ def test_upload_a_meter_file(page):
     upload_in_sidebar(page, FIXTURE)
     nav(page, "Membri e consumi")
     uploader = page.locator("[data-testid='stMain'] [data-testid='stFileUploader'] input[type='file']").first
+    before = mark(page)
     uploader.set_input_files(str(SAMPLES / "edistribuzione_wide_quartorario_2024_piccola_impresa.csv"))
-    wait_idle(page)
+    wait_idle(page, since=before)
     assert_no_exception(page)
     assert page.get_by_text("Esito dell'importazione di: edistribuzione_wide_quartorario_2024_piccola_impresa.csv")\
         .count() == 1
@@ -77,8 +80,8 @@ def test_save_and_reopen(page, tmp_path, studio_server):
     info.value.save_as(saved)
     assert saved.read_bytes()[:2] == b"PK"
     fresh = page.context.new_page()                          # same browser, a new studio session
-    fresh.goto(studio_server.url)
-    wait_idle(fresh)
+    track_runs(fresh)
+    goto(fresh, studio_server.url)
     assert fresh.locator("h1").first.inner_text() == "CER Naviglio Sud (demo)"
     upload_in_sidebar(fresh, saved)
     assert_no_exception(fresh)
@@ -97,8 +100,9 @@ def test_bad_file_is_refused_with_a_message(page, tmp_path):
 
 
 def test_language_switch(page):
+    before = mark(page)
     page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
-    wait_idle(page)
+    wait_idle(page, since=before)
     assert_no_exception(page)
     assert page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Results").count() == 1
     nav(page, "Members and consumption")
