@@ -466,7 +466,7 @@ def _wide_hourly(wb: Workbook, title: str, results: Results, ids: list[str], val
     ws.column_dimensions["A"].width = 27
     head = []
     for key in ["timestamp", *[f"{i} (kWh)" for i in ids]]:
-        c = WriteOnlyCell(ws, value=header(key, lang))
+        c = _cell(ws, header(key, lang))  # ids are user strings: text, never a formula
         c.fill, c.font = HEADER_FILL, HEADER_FONT
         head.append(c)
     ws.append(head)

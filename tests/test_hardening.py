@@ -253,7 +253,7 @@ def test_no_user_string_becomes_a_formula_in_the_workbook():
     doc["members"][0]["cabina"] = doc["members"][1]["cabina"] = "@cabina"
     doc["cabine"] = [{"id": "@cabina", "name": HOSTILE_NAMES[4]}]
     outcome = run(mem_ws(doc))
-    data = results_workbook(outcome.results, "it")
+    data = results_workbook(outcome.results, "it", scenario=outcome.scenario)  # with the input sheets
     wb = openpyxl.load_workbook(io.BytesIO(data))
     formulas, texts = [], set()
     for ws in wb.worksheets:
