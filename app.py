@@ -25,6 +25,7 @@ PAGES = (
     ("pages/membri.py", "membri", ":material/groups:"),
     ("pages/impianti.py", "impianti", ":material/solar_power:"),
     ("pages/risultati.py", "risultati", ":material/bar_chart:"),
+    ("pages/ripartizione.py", "ripartizione", ":material/pie_chart:"),
 )
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import __version__
+from .allocation import allocation_summary
 from .checks import all_checks
 from .engine import Results, SimulationInputs, simulate
 from .errors import CerInputError, Problem, ProblemList
@@ -108,8 +109,8 @@ def build_inputs(sc: Scenario, ws: Workspace) -> tuple[SimulationInputs, list[Pr
     return inputs, problems.warnings
 
 
-def run(ws: Workspace) -> Outcome:
-    """Validate, resolve and simulate a workspace.
+def run(ws: Workspace, shapley: bool = True) -> Outcome:
+    """Validate, resolve and simulate a workspace (``shapley=False``: the allocation without Shapley values).
 
     Raises
     ------
@@ -126,6 +127,7 @@ def run(ws: Workspace) -> Outcome:
     warnings = [p for p in problems if p.severity != "error"] + input_warnings
     summary["warnings"] = [p.to_dict() for p in warnings]
     summary["scenario"] = scenario_header(sc, ws)
+    summary["allocation"] = allocation_summary(results, sc, shapley=None if shapley else False)
     return Outcome(scenario=sc, results=results, warnings=warnings)
 
 

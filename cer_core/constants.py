@@ -214,3 +214,19 @@ class Parameters:
         ]
         out["valorisation_eur_mwh"] = self.valorisation_rate(year)
         return out
+
+# -------------------------------------------------------------------------------------------------
+# the split among members (regolamento), see docs/allocation.md
+# -------------------------------------------------------------------------------------------------
+#: Member categories that may receive the 55 % / 45 % restricted amount: consumers that are not
+#: enterprises [C] (DM 414/2023 art. 3 c. 2 lett. g; GSE Regole Operative; docs/allocation.md).
+#: "other" is left out on purpose [D]: it may be an enterprise.
+RESTRICTED_ELIGIBLE_CATEGORIES = frozenset({"household", "public_body", "third_sector", "religious_body",
+                                            "research_body"})
+#: Default shares of the pot after costs and the restricted amount, % [D] (a project default: most of
+#: the money to the consumers who make the shared energy, a part to the plant owners, a small social fund).
+REGOLAMENTO_DEFAULT_SHARES_PCT = {"producers": 40.0, "consumers": 55.0, "social_fund": 5.0, "running_costs": 0.0}
+#: Sampled Shapley values: permutations per cabina [D] (the sampling error is reported beside the values).
+SHAPLEY_PERMUTATIONS = 200
+#: Exact Shapley values up to this many members in a cabina (2^n coalitions) [D].
+SHAPLEY_EXACT_MAX_MEMBERS = 15

@@ -3,7 +3,8 @@
 - ``summary.json`` (``cer-studio/results@1``): totals, members, plants, cabine, monthly, checks, rules;
 - ``hourly_members.csv``: ``timestamp,member,cabina,load_kwh,production_kwh,self_consumed_kwh,injected_kwh,withdrawn_kwh``;
 - ``hourly_cabine.csv``: ``timestamp,cabina,injected_kwh,withdrawn_kwh,shared_kwh,zonal_price_eur_mwh``;
-- ``hourly_plants.csv``: ``timestamp,plant,cabina,injected_kwh,incentivised_kwh,tip_rate_eur_mwh``.
+- ``hourly_plants.csv``: ``timestamp,plant,cabina,injected_kwh,incentivised_kwh,tip_rate_eur_mwh``;
+- ``allocation_monthly.csv`` and ``allocation_members.csv``: the split among members (``docs/allocation.md``).
 
 ``timestamp`` is the start of the local hour in ISO 8601 with its UTC offset. Energies are written
 with 4 decimals (0.1 Wh), so the summary's totals can be recomputed from the hourly files.
@@ -99,4 +100,49 @@ def write_results(results: Results, out_dir: str | Path) -> list[Path]:
     _long_csv(paths[3], labels, "plant", results.plant_ids, "cabina", results.plant_cabina,
               {"injected_kwh": results.plant_injected_kwh, "incentivised_kwh": results.plant_incentivised_kwh,
                "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh}, {"tip_rate_eur_mwh": "%.4f"})
+    paths += write_allocation_csv(results.summary.get("allocation"), out)
+    return paths
+
+
+ALLOCATION_MONTH_COLUMNS = ("month", "pot_eur", "costs_eur", "running_costs_eur", "social_fund_eur", "members_eur",
+                            "tip_eur", "valorisation_eur", "gse_fees_eur", "platform_eur", "insurance_eur",
+                            "referent_eur", "producer_eur", "third_party_eur", "consumer_eur", "restricted_eur",
+                            "fund_share_eur", "fund_restricted_eur", "fund_unassigned_eur")
+ALLOCATION_MEMBER_COLUMNS = ("month", "member", "active", "withdrawn_kwh", "injected_kwh", "contribution_kwh",
+                             "producer_eur", "third_party_eur", "consumer_eur", "restricted_eur", "net_eur",
+                             "from_tip_eur", "from_valorisation_eur", "costs_share_eur", "energy_sale_eur",
+                             "bill_savings_eur")
+
+
+def write_allocation_csv(allocation: dict | None, out: Path) -> list[Path]:
+    """The split among members as two CSV files (none when the summary has no ``allocation``).
+
+    ``allocation_monthly.csv``: one row per month (the pot, its shares and their breakdown);
+    ``allocation_members.csv``: one row per month and member (energy, its shares, ``net_eur``, and its
+    own energy sale and bill savings, which are outside the pot). Euros with 2 decimals, energies with 4.
+    """
+    import csv
+
+    if not allocation:
+        return []
+    paths = [out / "allocation_monthly.csv", out / "allocation_members.csv"]
+    with open(paths[0], "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(ALLOCATION_MONTH_COLUMNS)
+        for row in allocation["monthly"]:
+            flat = {**row["breakdown"], **{k: v for k, v in row.items() if k != "breakdown"}}
+            writer.writerow([row["month"], *(f"{flat[k]:.2f}" for k in ALLOCATION_MONTH_COLUMNS[1:])])
+    with open(paths[1], "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(ALLOCATION_MEMBER_COLUMNS)
+        for row in allocation["monthly"]:
+            for m in row["members"]:
+                writer.writerow([row["month"], m["id"], int(m["active"]),
+                                 *(f"{m[k]:.4f}" for k in ("withdrawn_kwh", "injected_kwh", "contribution_kwh")),
+                                 *(f"{m[k]:.2f}" for k in ("producer_eur", "third_party_eur", "consumer_eur",
+                                                           "restricted_eur", "net_eur")),
+                                 *(f"{m['statement'][k]:.2f}" for k in ("from_tip_eur", "from_valorisation_eur",
+                                                                         "costs_share_eur")),
+                                 f"{m['outside_pot']['energy_sale_eur']:.2f}",
+                                 f"{m['outside_pot']['bill_savings_eur']:.2f}"])
     return paths

@@ -111,7 +111,7 @@ SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), 
           "hourly": ("Orario comunità", "Community hourly"),
           "members_in": ("Dati membri", "Member inputs"), "plants_in": ("Dati impianti", "Plant inputs"),
           "members_monthly": ("Membri mensile", "Members monthly"), "plants_monthly": ("Impianti mensile", "Plants monthly"),
-          "allocation": ("Ripartizione", "Allocation"), "economics": ("Investimento", "Investment"),
+          "economics": ("Investimento", "Investment"),
           "sources": ("Fonti", "Sources"), "load_hourly": ("Consumo orario membri", "Members hourly load"),
           "prod_hourly": ("Produzione oraria impianti", "Plants hourly production")}
 STATUS = {"pass": ("superata", "passed"), "warning": ("attenzione", "warning"), "fail": ("non superata", "failed")}
@@ -281,6 +281,7 @@ def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes
     _table(wb, SHEETS["restricted"][li], ["set", "plants", "injected_kwh", "incentivised_kwh", "ratio", "threshold",
                                           "restricted_share", "tip_eur", "restricted_eur"], restricted, lang)
     _table(wb, SHEETS["rules"][li], ["parameter", "value", "unit"], rule_rows(s.get("rules", {}), lang), lang)
+    _allocation_sheet(wb, s.get("allocation"), lang)
     _hourly_sheet(wb, results, lang)
     _extended_sheets(wb, results, lang, typed_scenario)
     buf = io.BytesIO()
@@ -406,12 +407,7 @@ def _extended_sheets(wb: Workbook, results: Results, lang: str, scenario) -> Non
             rows.append({"plant": p["id"], "month": k + 1,
                          **{key: (monthly.get(key) or [None] * 12)[k] for key in plant_keys}})
     _table(wb, SHEETS["plants_monthly"][li], ["plant", "month", *plant_keys], rows, lang)
-    alloc = s.get("allocation")
-    if isinstance(alloc, dict) and isinstance(alloc.get("members"), list):
-        members = [m for m in alloc["members"] if isinstance(m, dict)]
-        keys = list(dict.fromkeys(k for m in members for k, v in m.items()
-                                  if not isinstance(v, (dict, list))))
-        _table(wb, SHEETS["allocation"][li], keys, members, lang)
+    # the split among members has its own sheet (_allocation_sheet)
     econ = s.get("economics")
     if isinstance(econ, dict):
         rows = [{"parameter": header(k, lang), "value": v} for k, v in econ.items()
@@ -473,6 +469,61 @@ def _wide_hourly(wb: Workbook, title: str, results: Results, ids: list[str], val
     rounded = np.round(np.asarray(values, dtype=float), 4).tolist() if len(ids) else [[] for _ in results.labels]
     for label, row in zip(results.labels, rounded):
         ws.append([label, *row])
+
+
+#: The allocation sheet's headers: key → (Italian, English, number format).
+ALLOCATION_HEADERS = {
+    "id": ("Membro", "Member", TEXT), "category": ("Categoria", "Category", TEXT),
+    "months_active": ("Mesi nella CER", "Months in the CER", INT),
+    "contribution_kwh": ("Contributo all'energia condivisa (kWh)", "Contribution to shared energy (kWh)", KWH),
+    "producer_eur": ("Quota produttori (€)", "Producers' share (€)", EUR),
+    "third_party_eur": ("Compenso produttore terzo (€)", "Third-party producer fee (€)", EUR),
+    "consumer_eur": ("Quota consumatori (€)", "Consumers' share (€)", EUR),
+    "restricted_eur": ("Quota vincolata regola 55% (€)", "55% rule restricted amount (€)", EUR),
+    "net_eur": ("Totale dalla CER (€)", "Total from the CER (€)", EUR),
+    "shapley_eur": ("Valore di Shapley (€)", "Shapley value (€)", EUR),
+    "energy_sale_eur": ("Vendita energia, fuori dalla CER (€)", "Energy sale, outside the CER (€)", EUR),
+    "bill_savings_eur": ("Risparmio in bolletta, fuori dalla CER (€)", "Bill savings, outside the CER (€)", EUR),
+    "month": ("Mese", "Month", TEXT), "pot_eur": ("Incassi CER: TIP + valorizzazione (€)", "CER receipts: TIP + "
+                                                  "valorisation (€)", EUR),
+    "costs_eur": ("Costi (€)", "Costs (€)", EUR), "running_costs_eur": ("Riserva spese (€)", "Running-costs reserve (€)", EUR),
+    "social_fund_eur": ("Fondo sociale (€)", "Social fund (€)", EUR), "members_eur": ("Ai membri (€)", "To members (€)", EUR),
+}
+
+
+def _allocation_sheet(wb: Workbook, allocation: dict | None, lang: str) -> None:
+    """The split among members: each member's year, then the community's months (docs/allocation.md)."""
+    if not allocation:
+        return
+    li = _lang_index(lang)
+    ws = wb.create_sheet(("Ripartizione", "Allocation")[li])
+    member_keys = ["id", "category", "months_active", "contribution_kwh", "producer_eur", "third_party_eur",
+                   "consumer_eur", "restricted_eur", "net_eur", "shapley_eur", "energy_sale_eur", "bill_savings_eur"]
+    for i in range(len(member_keys)):
+        ws.column_dimensions[get_column_letter(i + 1)].width = 20
+
+    def head(keys):
+        cells = []
+        for key in keys:
+            c = WriteOnlyCell(ws, value=ALLOCATION_HEADERS[key][li])
+            c.fill, c.font = HEADER_FILL, HEADER_FONT
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(c)
+        ws.append(cells)
+
+    head(member_keys)
+    for m in allocation.get("members", []):
+        row = {**m, **m.get("outside_pot", {}), "category": _words(CATEGORIES, li)(m.get("category"))}
+        ws.append([_cell(ws, row.get(k), ALLOCATION_HEADERS[k][2]) for k in member_keys])
+    ws.append([])
+    month_keys = ["month", "pot_eur", "costs_eur", "running_costs_eur", "social_fund_eur", "members_eur"]
+    head(month_keys)
+    for r in allocation.get("monthly", []):
+        ws.append([_cell(ws, MONTHS[li][int(r["month"]) - 1]),
+                   *(_cell(ws, r.get(k), EUR) for k in month_keys[1:])])
+    ws.append([_cell(ws, ("Mensile: anticipi GSE; la regola 55% è annuale, la sua ripartizione mensile è "
+                          "un'approssimazione.", "Monthly: GSE advances; the 55% rule is yearly, its monthly "
+                          "split is an approximation.")[li])])
 
 
 def results_zip(results: Results) -> bytes:

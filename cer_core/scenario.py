@@ -106,6 +106,10 @@ class Scenario:
     economics: dict
     cabine: tuple[dict, ...] = ()
     weather: dict = field(default_factory=lambda: {"source": "auto"})
+    #: The economic rules of the statute (``regolamento``; {} = the defaults, see docs/allocation.md).
+    regolamento: dict = field(default_factory=dict)
+    #: Member id → (joined, left) dates, for members who join or leave during the year.
+    membership: dict = field(default_factory=dict)
 
     @property
     def cabina_ids(self) -> tuple[str, ...]:
@@ -284,6 +288,30 @@ def _plant(raw: dict) -> Plant:
                  technology=raw.get("technology", "crystSi"))
 
 
+def _membership(members: list) -> dict:
+    """Member id → (joined, left) dates of the members that have either."""
+    return {m["id"]: (_parse_date(m.get("joined")), _parse_date(m.get("left")))
+            for m in members if m.get("joined") or m.get("left")}
+
+
+def _allocation_checks(doc: dict, problems: ProblemList) -> None:
+    """The regolamento's shares and the members' joined/left dates (docs/allocation.md)."""
+    from .allocation import regolamento_problems
+
+    for where, it, en in regolamento_problems(doc.get("regolamento")):
+        problems.add(where, it, en, code="regolamento.shares")
+    for i, m in enumerate(doc.get("members", [])):
+        for key in ("joined", "left"):
+            if isinstance(m.get(key), str) and _parse_date(m[key]) is None:
+                problems.add(f"members[{i}].{key}", f"data «{m[key]}» inesistente; attesa AAAA-MM-GG",
+                             f"date '{m[key]}' does not exist; expected YYYY-MM-DD", code="member.bad_date")
+        joined, left = _parse_date(m.get("joined")), _parse_date(m.get("left"))
+        if joined and left and left < joined:
+            problems.add(f"members[{i}].left", f"uscita ({left}) prima dell'ingresso ({joined}); attesa una data "
+                         "successiva", f"left ({left}) before joined ({joined}); expected a later date",
+                         code="member.left_before_joined")
+
+
 def _semantic_checks(doc: dict, problems: ProblemList) -> None:
     members, plants = doc.get("members", []), doc.get("plants", [])
     _check_ids(members, "members", problems)
@@ -350,6 +378,7 @@ def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
     if problems.errors:
         return None, problems.items
     _semantic_checks(doc, problems)
+    _allocation_checks(doc, problems)
     site = resolve_site(doc["site"], problems)
     if problems.errors or site is None:
         return None, problems.items
@@ -360,5 +389,6 @@ def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
         prices=doc.get("prices") or {"source": "embedded"},
         rules=doc.get("rules") or {}, economics=doc.get("economics") or {},
         cabine=tuple(doc.get("cabine", [])), weather=doc["site"].get("weather") or {"source": "auto"},
+        regolamento=doc.get("regolamento") or {}, membership=_membership(doc["members"]),
     )
     return scenario, problems.items

@@ -9,6 +9,7 @@ from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt
 from studio.i18n import current_lang, t
 from studio.mdsafe import md, md_fmt
 from studio.overview import cabine_count, kwp_by_member, missing_items
+from studio.ripartizione import range_text
 from studio.ui import chart, show_problems, tr
 from studio.frame import ensure as ensure_frame
 from studio.sidebar import comune_code, details_form
@@ -52,6 +53,10 @@ row2[0].metric(t("panoramica.metric.incentives"), fmt_eur(totals.get("cer_incent
 row2[1].metric(t("panoramica.metric.savings"), fmt_eur(totals.get("bill_savings_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.savings_help"))
 row2[2].metric(t("panoramica.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.net_help"))
 row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) if run.ok else "–", border=True)
+split_range = range_text(summary.get("allocation")) if run.ok else None  # the chosen regolamento's range
+if split_range:
+    st.caption(t("ripartizione.range", low=fmt_eur(split_range[0], lang), median=fmt_eur(split_range[1], lang),
+                 high=fmt_eur(split_range[2], lang)))
 
 if not run.ok:
     st.subheader(t("panoramica.not_simulated"))

@@ -18,7 +18,7 @@ import json
 import logging
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import streamlit as st
@@ -63,7 +63,7 @@ def run_workspace(ws: Workspace) -> RunState:
     digest = ws.digest()
     start = time.perf_counter()
     try:
-        outcome = api.run(ws)
+        outcome = api.run(ws, shapley=False)  # the Ripartizione page computes them on demand
     except CerInputError as exc:
         return RunState(digest, None, tuple(exc.problems), time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
@@ -77,9 +77,74 @@ def _simulate_cached(digest: str, origin: str, _ws: Workspace) -> RunState:
 
 
 def simulate(ws: Workspace) -> RunState:
-    """The simulated year of ``ws``, cached by its digest and the name it was opened from (the results
-    carry that name: two sessions opening the same bytes under two names never see each other's)."""
-    return _simulate_cached(ws.digest(), ws.origin, ws)
+    """The simulated year of ``ws``, cached by its digest (every edit re-simulates by itself) and the name it
+    was opened from (the results carry that name: two sessions opening the same bytes under two names never
+    see each other's).
+
+    The ``regolamento`` (the split among members) is not part of the simulation's key: a rule change
+    re-splits the cached simulation in milliseconds (:func:`_resplit_cached`) instead of re-simulating.
+    """
+    engine_ws = engine_workspace(ws)
+    state = _simulate_cached(engine_ws.digest(), engine_ws.origin, engine_ws)
+    if engine_ws is ws:
+        return state
+    if not state.ok:
+        return replace(state, digest=ws.digest())
+    return _resplit_cached(ws.digest(), ws.origin, ws, state)
+
+
+# -------------------------------------------------------------------------------------------------
+# the split among members (docs/allocation.md): rule changes never re-simulate
+# -------------------------------------------------------------------------------------------------
+
+def engine_workspace(ws: Workspace) -> Workspace:
+    """``ws`` without its ``regolamento`` (the rules do not change the simulated energy and money)."""
+    if "regolamento" not in ws.doc:
+        return ws
+    return ws.with_doc({k: v for k, v in ws.doc.items() if k != "regolamento"})
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _allocation_base_cached(engine_digest: str, _state: RunState):
+    from cer_core.allocation import base_from_results
+
+    return base_from_results(_state.outcome.results, _state.outcome.scenario)
+
+
+def allocation_base(ws: Workspace, state: RunState):
+    """The :class:`cer_core.allocation.AllocationBase` of the simulated year (cached per simulation)."""
+    return _allocation_base_cached(engine_workspace(ws).digest(), state)
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
+    from cer_core.allocation import allocation_summary
+    from cer_core.scenario import parse_scenario
+
+    try:
+        sc, problems = parse_scenario(_ws.doc)
+        if sc is None:
+            return RunState(digest, None, tuple(p for p in problems if p.severity == "error"), _state.seconds)
+        base = allocation_base(_ws, _state)
+        allocation = allocation_summary(_state.outcome.results, sc, shapley=False, base=base)
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return RunState(digest, None, (internal_problem(exc, "regolamento"),), _state.seconds)
+    summary = {**_state.summary, "allocation": allocation,
+               "scenario": {**_state.summary.get("scenario", {}), "digest": digest}}
+    outcome = replace(_state.outcome, scenario=sc, results=replace(_state.outcome.results, summary=summary))
+    return RunState(digest, outcome, (), _state.seconds, _state.warnings)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shapley_cached(engine_digest: str, _state: RunState) -> dict:
+    from cer_core.allocation import shapley_values
+
+    return shapley_values(_state.outcome.results)
+
+
+def shapley(ws: Workspace, state: RunState) -> dict:
+    """The members' Shapley values of the simulated year (computed once per simulation, ≈ 1 s on the demo)."""
+    return _shapley_cached(engine_workspace(ws).digest(), state)
 
 
 # -------------------------------------------------------------------------------------------------

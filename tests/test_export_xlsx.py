@@ -22,8 +22,8 @@ def outcome():
 def test_workbook_sheets_and_totals(outcome):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "it")))
     assert wb.sheetnames == ["Sintesi", "Mensile", "Membri", "Impianti", "Cabine", "Verifiche", "Regola 55-45",
-                             "Parametri", "Orario comunità", "Membri mensile", "Impianti mensile", "Fonti",
-                             "Consumo orario membri", "Produzione oraria impianti"]
+                             "Parametri", "Ripartizione", "Orario comunità", "Membri mensile", "Impianti mensile",
+                             "Fonti", "Consumo orario membri", "Produzione oraria impianti"]
     summary = {row[0]: row[1] for row in wb["Sintesi"].iter_rows(min_row=2, values_only=True)}
     totals = outcome.summary["totals"]
     assert summary["Comunità"] == "Piccola CER di prova"
@@ -42,7 +42,7 @@ def test_workbook_sheets_and_totals(outcome):
 
 def test_workbook_in_english_with_number_formats(outcome):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "en")))
-    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[8] == "Community hourly"
+    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[8] == "Allocation" and wb.sheetnames[9] == "Community hourly"
     ws = wb["Plants"]
     head = [c.value for c in ws[1]]
     assert head[:3] == ["Id", "Name", "Member"]
@@ -53,7 +53,8 @@ def test_workbook_in_english_with_number_formats(outcome):
 
 def test_results_zip_holds_the_simulate_files(outcome):
     with zipfile.ZipFile(io.BytesIO(results_zip(outcome.results))) as zf:
-        assert sorted(zf.namelist()) == ["hourly_cabine.csv", "hourly_members.csv", "hourly_plants.csv", "summary.json"]
+        assert sorted(zf.namelist()) == ["allocation_members.csv", "allocation_monthly.csv", "hourly_cabine.csv",
+                                         "hourly_members.csv", "hourly_plants.csv", "summary.json"]
         summary = json.loads(zf.read("summary.json"))
         members_csv = zf.read("hourly_members.csv").decode().splitlines()
     assert summary == json.loads(json.dumps(summary_document(outcome.results)))

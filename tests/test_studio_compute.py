@@ -44,7 +44,7 @@ def test_missing_series_file_is_a_problem():
 
 
 def test_an_internal_error_becomes_one_sentence(monkeypatch):
-    def boom(ws):
+    def boom(ws, **_):
         raise ZeroDivisionError("division by zero")
     monkeypatch.setattr(compute.api, "run", boom)
     state = compute.run_workspace(fixture_workspace())
@@ -89,3 +89,21 @@ def test_downloads_through_the_adapter():
     state = compute.simulate(fixture_workspace())
     assert compute.results_zip(state)[:2] == b"PK"
     assert compute.results_xlsx(state, "en")[:2] == b"PK"
+
+
+def test_a_rule_change_re_splits_without_re_simulating():
+    ws = fixture_workspace()
+    first = compute.simulate(ws)
+    edited = ws.copy()
+    edited.doc["regolamento"] = {"consumers_key": "equal"}
+    second = compute.simulate(edited)
+    assert second.ok and second.digest == edited.digest() != first.digest
+    # the same simulated arrays (no new simulation), a new split
+    assert second.outcome.results.members is first.outcome.results.members
+    assert second.summary["allocation"]["rules"]["consumers_key"] == "equal"
+    assert first.summary["allocation"]["rules"]["consumers_key"] == "contribution"
+    assert second.summary["totals"] == first.summary["totals"]
+    bad = ws.copy()
+    bad.doc["regolamento"] = {"shares_pct": {"producers": 90}}
+    state = compute.simulate(bad)
+    assert not state.ok and any(p.where == "regolamento.shares_pct" for p in state.problems)
