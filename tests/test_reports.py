@@ -162,12 +162,14 @@ def test_demo_member_sheet_figures_in_text_layer(demo, lang):
     assert pages == 1
     i = data.member_index(demo.results, "scuola-pieve")
     shared = data.shared_by_withdrawal_kwh(demo.results)[:, i].sum()
+    line = next(m for m in demo.summary["allocation"]["members"] if m["id"] == "scuola-pieve")
     for figure in (tx.kwh(rec["consumption_kwh"]), tx.kwh(rec["production_kwh"]), tx.eur(rec["bill_savings_eur"]),
-                   tx.eur(rec["energy_sale_eur"]), tx.eur(rec["tip_generated_eur"]), tx.kwh(shared)):
+                   tx.eur(rec["energy_sale_eur"]), tx.kwh(shared)):
         assert figure in text
     assert rec["name"] in text
-    # no regolamento in the demo: the CER part is labelled as what the community generates
-    assert tx("member.cer.title_generated") in text and tx("member.own.title") in text
+    # the demo's regolamento splits the money: the CER part is the member's share, not what it generates
+    assert tx("member.cer.alloc_text", eur=tx.eur(line["net_eur"])) in text
+    assert tx("member.cer.title_generated") not in text and tx("member.own.title") in text
     if lang == "it":
         assert "110.000 kWh" in text
 
@@ -241,7 +243,9 @@ def test_demo_community_report(demo, lang):
                 "community.money.own", "reg.dm414"):
         assert tx(key) in text
     assert demo.summary["sources"]["weather"]["label"] in text
-    assert tx("community.allocation.title") not in text  # no split in the demo
+    assert tx("community.allocation.title") in text  # the demo's regolamento splits the money
+    for m in demo.summary["allocation"]["members"][:5]:
+        assert tx.eur(m["net_eur"], 0) in text
 
 
 def test_one_member_community(one_member):
@@ -300,8 +304,10 @@ def test_workbook_split_and_economics_sheets_when_present(forty):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(forty.results, "en", forty.scenario)), read_only=True)
     assert "Allocation" in wb.sheetnames and "Investment" in wb.sheetnames
     rows = list(wb["Allocation"].iter_rows(values_only=True))
-    assert rows[0] == ("Id", "Net share (€)") and len(rows) == 41
-    assert sum(r[1] for r in rows[1:]) == pytest.approx(sum(m["net_eur"] for m in forty.summary["allocation"]["members"]))
+    net_col = rows[0].index("Total from the CER (€)")
+    members = forty.summary["allocation"]["members"]
+    assert [r[0] for r in rows[1:41]] == [m["id"] for m in members]
+    assert sum(r[net_col] for r in rows[1:41]) == pytest.approx(sum(m["net_eur"] for m in members), abs=0.005)
 
 
 def test_cli_report_writes_everything(tmp_path, one_member, capsys):
