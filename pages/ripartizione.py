@@ -13,6 +13,7 @@ from studio import compute, state
 from studio.format import fmt_eur, fmt_number
 from studio.frame import ensure as ensure_frame
 from studio.i18n import current_lang, t
+from studio.reports import report_downloads
 from studio.ripartizione import (compare_figure, compare_frames, members_figure, members_frame, names_by_id,
                                  pot_monthly_figure, rules_of_doc, shares_problem, statement_frame)
 from studio.tables import slug
@@ -157,6 +158,8 @@ def statements_tab(allocation: dict, names: dict) -> None:
                                 **{c: (lambda v: fmt_eur(v, lang, 2)) for c in eur}}),
                  hide_index=True, width="stretch")
     st.caption(t("ripartizione.statement.note"))
+    st.divider()
+    report_downloads(run, lang, ws.doc.get("name", ""), key="rip_reports")  # the sheets carry this split
 
 
 def compare_tab(allocation: dict, rules: Regolamento, names: dict) -> None:

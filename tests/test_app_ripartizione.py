@@ -53,6 +53,9 @@ def test_members_statement_compare_and_draft():
     statement = at.dataframe[0].value
     assert len(statement) == 12 and "Vendita energia, fuori CER (€)" in statement.columns
     assert "le cifre mensili sono approssimate" in texts(at)
+    # the member sheets carrying this split can be downloaded from the statement
+    assert any(s.key == "rip_reports_member" for s in at.selectbox)
+    assert {b.key for b in at.get("download_button")} >= {"rip_reports_community", "rip_reports_one", "rip_reports_all"}
     open_tab(at, "Chi vince, chi perde")
     assert len(at.dataframe) == 2
     by_category = at.dataframe[0].value
