@@ -8,6 +8,7 @@ the pure helpers also by importing them in a fresh interpreter, which catches an
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import subprocess
 import sys
 
@@ -72,3 +73,28 @@ def test_importing_loads_no_streamlit(package, modules):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "0", f"importing {names} loads streamlit"
+
+
+def _canonical(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def test_every_third_party_import_of_the_app_is_a_direct_dependency():
+    """A package the app imports itself is listed among the direct dependencies of requirements.txt, not left
+    to arrive as somebody else's dependency (which may drop it)."""
+    direct_text = (ROOT / "requirements.txt").read_text(encoding="utf-8").split("# Transitive dependencies")[0]
+    direct = {_canonical(line.split("==")[0]) for line in direct_text.splitlines()
+              if "==" in line and not line.startswith("#")}
+    owners = importlib.metadata.packages_distributions()
+    paths = [ROOT / "app.py", *sorted((ROOT / "cer_core").rglob("*.py")), *sorted((ROOT / "studio").rglob("*.py")),
+             *sorted((ROOT / "pages").rglob("*.py"))]
+    missing = set()
+    for path in paths:
+        for line, name in imported_modules(path):
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top in ("cer_core", "studio", "pages"):
+                continue
+            dists = {_canonical(d) for d in owners.get(top, [top])}
+            if not dists & direct:
+                missing.add(f"{path.relative_to(ROOT)}:{line}: {name} ({', '.join(sorted(dists))})")
+    assert sorted(missing) == []
