@@ -1,4 +1,4 @@
-"""Bills → an hourly year that gives every bill's band totals back (``formats.md`` §3–4).
+"""Bills → an hourly year that gives every bill's band totals back (``docs/formats.md`` §3–4).
 
 A bill covers a period (monthly, bimonthly or any other, from ``start`` to ``end`` inclusive, local
 dates) with F1/F2/F3, F1/F23 or a single total [kWh]. For each bill *p* and band group *b*, the
@@ -104,7 +104,7 @@ class Bill:
 
 @dataclass
 class BillsFile:
-    """A bills CSV/XLSX (``formats.md`` §3 template): bills by POD and the contract powers it states."""
+    """A bills CSV/XLSX (``docs/formats.md`` §3 template): bills by POD and the contract powers it states."""
 
     bills: list[Bill]
     pods: list[str]
@@ -323,7 +323,7 @@ def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> lis
 
 
 def bills_template_csv() -> bytes:
-    """The bills CSV template (``formats.md`` §3) with one example row."""
+    """The bills CSV template (``docs/formats.md`` §3) with one example row."""
     return ("pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;potenza_impegnata_kw;"
             "potenza_disponibile_kw;tipo_lettura\nIT001E00000000;01/01/2024;31/01/2024;120;95;110;325;3;3,3;"
             "effettiva\n").encode()

@@ -1,6 +1,6 @@
 """Eligibility checks shown as a checklist: each returns pass / warning / fail with a sentence.
 
-They follow docs/domain.md §1 and §3: plants ≤ 1 MW, commissioned from 16/12/2021, old plants at
+They follow docs/regulation.md §1 and §3: plants ≤ 1 MW, commissioned from 16/12/2021, old plants at
 most 30 % of the power, members under their cabina, categories allowed by D.Lgs. 199/2021, grants
 ≤ 40 %; plus the energy-neutrality ratio of a wastewater treatment plant against the 2045 target.
 """

@@ -1,6 +1,6 @@
 """Regulatory and economic constants, each with its source and status.
 
-Status marks follow ``docs/domain.md``:
+Status marks follow ``docs/regulation.md``:
 **[C]** confirmed by an official or quasi-official source, **[S]** secondary source only,
 **[D]** a project decision where the rules are unclear. Every [S]/[D] value is a user-editable
 parameter: it has a field in :class:`Parameters`, and the scenario's ``rules`` / ``economics``

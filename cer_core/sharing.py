@@ -4,7 +4,7 @@ The engine is a pipeline of steps over hourly arrays (rows = hours, columns = me
 plants); each step is a pure function. Storage will be one more step between
 :func:`member_balance` and :func:`cabina_flows`, taking and returning :class:`MemberFlows`.
 
-Rules (docs/domain.md §2, TIAD):
+Rules (docs/regulation.md §2, TIAD):
 
 - per POD and hour: ``self = min(load, production)``, ``injected = production − self``,
   ``withdrawn = load − self``;

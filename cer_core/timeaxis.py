@@ -83,8 +83,3 @@ def local_month(year: int) -> np.ndarray:
 def local_date_strings(year: int) -> np.ndarray:
     """Local calendar date ``YYYY-MM-DD`` of each hour of ``year``."""
     return np.asarray(hours_local(year).strftime("%Y-%m-%d"), dtype=object)
-
-
-def is_leap(year: int) -> bool:
-    """True if ``year`` has 29 February."""
-    return n_hours(year) == 8784

@@ -128,10 +128,3 @@ def remote_urls(m: folium.Map) -> list[str]:
     """The JS/CSS URLs of ``m`` that point outside the app (should be none)."""
     return [u for u in asset_urls(m) if not u.startswith("/")]
 
-
-def local_path(url: str) -> Path | None:
-    """The file under ``static/`` that a local asset URL serves (None for other URLs)."""
-    marker = "/app/static/"
-    if marker not in url:
-        return None
-    return STATIC_DIR / url.split(marker, 1)[1]

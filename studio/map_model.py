@@ -12,6 +12,7 @@ from collections import Counter
 
 from cer_core.cabine import Assignment, apply_assignment, area_of_point, merge_cabine, point_in_area
 from cer_core.errors import CerInputError
+from cer_core.roof import roof_suggestion
 from studio.tables import default_load, slug, unique_id
 
 KINDS = ("consumer", "prosumer", "producer")
@@ -225,17 +226,13 @@ def suggest_owner(doc: dict, roof: dict, selected: str | None = None, max_km: fl
 
 
 def roof_suggestion_for(roof: dict, tilt_deg: float):
-    """``cer_core.roof.roof_suggestion`` for a drawn roof, or (None, reason) when it cannot be had.
+    """``cer_core.roof.roof_suggestion`` for a drawn roof, or (None, reason) when the roof cannot be used.
 
     Returns
     -------
     (RoofSuggestion or None, str or None)
-        The suggestion, or None with ``"missing"`` (module not available) or the problem's message.
+        The suggestion, or None with the problem's message (Italian, then English).
     """
-    try:
-        from cer_core.roof import roof_suggestion
-    except ImportError:
-        return None, "missing"
     try:
         return roof_suggestion(roof, tilt_deg=tilt_deg), None
     except CerInputError as exc:

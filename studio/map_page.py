@@ -233,10 +233,10 @@ def _pending_member(doc: dict, pending: dict) -> None:
         kwh_text = st.text_input(t("map.field_annual_kwh"), placeholder=t("map.field_annual_kwh_placeholder"),
                                  help=t("map.field_annual_kwh_help"))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
-                                    use_container_width=True)
+                                    width="stretch")
         move = st.form_submit_button(t("map.move_selected_here", name=md(_member_name(doc, selected))),
-                                     icon=":material/open_with:", use_container_width=True) if selected else False
-        cancel = st.form_submit_button(t("map.cancel"), use_container_width=True)
+                                     icon=":material/open_with:", width="stretch") if selected else False
+        cancel = st.form_submit_button(t("map.cancel"), width="stretch")
     if add:
         if not name.strip():
             st.error(t("map.name_required"), icon=":material/error:")
@@ -287,7 +287,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                      kwp=_fmt(suggestion.kwp, 1), azimuth=_fmt(suggestion.azimuth_deg)))
         kwp_default, az_default = max(float(suggestion.kwp), 0.1), float(suggestion.azimuth_deg)
     else:
-        st.warning(t("map.roof_no_suggestion") if reason == "missing" else reason, icon=":material/warning:")
+        st.warning(reason, icon=":material/warning:")
         kwp_default, az_default = 10.0, 180.0
     c1, c2 = st.columns(2)
     kwp_text = c1.text_input(t("map.field_kwp"), value=number_text(round(kwp_default, 1), 1, current_lang()),
@@ -298,7 +298,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                          key=K + f"roof_name_{sig}_{owner}")
     commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
-    if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", use_container_width=True,
+    if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", width="stretch",
                  key=K + f"roof_add_{sig}"):
         if owner is None:
             st.error(t("map.owner_required"), icon=":material/error:")
@@ -322,7 +322,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         _done(pending)
         _set("selected", owner)
         _commit(mutate, message)
-    if st.button(t("map.cancel"), use_container_width=True, key=K + f"roof_cancel_{sig}"):
+    if st.button(t("map.cancel"), width="stretch", key=K + f"roof_cancel_{sig}"):
         _cancel(pending)
 
 
@@ -343,8 +343,8 @@ def _pending_area(doc: dict, pending: dict) -> None:
         name = c2.text_input(t("map.field_cabina_name"))
         assign = st.checkbox(t("map.area_assign"), value=True)
         ok = st.form_submit_button(t("map.add_area"), type="primary", icon=":material/polyline:",
-                                   use_container_width=True)
-        cancel = st.form_submit_button(t("map.cancel"), use_container_width=True)
+                                   width="stretch")
+        cancel = st.form_submit_button(t("map.cancel"), width="stretch")
     if ok:
         cid = new_id.strip() if target == new_label else target
         if not cid:
@@ -367,7 +367,7 @@ def _search() -> None:
     with st.form(K + "search_form", border=False, enter_to_submit=True):
         c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
         query = c1.text_input(t("map.search_label"), placeholder=t("map.search_placeholder"), max_chars=200)
-        go = c2.form_submit_button(t("map.search_go"), icon=":material/search:", use_container_width=True)
+        go = c2.form_submit_button(t("map.search_go"), icon=":material/search:", width="stretch")
     if go and query.strip():
         with st.spinner(t("map.search_running")):
             _set("search", geocoder().search(query))
@@ -384,10 +384,10 @@ def _search() -> None:
                    key=K + f"search_pick_{answer.query}", label_visibility="collapsed")
     place = answer.places[idx or 0]
     c1, c2 = st.columns(2)
-    if c1.button(t("map.search_show"), icon=":material/my_location:", use_container_width=True, key=K + "search_show"):
+    if c1.button(t("map.search_show"), icon=":material/my_location:", width="stretch", key=K + "search_show"):
         _look_at(place.lat, place.lon, 17 if place.precise else 14)
         _rerun_map()
-    if c2.button(t("map.search_add_here"), icon=":material/person_add:", type="primary", use_container_width=True,
+    if c2.button(t("map.search_add_here"), icon=":material/person_add:", type="primary", width="stretch",
                  key=K + "search_add"):
         sig = f"search-{place.lat:.6f}-{place.lon:.6f}"
         _set("pending", {"sig": sig, "origin": "search", "label": place.label,
@@ -428,7 +428,7 @@ def _selected_member(doc: dict) -> None:
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(m.get("cabina"))
                            if m.get("cabina") in options else 0, help=t("map.field_cabina_help"))
         save = st.form_submit_button(t("map.save_member"), type="primary", icon=":material/save:",
-                                     use_container_width=True)
+                                     width="stretch")
     if save:
         if not name.strip():
             st.error(t("map.name_required"), icon=":material/error:")
@@ -444,7 +444,7 @@ def _selected_member(doc: dict) -> None:
             roof = "" if p.get("roof") else " · " + t("map.plant_no_roof")
             st.markdown(f"- ☀ {md(p.get('name') or p['id'])} — {fmt_kwp(p.get('kwp'), current_lang())}{roof}")
     st.caption(t("map.move_hint"))
-    with st.popover(t("map.delete_member"), icon=":material/delete:", use_container_width=True):
+    with st.popover(t("map.delete_member"), icon=":material/delete:", width="stretch"):
         st.write(t("map.delete_member_confirm", name=md(_member_name(doc, choice)), n=len(plants)))
         if st.button(t("map.delete_member_yes"), type="primary", key=K + f"delete_{choice}"):
             def mutate(d):

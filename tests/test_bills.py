@@ -219,7 +219,7 @@ def test_bad_dates_and_missing_energy():
 # --- review of issue 5 ---------------------------------------------------------------------------------
 
 def test_bills_file_with_the_total_alone():
-    """formats.md §3: 'totale_kwh' alone is accepted (by period, or by month)."""
+    """docs/formats.md §3: 'totale_kwh' alone is accepted (by period, or by month)."""
     text = "pod;periodo_inizio;periodo_fine;totale_kwh\nIT001E00000001;01/01/2024;31/01/2024;300\n" \
            "IT001E00000001;01/02/2024;29/02/2024;280\n"
     bf = read_bills_file(text.encode(), "tot.csv")

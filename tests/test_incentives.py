@@ -1,4 +1,4 @@
-"""Known-answer tests for the TIP, the valorisation and the 55 %/45 % rule (docs/domain.md §8)."""
+"""Known-answer tests for the TIP, the valorisation and the 55 %/45 % rule (docs/regulation.md §8)."""
 
 import datetime as dt
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import sys
 import types
 
 import pytest
@@ -163,20 +162,18 @@ def test_roof_suggestion_for_uses_cer_core_roof_when_present(monkeypatch):
         captured.update(polygon=polygon, tilt=tilt_deg)
         return types.SimpleNamespace(kwp=12.3, azimuth_deg=170.0, area_m2=100.0, usable_area_m2=80.0)
 
-    monkeypatch.setitem(sys.modules, "cer_core.roof", types.SimpleNamespace(roof_suggestion=fake_suggestion))
+    monkeypatch.setattr(mm, "roof_suggestion", fake_suggestion)
     sugg, reason = mm.roof_suggestion_for(square(9.15, 45.38), 25.0)
     assert reason is None and sugg.kwp == 12.3 and captured["tilt"] == 25.0
 
 
-def test_roof_suggestion_for_without_module_or_with_bad_roof(monkeypatch):
-    monkeypatch.setitem(sys.modules, "cer_core.roof", None)       # import fails
-    assert mm.roof_suggestion_for(square(9.15, 45.38), 30.0) == (None, "missing")
+def test_roof_suggestion_for_a_bad_roof_gives_the_reason(monkeypatch):
     from cer_core.errors import error
 
     def refuse(polygon, **kw):
         raise error("roof", "troppo grande", "too large", "roof.too_large")
 
-    monkeypatch.setitem(sys.modules, "cer_core.roof", types.SimpleNamespace(roof_suggestion=refuse))
+    monkeypatch.setattr(mm, "roof_suggestion", refuse)
     sugg, reason = mm.roof_suggestion_for(square(9.15, 45.38), 30.0)
     assert sugg is None and "troppo grande" in reason and "too large" in reason
 

@@ -26,6 +26,11 @@ def full_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
+def served_file(url: str):
+    """The file under ``static/`` that a local asset URL (``…/app/static/…``) serves."""
+    return map_assets.STATIC_DIR / url.split("/app/static/", 1)[1]
+
+
 def map_script(m: folium.Map) -> str:
     """The map's JavaScript as streamlit-folium builds it (render first, as st_folium does)."""
     m.get_root().render()
@@ -41,7 +46,7 @@ def test_map_html_references_only_local_assets_that_exist():
     assert srcs, "the map declares its scripts and stylesheets"
     for url in srcs:
         assert url.startswith("/app/static/vendor/"), url
-        assert map_assets.local_path(url).is_file(), url
+        assert served_file(url).is_file(), url
     assert map_assets.remote_urls(m) == []
     # no CDN host anywhere in the page (tiles come from OSM on purpose and are the only remote URL)
     for host in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "bootstrapcdn.com"):

@@ -390,7 +390,7 @@ def test_tmy_value_out_of_range_is_located_by_line_in_csv():
 
 
 def test_tmy_csv_with_an_extra_header_line_is_read():
-    """formats.md §5.1: find ``time(UTC)`` instead of counting lines (newer PVGIS versions add header lines)."""
+    """docs/formats.md §5.1: find ``time(UTC)`` instead of counting lines (newer PVGIS versions add header lines)."""
     lines, _ = tmy_csv_lines()
     lines.insert(3, "Radiation database: PVGIS-SARAH3")
     tmy = read_tmy("\n".join(lines).encode(), "nuovo.csv")

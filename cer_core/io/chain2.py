@@ -1,6 +1,6 @@
 """Chain 2 (the 2G meter's in-home channel): Chain2Gate JSON logs, our normalised CSV, Home Assistant history.
 
-Energy always comes from the **cumulative counter** (``formats.md`` §2), so dropped frames lose no
+Energy always comes from the **cumulative counter** (``docs/formats.md`` §2), so dropped frames lose no
 energy:
 
 * Chain2Gate ``CF1`` frames: the quarter ending at ``MeasurePosixTimestamp`` holds

@@ -1,4 +1,4 @@
-"""Format detection and dispatch (``formats.md`` §6).
+"""Format detection and dispatch (``docs/formats.md`` §6).
 
 JSON: Chain2Gate messages; PVGIS and the distributors' JSON back-ends are recognised and refused
 with a message saying what to do. Text and Excel sheets: the header row is searched among the first
@@ -25,7 +25,7 @@ HEADER_SEARCH_ROWS = 30
 
 
 def is_bills_header(header: list[str]) -> bool:
-    """A bills header (``formats.md`` §3): ``f1`` with a period (``periodo``/``mese``/``inizio``), or a
+    """A bills header (``docs/formats.md`` §3): ``f1`` with a period (``periodo``/``mese``/``inizio``), or a
     total alone (``totale_kwh``, ``consumo_kwh``, …) with a bill period (``periodo_…`` or ``mese``)."""
     cells = [h.strip().lower().replace(" ", "_") for h in header]
     low = " ".join(cells)

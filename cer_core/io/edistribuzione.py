@@ -1,6 +1,6 @@
 """e-distribuzione customer-area curve: one row per local day, one column per quarter-hour (or hour).
 
-Layout (``formats.md`` §1.1): first column the day (``dd/mm/yyyy``), then 96 columns labelled
+Layout (``docs/formats.md`` §1.1): first column the day (``dd/mm/yyyy``), then 96 columns labelled
 ``00:00-00:15`` … ``23:45-24:00`` (or 24 hourly columns ``00:00-01:00`` …), kWh per interval, labelled
 by clock time. An optional POD column (cells like ``IT001E…``) is recognised anywhere.
 
@@ -63,7 +63,7 @@ def time_columns(header: list[str]) -> list[tuple[int, int, bool]]:
 
 
 def is_wide_header(header: list[str]) -> bool:
-    """At least 90 quarter-hour labels, or 23–25 hourly ones (``formats.md`` §6)."""
+    """At least 90 quarter-hour labels, or 23–25 hourly ones (``docs/formats.md`` §6)."""
     n = len(time_columns(header))
     return n >= 90 or 23 <= n <= 25
 

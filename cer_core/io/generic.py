@@ -1,4 +1,4 @@
-"""Generic long file: a time column (or a date and a time column) and a value column (``formats.md`` §1.5).
+"""Generic long file: a time column (or a date and a time column) and a value column (``docs/formats.md`` §1.5).
 
 Anything that is not a known distributor or Chain 2 format: energy-management exports, hand-made
 files, the scenario's own ``timestamp,kwh``, CSV or XLSX.

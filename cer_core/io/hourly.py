@@ -31,7 +31,7 @@ from .combine import day_types_of_instants
 from .localtime import to_local_naive
 from .model import ESTIMATED, EXTENDED, FILLED, MEASURED, ImportResult, MeterSeries, warning
 
-#: More than this share of gap-filled hours in the year is worth a warning (formats.md §0.8).
+#: More than this share of gap-filled hours in the year is worth a warning (docs/formats.md §0.8).
 REBUILT_WARN_SHARE = 0.10
 #: With less than this many days of data, the annual total is only an estimate.
 SHORT_DATA_DAYS = 28
@@ -174,7 +174,7 @@ def to_hourly_year(result: ImportResult | MeterSeries, year: int, pod: str | Non
     monthly_factors : array of 12 floats, optional
         Relative monthly level of a reference profile for extending a partial year (flat if None).
     include_4_october : bool
-        Band calendar switch (domain.md §6).
+        Band calendar switch (docs/regulation.md §6).
     extend : bool
         Complete a partial year (else a missing hour is an error).
 

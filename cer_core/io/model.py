@@ -1,4 +1,4 @@
-"""The normalised meter series every reader returns (``formats.md`` §0.1).
+"""The normalised meter series every reader returns (``docs/formats.md`` §0.1).
 
 Times are UTC instants of interval *starts*, held as int64 seconds since the epoch; energies are kWh
 per interval (NaN where missing); quality codes are :data:`MEASURED`, :data:`ESTIMATED`,
@@ -87,7 +87,7 @@ class MeterSeries:
         return pd.DatetimeIndex(pd.to_datetime(self.start_s, unit="s", utc=True), name="interval_start_utc")
 
     def to_frame(self) -> pd.DataFrame:
-        """The internal table of ``formats.md`` §0.1 (one row per interval)."""
+        """The internal table of ``docs/formats.md`` §0.1 (one row per interval)."""
         frame = pd.DataFrame({
             "interval_start_utc": self.start_utc,
             "interval_minutes": self.interval_min,

@@ -1,6 +1,6 @@
 """Numbers and dates as Italian exports write them.
 
-Numbers (``formats.md`` §0.4): ``0,125`` (decimal comma), ``1.234,5`` (thousands dot after an Excel
+Numbers (``docs/formats.md`` §0.4): ``0,125`` (decimal comma), ``1.234,5`` (thousands dot after an Excel
 round trip), ``0.125`` (decimal point), ``1,234.5`` (English thousands). The decimal mark is decided
 once per column (all value columns of a wide file count as one): a comma anywhere means a decimal
 comma, unless commas are followed by a dot (``1,234.5``). A column without commas whose dotted

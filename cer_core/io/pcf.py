@@ -1,4 +1,4 @@
-"""Unareti / Duereti / RetiPiù / RE.V.V. "PCF" curve export: one row per quarter-hour (``formats.md`` §1.2).
+"""Unareti / Duereti / RetiPiù / RE.V.V. "PCF" curve export: one row per quarter-hour (``docs/formats.md`` §1.2).
 
 ``POD;DATA;ORA;FL_ORA_LEGALE;ATTIVA_PRELEVATA;ATTIVA_IMMESSA;…;TIPO_DATO;`` — ``DATA`` yyyymmdd and
 ``ORA`` hhmmss are the local start of the interval, ``FL_ORA_LEGALE`` the UTC offset in hours (1

@@ -6,7 +6,7 @@ and expected content, and returns the data with its UTC timestamps untouched (TM
 year each month came from; seriescalc rows keep their minute offset, e.g. ``:10``). Turning them into
 the hours of a simulated year is :func:`cer_core.weather.coerce_to_year`'s job.
 
-Formats: ``docs/pv.md`` and ``../shared/docs/formats.md`` §5.
+Formats: ``docs/pv.md`` and ``docs/formats.md`` §5.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def _header_value(lines: list[str], header_at: int, prefix: str, name: str, requ
 def _tmy_csv_for_pvlib(text: str, name: str) -> tuple[str, Locator]:
     """Check a TMY CSV and rebuild it in the exact layout pvlib's parser counts lines in.
 
-    PVGIS files are located by content, not by line numbers (formats.md §5.1: newer versions may add
+    PVGIS files are located by content, not by line numbers (docs/formats.md §5.1: newer versions may add
     header lines): the coordinates, the optional irradiance time offset, the ``month,year`` table,
     the ``time(UTC)`` header and its 8760 rows. Every data row is checked (field count, numbers) and a
     defect is reported with its line.

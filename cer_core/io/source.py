@@ -1,6 +1,6 @@
 """From uploaded bytes to something a reader can parse: guards, containers, text and tables.
 
-Order of the checks (``formats.md`` §6): size guard (before anything is parsed), empty file, PDF,
+Order of the checks (``docs/formats.md`` §6): size guard (before anything is parsed), empty file, PDF,
 ``.zip`` (members are unpacked, with a size guard on the unpacked total), ``.xlsx`` (first sheet to
 rows), old ``.xls`` (refused), other binary files (refused), then text (``utf-8-sig``, UTF-16 with a
 BOM, ``cp1252``). A text file is split into a :class:`Table` with the sniffed delimiter; an Excel

@@ -1,4 +1,4 @@
-"""The import report (``formats.md`` §6.4) and the contract-power plausibility check (§0.6)."""
+"""The import report (``docs/formats.md`` §6, step 4) and the contract-power plausibility check (§0.6)."""
 
 from __future__ import annotations
 
