@@ -252,3 +252,37 @@ def test_member_text_csv_and_table(community):
     assert len(table) == 73 and table[1].startswith("2026-10-24T02:00:00+02:00")
     assert F.fmt_num(1234.5, 1) == "1.234,5" and F.fmt_num(1234.5, 1, "en") == "1,234.5"
     assert F.day_label(dt.date(2026, 10, 29), dt.date(2026, 10, 24)) == "giovedì 29/10"
+
+
+# -------------------------------------------------------------------------------------------------
+# the command line prints the same numbers
+# -------------------------------------------------------------------------------------------------
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    from studio_helpers import ROOT
+
+    return subprocess.run([sys.executable, "-m", "cer_core", *args], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
+
+
+def test_cli_forecast_from_file_prints_the_same_table(community):
+    from studio_helpers import FIXTURE
+
+    proc = _cli("forecast", str(FIXTURE), "--from-file", str(SUNNY))
+    assert proc.returncode == 0, proc.stderr
+    fc = _forecast(community, SUNNY)
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "# fonte: " + fc.note_it
+    assert "\n".join(lines[1:74]) == F.table_text(fc)
+    assert any(line.startswith("Comune - Municipio: domani 10–14: +") for line in lines[74:])
+
+
+def test_cli_forecast_offline_and_bad_file():
+    proc = _cli("--lang", "en", "forecast", "--offline")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# source: FALLBACK ESTIMATE") and len(proc.stdout.splitlines()) >= 74
+    bad = _cli("forecast", "--from-file", str(DATA / "README.md"))
+    assert bad.returncode == 2 and bad.stderr.startswith("README.md:1: JSON non valido")
