@@ -161,7 +161,9 @@ def test_no_network_gives_the_labelled_fallback(community, monkeypatch, tmp_path
         raise requests.ConnectionError("no route to host")
 
     monkeypatch.setattr(om, "_http_get", no_network)
+    om.forget_failures()
     fc = _forecast(community, None, now="2026-10-24T08:17:00Z")
+    om.forget_failures()
     assert calls and fc.source == "fallback"
     assert fc.note_it.startswith("STIMA DI RISERVA, non una previsione meteo")
     assert "Open-Meteo non raggiungibile (ConnectionError)" in fc.note_it

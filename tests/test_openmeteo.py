@@ -107,7 +107,9 @@ class FakeTransport:
 def online(monkeypatch, tmp_path):
     monkeypatch.setenv("CER_STUDIO_CACHE", str(tmp_path))
     monkeypatch.delenv("CER_STUDIO_OFFLINE", raising=False)
-    return tmp_path
+    om.forget_failures()
+    yield tmp_path
+    om.forget_failures()
 
 
 def test_download_identifies_itself_asks_utc_and_is_cached_on_disk(monkeypatch, online):
@@ -145,6 +147,11 @@ def test_network_failures_become_forecast_unavailable_never_another_exception(mo
     with pytest.raises(om.ForecastUnavailable) as info:
         om.get_forecast(46.5, 11.35)
     assert info.value.it == "Open-Meteo non raggiungibile (ConnectionError)" and len(fake.calls) == 3
+    # remembered: the next call answers at once, without the transport
+    with pytest.raises(om.ForecastUnavailable, match="ConnectionError"):
+        om.get_forecast(46.5, 11.35)
+    assert len(fake.calls) == 3
+    om.forget_failures()
     refused = FakeTransport(400)
     monkeypatch.setattr(om, "_http_get", refused)
     with pytest.raises(om.ForecastUnavailable, match="answered 400"):

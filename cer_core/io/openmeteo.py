@@ -54,7 +54,10 @@ MAX_BYTES = 2_000_000
 
 _COLUMNS = {"shortwave_radiation": "ghi", "direct_normal_irradiance": "dni", "diffuse_radiation": "dhi",
             "temperature_2m": "temp_air", "wind_speed_10m": "wind_speed", "cloud_cover": "cloud_cover"}
+#: After a network failure Open-Meteo is not asked again for this long [s] (pages answer at once meanwhile).
+RETRY_AFTER_S = 300.0
 _LOCK = threading.Lock()
+_NET: dict = {"failed_at": None, "it": "", "en": ""}
 
 
 class ForecastUnavailable(Exception):
@@ -315,6 +318,10 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
             pass
     if offline():
         raise ForecastUnavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
+    with _LOCK:
+        failed_at = _NET["failed_at"]
+        if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
+            raise ForecastUnavailable(_NET["it"], _NET["en"])
     import requests
 
     last_it, last_en = "Open-Meteo non raggiungibile", "Open-Meteo unreachable"
@@ -333,8 +340,16 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
             return body, "download"
         last_it, last_en = f"Open-Meteo ha risposto {status}", f"Open-Meteo answered {status}"
         if not (status == 429 or status >= 500):
-            break  # a refusal of the request itself: asking again gives the same answer
+            raise ForecastUnavailable(last_it, last_en)  # a refusal of the request: asking again gives the same
+    with _LOCK:  # the network or the service is down: do not ask again for a while
+        _NET.update(failed_at=time.monotonic(), it=last_it, en=last_en)
     raise ForecastUnavailable(last_it, last_en)
+
+
+def forget_failures() -> None:
+    """Forget a remembered network failure (tests; a "try again" button)."""
+    with _LOCK:
+        _NET.update(failed_at=None, it="", en="")
 
 
 def _store(path: Path, body: bytes) -> None:
@@ -349,7 +364,8 @@ def _store(path: Path, body: bytes) -> None:
         pass
 
 
-def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache: bool = True) -> ForecastWeather:
+def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache: bool = True,
+                 retries: int = RETRIES) -> ForecastWeather:
     """The forecast at the point, parsed (see :func:`fetch_forecast` and :func:`read_forecast`).
 
     Raises
@@ -359,7 +375,7 @@ def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache
     """
     from ..errors import CerInputError
 
-    body, how = fetch_forecast(lat, lon, days=days, use_cache=use_cache)
+    body, how = fetch_forecast(lat, lon, days=days, use_cache=use_cache, retries=retries)
     try:
         return read_forecast(body, BASE_URL, how)
     except CerInputError as exc:
@@ -368,6 +384,6 @@ def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache
                 _cache_path(lat, lon).unlink()
             except OSError:
                 pass
-            return get_forecast(lat, lon, days=days, use_cache=False)
+            return get_forecast(lat, lon, days=days, use_cache=False, retries=retries)
         raise ForecastUnavailable(f"risposta di Open-Meteo illeggibile ({exc.message('it')[:160]})",
                                   f"unreadable Open-Meteo answer ({exc.message('en')[:160]})")
