@@ -623,16 +623,21 @@ def day_label(date: dt.date, today: dt.date, lang: str = "it") -> str:
     return f"{names[date.weekday()]} {date.day:02d}/{date.month:02d}"
 
 
+def window_label(w: Window, today: dt.date, lang: str = "it") -> str:
+    """``domani 11–15`` (local clock hours; the end is the hour the window closes)."""
+    start, end = w.start_local, w.end_local
+    return f"{day_label(start.date(), today, lang)} {start.hour}–{end.hour}"
+
+
 def window_text(w: Window, today: dt.date, lang: str = "it") -> str:
     """``domani 11–15: +40 kWh di energia condivisa se sposti i carichi (circa 4 € in più per la CER)``."""
-    start, end = w.start_local, w.end_local
     kwh = fmt_num(w.gain_kwh, 0 if w.gain_kwh >= 10 else 1, lang)
     eur = fmt_num(w.gain_eur, 2 if w.gain_eur < 10 else 0, lang)
     if lang == "en":
-        return (f"{day_label(start.date(), today, lang)} {start.hour}–{end.hour}: +{kwh} kWh of shared energy if you "
-                f"move your loads (about €{eur} more for the CER)")
-    return (f"{day_label(start.date(), today, lang)} {start.hour}–{end.hour}: +{kwh} kWh di energia condivisa se "
-            f"sposti i carichi (circa {eur} € in più per la CER)")
+        return (f"{window_label(w, today, lang)}: +{kwh} kWh of shared energy if you move your loads "
+                f"(about €{eur} more for the CER)")
+    return (f"{window_label(w, today, lang)}: +{kwh} kWh di energia condivisa se sposti i carichi "
+            f"(circa {eur} € in più per la CER)")
 
 
 def member_text(fc: CommunityForecast, member_id: str, lang: str = "it", today: dt.date | None = None) -> str:
