@@ -499,10 +499,10 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
         high = plants_forecast_kwh(plants, fallback_weather(hours, lat, lon, elevation, clear, "high"), lat, lon,
                                    elevation)
         m_it, m_en = _month_names("it")[month - 1], _month_names("en")[month - 1]
-        note_it = (f"STIMA DI RISERVA, non una previsione meteo: previsione Open-Meteo non disponibile ({why_it}); "
+        note_it = (f"STIMA DI RISERVA, non una previsione meteo (Open-Meteo: {why_it}); "
                    f"cielo sereno (pvlib) × limpidezza media di {m_it} ({clear.mean[month - 1]:.0%}) dell'anno tipico "
                    f"«{typical.label}»; banda: giorni del 10° e 90° percentile")
-        note_en = (f"FALLBACK ESTIMATE, not a weather forecast: Open-Meteo forecast unavailable ({why_en}); "
+        note_en = (f"FALLBACK ESTIMATE, not a weather forecast (Open-Meteo: {why_en}); "
                    f"clear sky (pvlib) × mean clearness of {m_en} ({clear.mean[month - 1]:.0%}) in the typical year "
                    f"'{typical.label}'; band: 10th and 90th percentile days")
     return _assemble(sc, results, hours, source, note_it, note_en, prod, low, high, weather_frame)

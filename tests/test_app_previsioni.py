@@ -36,11 +36,11 @@ def test_offline_page_shows_the_labelled_fallback_advice_and_messages():
     at = _open()
     assert at.title[0].value == "Previsioni 3 giorni"
     body = texts(at)
-    assert "Previsione meteo non disponibile: i valori sono una stima di riserva" in body
+    assert "**Previsione meteo non disponibile.** STIMA DI RISERVA" in body
     assert "STIMA DI RISERVA, non una previsione meteo" in body
     labels = [m.label for m in at.metric]
     assert labels == ["Produzione prevista", "Energia condivisa prevista", "Eccedenza non condivisa",
-                      "In più per la CER se i membri seguono i consigli"]
+                      "In più per la CER con i consigli"]
     assert all(m.value.endswith(("kWh", "MWh", "€")) for m in at.metric)
     assert "fascia" in body
     advice = at.dataframe[0].value
