@@ -57,6 +57,9 @@ FLEXIBLE_SHARE = 0.15
 WINDOW_MAX_H = 4
 #: Smallest gain worth advising [kWh].
 MIN_GAIN_KWH = 0.5
+#: A forecast for a point farther than this from the site is flagged in the note [km] (Open-Meteo's grid
+#: point is within a few km; a saved answer may be for another place).
+FAR_KM = 25.0
 
 _LOCK = threading.Lock()
 _CLEARNESS: OrderedDict[str, Clearness] = OrderedDict()
@@ -265,25 +268,20 @@ def typical_values(values: np.ndarray, year: int, hours_utc: pd.DatetimeIndex,
         and clock hour when that combination is absent).
     """
     values = np.asarray(values, dtype=float).reshape(len(local_month(year)), -1)
-    key_year = ((local_month(year).astype(int) - 1) * 3 + day_type_of_hour(year, include_4_october)) * 24 \
-        + local_hour_of_day(year)
-    sums = np.zeros((12 * 3 * 24, values.shape[1]))
-    np.add.at(sums, key_year, values)
-    counts = np.bincount(key_year, minlength=12 * 3 * 24).astype(float)
-    month_hour = (local_month(year).astype(int) - 1) * 24 + local_hour_of_day(year)
-    mh_sums = np.zeros((12 * 24, values.shape[1]))
-    np.add.at(mh_sums, month_hour, values)
-    mh_counts = np.bincount(month_hour, minlength=12 * 24).astype(float)
+    month_y = local_month(year).astype(np.int64) - 1
+    hour_y = local_hour_of_day(year).astype(np.int64)
+    key_year = (month_y * 3 + day_type_of_hour(year, include_4_october).astype(np.int64)) * 24 + hour_y
+    frame = pd.DataFrame(values)
+    by_key = frame.groupby(key_year).mean()                 # (keys present, n)
+    by_month_hour = frame.groupby(month_y * 24 + hour_y).mean()
     month, day_type, hour = calendar_of(hours_utc, include_4_october)
-    key = ((month - 1) * 3 + day_type) * 24 + hour
-    mh = (month - 1) * 24 + hour
-    out = np.zeros((len(hours_utc), values.shape[1]))
-    for h in range(len(hours_utc)):
-        if counts[key[h]] > 0:
-            out[h] = sums[key[h]] / counts[key[h]]
-        elif mh_counts[mh[h]] > 0:
-            out[h] = mh_sums[mh[h]] / mh_counts[mh[h]]
-    return out
+    key = ((month.astype(np.int64) - 1) * 3 + day_type) * 24 + hour
+    month_hour = (month.astype(np.int64) - 1) * 24 + hour
+    out = by_key.reindex(key).to_numpy()
+    missing = np.isnan(out).any(axis=1)
+    if missing.any():
+        out[missing] = by_month_hour.reindex(month_hour[missing]).to_numpy()
+    return np.nan_to_num(out)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -395,6 +393,15 @@ def plants_forecast_kwh(plants, frame: pd.DataFrame, lat: float, lon: float, ele
 # The community forecast
 # --------------------------------------------------------------------------------------------------
 
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance [km]; 0 when a coordinate is unknown."""
+    from .weather import haversine_km
+
+    if not all(np.isfinite(v) for v in (lat1, lon1, lat2, lon2)):
+        return 0.0
+    return float(haversine_km(lat1, lon1, lat2, lon2))
+
+
 def _typical_weather(sc, read_file):
     from .weather import site_weather
 
@@ -487,6 +494,10 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
                    f"banda ±{BAND_BASE:.0%} + {BAND_PER_DAY:.0%} al giorno + {BAND_CLOUD:.0%} × copertura nuvolosa")
         note_en = (f"Open-Meteo forecast ({forecast.source}, point {forecast.lat:.2f} N {forecast.lon:.2f} E); "
                    f"band ±{BAND_BASE:.0%} + {BAND_PER_DAY:.0%} per day + {BAND_CLOUD:.0%} × cloud cover")
+        far = _distance_km(lat, lon, forecast.lat, forecast.lon)
+        if far > FAR_KM:
+            note_it += f"; ATTENZIONE: la previsione è per un punto a {far:.0f} km dal sito"
+            note_en += f"; WARNING: the forecast is for a point {far:.0f} km from the site"
         weather_frame = frame
     else:
         source = "fallback"

@@ -75,7 +75,9 @@ def exports(fc) -> None:
     if not fc.member_ids:
         return
     names = dict(zip(fc.member_ids, fc.member_names))
-    member = st.selectbox(t("previsioni.export.member"), fc.member_ids, format_func=lambda m: names[m],
+    advised = {w.member_id for w in fc.windows}
+    first = next((i for i, m in enumerate(fc.member_ids) if m in advised), 0)
+    member = st.selectbox(t("previsioni.export.member"), fc.member_ids, index=first, format_func=lambda m: names[m],
                           key="fc_member")
     text = member_text(fc, member, lang)
     st.code(text, language=None, wrap_lines=True)

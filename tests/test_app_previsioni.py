@@ -94,3 +94,26 @@ def test_english_page():
     assert at.title[0].value == "3-day forecast"
     assert "FALLBACK ESTIMATE, not a weather forecast" in texts(at)
     assert at.code[0].value.startswith("Piccola CER di prova — 3-day forecast for")
+
+
+def test_the_page_and_the_forecast_command_give_the_same_numbers():
+    import subprocess
+    import sys
+
+    from studio_helpers import FIXTURE
+
+    from studio.format import fmt_energy
+
+    hour = pd.Timestamp.now(tz="UTC").floor("h")
+    at = _open()
+    shown = {m.label: m.value for m in at.metric}
+    proc = subprocess.run([sys.executable, "-m", "cer_core", "forecast", str(FIXTURE), "--offline"],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    if pd.Timestamp.now(tz="UTC").floor("h") != hour:
+        pytest.skip("the hour turned between the page and the command")
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines()[2:74]]
+    production = sum(float(r[1]) for r in rows)
+    shared = sum(float(r[5]) for r in rows)
+    assert shown["Produzione prevista"] == fmt_energy(production, "it")
+    assert shown["Energia condivisa prevista"] == fmt_energy(shared, "it")

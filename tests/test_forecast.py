@@ -288,3 +288,30 @@ def test_cli_forecast_offline_and_bad_file():
     assert proc.stdout.startswith("# source: FALLBACK ESTIMATE") and len(proc.stdout.splitlines()) >= 74
     bad = _cli("forecast", "--from-file", str(DATA / "README.md"))
     assert bad.returncode == 2 and bad.stderr.startswith("README.md:1: JSON non valido")
+
+
+def test_a_forecast_for_a_far_point_is_flagged():
+    from cer_core.api import demo_workspace
+
+    ws = demo_workspace()
+    outcome = run(ws, shapley=False)   # Rozzano, about 200 km from the Bolzano answer
+    fc = F.community_forecast(outcome.scenario, outcome.results, forecast=om.read_forecast(SUNNY.read_bytes()),
+                              read_file=ws.read_file)
+    assert fc.source == "open-meteo" and "ATTENZIONE: la previsione è per un punto a" in fc.note_it
+
+
+@pytest.mark.network
+def test_live_community_forecast(community, monkeypatch, tmp_path):
+    import socket
+
+    try:
+        socket.create_connection(("api.open-meteo.com", 443), timeout=3).close()
+    except OSError:
+        pytest.skip("no network: api.open-meteo.com unreachable")
+    monkeypatch.setenv("CER_STUDIO_CACHE", str(tmp_path))
+    monkeypatch.delenv("CER_STUDIO_OFFLINE", raising=False)
+    om.forget_failures()
+    fc = _forecast(community, None)
+    assert fc.source == "open-meteo", fc.note_en
+    assert len(fc.hours_utc) == 72
+    assert abs(fc.hours_utc[0] - pd.Timestamp.now(tz="UTC").floor("h")) <= pd.Timedelta(hours=1)
