@@ -117,3 +117,13 @@ def test_the_page_and_the_forecast_command_give_the_same_numbers():
     shared = sum(float(r[5]) for r in rows)
     assert shown["Produzione prevista"] == fmt_energy(production, "it")
     assert shown["Energia condivisa prevista"] == fmt_energy(shared, "it")
+
+
+def test_an_empty_community_renders_without_advice():
+    from studio_helpers import empty_workspace
+
+    at = app_on("pages/previsioni.py", empty_workspace())
+    assert_clean(at)
+    body = texts(at)
+    assert "La comunità non ha impianti: nessuna produzione da prevedere." in body
+    assert not at.code  # no members, no messages
