@@ -1,4 +1,4 @@
-"""Command line: ``python -m cer_core simulate|validate|report|load``.
+"""Command line: ``python -m cer_core simulate|validate|report|load|forecast``.
 
 Exit codes: 0 success, 2 invalid input (the message, one line per problem, on stderr).
 """
@@ -84,6 +84,33 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_forecast(args) -> int:
+    """The community's next 72 hours (``cer_core.forecast``): the source line, the hourly table, each member's windows."""
+    from .api import run
+    from .forecast import community_forecast, table_text, window_text
+
+    lang = _lang(args)
+    forecast = None
+    if args.from_file:
+        from .io.openmeteo import read_forecast
+
+        with open(args.from_file, "rb") as fh:
+            forecast = read_forecast(fh.read(), os.path.basename(args.from_file))
+    if args.offline:
+        os.environ["CER_STUDIO_OFFLINE"] = "1"  # the typical year too: no PVGIS download
+    ws = _open(args.scenario)
+    outcome = run(ws, shapley=False)
+    fc = community_forecast(outcome.scenario, outcome.results, forecast=forecast, offline=args.offline,
+                            read_file=ws.read_file)
+    print(("# fonte: " if lang == "it" else "# source: ") + fc.note(lang))
+    print(table_text(fc, lang))
+    today = fc.hours_utc[0].tz_convert("Europe/Rome").date()
+    for member_id, name in zip(fc.member_ids, fc.member_names):
+        for w in fc.member_windows(member_id):
+            print(f"{name}: {window_text(w, today, lang)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cer_core", description="CER Studio calculation core")
     parser.add_argument("--lang", choices=["it", "en"], help="language of messages (default: it, or CER_LANG)")
@@ -105,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--year", type=int, help="simulated year (default: the year the file covers most)")
     load.add_argument("--out", help="write the hourly series here (timestamp,kwh)")
     load.set_defaults(func=cmd_load)
+    fc = sub.add_parser("forecast", help="the community's next 72 hours: production, load, shared energy, surplus")
+    fc.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
+    fc.add_argument("--offline", action="store_true", help="no network: the labelled clear-sky fallback")
+    fc.add_argument("--from-file", metavar="RESPONSE.json", help="a saved Open-Meteo answer instead of asking")
+    fc.set_defaults(func=cmd_forecast)
     return parser
 
 

@@ -270,3 +270,28 @@ def _origin(state: RunState) -> str:
     """The file name the results carry: part of every download's cache key (the cache is shared by sessions,
     and two sessions may open the same bytes under two names)."""
     return str(state.outcome.summary.get("scenario", {}).get("origin", "")) if state.outcome else ""
+
+
+# -------------------------------------------------------------------------------------------------
+# the 3-day forecast (cer_core.forecast), cached per simulation, hour and offline choice
+# -------------------------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
+def _forecast_cached(digest: str, origin: str, hour_utc: str, offline: bool, _state: RunState, _ws: Workspace):
+    from cer_core.forecast import community_forecast
+
+    try:
+        fc = community_forecast(_state.outcome.scenario, _state.outcome.results, offline=offline, now=hour_utc,
+                                read_file=_ws.read_file)
+    except Exception as exc:  # noqa: BLE001 - a sentence, never a traceback
+        return None, (internal_problem(exc, "forecast"),)
+    return fc, ()
+
+
+def forecast(ws: Workspace, state: RunState, offline: bool = False):
+    """The next 72 hours of the simulated community (:func:`cer_core.forecast.community_forecast`) and the
+    problems met, ``(CommunityForecast | None, tuple[Problem, ...])``; recomputed each hour."""
+    import pandas as pd
+
+    hour = pd.Timestamp.now(tz="UTC").floor("h").isoformat()
+    return _forecast_cached(state.digest, _origin(state), hour, bool(offline), state, ws)
