@@ -240,6 +240,7 @@ def rule_sets(draw):
                        restricted_to=draw(st.sampled_from(["consumers", "social_fund"])))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(bases(), rule_sets())
 def test_split_invariants(base, rules):
@@ -371,6 +372,7 @@ def test_draft_text_says_the_rules(lang):
     assert ("parti uguali" if lang == "it" else "equal parts") in other and other != text
 
 
+@pytest.mark.slow
 def test_allocation_sheet_in_the_workbook(write_scenario):
     import io
 

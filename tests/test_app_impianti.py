@@ -110,6 +110,7 @@ def test_english():
     assert any(n.label == "Power (kWp)" for n in at.text_input)
 
 
+@pytest.mark.slow
 def test_demo():
     assert_demo_simulates()
     at = app_on(PAGE)

@@ -1,6 +1,8 @@
 """AppTest of the Panoramica page."""
 
 
+import pytest
+
 from studio.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
@@ -53,6 +55,7 @@ def test_english():
     assert "Yearly figures" in texts(at)
 
 
+@pytest.mark.slow
 def test_demo():
     assert_demo_simulates()
     at = app_on("pages/panoramica.py")

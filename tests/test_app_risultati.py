@@ -1,6 +1,8 @@
 """AppTest of the Risultati page: every tab renders; downloads are offered."""
 
 
+import pytest
+
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 TABS = ("Energia", "Economia", "Membri", "Cabine", "Verifiche", "Scarica")
@@ -49,11 +51,31 @@ def test_not_simulated_shows_problems_and_stops():
     assert not at.tabs
 
 
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value.replace("\xa0", " ") for m in at.metric}
+
+
 def test_empty_community_renders_with_zeros():
+    """No members, no plants: every figure shown is a zero (not a blank, not an error), and the checks say why."""
     at = app_on("pages/risultati.py", empty_workspace())
     assert_clean(at)
-    for label in TABS[1:]:
-        open_tab(at, label)
+    headline = {"Produzione FV": "0 kWh", "Consumi": "0 kWh", "Energia condivisa": "0 kWh", "Incentivi CER": "0 €",
+                "Beneficio netto": "0 €"}
+    assert metrics(at) == headline
+    open_tab(at, "Economia")
+    assert metrics(at) == {**headline, "Tariffa premio GSE": "0 €", "Valorizzazione ARERA": "0 €",
+                           "Vendita energia (RID)": "0 €", "Risparmio in bolletta": "0 €"}
+    open_tab(at, "Membri")
+    assert not at.dataframe and [i.value for i in at.info] == ["Nessun membro."]
+    open_tab(at, "Cabine")
+    cabine = at.dataframe[0].value
+    figures = cabine.select_dtypes("number")
+    assert len(cabine) == 1 and figures.shape[1] >= 5 and (figures.to_numpy() == 0).all(), cabine
+    open_tab(at, "Verifiche")
+    errors = " ".join(e.value for e in at.error)
+    assert "nessun impianto" in errors and "almeno due membri" in errors
+    open_tab(at, "Scarica")
+    assert "File dei risultati (.zip)" in [b.label for b in at.download_button]
 
 
 def test_english_tabs():
@@ -64,6 +86,7 @@ def test_english_tabs():
     assert "The 55% / 45% rule" in texts(at)
 
 
+@pytest.mark.slow
 def test_demo():
     assert_demo_simulates()
     at = app_on("pages/risultati.py")

@@ -78,6 +78,7 @@ def test_simulate_small_scenario_files(write_scenario, tmp_path):
     assert summary["checks"] and all(c["status"] in ("pass", "warning", "fail") for c in summary["checks"])
 
 
+@pytest.mark.slow
 def test_simulate_embedded_demo_files(tmp_path):
     """`python -m cer_core simulate --out DIR` without a scenario runs the embedded demo, offline."""
     summary = simulate_cli(None, tmp_path / "demo")

@@ -19,6 +19,7 @@ def outcome():
     return run(fixture_workspace())
 
 
+@pytest.mark.slow
 def test_workbook_sheets_and_totals(outcome):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "it")))
     assert wb.sheetnames == ["Sintesi", "Mensile", "Membri", "Impianti", "Cabine", "Verifiche", "Regola 55-45",
@@ -40,6 +41,7 @@ def test_workbook_sheets_and_totals(outcome):
     assert sum(r[6] for r in hourly[1:]) == pytest.approx(totals["shared_kwh"], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_workbook_in_english_with_number_formats(outcome):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "en")))
     assert wb.sheetnames[0] == "Summary" and wb.sheetnames[8] == "Allocation" and wb.sheetnames[9] == "Community hourly"
@@ -61,6 +63,7 @@ def test_results_zip_holds_the_simulate_files(outcome):
     assert len(members_csv) == 1 + n_hours(2024) * 5
 
 
+@pytest.mark.slow
 def test_workbook_reads_as_words_not_codes(outcome):
     """A workbook put in front of a mayor: roles, categories, data sources and months in words, and
     the parameters as labelled values with units (no Python lists or dicts)."""

@@ -243,6 +243,7 @@ def test_neutralise_formula_follows_owasp():
         assert neutralise_formula(text) == text
 
 
+@pytest.mark.slow
 def test_no_user_string_becomes_a_formula_in_the_workbook():
     doc = base_doc()
     doc["name"] = HOSTILE_NAMES[0]
@@ -302,6 +303,7 @@ def test_damaged_entries_are_one_sentence(damage, entry, tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1 and "d.zip" in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 5000 + b"1" + b"}" * 5000,
                                   b'{"x":' + b"[" * 200 + b"]" * 200 + b"}"])
 def test_deeply_nested_json_is_one_sentence(text, tmp_path):

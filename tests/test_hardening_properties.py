@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,7 @@ def _paths(node, prefix=()):
 PATHS = list(_paths(base_doc()))[1:]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(PATHS), JSON), min_size=1, max_size=4))
 def test_a_scenario_with_any_field_replaced_is_parsed_or_refused(replacements):
@@ -115,6 +117,7 @@ def test_a_scenario_with_any_field_replaced_is_parsed_or_refused(replacements):
     assert exit_code(json.dumps(doc).encode(), "s.json") in (0, 2)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=6))
 def test_any_json_object_is_parsed_or_refused(fields):

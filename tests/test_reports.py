@@ -154,6 +154,7 @@ def test_cer_money_lines_add_up_and_prefer_the_engine_figure():
 # member sheets
 # -------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_demo_member_sheet_figures_in_text_layer(demo, lang):
     tx = Text(lang)
@@ -174,6 +175,7 @@ def test_demo_member_sheet_figures_in_text_layer(demo, lang):
         assert "110.000 kWh" in text
 
 
+@pytest.mark.slow
 def test_demo_all_sheets_zip_one_page_each(demo):
     with zipfile.ZipFile(io.BytesIO(member_sheets_zip(demo, "it"))) as zf:
         names = zf.namelist()
@@ -229,6 +231,7 @@ def _totals_in(text: str, t: dict, tx: Text) -> None:
     assert tx.eur(t["tip_eur"] + t["valorisation_eur"] - t["gse_fee_eur"]) in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_demo_community_report(demo, lang):
     tx = Text(lang)
@@ -275,6 +278,7 @@ def test_forty_member_community_with_split_and_economics(forty):
 # workbook and CLI
 # -------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_workbook_inputs_and_per_member_sheets(demo):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(demo.results, "it", demo.scenario)), read_only=True)
     assert wb.sheetnames[-7:] == ["Dati membri", "Dati impianti", "Membri mensile", "Impianti mensile", "Fonti",
@@ -300,6 +304,7 @@ def test_workbook_inputs_and_per_member_sheets(demo):
     assert sum(sum(r[1:]) for r in prod[1:]) == pytest.approx(s["totals"]["production_kwh"], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_workbook_split_and_economics_sheets_when_present(forty):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(forty.results, "en", forty.scenario)), read_only=True)
     assert "Allocation" in wb.sheetnames and "Investment" in wb.sheetnames

@@ -1,6 +1,12 @@
 """The caching adapter: outcomes or problems, never exceptions; cache keyed by the workspace digest."""
 
+import io
+import json
+import zipfile
+
 import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 
 from cer_core.io import read_hourly_csv
@@ -79,16 +85,45 @@ def test_member_load_alone_even_when_the_community_does_not_simulate():
     assert compute.member_load(ws, "nobody") == (None, ())
 
 
-def test_weather_summary_never_raises():
+def test_weather_summary_of_the_fixture_is_bolzanos_typical_year():
+    """Offline (as in every test run) the Bolzano site gets the embedded Bolzano typical year, 1 km away."""
     summary = compute.weather_summary(fixture_workspace())
-    assert isinstance(summary, compute.WeatherSummary)
-    assert summary.problems or (len(summary.irradiation_kwh_m2) == 12 and len(summary.temperature_c) == 12)
+    assert summary.problems == ()
+    assert summary.source["source"] == "embedded" and summary.source["distance_km"] < 5
+    ghi, temp = summary.irradiation_kwh_m2, summary.temperature_c
+    assert len(ghi) == 12 and len(temp) == 12
+    assert sum(ghi) == pytest.approx(summary.source["annual_ghi_kwh_m2"], rel=0.01)
+    assert 1200 < sum(ghi) < 1900                   # an Italian site's yearly horizontal irradiation [kWh/m²]
+    assert min(ghi[5], ghi[6]) > 3 * max(ghi[0], ghi[11])   # June/July against December/January
+    assert temp[6] - temp[0] > 15                   # an alpine valley: cold January, warm July [°C]
 
 
-def test_downloads_through_the_adapter():
+@pytest.mark.parametrize("files, code", [({}, "file.missing"),
+                                         ({"meteo/tmy.csv": b"not,a,pvgis\n1,2,3\n"}, "weather.not_tmy")])
+def test_weather_summary_of_a_bad_weather_file_is_a_problem(files, code):
+    ws = fixture_workspace()
+    ws.doc["site"]["weather"] = {"source": "file", "path": "meteo/tmy.csv"}
+    ws.files.update(files)
+    summary = compute.weather_summary(ws)
+    assert summary.irradiation_kwh_m2 == () and [p.code for p in summary.problems] == [code]
+    assert summary.problems[0].where.startswith("site.weather.path") and "tmy.csv" in summary.problems[0].message("en")
+
+
+@pytest.mark.slow
+def test_downloads_through_the_adapter_hold_the_results():
     state = compute.simulate(fixture_workspace())
-    assert compute.results_zip(state)[:2] == b"PK"
-    assert compute.results_xlsx(state, "en")[:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(compute.results_zip(state))) as zf:
+        assert {"summary.json", "hourly_members.csv", "hourly_cabine.csv", "hourly_plants.csv"} <= set(zf.namelist())
+        summary = json.loads(zf.read("summary.json"))
+        hourly = pd.read_csv(io.BytesIO(zf.read("hourly_members.csv")))
+    assert summary["schema"] == "cer-studio/results@1"
+    assert summary["totals"]["shared_kwh"] == pytest.approx(state.summary["totals"]["shared_kwh"], abs=1e-6)
+    assert len(hourly) == 5 * 8784                    # five members, every hour of 2024
+    # the summary's totals come back from the hourly file (energies written with 4 decimals)
+    assert hourly["self_consumed_kwh"].sum() == pytest.approx(summary["totals"]["self_consumed_kwh"], abs=0.5)
+    assert hourly["load_kwh"].sum() == pytest.approx(summary["totals"]["consumption_kwh"], abs=0.5)
+    workbook = openpyxl.load_workbook(io.BytesIO(compute.results_xlsx(state, "en")), read_only=True)
+    assert {"Summary", "Monthly", "Members", "Plants", "Checks"} <= set(workbook.sheetnames), workbook.sheetnames
 
 
 def test_a_rule_change_re_splits_without_re_simulating():
