@@ -66,8 +66,8 @@ def _in_service_check(sc: Scenario, p) -> list[dict]:
     when_it = "dopo l'anno simulato" if p.commissioning.year > sc.year else "durante l'anno simulato"
     when_en = "after the simulated year" if p.commissioning.year > sc.year else "during the simulated year"
     if sc.rules.get("year_mode") == "calendar":
-        how_it, how_en = "in anno solare produce e guadagna solo da quella data", "in calendar-year mode it produces "\
-            "and earns only from that date"
+        how_it, how_en = ("in anno solare produce e guadagna solo da quella data",
+                          "in calendar-year mode it produces and earns only from that date")
     else:
         how_it, how_en = ("l'anno di riferimento lo conta in funzione tutto l'anno",
                           "the reference year counts it as running all year")

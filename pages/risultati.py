@@ -12,6 +12,7 @@ from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
 from studio.reports import report_downloads
+from studio.rules_form import rules_form
 from studio.tables import slug
 from studio.ui import chart, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
@@ -74,6 +75,7 @@ def money_tab(run) -> None:
                  fees=t(f"risultati.fees.{rules.get('gse_fee_scheme', 'decree')}"),
                  exemption=t("risultati.exemption." + ("on" if rules.get("grant_cut_exemption", True) else "off")),
                  exempt_eur=fmt_eur(totals.get("grant_cut_exemption_eur"), lang)))
+    rules_form(ws.doc)
 
 
 def members_tab(run) -> None:

@@ -125,7 +125,7 @@ def test_money_monthly_line_is_what_the_cer_brings():
     fig = charts.money_monthly_figure(rows, tr)
     net = [t for t in fig.data if t.name == "charts.money.cer_money"][0]
     assert list(net.y) == pytest.approx([30 + 3 - 4] * 12)
-    sale = [t for t in fig.data if t.name == "charts.money.energy_sale"][0]
+    sale = next(t for t in fig.data if t.name == "charts.money.energy_sale")
     assert list(sale.y) == pytest.approx([50] * 12)  # shown, labelled as the producers' own
     assert fig.layout.barmode == "relative"
 
