@@ -203,3 +203,13 @@ def test_rate_with_exemption_between_cut_and_full(cut, extra, frac):
     rate = float(tip_rates_with_exemption(cut, full, frac))
     assert cut - 1e-9 <= rate <= full + 1e-9
     assert float(tip_rates_with_exemption(cut, cut, frac)) == pytest.approx(cut)
+
+
+def test_vector_k_4_october_2027():
+    from cer_core.bands import band_of_hour
+
+    local = hours_local(2027)
+    h = int(np.flatnonzero((local.month == 10) & (local.day == 4) & (local.hour == 10))[0])
+    assert local[h].weekday() == 0  # a Monday
+    assert band_of_hour(2027)[h] == 3  # F3 with the 4 October switch on
+    assert band_of_hour(2027, include_4_october=False)[h] == 1  # F1 with it off
