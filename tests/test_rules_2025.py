@@ -213,3 +213,30 @@ def test_vector_k_4_october_2027():
     assert local[h].weekday() == 0  # a Monday
     assert band_of_hour(2027)[h] == 3  # F3 with the 4 October switch on
     assert band_of_hour(2027, include_4_october=False)[h] == 1  # F1 with it off
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 5), st.data())
+def test_priority_attribution_conserves_shared_energy(n_hours_, n_plants, data):
+    from cer_core.sharing import attribute_shared_priority, sum_by_group
+
+    inj = np.array(data.draw(st.lists(st.lists(st.floats(0, 100), min_size=n_plants, max_size=n_plants),
+                                      min_size=n_hours_, max_size=n_hours_)))
+    cab = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n_plants, max_size=n_plants)))
+    elig = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=n_plants, max_size=n_plants),
+                                       min_size=n_hours_, max_size=n_hours_)))
+    wd = np.array(data.draw(st.lists(st.lists(st.floats(0, 200), min_size=2, max_size=2),
+                                     min_size=n_hours_, max_size=n_hours_)))
+    shared = np.minimum(sum_by_group(inj, cab, 2), wd)
+    rank = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n_plants, max_size=n_plants)), dtype=float)
+    for method in ("chronological", "pro_rata"):
+        out = attribute_shared_priority(shared, inj, cab, elig, rank, method)
+        np.testing.assert_allclose(sum_by_group(out, cab, 2), shared, atol=1e-9)
+        assert (out <= inj + 1e-9).all() and (out >= -1e-12).all()
+        # plants with the tariff in the hour are served first: a non-incentivised plant gets energy only
+        # when every incentivised plant of its cabina has all its injection attributed
+        for h in range(n_hours_):
+            for c in (0, 1):
+                idx = cab == c
+                if (out[h, idx & ~elig[h]] > 1e-9).any():
+                    np.testing.assert_allclose(out[h, idx & elig[h]], inj[h, idx & elig[h]], atol=1e-9)
