@@ -1,8 +1,10 @@
 """Eligibility checks shown as a checklist: each returns pass / warning / fail with a sentence.
 
-They follow docs/regulation.md §1 and §3: plants ≤ 1 MW, commissioned from 16/12/2021, old plants at
-most 30 % of the power, members under their cabina, categories allowed by D.Lgs. 199/2021, grants
-≤ 40 %; plus the energy-neutrality ratio of a wastewater treatment plant against the 2045 target.
+They follow docs/regulation.md §1, §3 and §7: plants ≤ 1 MW, commissioned from 16/12/2021, old plants
+at most 30 % of the power, members under their cabina, categories allowed by D.Lgs. 199/2021, grants
+≤ 40 %, the PNRR grant's comune size and in-service date, plants commissioned during or after the simulated
+year; the money (a cabina that injects but shares nothing, a plant whose RID fee exceeds its sale); the
+energy-neutrality ratio of a wastewater treatment plant against the 2030–2045 milestones.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 
 from . import constants as C
+from .geo import find_comune
 from .scenario import Scenario
 
 POD_PATTERN = re.compile(r"^IT\d{3}E\d{8,9}[A-Z]?$")
@@ -52,11 +55,70 @@ def plant_checks(sc: Scenario) -> list[dict]:
             out.append(_check("plant_grant", "warning", f"{p.name}: contributo {_it(p.grant_pct)}%: tariffa ridotta "
                               f"del {_it(50 * p.grant_pct / 40, '.1f')}% e soglia 45%", f"{p.name}: grant {p.grant_pct:g}%: "
                               f"tariff reduced by {50 * p.grant_pct / 40:.1f}% and 45% threshold", p.id))
-        if p.commissioning.year > sc.year:
-            out.append(_check("plant_in_service", "warning", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, "
-                              f"dopo l'anno simulato {sc.year}: la simulazione lo conta in funzione tutto l'anno",
-                              f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}, after the simulated year {sc.year}: "
-                              "the simulation counts it as running all year", p.id))
+        out.extend(_in_service_check(sc, p))
+    return out
+
+
+def _in_service_check(sc: Scenario, p) -> list[dict]:
+    """A plant commissioned during or after the simulated year: say how the year mode counts it."""
+    if p.commissioning.year < sc.year:
+        return []
+    when_it = "dopo l'anno simulato" if p.commissioning.year > sc.year else "durante l'anno simulato"
+    when_en = "after the simulated year" if p.commissioning.year > sc.year else "during the simulated year"
+    if sc.rules.get("year_mode") == "calendar":
+        how_it, how_en = ("in anno solare produce e guadagna solo da quella data",
+                          "in calendar-year mode it produces and earns only from that date")
+    else:
+        how_it, how_en = ("l'anno di riferimento lo conta in funzione tutto l'anno",
+                          "the reference year counts it as running all year")
+    return [_check("plant_in_service", "warning", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, {when_it} "
+                   f"{sc.year}: {how_it}", f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}, {when_en} {sc.year}: "
+                   f"{how_en}", p.id)]
+
+
+def pnrr_checks(sc: Scenario) -> list[dict]:
+    """PNRR capital grant: comune under 50,000 inhabitants, plant in service by 31 Dec 2027 (nothing refused)."""
+    grants = [p for p in sc.plants if p.grant_pct > 0]
+    if not grants:
+        return []
+    out = []
+    comune = find_comune(sc.site.istat_code) if sc.site.istat_code else None
+    population = comune.population if comune else 0
+    if population >= C.PNRR_MAX_INHABITANTS:
+        names = ", ".join(p.name for p in grants)
+        out.append(_check("pnrr_population", "warning",
+                          f"{sc.site.comune} ha {_it(population, ',.0f')} abitanti: il contributo PNRR è solo per comuni "
+                          f"sotto i {_it(C.PNRR_MAX_INHABITANTS, ',.0f')} (DM 127/2025); impianti con contributo: {names}",
+                          f"{sc.site.comune} has {population:,.0f} inhabitants: the PNRR grant is only for comuni under "
+                          f"{C.PNRR_MAX_INHABITANTS:,.0f} (DM 127/2025); plants with a grant: {names}"))
+    for p in grants:
+        if p.commissioning > C.PNRR_IN_SERVICE_BY:
+            out.append(_check("pnrr_in_service", "warning",
+                              f"{p.name}: contributo PNRR ma in esercizio dal {p.commissioning:%d/%m/%Y}, dopo il "
+                              f"{C.PNRR_IN_SERVICE_BY:%d/%m/%Y}: il contributo non spetta",
+                              f"{p.name}: PNRR grant but commissioned {p.commissioning:%d/%m/%Y}, after "
+                              f"{C.PNRR_IN_SERVICE_BY:%d/%m/%Y}: no grant is due", p.id))
+    return out
+
+
+def money_checks(summary: dict) -> list[dict]:
+    """A cabina that injects but shares nothing; a plant whose RID fee exceeds its energy sale."""
+    out = []
+    for c in summary.get("cabine", []):
+        if c.get("injected_kwh", 0.0) > 0.0 and c.get("shared_kwh", 0.0) <= 0.0:
+            out.append(_check("cabina_no_sharing", "warning",
+                              f"cabina {c.get('name', c['id'])}: immette {_it(c['injected_kwh'], ',.0f')} kWh ma non "
+                              "condivide nulla (nessun prelievo di membri nelle stesse ore): niente incentivi",
+                              f"cabina {c.get('name', c['id'])}: injects {c['injected_kwh']:,.0f} kWh but shares "
+                              "nothing (no member withdraws in the same hours): no incentives", c["id"]))
+    for p in summary.get("plants", []):
+        fee, sale = p.get("rid_fee_eur", 0.0), p.get("energy_sale_eur", 0.0)
+        if fee > 0.0 and fee > sale:
+            out.append(_check("plant_rid_fee", "warning",
+                              f"{p.get('name', p['id'])}: il corrispettivo RID ({_it(fee, ',.2f')} €) supera la vendita "
+                              f"dell'energia ({_it(sale, ',.2f')} €)",
+                              f"{p.get('name', p['id'])}: the RID fee ({fee:,.2f} €) exceeds the energy sale "
+                              f"({sale:,.2f} €)", p["id"]))
     return out
 
 
@@ -128,23 +190,30 @@ def configuration_checks(sc: Scenario) -> list[dict]:
     return out
 
 
-def wastewater_checks(records: list[dict], names: dict[str, str] | None = None) -> list[dict]:
-    """Energy neutrality of wastewater treatment plants against the 2045 target."""
+def wastewater_checks(records: list[dict], names: dict[str, str] | None = None, year: int | None = None) -> list[dict]:
+    """Energy neutrality of wastewater treatment plants against the 2030/2035/2040/2045 milestones.
+
+    Pass at 100 % own renewable production; warning when below it but at or above the milestone due next
+    after the simulated ``year`` (20 % for 2030 when no year is given); fail below that milestone.
+    """
     out = []
     for r in records:
         name = (names or {}).get(r["member"], r["member"])
         ratio = r["neutrality_ratio"]
+        due_year, due = next(((y, v) for y, v in C.WWTP_MILESTONES if year is None or y >= year), C.WWTP_MILESTONES[-1])
         if ratio >= C.WWTP_NEUTRALITY_TARGET_2045:
             status = "pass"
-        elif ratio >= C.WWTP_NEUTRALITY_MIN_OWN_SHARE:
+        elif ratio >= due:
             status = "warning"
         else:
             status = "fail"
+        marks = ", ".join(f"{y} {v:.0%} {'✓' if ratio >= v else '✗'}" for y, v in C.WWTP_MILESTONES)
+        ext = C.WWTP_MAX_EXTERNAL_SHARE
         out.append(_check("wastewater_neutrality", status,
-                          f"{name}: il depuratore produce il {ratio:.0%} dell'energia che usa (obiettivo UE 2045: "
-                          f"100%, almeno {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} prodotto in proprio)",
-                          f"{name}: the treatment plant produces {ratio:.0%} of the energy it uses (EU 2045 "
-                          f"target: 100%, at least {C.WWTP_NEUTRALITY_MIN_OWN_SHARE:.0%} own production)",
+                          f"{name}: il depuratore produce il {ratio:.0%} dell'energia che usa (traguardi UE: {marks}; "
+                          f"prossimo {due_year}: {due:.0%}; fino al {ext:.0%} acquistabile all'esterno)",
+                          f"{name}: the treatment plant produces {ratio:.0%} of the energy it uses (EU milestones: "
+                          f"{marks}; next {due_year}: {due:.0%}; up to {ext:.0%} may be bought from outside)",
                           r["member"]))
     return out
 
@@ -169,6 +238,6 @@ def restricted_checks(restricted: list[dict]) -> list[dict]:
 
 def all_checks(sc: Scenario, summary: dict) -> list[dict]:
     """Every check, configuration first."""
-    return (configuration_checks(sc) + plant_checks(sc) + [old_plants_share_check(sc)] + member_checks(sc)
-            + restricted_checks(summary.get("restricted_tip", []))
-            + wastewater_checks(summary.get("wastewater", []), {m.id: m.name for m in sc.members}))
+    return (configuration_checks(sc) + plant_checks(sc) + pnrr_checks(sc) + [old_plants_share_check(sc)]
+            + member_checks(sc) + restricted_checks(summary.get("restricted_tip", [])) + money_checks(summary)
+            + wastewater_checks(summary.get("wastewater", []), {m.id: m.name for m in sc.members}, sc.year))

@@ -42,10 +42,12 @@ def cmd_simulate(args) -> int:
     t = outcome.summary["totals"]
     if lang == "it":
         print(f"{outcome.scenario.name} ({outcome.scenario.year}): produzione {t['production_kwh'] / 1000:,.1f} MWh, "
-              f"condivisa {t['shared_kwh'] / 1000:,.1f} MWh, incentivi {t['cer_incentives_eur']:,.0f} €")
+              f"condivisa {t['shared_kwh'] / 1000:,.1f} MWh, incentivi {t['cer_incentives_eur']:,.0f} €, "
+              f"quanto porta la CER {t['cer_money_eur']:,.0f} €")
     else:
         print(f"{outcome.scenario.name} ({outcome.scenario.year}): production {t['production_kwh'] / 1000:,.1f} MWh, "
-              f"shared {t['shared_kwh'] / 1000:,.1f} MWh, incentives {t['cer_incentives_eur']:,.0f} €")
+              f"shared {t['shared_kwh'] / 1000:,.1f} MWh, incentives {t['cer_incentives_eur']:,.0f} €, "
+              f"what the CER brings {t['cer_money_eur']:,.0f} €")
     for p in paths:
         print(p)
     return EXIT_OK

@@ -61,12 +61,21 @@ MAX_PLANT_KW = 1000.0
 #: Old (pre-16/12/2021) plants may be at most this share of the configuration's power [C]/[S]
 #: (TIAD art. 4; GSE Regole Operative §1.2.1.2).
 OLD_PLANTS_MAX_POWER_SHARE = 0.30
-#: The tariff and the valorisation last 20 years from commissioning [C] (DM 414/2023 art. 6).
+#: The tariff lasts 20 years from commissioning [C] (DM 414/2023 art. 6); the ARERA valorisation has no
+#: such term and keeps running [D] (docs/regulation.md §4).
 TARIFF_YEARS = 20
 #: 55 % / 45 % rule thresholds: above them the excess TIP goes to non-enterprise members or social
-#: purposes [C] (DM 414/2023 art. 3 c. 2 lett. g); the formula of the restricted share is [D].
+#: purposes [C] (DM 414/2023 art. 3 c. 2 lett. g); the formula
+#: ``restricted = Σ_j max(0, r_j − threshold_j) × TIP_j`` is GSE's [C] (Regole Operative 2025, p. 42).
 RESTRICTED_THRESHOLD_NO_GRANT = 0.55
 RESTRICTED_THRESHOLD_WITH_GRANT = 0.45
+#: PNRR capital grant, after DM MASE 16 May 2025 n. 127 [S]: only in comuni with fewer inhabitants than this,
+#: and the plant in service by this date (docs/regulation.md §3).
+PNRR_MAX_INHABITANTS = 50_000
+PNRR_IN_SERVICE_BY = dt.date(2027, 12, 31)
+#: How a simulated year treats plants commissioned during it [D] (docs/regulation.md §3): "reference" = every
+#: plant runs the whole year; "calendar" = a plant produces and earns only from its commissioning.
+YEAR_MODES = ("reference", "calendar")
 
 # --------------------------------------------------------------------------------------------------
 # ARERA valorisation (TIAD art. 8) [C]
@@ -104,31 +113,64 @@ AVOIDED_PRICE_EUR_KWH: dict[str, float] = {
     "large_enterprise": 0.265,
     "public_body": 0.265,
     "third_sector": 0.265,
+    "religious_body": 0.265,
+    "research_body": 0.265,
     "other": 0.265,
 }
-#: GSE CACER fee per plant, €/yr, for plants of 3–1000 kW (0 below 3 kW) [S] (GSE Regole Operative §8).
-GSE_FEE_PLANT_EUR = 30.0
+#: Avoided price of self-consumed energy for a large medium-voltage user (a GWh-a-year wastewater plant),
+#: €/kWh [S, to confirm against the year's table]: Eurostat's non-household band ID (2,000–20,000 MWh a year),
+#: Italy, 2024, prices excluding VAT and recoverable taxes (dataset nrg_pc_205), of the order of 0.18 €/kWh;
+#: the 0.265 €/kWh non-household average is a low-voltage small-business figure. Editable per member.
+AVOIDED_PRICE_MV_EUR_KWH = 0.18
+#: GSE CACER fees, two secondary readings [S] (docs/regulation.md §5), both selectable and editable:
+#: "decree" (default) = the fees decree DM MASE 106/2024: 0 up to 3 kW, 15 €/yr for 3–20 kW,
+#: 15 € + 1 €/kW for each kW above 20 kW, nothing per member;
+#: "rse" = RSE's configuration: 30 €/yr per plant of 3–1000 kW + 1 €/kWp (whole power) above 20 kW,
+#: 4 € per member per year.
+GSE_FEE_SCHEMES = ("decree", "rse")
+GSE_FEE_SCHEME_DEFAULT = "decree"
+GSE_FEE_DEFAULTS: dict[str, dict[str, float]] = {
+    "decree": {"gse_fee_plant_eur": 15.0, "gse_fee_per_kwp_eur": 1.0, "gse_fee_member_eur": 0.0},
+    "rse": {"gse_fee_plant_eur": 30.0, "gse_fee_per_kwp_eur": 1.0, "gse_fee_member_eur": 4.0},
+}
+#: The RSE reading's values (kept under their old names).
+GSE_FEE_PLANT_EUR = GSE_FEE_DEFAULTS["rse"]["gse_fee_plant_eur"]
+#: No fee up to this power, kW [S] (both readings).
 GSE_FEE_PLANT_MIN_KW = 3.0
 #: Extra GSE fee per kWp for plants above 20 kW, €/kWp·yr [S].
 GSE_FEE_PER_KWP_EUR = 1.0
 GSE_FEE_PER_KWP_FROM_KW = 20.0
-#: GSE fee per member (POD) per year, € [S].
-GSE_FEE_MEMBER_EUR = 4.0
+#: GSE fee per member (POD) per year, € [S] (RSE's reading).
+GSE_FEE_MEMBER_EUR = GSE_FEE_DEFAULTS["rse"]["gse_fee_member_eur"]
 #: Grid emission factor of electricity consumption, kg CO2/kWh [S, to confirm against ISPRA's table].
 CO2_KG_PER_KWH = 0.25
 
 #: Member categories allowed by D.Lgs. 199/2021 art. 31 [S] (a large enterprise may only be a
-#: third-party producer).
-MEMBER_CATEGORIES = ("household", "sme", "large_enterprise", "public_body", "third_sector", "other")
+#: third-party producer). ``public_body`` = local authorities and bodies like them (a publicly owned company
+#: is ``sme`` or ``large_enterprise``); ``third_sector`` includes environmental bodies.
+MEMBER_CATEGORIES = ("household", "sme", "large_enterprise", "public_body", "third_sector", "religious_body",
+                     "research_body", "other")
 ENTERPRISE_CATEGORIES = frozenset({"sme", "large_enterprise"})
+#: Categories whose withdrawals are exempt from the grant cut (1 − F) [C for the categories, S for
+#: households] (GSE Regole Operative 2025 p. 41; DM MASE 127/2025): natural persons, local authorities,
+#: religious, third-sector and environmental bodies.
+GRANT_CUT_EXEMPT_CATEGORIES = frozenset({"household", "public_body", "third_sector", "religious_body"})
+#: Names used before the 2025 categories, mapped on load so older scenarios keep working [D].
+CATEGORY_ALIASES = {"natural_person": "household", "person": "household", "public": "public_body",
+                    "local_authority": "public_body", "nonprofit": "third_sector", "non_profit": "third_sector",
+                    "environmental_body": "third_sector", "church": "religious_body", "religious": "religious_body",
+                    "research": "research_body", "enterprise": "sme", "company": "sme"}
 MEMBER_KINDS = ("consumer", "producer", "prosumer")
 MARKET_ZONES = ("NORD", "CNOR", "CSUD", "SUD", "CALA", "SICI", "SARD")
 
-#: EU Urban Wastewater Treatment Directive (EU) 2024/3019 art. 11, energy neutrality by 2045: treatment
-#: plants produce from renewables the energy they use, with at most 30 % bought from outside [S]
-#: (the directive sets the target nationally; this per-plant reading is the project's [D]).
+#: EU Urban Wastewater Treatment Directive (EU) 2024/3019 art. 11, energy neutrality: renewable energy equal
+#: to 20 / 40 / 70 / 100 % of the plant's use by 2030 / 2035 / 2040 / 2045 [S]; up to 35 % of it may be
+#: bought from outside (co-legislators' agreement of 29 Jan 2024) [S] (the directive sets the target
+#: nationally; this per-plant reading is the project's [D]).
+WWTP_MILESTONES: tuple[tuple[int, float], ...] = ((2030, 0.20), (2035, 0.40), (2040, 0.70), (2045, 1.00))
 WWTP_NEUTRALITY_TARGET_2045 = 1.0
-WWTP_NEUTRALITY_MIN_OWN_SHARE = 0.70
+WWTP_MAX_EXTERNAL_SHARE = 0.35
+WWTP_NEUTRALITY_MIN_OWN_SHARE = 1.0 - WWTP_MAX_EXTERNAL_SHARE
 
 
 def macro_area(region: str) -> str:
@@ -177,9 +219,19 @@ class Parameters:
     rid_min_price: bool = False
     rid_min_price_eur_mwh: float = RID_MIN_PRICE_EUR_MWH
     rid_fee: bool = True
-    gse_fee_plant_eur: float = GSE_FEE_PLANT_EUR
-    gse_fee_per_kwp_eur: float = GSE_FEE_PER_KWP_EUR
-    gse_fee_member_eur: float = GSE_FEE_MEMBER_EUR
+    gse_fee_scheme: str = GSE_FEE_SCHEME_DEFAULT  # [S] "decree" | "rse"
+    gse_fee_plant_eur: float | None = None  # None = the scheme's default
+    gse_fee_per_kwp_eur: float | None = None
+    gse_fee_member_eur: float | None = None
+    year_mode: str = "reference"  # [D] "reference" | "calendar"
+    grant_cut_exemption: bool = True  # [C] exempt members' share escapes (1 − F)
+
+    def fee(self, name: str) -> float:
+        """A GSE fee parameter: the user's value, else the selected scheme's default."""
+        value = getattr(self, name)
+        if value is not None:
+            return float(value)
+        return GSE_FEE_DEFAULTS.get(self.gse_fee_scheme, GSE_FEE_DEFAULTS[GSE_FEE_SCHEME_DEFAULT])[name]
 
     def valorisation_rate(self, year: int) -> float:
         """TRAS_E in €/MWh used for ``year``: the override, else the table, else the default year."""
@@ -213,6 +265,8 @@ class Parameters:
             for c in self.tip_classes
         ]
         out["valorisation_eur_mwh"] = self.valorisation_rate(year)
+        for name in ("gse_fee_plant_eur", "gse_fee_per_kwp_eur", "gse_fee_member_eur"):
+            out[name] = self.fee(name)
         return out
 
 # -------------------------------------------------------------------------------------------------

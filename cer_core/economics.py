@@ -48,14 +48,27 @@ def rid_min_price_topup_eur(injected_kwh: np.ndarray, zonal_price_eur_mwh: np.nd
 
 
 def gse_fee_plant_eur(kwp: float, params: Parameters | None = None) -> float:
-    """GSE yearly CACER fee of a plant [€]: 0 below 3 kW, a fixed part, plus €/kWp above 20 kW [S]."""
+    """GSE yearly CACER fee of a plant [€] under the selected reading [S] (docs/regulation.md §5).
+
+    ``decree`` (default, DM MASE 106/2024): 0 up to 3 kW, the fixed part (15 €) for 3–20 kW, the fixed
+    part + €/kW for each kW above 20 kW. ``rse``: 0 below 3 kW, the fixed part (30 €), + €/kWp on the
+    whole power above 20 kW (power counted up to 1 MW in both).
+    """
     p = params or Parameters()
-    if kwp < C.GSE_FEE_PLANT_MIN_KW:
+    fixed, per_kw = p.fee("gse_fee_plant_eur"), p.fee("gse_fee_per_kwp_eur")
+    counted_kw = min(kwp, C.MAX_PLANT_KW)
+    if p.gse_fee_scheme == "rse":
+        if kwp < C.GSE_FEE_PLANT_MIN_KW:
+            return 0.0
+        return fixed + (per_kw * counted_kw if kwp > C.GSE_FEE_PER_KWP_FROM_KW else 0.0)
+    if kwp <= C.GSE_FEE_PLANT_MIN_KW:
         return 0.0
-    fee = p.gse_fee_plant_eur
-    if kwp > C.GSE_FEE_PER_KWP_FROM_KW:
-        fee += p.gse_fee_per_kwp_eur * min(kwp, C.MAX_PLANT_KW)
-    return fee
+    return fixed + per_kw * max(0.0, counted_kw - C.GSE_FEE_PER_KWP_FROM_KW)
+
+
+def gse_fee_member_eur(params: Parameters | None = None) -> float:
+    """GSE yearly CACER fee per member [€]: 0 in the decree reading, 4 € in RSE's [S]."""
+    return (params or Parameters()).fee("gse_fee_member_eur")
 
 
 def avoided_price_per_hour(price: float | dict | None, category: str, band: np.ndarray,

@@ -17,12 +17,13 @@ import numpy as np
 from . import constants as C
 from .bands import band_of_hour
 from .constants import Parameters
-from .economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur, gse_fee_plant_eur,
-                        rid_fee_eur, rid_min_price_topup_eur)
-from .incentives import admission, restricted_tip, tariff_end, tip_class, tip_rate_eur_mwh
+from .economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur, gse_fee_member_eur,
+                        gse_fee_plant_eur, rid_fee_eur, rid_min_price_topup_eur)
+from .incentives import (admission, restricted_tip, tariff_end, tariff_fraction, tip_class, tip_rate_eur_mwh,
+                         tip_rates_with_exemption)
 from .scenario import Scenario
-from .sharing import (CabinaFlows, MemberFlows, attribute_shared, cabina_flows, member_balance,
-                      member_production, plant_injection, sum_by_group)
+from .sharing import (CabinaFlows, MemberFlows, attribute_shared, attribute_shared_priority, cabina_flows,
+                      member_balance, member_production, plant_injection, sum_by_group)
 from .timeaxis import hours_local, iso_local_labels, local_month
 
 
@@ -112,9 +113,18 @@ def _hours_share_by_month(year: int) -> np.ndarray:
     return counts / counts.sum()
 
 
-def plant_eligible_hours(plants, year: int) -> tuple[np.ndarray, list]:
-    """(hours, plants) mask of hours in which each plant may earn the TIP, and each plant's admission."""
-    local_dates = hours_local(year).normalize().tz_localize(None).to_numpy().astype("datetime64[D]")
+def _local_days(year: int) -> np.ndarray:
+    return hours_local(year).normalize().tz_localize(None).to_numpy().astype("datetime64[D]")
+
+
+def plant_eligible_hours(plants, year: int, year_mode: str = "reference") -> tuple[np.ndarray, list]:
+    """(hours, plants) mask of hours in which each plant may earn the TIP, and each plant's admission.
+
+    The tariff stops at the end of the plant's 20 years; in ``calendar`` mode it also starts only at the
+    plant's commissioning (in ``reference`` mode every plant runs the whole simulated year,
+    docs/regulation.md §3).
+    """
+    local_dates = _local_days(year)
     mask = np.zeros((len(local_dates), len(plants)), dtype=bool)
     admissions = []
     for j, p in enumerate(plants):
@@ -122,21 +132,53 @@ def plant_eligible_hours(plants, year: int) -> tuple[np.ndarray, list]:
         admissions.append(adm)
         if adm.admitted:
             mask[:, j] = local_dates < np.datetime64(tariff_end(p.commissioning))
+            if year_mode == "calendar":
+                mask[:, j] &= local_dates >= np.datetime64(p.commissioning)
     return mask, admissions
 
 
-def plant_rank(plants, admitted: np.ndarray, non_incentivised_last: bool) -> np.ndarray:
-    """Chronological attribution rank: commissioning date (optionally non-incentivised plants last)."""
+def in_service_hours(plants, year: int, year_mode: str = "reference") -> np.ndarray:
+    """(hours, plants) mask of hours in which each plant produces: all of them in ``reference`` mode, from
+    its commissioning day in ``calendar`` mode."""
+    local_dates = _local_days(year)
+    mask = np.ones((len(local_dates), len(plants)), dtype=bool)
+    if year_mode == "calendar":
+        for j, p in enumerate(plants):
+            mask[:, j] = local_dates >= np.datetime64(p.commissioning)
+    return mask
+
+
+def plant_rank(plants, admitted: np.ndarray | None = None, non_incentivised_last: bool = False) -> np.ndarray:
+    """Chronological attribution rank: the commissioning date.
+
+    Whether non-incentivised plants come last is decided per hour by
+    :func:`cer_core.sharing.attribute_shared_priority`; ``admitted`` and ``non_incentivised_last`` are kept
+    for callers of the former static rank (admitted plants first when both are given).
+    """
     days = np.array([p.commissioning.toordinal() for p in plants], dtype=float)
-    if non_incentivised_last:
+    if non_incentivised_last and admitted is not None:
         days = days + np.where(admitted, 0.0, 1e7)
     return days
+
+
+def exempt_fraction(flows: MemberFlows, member_exempt: np.ndarray, member_cabina: np.ndarray,
+                    n_cabine: int) -> np.ndarray:
+    """Share of each cabina's withdrawal made by members exempt from the grant cut, (hours, cabine).
+
+    ``exempt[c, h] = Σ withdrawal of exempt members' PODs ÷ Σ withdrawal of all PODs`` of cabina c in
+    hour h (0 when nothing is withdrawn), docs/regulation.md §3.
+    """
+    wd_all = sum_by_group(flows.withdrawn_kwh, member_cabina, n_cabine)
+    wd_exempt = sum_by_group(flows.withdrawn_kwh * member_exempt[None, :], member_cabina, n_cabine)
+    out = np.zeros_like(wd_all)
+    np.divide(wd_exempt, wd_all, out=out, where=wd_all > 0)
+    return np.clip(out, 0.0, 1.0)
 
 
 ENERGY_KEYS = ("production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
                "shared_kwh", "incentivised_kwh")
 MONEY_KEYS = ("tip_eur", "valorisation_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
-              "rid_fee_eur", "gse_fee_eur")
+              "rid_fee_eur", "gse_fee_eur", "grant_cut_exemption_eur")
 
 
 def _ratios(t: dict) -> dict:
@@ -161,6 +203,7 @@ class _Layout:
     plant_member: np.ndarray  # (plants,) member index of each plant
     plant_cabina: np.ndarray  # (plants,) cabina index of each plant
     cabina_ids: list[str]
+    member_exempt: np.ndarray  # (members,) float 1.0 for categories exempt from the grant cut
 
     @classmethod
     def of(cls, sc: Scenario) -> "_Layout":
@@ -170,8 +213,9 @@ class _Layout:
         member_cabina = np.array([c_index[m.cabina] for m in sc.members], dtype=int)
         plant_member = np.array([m_index[p.member] for p in sc.plants], dtype=int)
         plant_cabina = member_cabina[plant_member] if len(sc.plants) else np.zeros(0, dtype=int)
+        exempt = np.array([m.category in C.GRANT_CUT_EXEMPT_CATEGORIES for m in sc.members], dtype=float)
         return cls(Parameters.from_overrides(sc.rules, sc.economics), member_cabina, plant_member, plant_cabina,
-                   cabina_ids)
+                   cabina_ids, exempt)
 
 
 @dataclass(frozen=True)
@@ -183,10 +227,12 @@ class _Energy:
     production_kwh: np.ndarray  # (hours, plants)
     injected_kwh: np.ndarray  # (hours, plants)
     shared_kwh: np.ndarray  # (hours, plants) attributed shared energy
-    incentivised_kwh: np.ndarray  # (hours, plants)
+    incentivised_kwh: np.ndarray  # (hours, plants) shared × eligible × tariff fraction
     eligible: np.ndarray  # (hours, plants) bool: the plant may earn the TIP in that hour
     admissions: list
     admitted: np.ndarray  # (plants,) bool
+    tariff_fraction: np.ndarray  # (plants,) 1 − excluded kW ÷ kWp
+    exempt_fraction: np.ndarray  # (hours, cabine) exempt members' share of the withdrawal
 
 
 @dataclass(frozen=True)
@@ -203,30 +249,54 @@ class _Money:
     gse_fee_plant_eur: np.ndarray  # (plants,) per year
     gse_fee_members_eur: float  # per year
     rid_topup_eur: np.ndarray  # (plants,) per year
+    grant_cut_exemption_eur: np.ndarray  # (hours, plants) TIP kept thanks to the exemption
 
 
 def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_kwh: np.ndarray) -> _Energy:
-    """Member balance → [storage, later] → cabina flows → plant injection → attribution → incentivised."""
+    """Member balance → [storage, later] → cabina flows → plant injection → attribution → incentivised.
+
+    In ``calendar`` year mode a plant produces only from its commissioning day.
+    """
+    params = layout.params
+    if params.year_mode == "calendar":
+        production_kwh = np.where(in_service_hours(sc.plants, sc.year, "calendar"), production_kwh, 0.0)
     flows = member_balance(load_kwh, member_production(production_kwh, layout.plant_member, len(sc.members)))
     cab = cabina_flows(flows, layout.member_cabina, len(layout.cabina_ids))
     p_inj = plant_injection(flows, production_kwh, layout.plant_member)
-    eligible, admissions = plant_eligible_hours(sc.plants, sc.year)
+    eligible, admissions = plant_eligible_hours(sc.plants, sc.year, params.year_mode)
     admitted = np.array([a.admitted for a in admissions], dtype=bool)
-    rank = plant_rank(sc.plants, admitted, layout.params.non_incentivised_last)
-    p_shared = attribute_shared(cab.shared_kwh, p_inj, layout.plant_cabina, rank, layout.params.attribution)
+    rank = plant_rank(sc.plants)
+    if params.non_incentivised_last:
+        p_shared = attribute_shared_priority(cab.shared_kwh, p_inj, layout.plant_cabina, eligible, rank,
+                                             params.attribution)
+    else:
+        p_shared = attribute_shared(cab.shared_kwh, p_inj, layout.plant_cabina, rank, params.attribution)
+    fraction = np.array([tariff_fraction(p.kwp, p.tariff_excluded_kw) for p in sc.plants], dtype=float)
     return _Energy(flows=flows, cabine=cab, production_kwh=production_kwh, injected_kwh=p_inj, shared_kwh=p_shared,
-                   incentivised_kwh=np.where(eligible, p_shared, 0.0), eligible=eligible, admissions=admissions,
-                   admitted=admitted)
+                   incentivised_kwh=np.where(eligible, p_shared, 0.0) * fraction, eligible=eligible,
+                   admissions=admissions, admitted=admitted, tariff_fraction=fraction,
+                   exempt_fraction=exempt_fraction(flows, layout.member_exempt, layout.member_cabina,
+                                                   len(layout.cabina_ids)))
 
 
 def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -> _Money:
-    """TIP rates and money per hour; yearly fees and the RID minimum-price top-up per plant."""
+    """TIP rates and money per hour; yearly fees and the RID minimum-price top-up per plant.
+
+    A grant plant's hourly rate spares the (1 − F) cut on the exempt members' share of its cabina's
+    withdrawal (:func:`cer_core.incentives.tip_rates_with_exemption`).
+    """
     params = layout.params
     rates = np.zeros_like(energy.shared_kwh)
+    cut_rates = np.zeros_like(energy.shared_kwh)
     for j, p in enumerate(sc.plants):
         if energy.admitted[j]:
-            rates[:, j] = np.where(energy.eligible[:, j],
-                                   tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params), 0.0)
+            cut = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params)
+            rate = cut
+            if params.grant_cut_exemption and p.grant_pct > 0:
+                full = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, 0.0, params)
+                rate = tip_rates_with_exemption(cut, full, energy.exempt_fraction[:, layout.plant_cabina[j]])
+            rates[:, j] = np.where(energy.eligible[:, j], rate, 0.0)
+            cut_rates[:, j] = np.where(energy.eligible[:, j], cut, 0.0)
     band = band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True)))
     self_kwh = energy.flows.self_consumed_kwh
     savings = np.empty_like(self_kwh)
@@ -242,9 +312,10 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
                                       energy.production_kwh.sum(axis=1), params),
         rid_fee_eur=np.array([rid_fee_eur(p.kwp, params) for p in sc.plants]),
         gse_fee_plant_eur=np.array([gse_fee_plant_eur(p.kwp, params) for p in sc.plants]),
-        gse_fee_members_eur=params.gse_fee_member_eur * sum(1 for m in sc.members if not m.third_party_producer),
+        gse_fee_members_eur=gse_fee_member_eur(params) * sum(1 for m in sc.members if not m.third_party_producer),
         rid_topup_eur=np.array([rid_min_price_topup_eur(energy.injected_kwh[:, j], pz, p.kwp, params)
                                 for j, p in enumerate(sc.plants)]),
+        grant_cut_exemption_eur=energy.incentivised_kwh * (rates - cut_rates) / 1000.0,
     )
 
 
@@ -263,6 +334,7 @@ def monthly_step(year: int, energy: _Energy, money: _Money) -> tuple[list[dict],
         "energy_sale_eur": money.energy_sale_eur.sum(axis=1),
         "bill_savings_eur": money.bill_savings_eur.sum(axis=1),
         "co2_avoided_kg": money.co2_avoided_kg,
+        "grant_cut_exemption_eur": money.grant_cut_exemption_eur.sum(axis=1),
     }
     by_month = {k: monthly_sum(v, year) for k, v in hourly.items()}
     # yearly items: the top-up follows each plant's injection, fees the hours of the month
@@ -309,7 +381,7 @@ def simulate(inputs: SimulationInputs) -> Results:
     totals.update({"members": len(sc.members), "plants": len(sc.plants), "kwp": float(sum(p.kwp for p in sc.plants)),
                    "cabine": len(layout.cabina_ids)})
     summary = {
-        "rules": {**layout.params.to_dict(sc.year), "attribution_label": _attribution_label(layout.params)},
+        "rules": {**layout.params.to_dict(sc.year), **_rules_labels(layout.params)},
         "totals": totals,
         "monthly": monthly,
         "members": _member_records(sc, energy.flows, money.bill_savings_eur, money.energy_sale_eur, money.tip_eur,
@@ -330,9 +402,19 @@ def simulate(inputs: SimulationInputs) -> Results:
 
 
 def _add_derived(row: dict) -> None:
-    """Community cash figures derived from the base ones."""
+    """Community cash figures derived from the base ones, kept in three separate pockets (docs/results.md).
+
+    ``cer_money_eur`` (TIP + valorisation − the CER's costs, the GSE CACER fees) is what the CER brings;
+    ``energy_sale_net_eur`` (sale + RID top-up − RID fees) is the producers' own; ``self_consumption_savings_eur``
+    is the prosumers' own bill saving, which they would have without the CER. ``net_benefit_eur`` is the sum of
+    the three, kept for older readers: it is not what the CER brings.
+    """
     row["cer_incentives_eur"] = row["tip_eur"] + row["valorisation_eur"]
     row["fees_eur"] = row["rid_fee_eur"] + row["gse_fee_eur"]
+    row["cer_costs_eur"] = row["gse_fee_eur"]
+    row["cer_money_eur"] = row["tip_eur"] + row["valorisation_eur"] - row["cer_costs_eur"]
+    row["energy_sale_net_eur"] = row["energy_sale_eur"] + row["rid_min_price_topup_eur"] - row["rid_fee_eur"]
+    row["self_consumption_savings_eur"] = row["bill_savings_eur"]
     row["net_benefit_eur"] = (row["tip_eur"] + row["valorisation_eur"] + row["energy_sale_eur"]
                               + row["rid_min_price_topup_eur"] + row["bill_savings_eur"] - row["fees_eur"])
 
@@ -341,8 +423,19 @@ def _attribution_label(params: Parameters) -> str:
     text = ("chronological (oldest plant first, ties pro rata)" if params.attribution == "chronological"
             else "pro rata to injection")
     if params.non_incentivised_last:
-        text += "; non-incentivised plants last"
+        text += "; plants without the tariff in that hour last"
     return text
+
+
+def _rules_labels(params: Parameters) -> dict:
+    """What ran, in words (English; the studio translates the codes)."""
+    fees = ("GSE fees: fees decree reading (DM 106/2024)" if params.gse_fee_scheme != "rse"
+            else "GSE fees: RSE's configuration")
+    year = ("reference year: every plant runs the whole year" if params.year_mode != "calendar"
+            else "calendar year: each plant from its commissioning")
+    return {"attribution_label": _attribution_label(params), "fees_label": fees, "year_mode_label": year,
+            "grant_cut_exemption_label": ("grant cut spares exempt members' share" if params.grant_cut_exemption
+                                          else "grant cut on all incentivised energy")}
 
 
 def _monthly_columns(year: int, **arrays: np.ndarray) -> dict[str, np.ndarray]:
@@ -392,6 +485,8 @@ def _plant_records(sc: Scenario, energy: _Energy, money: _Money, layout: _Layout
         out.append({
             "id": p.id, "name": p.name, "member": p.member, "cabina": layout.cabina_ids[layout.plant_cabina[j]],
             "kwp": p.kwp, "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
+            "tariff_excluded_kw": p.tariff_excluded_kw, "tariff_fraction": float(energy.tariff_fraction[j]),
+            "grant_cut_exemption_eur": float(money.grant_cut_exemption_eur[:, j].sum()),
             "tip_class": f"≤{tip_class(p.kwp).max_kw:g} kW" if p.kwp <= 600 else ">600 kW",
             "admitted": adm.admitted, "admission_code": adm.reason_code, "admission_it": adm.it,
             "admission_en": adm.en, "tariff_end": _tariff_end_iso(p.commissioning),
@@ -459,5 +554,7 @@ def _wastewater_records(sc: Scenario, flows: MemberFlows) -> list[dict]:
         out.append({"member": m.id, "production_kwh": own, "consumption_kwh": use, "neutrality_ratio": ratio,
                     "target_2045": C.WWTP_NEUTRALITY_TARGET_2045,
                     "min_own_share": C.WWTP_NEUTRALITY_MIN_OWN_SHARE,
+                    "max_external_share": C.WWTP_MAX_EXTERNAL_SHARE,
+                    "milestones": [{"year": y, "target": t, "met": ratio >= t} for y, t in C.WWTP_MILESTONES],
                     "gap_kwh": max(0.0, use * C.WWTP_NEUTRALITY_TARGET_2045 - own)})
     return out

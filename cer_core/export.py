@@ -3,11 +3,13 @@
 - ``summary.json`` (``cer-studio/results@1``): totals, members, plants, cabine, monthly, checks, rules;
 - ``hourly_members.csv``: ``timestamp,member,cabina,load_kwh,production_kwh,self_consumed_kwh,injected_kwh,withdrawn_kwh``;
 - ``hourly_cabine.csv``: ``timestamp,cabina,injected_kwh,withdrawn_kwh,shared_kwh,zonal_price_eur_mwh``;
-- ``hourly_plants.csv``: ``timestamp,plant,cabina,injected_kwh,incentivised_kwh,tip_rate_eur_mwh``;
+- ``hourly_plants.csv``: ``timestamp,plant,cabina,injected_kwh,incentivised_kwh,tip_rate_eur_mwh,shared_kwh,tip_eur``
+  (the shared energy attributed to the plant, its incentivised part, the hour's tariff rate and money);
 - ``allocation_monthly.csv`` and ``allocation_members.csv``: the split among members (``docs/allocation.md``).
 
-``timestamp`` is the start of the local hour in ISO 8601 with its UTC offset. Energies are written
-with 4 decimals (0.1 Wh), so the summary's totals can be recomputed from the hourly files.
+``timestamp`` is the start of the local hour in ISO 8601 with its UTC offset. Energies, rates, prices and
+euros are written with 6 decimals (1 mWh), so the summary's totals recompute from the hourly files to the
+cent (``docs/results.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import numpy as np
 from .engine import Results
 
 RESULTS_SCHEMA_ID = "cer-studio/results@1"
+#: Decimals of the hourly CSVs: 6, so that sums over a year of rows stay within a cent of the summary.
+HOURLY_FORMAT = "%.6f"
 MEMBER_COLUMNS = ("load_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")
 
 
@@ -66,7 +70,7 @@ def _long_csv(path: Path, labels: np.ndarray, id_header: str, names: list[str], 
             values = np.asarray(values, dtype=float)
             if values.ndim == 1:
                 values = np.repeat(values, n_items)
-            text_cols.append(np.char.mod(fmt.get(key, "%.4f"), values.ravel()))
+            text_cols.append(np.char.mod(fmt.get(key, HOURLY_FORMAT), values.ravel()))
         block = 100_000
         for start in range(0, n_hours * n_items, block):
             rows = zip(*(col[start:start + block] for col in text_cols))
@@ -96,10 +100,11 @@ def write_results(results: Results, out_dir: str | Path) -> list[Path]:
     c = results.cabine
     _long_csv(paths[2], labels, "cabina", results.cabina_ids, None, None,
               {"injected_kwh": c.injected_kwh, "withdrawn_kwh": c.withdrawn_kwh, "shared_kwh": c.shared_kwh,
-               "zonal_price_eur_mwh": results.zonal_price_eur_mwh}, {"zonal_price_eur_mwh": "%.2f"})
+               "zonal_price_eur_mwh": results.zonal_price_eur_mwh}, {})
     _long_csv(paths[3], labels, "plant", results.plant_ids, "cabina", results.plant_cabina,
               {"injected_kwh": results.plant_injected_kwh, "incentivised_kwh": results.plant_incentivised_kwh,
-               "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh}, {"tip_rate_eur_mwh": "%.4f"})
+               "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh, "shared_kwh": results.plant_shared_kwh,
+               "tip_eur": results.plant_incentivised_kwh * results.plant_tip_rate_eur_mwh / 1000.0}, {})
     paths += write_allocation_csv(results.summary.get("allocation"), out)
     return paths
 

@@ -65,7 +65,8 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "gse_fee_eur": ("Corrispettivi GSE (€)", "GSE fees (€)", EUR),
     "fees_eur": ("Corrispettivi totali (€)", "Total fees (€)", EUR),
     "cer_incentives_eur": ("Incentivi CER: TIP + valorizzazione (€)", "CER incentives: TIP + valorisation (€)", EUR),
-    "net_benefit_eur": ("Beneficio netto (€)", "Net benefit (€)", EUR),
+    "net_benefit_eur": ("Somma CER + vendita + autoconsumo, non beneficio della CER (€)",
+                        "Sum of CER + sale + self-consumption, not the CER's benefit (€)", EUR),
     "co2_avoided_kg": ("CO2 evitata (kg)", "Avoided CO2 (kg)", KWH),
     "self_consumption_ratio": ("Quota di produzione usata", "Share of production used", PCT),
     "self_sufficiency_ratio": ("Autosufficienza", "Self-sufficiency", PCT),
@@ -101,6 +102,12 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "shared_by_withdrawal_kwh": ("Condivisa con i suoi prelievi (kWh)", "Shared with its withdrawals (kWh)", KWH),
     "cer_costs_eur": ("Costi della CER (€)", "The CER's costs (€)", EUR),
     "cer_money_eur": ("Quanto porta la CER (€)", "What the CER brings (€)", EUR),
+    "energy_sale_net_eur": ("Vendita energia netta, dei produttori (€)", "Net energy sale, producers' own (€)", EUR),
+    "self_consumption_savings_eur": ("Risparmio da autoconsumo, dei prosumer (€)",
+                                     "Self-consumption savings, prosumers' own (€)", EUR),
+    "grant_cut_exemption_eur": ("TIP salvata dall'esenzione (€)", "TIP kept by the exemption (€)", EUR),
+    "tariff_excluded_kw": ("Potenza esclusa dalla tariffa (kW)", "Power excluded from the tariff (kW)", NUM1),
+    "tariff_fraction": ("Quota con tariffa", "Tariffed share", PCT),
     "net_eur": ("Quota netta (€)", "Net share (€)", EUR),
     "source": ("Fonte", "Source", TEXT),
     "detail": ("Dettaglio", "Detail", TEXT),
@@ -123,7 +130,8 @@ KINDS = {"consumer": ("consumatore", "consumer"), "prosumer": ("prosumer", "pros
 CATEGORIES = {"household": ("famiglia", "household"), "sme": ("PMI", "SME"),
               "public_body": ("ente pubblico", "public body"),
               "third_sector": ("ente del terzo settore", "third-sector body"), "other": ("altro", "other"),
-              "large_enterprise": ("grande impresa", "large enterprise")}
+              "large_enterprise": ("grande impresa", "large enterprise"),
+              "religious_body": ("ente religioso", "religious body"), "research_body": ("ente di ricerca", "research body")}
 LOAD_SOURCES = {"file": ("curva oraria", "hourly curve"), "bills": ("bollette", "bills"),
                 "profile": ("profilo standard", "standard profile"), None: ("nessuno", "none")}
 MONTHS = (("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
@@ -154,17 +162,29 @@ RULES = {
     "gse_fee_plant_eur": ("Corrispettivo GSE per impianto", "GSE fee per plant", "€/anno"),
     "gse_fee_per_kwp_eur": ("Corrispettivo GSE per kWp", "GSE fee per kWp", "€/kWp/anno"),
     "gse_fee_member_eur": ("Corrispettivo GSE per membro", "GSE fee per member", "€/anno"),
+    "gse_fee_scheme": ("Corrispettivi GSE: lettura", "GSE fees: reading", ""),
+    "year_mode": ("Anno simulato", "Simulated year", ""),
+    "grant_cut_exemption": ("Esenzione dalla riduzione per contributo", "Exemption from the grant cut", ""),
+    "fees_label": ("Corrispettivi GSE usati", "GSE fees used", ""),
+    "year_mode_label": ("Modo dell'anno", "Year mode", ""),
+    "grant_cut_exemption_label": ("Riduzione per contributo", "Grant cut", ""),
 }
 RULE_WORDS = {"chronological": ("cronologica: prima gli impianti più vecchi, a pari data in proporzione all'immissione",
                                 "chronological: oldest plants first, ties in proportion to injection"),
               "pro_rata": ("in proporzione all'immissione di ogni impianto", "in proportion to each plant's injection"),
+              "decree": ("decreto corrispettivi (DM 106/2024)", "fees decree (DM 106/2024)"),
+              "rse": ("configurazione RSE", "RSE's configuration"),
+              "reference": ("di riferimento: ogni impianto in funzione tutto l'anno",
+                            "reference: every plant runs all year"),
+              "calendar": ("solare: ogni impianto dalla sua entrata in esercizio",
+                           "calendar: each plant from its commissioning"),
               "shared_and_self_consumed": ("energia condivisa e autoconsumata", "shared and self-consumed energy")}
 SUMMARY_KEYS = ("members", "plants", "cabine", "kwp", "production_kwh", "consumption_kwh", "self_consumed_kwh",
                 "injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                 "cer_incentives_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
                 "rid_fee_eur", "gse_fee_eur", "fees_eur", "net_benefit_eur", "co2_avoided_kg",
                 "self_consumption_ratio", "self_sufficiency_ratio", "shared_over_injected", "cer_costs_eur",
-                "cer_money_eur")
+                "cer_money_eur", "energy_sale_net_eur", "self_consumption_savings_eur", "grant_cut_exemption_eur")
 HEADER_FILL = PatternFill("solid", fgColor="1B7F5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -257,7 +277,8 @@ def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes
     monthly_keys = ["month", "production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh",
                     "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                     "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur", "fees_eur", "net_benefit_eur",
-                    "co2_avoided_kg"]
+                    "co2_avoided_kg", "cer_costs_eur", "cer_money_eur", "energy_sale_net_eur",
+                    "self_consumption_savings_eur"]
     _table(wb, SHEETS["monthly"][li], monthly_keys, months, lang)
     _table(wb, SHEETS["members"][li], ["id", "name", "kind", "category", "cabina", "load_source", "consumption_kwh",
                                        "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
@@ -269,7 +290,8 @@ def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes
                                       "tip_class", "admitted", "tariff_end", "production_kwh",
                                       "specific_yield_kwh_kwp", "injected_kwh", "shared_kwh", "incentivised_kwh",
                                       "tip_eur", "mean_tip_rate_eur_mwh", "energy_sale_eur",
-                                      "rid_min_price_topup_eur", "rid_fee_eur", "gse_fee_eur"],
+                                      "rid_min_price_topup_eur", "rid_fee_eur", "gse_fee_eur", "tariff_excluded_kw",
+                                      "tariff_fraction", "grant_cut_exemption_eur"],
            s.get("plants", []), lang, {"admitted": yes_no})
     _table(wb, SHEETS["cabine"][li], ["id", "name", "members", "plants", "kwp", "injected_kwh", "withdrawn_kwh",
                                       "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur"],
@@ -305,8 +327,8 @@ def rule_rows(rules: dict, lang: str = "it") -> list[dict]:
     li = _lang_index(lang)
     rows = []
     for key, value in rules.items():
-        if key == "attribution_label":
-            continue  # the same as "attribution", in English only
+        if key in ("attribution_label", "fees_label", "year_mode_label", "grant_cut_exemption_label"):
+            continue  # the same as their codes, in English only
         label_it, label_en, unit = RULES.get(key, (key, key, ""))
         label = (label_it, label_en)[li]
         unit = unit.replace("anno", "year") if li == 1 else unit

@@ -117,3 +117,44 @@ def nearest_comune(lat: float, lon: float) -> Comune:
     table = comuni_table()
     d = haversine_km(lat, lon, table["lat"].to_numpy(), table["lon"].to_numpy())
     return _row_to_comune(table.iloc[int(np.argmin(d))])
+
+
+def _fold_region(text: str) -> str:
+    """A region name folded for matching: case, accents, hyphens, spaces and apostrophe style ignored."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@lru_cache(maxsize=1)
+def region_names() -> tuple[str, ...]:
+    """The official region names of the comuni table (ISTAT, bilingual ones as ISTAT writes them)."""
+    return tuple(sorted(set(comuni_table()["region"])))
+
+
+def _region_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for name in region_names():
+        keys[_fold_region(name)] = name
+        for part in name.split("/"):  # "Valle d'Aosta/Vallée d'Aoste": either half
+            keys[_fold_region(part)] = name
+    return keys
+
+
+def find_region(query: str) -> str | None:
+    """The official region name for ``query``, ignoring case, hyphens and apostrophe style; None if unknown.
+
+    ``"lombardia"``, ``"EMILIA ROMAGNA"``, ``"Valle d’Aosta"`` → ``"Lombardia"``, ``"Emilia-Romagna"``,
+    ``"Valle d'Aosta/Vallée d'Aoste"``.
+    """
+    return _region_keys().get(_fold_region(query))
+
+
+def suggest_regions(query: str, limit: int = 3) -> list[str]:
+    """Closest official region names to an unknown ``query`` (for error messages)."""
+    keys = _region_keys()
+    found = difflib.get_close_matches(_fold_region(query), list(keys), n=limit * 2, cutoff=0.5)
+    out: list[str] = []
+    for key in found:
+        if keys[key] not in out:
+            out.append(keys[key])
+    return out[:limit]

@@ -2,7 +2,9 @@
 
 ``rate = (min(fixed + max(0, 180 − Pz), cap) + regional correction) × (1 − F)``, €/MWh, per plant and
 hour, with the power class giving ``fixed`` and ``cap``, the PV regional correction added after the
-cap, and ``F = 0.5 × g / 0.4`` for a capital grant of share g (no tariff above 40 %).
+cap, and ``F = 0.5 × g / 0.4`` for a capital grant of share g (no tariff above 40 %). The (1 − F) cut spares
+the share of the energy attributable to exempt members' withdrawals (households, local authorities,
+religious, third-sector and environmental bodies), see docs/regulation.md §3.
 """
 
 from __future__ import annotations
@@ -96,17 +98,37 @@ def tariff_end(commissioning: dt.date) -> dt.date:
 
 
 def restricted_tip(tip_eur: float, incentivised_kwh: float, injected_kwh: float, threshold: float) -> dict:
-    """The 55 % / 45 % rule for one set of plants and one year.
+    """The 55 % / 45 % rule for one set of plants and one year (docs/regulation.md §3).
 
-    ``r = E_incentivised / E_injected``; ``restricted_share = max(0, r − threshold) / r``;
-    ``restricted_eur = TIP × restricted_share``: the part of the TIP that may go only to members that
-    are not enterprises or to social purposes in the plants' territory.
+    ``r = E_incentivised / E_injected``; the excess ``max(0, r − threshold)`` is a difference in percentage
+    points applied to the set's tariff money: ``restricted_eur = max(0, r − threshold) × TIP`` (GSE's
+    formula, Regole Operative 2025 p. 42), the part of the TIP that may go only to members that are not
+    enterprises or to social purposes in the plants' territory. ``restricted_share`` is that amount over
+    the TIP, i.e. ``max(0, r − threshold)``.
     """
     ratio = incentivised_kwh / injected_kwh if injected_kwh > 0 else 0.0
-    share = max(0.0, ratio - threshold) / ratio if ratio > 0 else 0.0
+    share = max(0.0, ratio - threshold)
     return {"injected_kwh": injected_kwh, "incentivised_kwh": incentivised_kwh, "ratio": ratio,
             "threshold": threshold, "restricted_share": share, "tip_eur": tip_eur,
             "restricted_eur": tip_eur * share}
+
+
+def tip_rates_with_exemption(rate_cut_eur_mwh, rate_full_eur_mwh, exempt_fraction):
+    """Hourly TIP rate [€/MWh] of a plant whose grant cut spares the exempt members' share.
+
+    ``rate = exempt × full + (1 − exempt) × cut`` where ``full`` is the rate without the (1 − F) cut,
+    ``cut`` the rate with it and ``exempt`` the exempt members' share of the cabina's withdrawal in that
+    hour (docs/regulation.md §3). With F = 0, ``full == cut`` and the rate is unchanged.
+    """
+    exempt = np.clip(np.asarray(exempt_fraction, dtype=float), 0.0, 1.0)
+    return rate_cut_eur_mwh + exempt * (np.asarray(rate_full_eur_mwh) - rate_cut_eur_mwh)
+
+
+def tariff_fraction(kwp: float, excluded_kw: float) -> float:
+    """Share of a plant's incentivised energy that earns the tariff: ``1 − excluded_kw ÷ kWp`` in [0, 1]."""
+    if kwp <= 0:
+        return 0.0
+    return float(min(1.0, max(0.0, 1.0 - excluded_kw / kwp)))
 
 
 def valorisation_eur(shared_kwh, rate_eur_mwh: float):

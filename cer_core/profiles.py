@@ -42,7 +42,8 @@ REGION_FALLBACK = {"Valle d'Aosta": "Piemonte"}
 DEFAULT_LAT_LON = (45.464, 9.190)
 #: Default shape of each member category when bills or a partial file need one.
 CATEGORY_DEFAULT_PROFILE = {"household": "household", "sme": "office", "large_enterprise": "industry_2_shifts",
-                            "public_body": "municipal_building", "third_sector": "office", "other": "office"}
+                            "public_body": "municipal_building", "third_sector": "office", "other": "office",
+                            "religious_body": "office", "research_body": "office"}
 
 
 # --- non-household activities -------------------------------------------------------------------------

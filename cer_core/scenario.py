@@ -19,7 +19,7 @@ import jsonschema
 
 from . import constants as C
 from .errors import Problem, ProblemList, excerpt
-from .geo import find_comune, suggest_comuni
+from .geo import find_comune, find_region, suggest_comuni, suggest_regions
 from .paths import ROOT
 from .workspace import SCENARIO_SCHEMA_ID
 
@@ -27,7 +27,8 @@ SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
 
 #: Defaults for optional plant fields (documented in docs/scenario.md).
 PLANT_DEFAULTS = {"grant_pct": 0.0, "tilt_deg": 30.0, "azimuth_deg": 180.0, "losses_pct": 14.0,
-                  "dc_ac_ratio": 1.1, "degradation_pct_per_year": 0.5, "incentivised": True}
+                  "dc_ac_ratio": 1.1, "degradation_pct_per_year": 0.5, "incentivised": True,
+                  "tariff_excluded_kw": 0.0}
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Plant:
     faces: tuple[Face, ...]
     production: dict = field(default_factory=lambda: {"source": "pvlib"})
     technology: str = "crystSi"
+    #: Power without the tariff (building-code obligation or Superbonus part) [kW] (docs/regulation.md §3).
+    tariff_excluded_kw: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,18 @@ def resolve_site(site: dict, problems: ProblemList) -> Site | None:
                      f"unknown comune '{query}': expected an Italian comune name or ISTAT code{hint_en}",
                      code="site.unknown_comune")
         return None
-    region = site.get("region") or comune.region
+    region = comune.region
+    if site.get("region"):
+        region = find_region(str(site["region"])[:200])
+        if region is None:
+            typed = excerpt(site["region"], 60)
+            hints = suggest_regions(str(site["region"])[:200])
+            hint_it = f"; forse: {', '.join(hints)}" if hints else ""
+            hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
+            problems.add("site.region", f"regione «{typed}» sconosciuta: atteso il nome di una regione italiana{hint_it}",
+                         f"unknown region '{typed}': expected an Italian region name{hint_en}",
+                         code="site.unknown_region")
+            return None
     zone = site.get("market_zone") or comune.market_zone
     return Site(comune=comune.name, istat_code=comune.istat_code,
                 lat=float(site.get("lat", comune.lat)), lon=float(site.get("lon", comune.lon)),
@@ -264,8 +278,14 @@ def _check_ids(items: list, label: str, problems: ProblemList) -> None:
             seen[ident] = i
 
 
+def member_category(name: str) -> str:
+    """The 2025 category for ``name``: older names are mapped (``C.CATEGORY_ALIASES``), current ones kept."""
+    return C.CATEGORY_ALIASES.get(name, name)
+
+
 def _member(raw: dict) -> Member:
-    return Member(id=raw["id"], name=raw.get("name") or raw["id"], kind=raw["kind"], category=raw["category"],
+    return Member(id=raw["id"], name=raw.get("name") or raw["id"], kind=raw["kind"],
+                  category=member_category(raw["category"]),
                   cabina=raw["cabina"], lat=raw.get("lat"), lon=raw.get("lon"), load=raw.get("load"),
                   facility=raw.get("facility"), third_party_producer=bool(raw.get("third_party_producer", False)),
                   avoided_price_eur_kwh=raw.get("avoided_price_eur_kwh"), contract_kw=raw.get("contract_kw"),
@@ -285,7 +305,8 @@ def _plant(raw: dict) -> Plant:
                  azimuth_deg=float(get("azimuth_deg")), losses_pct=float(get("losses_pct")),
                  dc_ac_ratio=float(get("dc_ac_ratio")), degradation_pct_per_year=float(get("degradation_pct_per_year")),
                  faces=faces, production=raw.get("production") or {"source": "pvlib"},
-                 technology=raw.get("technology", "crystSi"))
+                 technology=raw.get("technology", "crystSi"),
+                 tariff_excluded_kw=float(get("tariff_excluded_kw")))
 
 
 def _membership(members: list) -> dict:

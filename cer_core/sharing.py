@@ -10,7 +10,8 @@ Rules (docs/regulation.md §2, TIAD):
   ``withdrawn = load − self``;
 - per cabina and hour: ``shared = min(Σ injected, Σ withdrawn)`` over the PODs of that cabina only;
 - shared energy is attributed to plants chronologically (oldest commissioning first, ties pro rata
-  to injection) or pro rata to each plant's injection.
+  to injection) or pro rata to each plant's injection; optionally plants without the tariff in that
+  hour come last (:func:`attribute_shared_priority`).
 """
 
 from __future__ import annotations
@@ -135,3 +136,31 @@ def attribute_shared(shared_kwh: np.ndarray, plant_inj_kwh: np.ndarray, plant_ca
         out[:, idx] = plant_inj_kwh[:, idx] * _safe_ratio(tier_alloc, tier_inj)[:, None]
         filled[:, c] += tier_alloc
     return out
+
+
+def attribute_shared_priority(shared_kwh: np.ndarray, plant_inj_kwh: np.ndarray, plant_cabina: np.ndarray,
+                              incentivised_hour: np.ndarray, plant_rank: np.ndarray | None = None,
+                              method: str = "chronological") -> np.ndarray:
+    """Attribution with "non-incentivised plants last", decided per hour [kWh], (hours, plants).
+
+    In each hour the plants that have the tariff in that hour (``incentivised_hour[h, p]``) take the
+    shared energy first, by ``method`` among themselves (chronological or pro rata); what is left goes to
+    the others, by the same method. A plant before its commissioning or past its 20-year window counts as
+    non-incentivised in that hour (docs/regulation.md §2).
+
+    Parameters
+    ----------
+    shared_kwh : ndarray (hours, cabine)
+    plant_inj_kwh : ndarray (hours, plants)
+    plant_cabina : ndarray (plants,) of int
+    incentivised_hour : ndarray (hours, plants) of bool
+    plant_rank : ndarray (plants,), optional
+    method : {"chronological", "pro_rata"}
+    """
+    first_inj = np.where(incentivised_hour, plant_inj_kwh, 0.0)
+    first = attribute_shared(shared_kwh, first_inj, plant_cabina, plant_rank, method)
+    n_cab = shared_kwh.shape[1]
+    taken = sum_by_group(first, plant_cabina, n_cab) if first.shape[1] else np.zeros_like(shared_kwh)
+    rest = attribute_shared(np.maximum(shared_kwh - taken, 0.0), plant_inj_kwh - first_inj, plant_cabina,
+                            plant_rank, method)
+    return first + rest

@@ -158,9 +158,13 @@ def plant_panel(doc: dict, plant: dict) -> None:
     c[2].date_input(t("impianti.col.commissioning"), value=date, min_value=dt.date(2000, 1, 1),
                     max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY", key=k, on_change=_on_field,
                     args=(pid, "commissioning", k))
+    c = st.columns(3)
     k = widget_key(f"inc_{pid}", get("incentivised"))
-    st.toggle(t("impianti.col.incentivised"), value=bool(get("incentivised")), key=k, on_change=_on_field,
-              args=(pid, "incentivised", k), help=t("impianti.col.incentivised_help"))
+    c[0].toggle(t("impianti.col.incentivised"), value=bool(get("incentivised")), key=k, on_change=_on_field,
+                args=(pid, "incentivised", k), help=t("impianti.col.incentivised_help"))
+    number_field(c[1], t("impianti.col.tariff_excluded"), float(get("tariff_excluded_kw")), key=f"excl_{pid}",
+                 on_value=_set_field, args=(pid, "tariff_excluded_kw"), min_value=0.0, max_value=10000.0, decimals=2,
+                 help=t("impianti.col.tariff_excluded_help"))
 
     st.markdown(f"###### {t('impianti.faces.title')}")
     st.caption(t("impianti.faces.help"))

@@ -47,12 +47,18 @@ row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.get("product
 row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang) if run.ok else "–", border=True,
                help=t("panoramica.metric.shared_help", pct=fmt_pct(totals.get("shared_over_injected"), 1, lang)))
 row2 = st.columns(4)
-row2[0].metric(t("panoramica.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang) if run.ok else "–", border=True,
-               help=t("panoramica.metric.incentives_help", tip=fmt_eur(totals.get("tip_eur"), lang),
-                      val=fmt_eur(totals.get("valorisation_eur"), lang)))
-row2[1].metric(t("panoramica.metric.savings"), fmt_eur(totals.get("bill_savings_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.savings_help"))
-row2[2].metric(t("panoramica.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang) if run.ok else "–", border=True, help=t("panoramica.metric.net_help"))
+# the headline is what the CER brings; energy sale and self-consumption savings are the plants' and
+# prosumers' own economics, shown apart and labelled (docs/results.md)
+row2[0].metric(t("panoramica.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang) if run.ok else "–", border=True,
+               help=t("panoramica.metric.cer_money_help", tip=fmt_eur(totals.get("tip_eur"), lang),
+                      val=fmt_eur(totals.get("valorisation_eur"), lang), costs=fmt_eur(totals.get("cer_costs_eur"), lang)))
+row2[1].metric(t("panoramica.metric.sale"), fmt_eur(totals.get("energy_sale_net_eur"), lang) if run.ok else "–", border=True,
+               help=t("panoramica.metric.sale_help"))
+row2[2].metric(t("panoramica.metric.own_savings"), fmt_eur(totals.get("self_consumption_savings_eur"), lang) if run.ok else "–",
+               border=True, help=t("panoramica.metric.own_savings_help"))
 row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) if run.ok else "–", border=True)
+if run.ok:
+    st.caption(t("panoramica.own_economics"))
 split_range = range_text(summary.get("allocation")) if run.ok else None  # the chosen regolamento's range
 if split_range:
     st.caption(t("ripartizione.range", low=fmt_eur(split_range[0], lang), median=fmt_eur(split_range[1], lang),

@@ -12,6 +12,7 @@ from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
 from studio.reports import report_downloads
+from studio.rules_form import rules_form
 from studio.tables import slug
 from studio.ui import chart, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
@@ -52,8 +53,14 @@ def money_tab(run) -> None:
     c = st.columns(4)
     c[0].metric(t("risultati.money.tip"), fmt_eur(totals.get("tip_eur"), lang), border=True)
     c[1].metric(t("risultati.money.valorisation"), fmt_eur(totals.get("valorisation_eur"), lang), border=True)
-    c[2].metric(t("risultati.money.sale"), fmt_eur(totals.get("energy_sale_eur"), lang), border=True)
-    c[3].metric(t("risultati.money.savings"), fmt_eur(totals.get("bill_savings_eur"), lang), border=True)
+    c[2].metric(t("risultati.money.cer_costs"), fmt_eur(-float(totals.get("cer_costs_eur") or 0.0), lang), border=True)
+    c[3].metric(t("risultati.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang), border=True)
+    own = st.columns(2)
+    own[0].metric(t("risultati.money.sale_own"), fmt_eur(totals.get("energy_sale_eur"), lang), border=True)
+    own[1].metric(t("risultati.money.savings_own"), fmt_eur(totals.get("self_consumption_savings_eur"), lang), border=True)
+    st.caption(t("risultati.money.own_caption", sale=fmt_eur(totals.get("energy_sale_eur"), lang),
+                 sale_net=fmt_eur(totals.get("energy_sale_net_eur"), lang),
+                 savings=fmt_eur(totals.get("self_consumption_savings_eur"), lang)))
     left, right = st.columns(2, gap="medium")
     with left:
         chart(charts.money_year_figure(totals, tr, lang), "money_year")
@@ -63,6 +70,12 @@ def money_tab(run) -> None:
     st.caption(t("risultati.money.rules", attribution=attribution_text(rules, t),
                  tras=fmt_number(rules.get("valorisation_eur_mwh"), 2, lang),
                  pz=fmt_number(summary.get("zonal_price", {}).get("mean_eur_mwh"), 1, lang)))
+    st.caption(t("risultati.money.rules_2025",
+                 year_mode=t(f"risultati.year_mode.{rules.get('year_mode', 'reference')}"),
+                 fees=t(f"risultati.fees.{rules.get('gse_fee_scheme', 'decree')}"),
+                 exemption=t("risultati.exemption." + ("on" if rules.get("grant_cut_exemption", True) else "off")),
+                 exempt_eur=fmt_eur(totals.get("grant_cut_exemption_eur"), lang)))
+    rules_form(ws.doc)
 
 
 def members_tab(run) -> None:
@@ -180,8 +193,8 @@ c[1].metric(t("risultati.metric.consumption"), fmt_energy(totals.get("consumptio
 c[2].metric(t("risultati.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang), border=True,
             help=t("risultati.metric.shared_help"))
 c[3].metric(t("risultati.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang), border=True)
-c[4].metric(t("risultati.metric.net"), fmt_eur(totals.get("net_benefit_eur"), lang), border=True,
-            help=t("risultati.metric.net_help"))
+c[4].metric(t("risultati.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang), border=True,
+            help=t("risultati.metric.cer_money_help"))
 
 labels = [t(f"risultati.tab.{k}") for k in ("energy", "money", "members", "cabine", "checks", "downloads")]
 tabs = remembered_tabs(labels, "results_tab")

@@ -366,18 +366,33 @@ def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
 MONEY_ITEMS = (("tip", "tip_eur", 1), ("valorisation", "valorisation_eur", 1), ("energy_sale", "energy_sale_eur", 1),
                ("rid_topup", "rid_min_price_topup_eur", 1), ("bill_savings", "bill_savings_eur", 1),
                ("fees", "fees_eur", -1))
+#: What the CER brings (docs/results.md): TIP + valorisation − the CER's costs.
+CER_ITEMS = (("tip", "tip_eur", 1), ("valorisation", "valorisation_eur", 1), ("cer_costs", "cer_costs_eur", -1))
+#: The plants' and prosumers' own economics, never part of the CER's money.
+OWN_ITEMS = (("energy_sale", "energy_sale_eur", 1), ("rid_topup", "rid_min_price_topup_eur", 1),
+             ("rid_fee", "rid_fee_eur", -1), ("bill_savings", "bill_savings_eur", 1))
+
+
+def _money_value(row: dict, field: str) -> float:
+    """A money figure of a summary row; ``cer_costs_eur`` falls back to ``gse_fee_eur`` for older summaries."""
+    if field == "cer_costs_eur" and field not in row:
+        return _num(row.get("gse_fee_eur"))
+    return _num(row.get(field))
 
 
 def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
-    """Waterfall from each source of money to the community's net yearly benefit [€]."""
+    """Waterfall of what the CER brings [€]: TIP + valorisation − the CER's costs.
+
+    Energy sale and self-consumption savings are the plants' and prosumers' own and stay out of it.
+    """
     title = tr("charts.money_year.title")
-    items = [(key, sign * _num(totals.get(field))) for key, field, sign in MONEY_ITEMS]
+    items = [(key, sign * _money_value(totals, field)) for key, field, sign in CER_ITEMS]
     if _nothing([v for _, v in items]):
         return empty_figure(tr("charts.no_money"), title, lang)
-    items = [(k, v) for k, v in items if abs(v) > 0.005 or k in ("tip", "bill_savings")]
+    items = [(k, v) for k, v in items if abs(v) > 0.005 or k == "tip"]
     net = sum(v for _, v in items)
     div, unit = money_scale(max([abs(v) for _, v in items] + [abs(net), 1]))
-    x = [tr(f"charts.money.{k}") for k, _ in items] + [tr("charts.money.net")]
+    x = [tr(f"charts.money.{k}") for k, _ in items] + [tr("charts.money.cer_money")]
     y = [v / div for _, v in items] + [net / div]
     trace = {"type": "waterfall", "x": x, "y": y, "measure": ["relative"] * len(items) + ["total"],
              "text": [fmt_eur(v * div, lang) for v in y], "textposition": "outside",
@@ -389,23 +404,26 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
 
 
 def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
-    """Money per month: incomes and savings stacked above zero, fees below, net benefit as a line [€]."""
+    """Money per month [€]: the CER's items and the plants' and prosumers' own, stacked (costs below zero);
+    the line is what the CER brings (TIP + valorisation − the CER's costs)."""
     title = tr("charts.money_monthly.title")
     if not monthly:
         return empty_figure(tr("charts.no_data"), title, lang)
     months = list(month_names(lang))[: len(monthly)]
-    series = {key: np.array([sign * _num(r.get(field)) for r in monthly]) for key, field, sign in MONEY_ITEMS}
+    series = {key: np.array([sign * _money_value(r, field) for r in monthly])
+              for key, field, sign in CER_ITEMS + OWN_ITEMS}
     if _nothing(*series.values()):
         return empty_figure(tr("charts.no_money"), title, lang)
-    net = sum(series.values())
+    net = sum(series[key] for key, _, _ in CER_ITEMS)
     div, unit = money_scale(np.abs(np.column_stack(list(series.values()))).sum(axis=1).max(initial=0))
+    colors = {**COLORS, "cer_costs": COLORS["fees"], "rid_fee": "#e08e83"}
     data = [{"type": "bar", "x": months, "y": _list(values / div), "name": tr(f"charts.money.{key}"),
-             "marker": {"color": COLORS[key]},
+             "marker": {"color": colors[key]},
              "hovertemplate": f"%{{x}} · {tr(f'charts.money.{key}')}: %{{y:,.0f}} {unit}<extra></extra>"}
-            for key, values in series.items() if not (key == "rid_topup" and not values.any())]
-    data.append({"type": "scatter", "x": months, "y": _list(net / div), "name": tr("charts.money.net"),
+            for key, values in series.items() if values.any() or key in ("tip", "bill_savings")]
+    data.append({"type": "scatter", "x": months, "y": _list(net / div), "name": tr("charts.money.cer_money"),
                  "mode": "lines+markers", "line": {"color": COLORS["net"], "width": 2.5}, "marker": {"size": 7},
-                 "hovertemplate": f"%{{x}} · {tr('charts.money.net')}: %{{y:,.0f}} {unit}<extra></extra>"})
+                 "hovertemplate": f"%{{x}} · {tr('charts.money.cer_money')}: %{{y:,.0f}} {unit}<extra></extra>"})
     return figure(data, layout(title, lang, height=470, legend="bottom", barmode="relative", bargap=0.3,
                                yaxis=yaxis(title={"text": f"{unit} / {tr('charts.month')}"}, tickformat=",~f")))
 

@@ -16,7 +16,8 @@ from cer_core.roof import roof_suggestion
 from studio.tables import default_load, slug, unique_id
 
 KINDS = ("consumer", "prosumer", "producer")
-CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
+CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise", "religious_body",
+              "research_body")
 DEFAULT_TILT_DEG = 30.0
 FIRST_CABINA_ID = "CP-1"
 

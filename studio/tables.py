@@ -20,20 +20,22 @@ from typing import Callable
 import pandas as pd
 
 from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
-from cer_core.scenario import PLANT_DEFAULTS
+from cer_core.scenario import PLANT_DEFAULTS, member_category
 
 from .format import fmt_energy
 
 Tr = Callable[..., str]
 
 KINDS = ("consumer", "prosumer", "producer")
-CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")
+CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise", "religious_body",
+              "research_body")
 #: Yearly consumption [kWh] given to a member added in the table, by category: the ARERA reference
 #: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
 #: category (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
 #: editable in the member's panel.
 DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 50000.0, "third_sector": 15000.0,
-                      "other": 10000.0, "large_enterprise": 100000.0}
+                      "other": 10000.0, "large_enterprise": 100000.0, "religious_body": 15000.0,
+                      "research_body": 50000.0}
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")
@@ -179,7 +181,8 @@ def members_frame(doc: dict, tr: Tr, lang: str = "it") -> pd.DataFrame:
     rows = []
     for m in doc.get("members", []):
         rows.append({"id": m.get("id"), "name": m.get("name") or "", "kind": m.get("kind"),
-                     "category": m.get("category"), "cabina": m.get("cabina"), "pod": m.get("pod") or "",
+                     "category": member_category(m.get("category")), "cabina": m.get("cabina"),
+                     "pod": m.get("pod") or "",
                      "load": load_summary(m.get("load"), m.get("kind", ""), tr, lang)})
     return pd.DataFrame(rows, columns=list(MEMBER_COLUMNS))
 
@@ -409,7 +412,7 @@ def _update_plant(plant: dict, row: dict) -> None:
         if faces:  # turn the whole roof: faces keep their relative orientation
             delta = float(az) - float(old_az)
             plant["faces"] = [{**f, "azimuth_deg": round((float(f["azimuth_deg"]) + delta) % 360, 1)} for f in faces]
-    for key in ("losses_pct", "grant_pct"):
+    for key in ("losses_pct", "grant_pct", "tariff_excluded_kw"):
         if isinstance(row.get(key), (int, float)):
             plant[key] = float(row[key])
     if isinstance(row.get("incentivised"), bool):

@@ -18,9 +18,13 @@ def test_fixture_headline_figures_in_italian_format():
     assert metric(at, "Membri") == "5"
     assert metric(at, "Potenza fotovoltaica") == "80,0\u00a0kWp"
     assert metric(at, "Produzione") == "92,0\u00a0MWh"
-    for label in ("Energia condivisa", "Incentivi alla CER", "Risparmio in bolletta", "Beneficio netto", "CO₂ evitata"):
+    for label in ("Energia condivisa", "Quanto porta la CER", "Vendita energia (produttori)", "Autoconsumo (prosumer)",
+                  "CO₂ evitata"):
         assert metric(at, label) != "–", label
-    assert "€" in metric(at, "Incentivi alla CER") and "t CO₂" in metric(at, "CO₂ evitata")
+    assert "€" in metric(at, "Quanto porta la CER") and "t CO₂" in metric(at, "CO₂ evitata")
+    # the headline is the CER's money only: no "net benefit" mixing in sale and self-consumption
+    assert not any(m.label == "Beneficio netto" for m in at.metric)
+    assert any("non sono benefici della CER" in c.value for c in at.caption)
     body = texts(at)
     assert "Area non disegnata per le cabine CP-NORD, CP-SUD" in body
     assert "superate" in body

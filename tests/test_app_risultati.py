@@ -23,6 +23,11 @@ def test_every_tab_renders_on_the_fixture():
     assert len(at.tabs[0].children) >= 3           # charts of the energy tab
     open_tab(at, "Economia")
     assert any(m.label == "Tariffa premio GSE" for m in at.metric)
+    labels = [m.label for m in at.metric]
+    assert "Quanto porta la CER" in labels and "Beneficio netto" not in labels
+    assert "Vendita energia (dei produttori)" in labels and "Risparmio da autoconsumo (dei prosumer)" in labels
+    assert any("economia propria dei produttori e dei prosumer" in c.value for c in at.caption)
+    assert any("lettura del decreto corrispettivi" in c.value for c in at.caption)
     open_tab(at, "Membri")
     members = at.dataframe[0].value
     assert len(members) == 5 and "Famiglia Hofer" in set(members.iloc[:, 0])

@@ -1,7 +1,7 @@
 """The eligibility checklist: each check's pass / warning / fail on small typed scenarios."""
 
-from cer_core.checks import (all_checks, cabina_area_checks, member_checks, old_plants_share_check, plant_checks,
-                             restricted_checks, wastewater_checks)
+from cer_core.checks import (all_checks, cabina_area_checks, member_checks, money_checks, old_plants_share_check,
+                             plant_checks, pnrr_checks, restricted_checks, wastewater_checks)
 
 from engine_helpers import member, plant, scenario
 
@@ -54,7 +54,7 @@ def test_members_inside_their_cabina_area():
 
 
 def test_wastewater_thresholds_and_configuration():
-    recs = [{"member": "w", "neutrality_ratio": r} for r in (1.2, 0.8, 0.3)]
+    recs = [{"member": "w", "neutrality_ratio": r} for r in (1.2, 0.8, 0.1)]  # 0.1: below 2030's 20 %
     assert [c["status"] for c in wastewater_checks(recs, {"w": "Depuratore"})] == ["pass", "warning", "fail"]
     assert wastewater_checks(recs[:1], {"w": "Depuratore"})[0]["it"].startswith("Depuratore: il depuratore")
     empty = by_id(all_checks(scenario([member("solo")], []), {}))
@@ -75,10 +75,54 @@ def test_italian_sentences_use_italian_number_format():
     assert "55.1%" in restricted["en"] and "2,245 €" in restricted["en"]
 
 
-def test_a_plant_commissioned_after_the_simulated_year_is_flagged():
+def test_every_plant_commissioned_during_or_after_the_simulated_year_is_flagged():
     sc = scenario([member("a", kind="prosumer")], [plant("future", "a", 50, "2027-03-01"),
-                                                   plant("now", "a", 50, "2025-06-01")], year=2025)
+                                                   plant("now", "a", 50, "2025-07-01"),
+                                                   plant("before", "a", 50, "2024-12-31")], year=2025)
     s = by_id(plant_checks(sc))
-    assert s[("plant_in_service", "future")] == "warning" and ("plant_in_service", "now") not in s
-    text = next(c for c in plant_checks(sc) if c["id"] == "plant_in_service")
-    assert "01/03/2027" in text["it"] and "2025" in text["it"] and "after" in text["en"]
+    assert s[("plant_in_service", "future")] == "warning" and s[("plant_in_service", "now")] == "warning"
+    assert ("plant_in_service", "before") not in s
+    texts = {c["subject"]: c for c in plant_checks(sc) if c["id"] == "plant_in_service"}
+    assert "01/03/2027" in texts["future"]["it"] and "2025" in texts["future"]["it"] and "after" in texts["future"]["en"]
+    assert "during" in texts["now"]["en"] and "running all year" in texts["now"]["en"]
+    cal = scenario(sc.members, sc.plants, year=2025, rules={"year_mode": "calendar"})
+    now = next(c for c in plant_checks(cal) if c["subject"] == "now" and c["id"] == "plant_in_service")
+    assert "only from that date" in now["en"]
+
+
+def _with_comune(sc, istat_code, name):
+    from dataclasses import replace
+    return replace(sc, site=replace(sc.site, istat_code=istat_code, comune=name))
+
+
+def test_pnrr_grant_population_and_in_service_date():
+    plants = [plant("g", "a", 100, "2025-01-01", grant_pct=40), plant("late", "a", 50, "2028-01-15", grant_pct=20),
+              plant("free", "a", 50, "2028-01-15")]
+    sc = scenario([member("a", kind="prosumer")], plants)
+    milano = by_id(pnrr_checks(_with_comune(sc, "015146", "Milano")))  # ~1.37 million inhabitants
+    assert milano[("pnrr_population", "")] == "warning"
+    assert milano[("pnrr_in_service", "late")] == "warning" and ("pnrr_in_service", "g") not in milano
+    assert ("pnrr_in_service", "free") not in milano  # no grant, nothing to say
+    rozzano = by_id(pnrr_checks(_with_comune(sc, "015189", "Rozzano")))  # about 42,000 inhabitants
+    assert ("pnrr_population", "") not in rozzano
+    no_grant = scenario([member("a", kind="prosumer")], [plant("free", "a", 50)])
+    assert pnrr_checks(_with_comune(no_grant, "015146", "Milano")) == []
+
+
+def test_money_checks_cabina_without_sharing_and_rid_fee_over_sale():
+    summary = {"cabine": [{"id": "CP1", "name": "Nord", "injected_kwh": 500.0, "shared_kwh": 0.0},
+                          {"id": "CP2", "injected_kwh": 500.0, "shared_kwh": 10.0}],
+               "plants": [{"id": "p", "name": "Tetto", "rid_fee_eur": 7.0, "energy_sale_eur": 5.0},
+                          {"id": "q", "rid_fee_eur": 7.0, "energy_sale_eur": 50.0}]}
+    s = by_id(money_checks(summary))
+    assert s == {("cabina_no_sharing", "CP1"): "warning", ("plant_rid_fee", "p"): "warning"}
+    text = next(c for c in money_checks(summary) if c["subject"] == "p")
+    assert "7,00 €" in text["it"] and "5,00 €" in text["it"]
+
+
+def test_wastewater_milestones_by_year():
+    rec = [{"member": "w", "neutrality_ratio": 0.3}]
+    assert wastewater_checks(rec, year=2025)[0]["status"] == "warning"  # 2030: 20 % met
+    assert wastewater_checks(rec, year=2036)[0]["status"] == "fail"  # 2040: 70 % not met
+    text = wastewater_checks(rec, year=2025)[0]["en"]
+    assert "2030 20% ✓" in text and "2035 40% ✗" in text and "35%" in text

@@ -44,15 +44,20 @@ def test_hand_case_energy():
 def test_hand_case_money():
     r = hand_case()
     t = r.summary["totals"]
-    # new (150 kW, Nord, 20 % grant): 97.5 €/MWh at Pz 100, 67.5 at Pz 200; big (800 kW): 110 and 70
-    np.testing.assert_allclose(r.plant_tip_rate_eur_mwh[H0:H0 + 3], [[0, 97.5, 110], [0, 67.5, 70], [0, 90, 100]])
-    assert t["tip_eur"] == pytest.approx(1.625 + 2.025 + 11.0 + 1.4)
+    # new (150 kW, Nord, 20 % grant): 130 × 0.75 = 97.5 €/MWh at Pz 100, 90 × 0.75 = 67.5 at Pz 200, but in
+    # hours H0 and H0+1 all of CP1's withdrawal is B's, a household: exempt from the grant cut, so 130 and 90;
+    # in H0+2 only A (an SME) withdraws: 120 × 0.75 = 90. big (800 kW): 110 and 70.
+    np.testing.assert_allclose(r.plant_tip_rate_eur_mwh[H0:H0 + 3], [[0, 130, 110], [0, 90, 70], [0, 90, 100]])
+    new_tip = (40 - 70 / 3) * 0.130 + 30 * 0.090
+    assert t["tip_eur"] == pytest.approx(new_tip + 11.0 + 1.4)
+    assert t["grant_cut_exemption_eur"] == pytest.approx((40 - 70 / 3) * (0.130 - 0.0975) + 30 * (0.090 - 0.0675))
     assert t["valorisation_eur"] == pytest.approx(200 * 10.57 / 1000)
     assert t["energy_sale_eur"] == pytest.approx(170 * 0.100 + 90 * 0.200)
     assert t["bill_savings_eur"] == pytest.approx(60 * 0.265)
     plants = {p["id"]: p for p in r.summary["plants"]}
     assert plants["old"]["tip_eur"] == 0.0 and not plants["old"]["admitted"]
-    assert plants["new"]["tip_eur"] == pytest.approx(3.65)
+    assert plants["new"]["tip_eur"] == pytest.approx(new_tip)
+    assert plants["new"]["grant_cut_exemption_eur"] == pytest.approx(t["grant_cut_exemption_eur"])
     assert plants["big"]["mean_tip_rate_eur_mwh"] == pytest.approx(12.4 / 120 * 1000)
 
 
@@ -60,21 +65,32 @@ def test_hand_case_fees_and_restricted_share():
     r = hand_case()
     t = r.summary["totals"]
     assert t["rid_fee_eur"] == pytest.approx(0.65 * 50 + 0.65 * 150 + 0.60 * 800)
-    assert t["gse_fee_eur"] == pytest.approx((30 + 50) + (30 + 150) + (30 + 800) + 4 * 4)
+    # fees decree reading: 15 € per plant over 3 kW + 1 €/kW above 20 kW, nothing per member
+    assert t["gse_fee_eur"] == pytest.approx((15 + 30) + (15 + 130) + (15 + 780))
+    assert t["cer_costs_eur"] == pytest.approx(t["gse_fee_eur"])
     rest = {x["set"]: x for x in r.summary["restricted_tip"]}
     assert rest["no_grant"]["ratio"] == pytest.approx(120 / 150)
-    assert rest["no_grant"]["restricted_eur"] == pytest.approx(12.4 * (0.8 - 0.55) / 0.8)
+    # GSE's formula: (r − threshold) percentage points × the set's TIP
+    assert rest["no_grant"]["restricted_eur"] == pytest.approx(12.4 * (0.8 - 0.55))
     r_new = (40 - 70 / 3 + 30) / (140 / 3 + 30)
-    assert rest["with_grant"]["restricted_eur"] == pytest.approx(3.65 * (r_new - 0.45) / r_new)
+    new_tip = (40 - 70 / 3) * 0.130 + 30 * 0.090
+    assert rest["with_grant"]["restricted_eur"] == pytest.approx(new_tip * (r_new - 0.45))
+
+
+def test_hand_case_fees_rse_reading():
+    r = hand_case({"gse_fee_scheme": "rse"})
+    assert r.summary["totals"]["gse_fee_eur"] == pytest.approx((30 + 50) + (30 + 150) + (30 + 800) + 4 * 4)
+    assert "RSE" in r.summary["rules"]["fees_label"]
 
 
 def test_pro_rata_and_non_incentivised_last():
     pro = hand_case({"attribution": "pro_rata"})
     np.testing.assert_allclose(pro.plant_shared_kwh[H0], [40 / 3, 80 / 3, 100])
-    assert {p["id"]: p for p in pro.summary["plants"]}["new"]["tip_eur"] == pytest.approx(80 / 3 * 0.0975 + 2.025)
+    # exempt household withdrawal in H0 and H0+1: the full 130 and 90 €/MWh (see test_hand_case_money)
+    assert {p["id"]: p for p in pro.summary["plants"]}["new"]["tip_eur"] == pytest.approx(80 / 3 * 0.130 + 2.7)
     last = hand_case({"non_incentivised_last": True})
     np.testing.assert_allclose(last.plant_shared_kwh[H0], [0, 40, 100])
-    assert {p["id"]: p for p in last.summary["plants"]}["new"]["tip_eur"] == pytest.approx(40 * 0.0975 + 2.025)
+    assert {p["id"]: p for p in last.summary["plants"]}["new"]["tip_eur"] == pytest.approx(40 * 0.130 + 2.7)
     # the community's shared energy and valorisation do not depend on the attribution
     assert pro.summary["totals"]["shared_kwh"] == pytest.approx(200.0)
     assert last.summary["totals"]["valorisation_eur"] == pytest.approx(2.114)

@@ -67,7 +67,8 @@ def test_valorisation_vector_h():
 def test_restricted_share_vector_i():
     rec = restricted_tip(tip_eur=7000.0, incentivised_kwh=70_000.0, injected_kwh=100_000.0, threshold=0.55)
     assert rec["ratio"] == pytest.approx(0.70)
-    assert rec["restricted_eur"] == pytest.approx(1500.0)
+    assert rec["restricted_eur"] == pytest.approx(7000.0 * (0.70 - 0.55))  # vector I: 1,050 €
+    assert rec["restricted_eur"] == pytest.approx(1050.0)
 
 
 def test_restricted_share_below_threshold_and_empty():

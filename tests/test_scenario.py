@@ -248,3 +248,55 @@ def test_digest_follows_file_contents_across_copies():
     edited = ws.copy()
     edited.add_file("series/b.csv", base_files()["series/b.csv"].replace(b",4.0000", b",5.0000"))
     assert edited.digest() != first and ws.digest() == first    # the original keeps its own contents
+
+
+@pytest.mark.parametrize("typed, expected, area", [("lombardia", "Lombardia", "Nord"),
+                                                   ("EMILIA ROMAGNA", "Emilia-Romagna", "Nord"),
+                                                   ("Valle d’Aosta", "Valle d'Aosta/Vallée d'Aoste", "Nord"),
+                                                   ("friuli venezia-giulia", "Friuli-Venezia Giulia", "Nord"),
+                                                   ("lazio", "Lazio", "Centro")])
+def test_region_names_matched_ignoring_case_hyphens_and_apostrophes(typed, expected, area):
+    doc = base_doc()
+    doc["site"] = {"comune": "Rozzano", "region": typed}
+    sc, problems = parse_scenario(doc)
+    assert problems == [] and (sc.site.region, sc.site.macro_area) == (expected, area)
+
+
+def test_unknown_region_refused_with_suggestions():
+    doc = base_doc()
+    doc["site"] = {"comune": "Rozzano", "region": "Lombardya"}
+    sc, problems = parse_scenario(doc)
+    assert sc is None and len(problems) == 1
+    p = problems[0]
+    assert p.where == "site.region" and "Lombardya" in p.en and "did you mean: Lombardia" in p.en
+
+
+def test_2025_categories_and_older_spellings():
+    doc = base_doc()
+    doc["members"][1]["category"] = "religious_body"
+    doc["members"].append({"id": "c", "kind": "consumer", "category": "nonprofit", "cabina": "CP1",
+                           "load": {"source": "file", "path": "series/b.csv"}})
+    sc, problems = parse_scenario(doc)
+    assert problems == []
+    assert [m.category for m in sc.members] == ["sme", "religious_body", "third_sector"]
+
+
+def test_tariff_excluded_kw_is_read_and_defaults_to_zero():
+    doc = base_doc()
+    sc, _ = parse_scenario(doc)
+    assert sc.plants[0].tariff_excluded_kw == 0.0
+    doc["plants"][0]["tariff_excluded_kw"] = 20
+    sc, problems = parse_scenario(doc)
+    assert problems == [] and sc.plants[0].tariff_excluded_kw == 20.0
+    out = run(mem_ws(doc))
+    assert out.summary["plants"][0]["tariff_fraction"] == pytest.approx(1 - 20 / 50)
+
+
+def test_year_mode_and_fee_scheme_in_the_schema():
+    doc = base_doc()
+    doc["rules"] = {"year_mode": "calendar"}
+    doc["economics"] = {"gse_fee_scheme": "rse", "gse_fee_plant_eur": None}
+    assert parse_scenario(doc)[1] == []
+    doc["rules"] = {"year_mode": "solar"}
+    sc, problems = parse_scenario(doc)
+    assert sc is None and problems[0].where == "rules.year_mode"

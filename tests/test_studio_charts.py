@@ -103,23 +103,30 @@ def test_sankey_conserves_energy():
     assert inflow("injected_not_shared") == pytest.approx(450.0)
 
 
-def test_money_waterfall_ends_at_the_net_benefit():
+def test_money_waterfall_ends_at_what_the_cer_brings():
     totals = {"tip_eur": 1000.0, "valorisation_eur": 100.0, "energy_sale_eur": 2000.0, "rid_min_price_topup_eur": 0.0,
-              "bill_savings_eur": 3000.0, "fees_eur": 150.0}
+              "bill_savings_eur": 3000.0, "fees_eur": 150.0, "cer_costs_eur": 50.0, "rid_fee_eur": 100.0}
     fig = charts.money_year_figure(totals, tr)
     wf = fig.data[0]
     assert list(wf.measure)[-1] == "total"
-    assert sum(wf.y[:-1]) == pytest.approx(wf.y[-1]) == pytest.approx(5950.0)
-    assert "charts.money.rid_topup" not in wf.x          # a zero item is left out
-    assert wf.y[list(wf.x).index("charts.money.fees")] == pytest.approx(-150.0)
+    # TIP + valorisation − the CER's costs; energy sale and bill savings are not the CER's money
+    assert sum(wf.y[:-1]) == pytest.approx(wf.y[-1]) == pytest.approx(1050.0)
+    assert wf.x[-1] == "charts.money.cer_money"
+    assert "charts.money.energy_sale" not in wf.x and "charts.money.bill_savings" not in wf.x
+    assert wf.y[list(wf.x).index("charts.money.cer_costs")] == pytest.approx(-50.0)
     assert fig.layout.yaxis.title.text == "€ / charts.year"
+    # an older summary without cer_costs_eur: the GSE fees are the CER's costs
+    old = charts.money_year_figure({"tip_eur": 10.0, "valorisation_eur": 1.0, "gse_fee_eur": 3.0}, tr).data[0]
+    assert old.y[-1] == pytest.approx(8.0)
 
 
-def test_money_monthly_net_line_matches_items():
-    rows = monthly_rows()
+def test_money_monthly_line_is_what_the_cer_brings():
+    rows = [{**r, "cer_costs_eur": 4.0, "rid_fee_eur": 6.0} for r in monthly_rows()]
     fig = charts.money_monthly_figure(rows, tr)
-    net = [t for t in fig.data if t.name == "charts.money.net"][0]
-    assert list(net.y) == pytest.approx([30 + 3 + 50 + 80 - 10] * 12)
+    net = [t for t in fig.data if t.name == "charts.money.cer_money"][0]
+    assert list(net.y) == pytest.approx([30 + 3 - 4] * 12)
+    sale = next(t for t in fig.data if t.name == "charts.money.energy_sale")
+    assert list(sale.y) == pytest.approx([50] * 12)  # shown, labelled as the producers' own
     assert fig.layout.barmode == "relative"
 
 

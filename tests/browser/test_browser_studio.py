@@ -43,13 +43,13 @@ def test_open_fixture_change_kwp_and_see_results_change(page):
     upload_in_sidebar(page, FIXTURE)
     assert page.locator("h1").first.inner_text() == "Piccola CER di prova"
     nav(page, "Risultati")
-    before = metric_value(page, "Beneficio netto")
+    before = metric_value(page, "Quanto porta la CER")
     nav(page, "Impianti FV")
     set_number(page, "Potenza (kWp)", 100)                  # fv-municipio: 60 → 100 kWp (GSE and RID fees)
     assert_no_exception(page)
     assert "**100,0" not in page.content()
     nav(page, "Risultati")
-    after = metric_value(page, "Beneficio netto")
+    after = metric_value(page, "Quanto porta la CER")
     assert before != after
     nav(page, "Panoramica")
     assert metric_value(page, "Potenza fotovoltaica") == "120,0\u00a0kWp"
