@@ -65,11 +65,12 @@ def test_empty_community_renders_with_zeros():
     at = app_on("pages/risultati.py", empty_workspace())
     assert_clean(at)
     headline = {"Produzione FV": "0 kWh", "Consumi": "0 kWh", "Energia condivisa": "0 kWh", "Incentivi CER": "0 €",
-                "Beneficio netto": "0 €"}
+                "Quanto porta la CER": "0 €"}
     assert metrics(at) == headline
     open_tab(at, "Economia")
     assert metrics(at) == {**headline, "Tariffa premio GSE": "0 €", "Valorizzazione ARERA": "0 €",
-                           "Vendita energia (RID)": "0 €", "Risparmio in bolletta": "0 €"}
+                           "Costi della CER": "0 €", "Vendita energia (dei produttori)": "0 €",
+                           "Risparmio da autoconsumo (dei prosumer)": "0 €"}
     open_tab(at, "Membri")
     assert not at.dataframe and [i.value for i in at.info] == ["Nessun membro."]
     open_tab(at, "Cabine")
