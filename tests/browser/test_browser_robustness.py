@@ -67,7 +67,7 @@ def test_results_reopen_on_the_tab_being_read(page):
     nav(page, "Overview")
     nav(page, "Results")
     assert page.locator(selected).inner_text() == "Money"
-    assert page.locator("[data-testid='stMetric']").filter(has_text="Bill savings").count() == 1
+    assert page.locator("[data-testid='stMetric']").filter(has_text="Self-consumption savings (prosumers')").count() == 1
 
 
 def test_choosing_a_file_source_before_the_file_keeps_the_simulation(page):
