@@ -35,7 +35,7 @@ def cmd_simulate(args) -> int:
     from .export import write_results
 
     outcome = run(_open(args.scenario))
-    paths = write_results(outcome.results, args.out)
+    paths = write_results(outcome.results, args.out, hourly_format=args.format)
     lang = _lang(args)
     for w in outcome.warnings:
         print(("attenzione: " if lang == "it" else "warning: ") + excerpt(w.message(lang), 300), file=sys.stderr)
@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="simulate a scenario (default: the embedded demo) and write the results")
     sim.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
     sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                     help="format of the hourly tables (default csv; parquet: columnar, compressed)")
     sim.set_defaults(func=cmd_simulate)
     val = sub.add_parser("validate", help="check a scenario file without simulating")
     val.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
