@@ -144,3 +144,11 @@ def test_cli_simulate_parquet(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "hourly_members.parquet").exists() and not (tmp_path / "hourly_members.csv").exists()
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2024, 2025, 2026])
+def test_iso_labels_as_pandas_strftime(year):
+    from cer_core.timeaxis import hours_local, iso_local_labels
+
+    text = hours_local(year).strftime("%Y-%m-%dT%H:%M:%S%z")
+    assert list(iso_local_labels(year)) == [s[:-2] + ":" + s[-2:] for s in text]
