@@ -146,3 +146,24 @@ def test_blas_threads_are_set_during_the_engine(monkeypatch):
     monkeypatch.setattr(engine, "energy_step", spy)
     engine.simulate(_bench_build()(10))
     assert seen and set(seen) == {engine.BLAS_THREADS}
+
+
+def test_bill_savings_identical_to_the_member_by_member_loop():
+    import dataclasses
+
+    from cer_core.bands import band_of_hour
+    from cer_core.constants import Parameters
+
+    inputs = _bench_build()(30)
+    members = list(inputs.scenario.members)
+    members[3] = dataclasses.replace(members[3], avoided_price_eur_kwh={"F1": 0.3, "F2": 0.25, "F3": 0.2})
+    members[4] = dataclasses.replace(members[4], avoided_price_eur_kwh=0.27)
+    params = Parameters.from_overrides({}, {})
+    band = band_of_hour(2024, True)
+    self_kwh = np.random.default_rng(1).random((len(band), len(members)))
+    expected = np.empty_like(self_kwh)
+    for i, m in enumerate(members):
+        expected[:, i] = self_kwh[:, i] * engine.avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, band,
+                                                                         params)
+    np.testing.assert_array_equal(engine._bill_savings(members, self_kwh, band, params), expected)
+    assert engine._bill_savings([], self_kwh[:, :0], band, params).shape == (len(band), 0)
