@@ -90,6 +90,29 @@ print(json.dumps({"cold_s": time.perf_counter() - t0}))
 """
 
 
+STUDIO_CASE = """
+import statistics, time
+sys.path.insert(0, "tests")
+from studio_helpers import app_on
+from cer_core.workspace import Workspace
+from benchlib import big_scenario_doc
+app_on("pages/panoramica.py")  # a warm server: imports and the demo done
+ws = Workspace(doc=big_scenario_doc(1000, 100), origin="bench")
+t0 = time.perf_counter()
+at = app_on("pages/impianti.py", ws)
+open_s = time.perf_counter() - t0
+assert not at.exception, at.exception
+edits = []
+for i in range(3):
+    field = next(w for w in at.text_input if w.key and w.key.startswith("grant_p0_"))
+    t0 = time.perf_counter()
+    field.set_value(str(10 + i)).run()
+    edits.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+print(json.dumps({"open_s": open_s, "edit_s": statistics.median(edits)}))
+"""
+
+
 def engine_figures(members: int, plants: int, target_s: float, target_mb: float | None, repeat: int) -> list[Figure]:
     _, r = fresh(ENGINE_CASE.format(members=members, plants=plants, repeat=repeat))
     label = f"engine, {members:,} members / {plants:,} plants / 4 cabine"
@@ -130,6 +153,10 @@ def main() -> None:
         figures += simulate_figures(Path(tmp), None)
         if not args.quick:
             figures += simulate_figures(Path(tmp), 1000)
+    if not args.quick:
+        _, r = fresh(STUDIO_CASE)
+        figures.append(Figure("studio (server side, AppTest), 1,000 members: open on Impianti", 5.0, r["open_s"], "s"))
+        figures.append(Figure("studio, 1,000 members: edit to re-simulated page, median of 3", 1.0, r["edit_s"], "s"))
     _, r = fresh(PROFILES_CASE)
     figures.append(Figure("profiles, 1,000 members, cold", 1.0, r["cold_s"], "s"))
     _, r = fresh(IMPORT_CASE)
