@@ -38,6 +38,21 @@ log = logging.getLogger("cer_studio")
 
 #: How many simulated years (full hourly results) the server keeps; see the module docstring.
 SIMULATIONS_KEPT = 4
+#: A community whose hourly results would exceed this (≈ 400 members) is large: only
+#: :data:`LARGE_SIMULATIONS_KEPT` of its simulations are kept (the current one and the one before), in their
+#: own cache, so a 1,000-member community (≈ 0.5 GB a year) does not fill the server with four of them.
+LARGE_RESULTS_BYTES = 150 * 2**20
+LARGE_SIMULATIONS_KEPT = 2
+
+
+def results_bytes_estimate(ws: Workspace) -> int:
+    """Rough size of ``ws``'s hourly results [bytes]: six (hours × members) float64 matrices."""
+    members = ws.doc.get("members")
+    return (len(members) if isinstance(members, list) else 0) * 8784 * 8 * 6
+
+
+def _is_large(ws: Workspace) -> bool:
+    return results_bytes_estimate(ws) > LARGE_RESULTS_BYTES
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,11 @@ def _simulate_cached(digest: str, origin: str, _ws: Workspace) -> RunState:
     return run_workspace(_ws)
 
 
+@st.cache_resource(max_entries=LARGE_SIMULATIONS_KEPT, show_spinner=False)
+def _simulate_cached_large(digest: str, origin: str, _ws: Workspace) -> RunState:
+    return run_workspace(_ws)
+
+
 def simulate(ws: Workspace) -> RunState:
     """The simulated year of ``ws``, cached by its digest (every edit re-simulates by itself) and the name it
     was opened from (the results carry that name: two sessions opening the same bytes under two names never
@@ -95,12 +115,13 @@ def simulate(ws: Workspace) -> RunState:
     re-splits the cached simulation in milliseconds (:func:`_resplit_cached`) instead of re-simulating.
     """
     engine_ws = engine_workspace(ws)
-    state = _simulate_cached(engine_ws.digest(), engine_ws.origin, engine_ws)
+    large = _is_large(engine_ws)
+    state = (_simulate_cached_large if large else _simulate_cached)(engine_ws.digest(), engine_ws.origin, engine_ws)
     if engine_ws is ws:
         return state
     if not state.ok:
         return replace(state, digest=ws.digest())
-    return _resplit_cached(ws.digest(), ws.origin, ws, state)
+    return (_resplit_cached_large if large else _resplit_cached)(ws.digest(), ws.origin, ws, state)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -128,6 +149,16 @@ def allocation_base(ws: Workspace, state: RunState):
 
 @st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
 def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
+    return _resplit(digest, _ws, _state)
+
+
+@st.cache_resource(max_entries=LARGE_SIMULATIONS_KEPT, show_spinner=False)
+def _resplit_cached_large(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
+    return _resplit(digest, _ws, _state)
+
+
+def _resplit(digest: str, _ws: Workspace, _state: RunState) -> RunState:
+    """The cached simulation split by ``_ws``'s regolamento (a re-split holds the simulation's arrays)."""
     from cer_core.allocation import allocation_summary
     from cer_core.scenario import parse_scenario
 
