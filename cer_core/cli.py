@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from .errors import CerInputError, excerpt
 
@@ -35,7 +36,7 @@ def cmd_simulate(args) -> int:
     from .export import write_results
 
     outcome = run(_open(args.scenario))
-    paths = write_results(outcome.results, args.out)
+    paths = write_results(outcome.results, args.out, hourly_format=args.format)
     lang = _lang(args)
     for w in outcome.warnings:
         print(("attenzione: " if lang == "it" else "warning: ") + excerpt(w.message(lang), 300), file=sys.stderr)
@@ -113,6 +114,27 @@ def cmd_forecast(args) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args) -> int:
+    """Simulate every scenario of a folder in parallel (``cer_core.batch``); 2 when any of them failed."""
+    from .batch import SUMMARY_FILE, find_scenarios, run_batch
+
+    lang = _lang(args)
+    paths = find_scenarios(args.scenarios_dir)
+    if not paths:
+        print(("nessuno scenario (*.json, *.zip) in " if lang == "it" else "no scenario (*.json, *.zip) in ")
+              + excerpt(args.scenarios_dir, 120), file=sys.stderr)
+        return EXIT_INVALID
+    results = run_batch(paths, args.out, workers=args.workers, scheduler=args.scheduler, lang=lang,
+                        progress=False if args.no_progress else None)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"{r.label}: {r.row['error']}", file=sys.stderr)
+    done = len(results) - len(failed)
+    print((f"{done} scenari simulati, {len(failed)} non riusciti: " if lang == "it"
+           else f"{done} scenarios simulated, {len(failed)} failed: ") + str(Path(args.out) / SUMMARY_FILE))
+    return EXIT_INVALID if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cer_core", description="CER Studio calculation core")
     parser.add_argument("--lang", choices=["it", "en"], help="language of messages (default: it, or CER_LANG)")
@@ -120,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="simulate a scenario (default: the embedded demo) and write the results")
     sim.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
     sim.add_argument("--out", required=True, help="output folder")
+    sim.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                     help="format of the hourly tables (default csv; parquet: columnar, compressed)")
     sim.set_defaults(func=cmd_simulate)
     val = sub.add_parser("validate", help="check a scenario file without simulating")
     val.add_argument("scenario", nargs="?", help="scenario JSON or .zip bundle (default: embedded demo)")
@@ -139,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--offline", action="store_true", help="no network: the labelled clear-sky fallback")
     fc.add_argument("--from-file", metavar="RESPONSE.json", help="a saved Open-Meteo answer instead of asking")
     fc.set_defaults(func=cmd_forecast)
+
+
+    bat = sub.add_parser("batch", help="simulate every scenario of a folder in parallel (local cores or Dask)")
+    bat.add_argument("scenarios_dir", help="folder of scenario JSON files and .zip bundles")
+    bat.add_argument("--out", required=True, help="output folder (batch_summary.csv and one summary.json each)")
+    bat.add_argument("--workers", type=int, help="local worker processes (default: the machine's cores)")
+    bat.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local cores)")
+    bat.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bat.set_defaults(func=cmd_batch)
     return parser
 
 

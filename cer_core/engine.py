@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import wraps
 
 import numpy as np
 
@@ -88,24 +88,20 @@ def month_starts(year: int) -> np.ndarray:
     return np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
 
 
-@lru_cache(maxsize=8)
-def _month_indicator(year: int) -> np.ndarray:
-    months = local_month(year)
-    indicator = (months[None, :] == np.arange(1, 13)[:, None]).astype(float)
-    indicator.flags.writeable = False
-    return indicator
-
-
 def monthly_sum(values: np.ndarray, year: int) -> np.ndarray:
     """Sum over the hours of each local month: (hours, ...) → (12, ...).
 
-    Two-dimensional arrays go through a (12, hours) indicator product (BLAS), much faster than
-    ``reduceat`` along the hours for many columns.
+    Without BLAS: the (12, hours) indicator product this replaced ran on BLAS threads that two cores
+    under load slowed down by up to 10× (issue 16). A one-dimensional series goes through
+    ``np.add.reduceat``; a (hours, items) matrix is summed month by month (``np.add.reduce`` over each
+    month's contiguous rows), 8× quicker than ``reduceat`` along the hours and pairwise-summed.
     """
     values = np.asarray(values)
-    if values.ndim == 2 and values.shape[1] > 8:
-        return _month_indicator(year) @ values
-    return np.add.reduceat(values, month_starts(year), axis=0)
+    starts = month_starts(year)
+    if values.ndim < 2:
+        return np.add.reduceat(values, starts, axis=0)
+    bounds = np.r_[starts, values.shape[0]]
+    return np.stack([np.add.reduce(values[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
 
 
 def _hours_share_by_month(year: int) -> np.ndarray:
@@ -173,6 +169,25 @@ def exempt_fraction(flows: MemberFlows, member_exempt: np.ndarray, member_cabina
     out = np.zeros_like(wd_all)
     np.divide(wd_exempt, wd_all, out=out, where=wd_all > 0)
     return np.clip(out, 0.0, 1.0)
+
+
+#: BLAS threads of the engine's few matrix products (members → cabine sums): one. The products are
+#: memory-bound, and BLAS threads competing with the server's other work gave up to 10× outliers.
+BLAS_THREADS = 1
+
+
+def _blas_threads(func):
+    """Run ``func`` with :data:`BLAS_THREADS` BLAS threads (threadpoolctl; unchanged when it is missing)."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - pinned in requirements.txt
+            return func(*args, **kwargs)
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 ENERGY_KEYS = ("production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
@@ -299,9 +314,7 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
             cut_rates[:, j] = np.where(energy.eligible[:, j], cut, 0.0)
     band = band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True)))
     self_kwh = energy.flows.self_consumed_kwh
-    savings = np.empty_like(self_kwh)
-    for i, m in enumerate(sc.members):
-        savings[:, i] = self_kwh[:, i] * avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, band, params)
+    savings = _bill_savings(sc.members, self_kwh, band, params)
     return _Money(
         tip_rate_eur_mwh=rates,
         tip_eur=energy.incentivised_kwh * rates / 1000.0,
@@ -317,6 +330,22 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
                                 for j, p in enumerate(sc.plants)]),
         grant_cut_exemption_eur=energy.incentivised_kwh * (rates - cut_rates) / 1000.0,
     )
+
+
+def _bill_savings(members, self_kwh: np.ndarray, band: np.ndarray, params: Parameters) -> np.ndarray:
+    """Each member's self-consumed energy × its avoided price [€], (hours, members).
+
+    Members with one price go in a single row-wise pass (the column-by-column loop this replaced walked a
+    (hours × members) matrix across its rows: seconds at 10,000 members); F1/F2/F3 prices column by column.
+    Each product is the same as before, so the result is identical.
+    """
+    prices = [avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, band, params) for m in members]
+    scalar = np.array([p if np.ndim(p) == 0 else 0.0 for p in prices], dtype=float)
+    savings = self_kwh * scalar
+    for i, p in enumerate(prices):
+        if np.ndim(p):
+            savings[:, i] = self_kwh[:, i] * p
+    return savings
 
 
 def monthly_step(year: int, energy: _Energy, money: _Money) -> tuple[list[dict], dict]:
@@ -362,6 +391,7 @@ def _price_statistics(pz: np.ndarray) -> dict:
                 small.fixed_eur_mwh + np.maximum(0.0, C.TIP_VARIABLE_REFERENCE_EUR_MWH - pz) >= small.cap_eur_mwh))}
 
 
+@_blas_threads
 def simulate(inputs: SimulationInputs) -> Results:
     """Run the engine on resolved inputs: energy step, money step, monthly step, records.
 
@@ -447,28 +477,41 @@ def _column(monthly: dict[str, np.ndarray], j: int) -> dict[str, list[float]]:
     return {name: [float(x) for x in values[:, j]] for name, values in monthly.items()}
 
 
+def _columns(monthly: dict[str, np.ndarray]) -> list[dict[str, list[float]]]:
+    """:func:`_column` of every item at once (one conversion of each (12, items) array to Python floats)."""
+    as_lists = {name: values.T.tolist() for name, values in monthly.items()}
+    n_items = next(iter(monthly.values())).shape[1] if monthly else 0
+    return [{name: rows[j] for name, rows in as_lists.items()} for j in range(n_items)]
+
+
 def _member_records(sc: Scenario, flows: MemberFlows, savings, sale, tip, plant_member) -> list[dict]:
-    sums = {k: getattr(flows, k).sum(axis=0) for k in
-            ("load_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")}
     monthly = _monthly_columns(sc.year, consumption_kwh=flows.load_kwh, production_kwh=flows.production_kwh,
                                self_consumed_kwh=flows.self_consumed_kwh, injected_kwh=flows.injected_kwh,
                                withdrawn_kwh=flows.withdrawn_kwh, bill_savings_eur=savings)
+    # one pass over the (hours, members) matrices: the year is the sum of the months
+    sums = {k: monthly[name].sum(axis=0) for k, name in
+            (("load_kwh", "consumption_kwh"), ("production_kwh", "production_kwh"),
+             ("self_consumed_kwh", "self_consumed_kwh"), ("injected_kwh", "injected_kwh"),
+             ("withdrawn_kwh", "withdrawn_kwh"), ("bill_savings_eur", "bill_savings_eur"))}
+    sums = {k: v.tolist() for k, v in sums.items()}
     sale_by_member = np.zeros(len(sc.members))
     tip_by_member = np.zeros(len(sc.members))
     np.add.at(sale_by_member, plant_member, sale.sum(axis=0))
     np.add.at(tip_by_member, plant_member, tip.sum(axis=0))
+    sale_by_member, tip_by_member = sale_by_member.tolist(), tip_by_member.tolist()
+    columns = _columns(monthly)
     out = []
     for i, m in enumerate(sc.members):
+        load = sums["load_kwh"][i]
         out.append({
             "id": m.id, "name": m.name, "kind": m.kind, "category": m.category, "cabina": m.cabina,
             "load_source": (m.load or {}).get("source"),
-            "consumption_kwh": float(sums["load_kwh"][i]), "production_kwh": float(sums["production_kwh"][i]),
-            "self_consumed_kwh": float(sums["self_consumed_kwh"][i]), "injected_kwh": float(sums["injected_kwh"][i]),
-            "withdrawn_kwh": float(sums["withdrawn_kwh"][i]), "bill_savings_eur": float(savings[:, i].sum()),
-            "energy_sale_eur": float(sale_by_member[i]), "tip_generated_eur": float(tip_by_member[i]),
-            "self_sufficiency_ratio": float(sums["self_consumed_kwh"][i] / sums["load_kwh"][i])
-            if sums["load_kwh"][i] > 0 else 0.0,
-            "monthly": _column(monthly, i),
+            "consumption_kwh": load, "production_kwh": sums["production_kwh"][i],
+            "self_consumed_kwh": sums["self_consumed_kwh"][i], "injected_kwh": sums["injected_kwh"][i],
+            "withdrawn_kwh": sums["withdrawn_kwh"][i], "bill_savings_eur": sums["bill_savings_eur"][i],
+            "energy_sale_eur": sale_by_member[i], "tip_generated_eur": tip_by_member[i],
+            "self_sufficiency_ratio": sums["self_consumed_kwh"][i] / load if load > 0 else 0.0,
+            "monthly": columns[i],
         })
     return out
 
@@ -477,11 +520,15 @@ def _plant_records(sc: Scenario, energy: _Energy, money: _Money, layout: _Layout
     prod, inj, incent, tip = energy.production_kwh, energy.injected_kwh, energy.incentivised_kwh, money.tip_eur
     monthly = _monthly_columns(sc.year, production_kwh=prod, injected_kwh=inj, shared_kwh=energy.shared_kwh,
                                incentivised_kwh=incent, tip_eur=tip, energy_sale_eur=money.energy_sale_eur)
+    year = {name: values.sum(axis=0).tolist() for name, values in monthly.items()}  # one pass: the sum of the months
+    eligible_hours = energy.eligible.sum(axis=0).tolist()
+    columns = _columns(monthly)
     out = []
     for j, p in enumerate(sc.plants):
         adm = energy.admissions[j]
-        produced = float(prod[:, j].sum())
-        inc = float(incent[:, j].sum())
+        produced = year["production_kwh"][j]
+        inc = year["incentivised_kwh"][j]
+        tip_j = year["tip_eur"][j]
         out.append({
             "id": p.id, "name": p.name, "member": p.member, "cabina": layout.cabina_ids[layout.plant_cabina[j]],
             "kwp": p.kwp, "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
@@ -490,15 +537,15 @@ def _plant_records(sc: Scenario, energy: _Energy, money: _Money, layout: _Layout
             "tip_class": f"≤{tip_class(p.kwp).max_kw:g} kW" if p.kwp <= 600 else ">600 kW",
             "admitted": adm.admitted, "admission_code": adm.reason_code, "admission_it": adm.it,
             "admission_en": adm.en, "tariff_end": _tariff_end_iso(p.commissioning),
-            "eligible_hours": int(energy.eligible[:, j].sum()),
+            "eligible_hours": int(eligible_hours[j]),
             "production_kwh": produced, "specific_yield_kwh_kwp": produced / p.kwp if p.kwp > 0 else 0.0,
-            "injected_kwh": float(inj[:, j].sum()), "shared_kwh": float(energy.shared_kwh[:, j].sum()),
-            "incentivised_kwh": inc, "tip_eur": float(tip[:, j].sum()),
-            "mean_tip_rate_eur_mwh": float(tip[:, j].sum() * 1000.0 / inc) if inc > 0 else 0.0,
-            "energy_sale_eur": float(money.energy_sale_eur[:, j].sum()),
+            "injected_kwh": year["injected_kwh"][j], "shared_kwh": year["shared_kwh"][j],
+            "incentivised_kwh": inc, "tip_eur": tip_j,
+            "mean_tip_rate_eur_mwh": tip_j * 1000.0 / inc if inc > 0 else 0.0,
+            "energy_sale_eur": year["energy_sale_eur"][j],
             "rid_min_price_topup_eur": float(money.rid_topup_eur[j]),
             "rid_fee_eur": float(money.rid_fee_eur[j]), "gse_fee_eur": float(money.gse_fee_plant_eur[j]),
-            "monthly": _column(monthly, j),
+            "monthly": columns[j],
         })
     return out
 

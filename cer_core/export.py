@@ -56,25 +56,13 @@ def _long_csv(path: Path, labels: np.ndarray, id_header: str, names: list[str], 
     """Write a long table: one row per (hour, item), items in order within each hour.
 
     ``columns`` values are (hours, items) arrays, or (hours,) arrays repeated for every item.
+    Written by :func:`cer_core.hourly_table.write_csv` (vectorised; ids formula-neutralised and quoted per
+    RFC 4180); ``fmt`` gives a column's ``%.Nf`` format (default :data:`HOURLY_FORMAT`, 6 decimals).
     """
-    n_hours, n_items = len(labels), len(names)
-    keys = [id_header] + ([group_header] if group_header else [])
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(",".join(["timestamp", *keys, *columns]) + "\n")
-        if n_items == 0:
-            return
-        text_cols = [np.repeat(labels, n_items), np.tile(np.array(names, dtype=object), n_hours)]
-        if group_header:
-            text_cols.append(np.tile(np.array(groups, dtype=object), n_hours))
-        for key, values in columns.items():
-            values = np.asarray(values, dtype=float)
-            if values.ndim == 1:
-                values = np.repeat(values, n_items)
-            text_cols.append(np.char.mod(fmt.get(key, HOURLY_FORMAT), values.ravel()))
-        block = 100_000
-        for start in range(0, n_hours * n_items, block):
-            rows = zip(*(col[start:start + block] for col in text_cols))
-            fh.write("".join(",".join(row) + "\n" for row in rows))
+    from .hourly_table import write_csv
+
+    decimals = {key: int(fmt.get(key, HOURLY_FORMAT)[2:-1]) for key in columns}
+    write_csv(path, labels, id_header, names, group_header, groups, columns, column_decimals=decimals)
 
 
 def community_hourly(results: Results) -> dict[str, np.ndarray]:
@@ -87,13 +75,20 @@ def community_hourly(results: Results) -> dict[str, np.ndarray]:
             "shared_kwh": c.shared_kwh.sum(axis=1), "zonal_price_eur_mwh": np.asarray(results.zonal_price_eur_mwh)}
 
 
-def write_results(results: Results, out_dir: str | Path) -> list[Path]:
-    """Write the four results files into ``out_dir`` (created if missing); returns their paths."""
+def write_results(results: Results, out_dir: str | Path, *, hourly_format: str = "csv") -> list[Path]:
+    """Write the four results files into ``out_dir`` (created if missing); returns their paths.
+
+    ``hourly_format="parquet"`` writes the hourly tables as ``hourly_*.parquet`` instead of CSV (same
+    columns, values unrounded, compressed: :func:`cer_core.hourly_table.write_parquet`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     labels = results.labels
     paths = [out / "summary.json", out / "hourly_members.csv", out / "hourly_cabine.csv", out / "hourly_plants.csv"]
     paths[0].write_text(json.dumps(summary_document(results), indent=1, ensure_ascii=False), encoding="utf-8")
+    if hourly_format == "parquet":
+        return paths[:1] + write_hourly_parquet(results, out) + write_allocation_csv(results.summary.get("allocation"),
+                                                                                    out)
     m = results.members
     _long_csv(paths[1], labels, "member", results.member_ids, "cabina", results.member_cabina,
               {k: getattr(m, k) for k in MEMBER_COLUMNS}, {})
@@ -107,6 +102,24 @@ def write_results(results: Results, out_dir: str | Path) -> list[Path]:
                "tip_eur": results.plant_incentivised_kwh * results.plant_tip_rate_eur_mwh / 1000.0}, {})
     paths += write_allocation_csv(results.summary.get("allocation"), out)
     return paths
+
+
+def write_hourly_parquet(results: Results, out: Path) -> list[Path]:
+    """The three hourly tables as ``hourly_members.parquet``, ``hourly_cabine.parquet``, ``hourly_plants.parquet``."""
+    from .hourly_table import write_parquet
+
+    m, c = results.members, results.cabine
+    return [
+        write_parquet(out / "hourly_members.parquet", results.labels, "member", results.member_ids, "cabina",
+                      results.member_cabina, {k: getattr(m, k) for k in MEMBER_COLUMNS}),
+        write_parquet(out / "hourly_cabine.parquet", results.labels, "cabina", results.cabina_ids, None, None,
+                      {"injected_kwh": c.injected_kwh, "withdrawn_kwh": c.withdrawn_kwh, "shared_kwh": c.shared_kwh,
+                       "zonal_price_eur_mwh": results.zonal_price_eur_mwh}),
+        write_parquet(out / "hourly_plants.parquet", results.labels, "plant", results.plant_ids, "cabina",
+                      results.plant_cabina, {"injected_kwh": results.plant_injected_kwh,
+                                             "incentivised_kwh": results.plant_incentivised_kwh,
+                                             "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh}),
+    ]
 
 
 ALLOCATION_MONTH_COLUMNS = ("month", "pot_eur", "costs_eur", "running_costs_eur", "social_fund_eur", "members_eur",

@@ -10,6 +10,13 @@ The simulation is cached with ``st.cache_resource``, not ``st.cache_data``: its 
 ≈ 20 MB for the demo, and ``cache_data`` pickles them on every store and read (≈ 35 ms per edit and
 10 ms per read, twice a rerun). The outcome is read-only for every caller, so sharing one object is
 safe. Small results (a member's load, the weather summary, downloads) use ``st.cache_data``.
+
+Memory: the cache is shared by every session of the server and each simulated year holds its hourly
+matrices (≈ 19 MB on the demo, ≈ 0.5 GB for 1,000 members), so only the last :data:`SIMULATIONS_KEPT`
+simulations are kept (and the re-splits, allocation bases and Shapley values made from them); going
+further back re-simulates. With ``app.py`` pruning stale widget metadata
+(:func:`studio.state.prune_stale_widget_metadata`) the server's memory stays bounded however many edits
+are made (``tests/test_studio_memory.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +35,24 @@ from cer_core.errors import CerInputError, Problem
 from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace
 
 log = logging.getLogger("cer_studio")
+
+#: How many simulated years (full hourly results) the server keeps; see the module docstring.
+SIMULATIONS_KEPT = 4
+#: A community whose hourly results would exceed this (≈ 400 members) is large: only
+#: :data:`LARGE_SIMULATIONS_KEPT` of its simulations are kept (the current one and the one before), in their
+#: own cache, so a 1,000-member community (≈ 0.5 GB a year) does not fill the server with four of them.
+LARGE_RESULTS_BYTES = 150 * 2**20
+LARGE_SIMULATIONS_KEPT = 2
+
+
+def results_bytes_estimate(ws: Workspace) -> int:
+    """Rough size of ``ws``'s hourly results [bytes]: six (hours × members) float64 matrices."""
+    members = ws.doc.get("members")
+    return (len(members) if isinstance(members, list) else 0) * 8784 * 8 * 6
+
+
+def _is_large(ws: Workspace) -> bool:
+    return results_bytes_estimate(ws) > LARGE_RESULTS_BYTES
 
 
 @dataclass(frozen=True)
@@ -71,8 +96,13 @@ def run_workspace(ws: Workspace) -> RunState:
     return RunState(digest, outcome, (), time.perf_counter() - start, tuple(outcome.warnings))
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
 def _simulate_cached(digest: str, origin: str, _ws: Workspace) -> RunState:
+    return run_workspace(_ws)
+
+
+@st.cache_resource(max_entries=LARGE_SIMULATIONS_KEPT, show_spinner=False)
+def _simulate_cached_large(digest: str, origin: str, _ws: Workspace) -> RunState:
     return run_workspace(_ws)
 
 
@@ -85,12 +115,13 @@ def simulate(ws: Workspace) -> RunState:
     re-splits the cached simulation in milliseconds (:func:`_resplit_cached`) instead of re-simulating.
     """
     engine_ws = engine_workspace(ws)
-    state = _simulate_cached(engine_ws.digest(), engine_ws.origin, engine_ws)
+    large = _is_large(engine_ws)
+    state = (_simulate_cached_large if large else _simulate_cached)(engine_ws.digest(), engine_ws.origin, engine_ws)
     if engine_ws is ws:
         return state
     if not state.ok:
         return replace(state, digest=ws.digest())
-    return _resplit_cached(ws.digest(), ws.origin, ws, state)
+    return (_resplit_cached_large if large else _resplit_cached)(ws.digest(), ws.origin, ws, state)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -104,7 +135,7 @@ def engine_workspace(ws: Workspace) -> Workspace:
     return ws.with_doc({k: v for k, v in ws.doc.items() if k != "regolamento"})
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
 def _allocation_base_cached(engine_digest: str, _state: RunState):
     from cer_core.allocation import base_from_results
 
@@ -116,8 +147,18 @@ def allocation_base(ws: Workspace, state: RunState):
     return _allocation_base_cached(engine_workspace(ws).digest(), state)
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
 def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
+    return _resplit(digest, _ws, _state)
+
+
+@st.cache_resource(max_entries=LARGE_SIMULATIONS_KEPT, show_spinner=False)
+def _resplit_cached_large(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
+    return _resplit(digest, _ws, _state)
+
+
+def _resplit(digest: str, _ws: Workspace, _state: RunState) -> RunState:
+    """The cached simulation split by ``_ws``'s regolamento (a re-split holds the simulation's arrays)."""
     from cer_core.allocation import allocation_summary
     from cer_core.scenario import parse_scenario
 
@@ -135,7 +176,7 @@ def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) 
     return RunState(digest, outcome, (), _state.seconds, _state.warnings)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
 def _shapley_cached(engine_digest: str, _state: RunState) -> dict:
     from cer_core.allocation import shapley_values
 

@@ -142,3 +142,26 @@ def test_a_rule_change_re_splits_without_re_simulating():
     bad.doc["regolamento"] = {"shares_pct": {"producers": 90}}
     state = compute.simulate(bad)
     assert not state.ok and any(p.where == "regolamento.shares_pct" for p in state.problems)
+
+
+@pytest.mark.parametrize("large, kept", [(False, compute.SIMULATIONS_KEPT), (True, compute.LARGE_SIMULATIONS_KEPT)])
+def test_cache_keeps_fewer_large_simulations(monkeypatch, large, kept):
+    """Large communities keep only the last LARGE_SIMULATIONS_KEPT simulations (bounded server memory)."""
+    monkeypatch.setattr(compute, "LARGE_RESULTS_BYTES", 0 if large else 10**15)
+    calls = []
+    monkeypatch.setattr(compute, "run_workspace", lambda ws: calls.append(ws.digest()) or compute.RunState(ws.digest()))
+    compute._simulate_cached.clear()
+    compute._simulate_cached_large.clear()
+    base = fixture_workspace()
+    variants = []
+    for i in range(kept + 1):
+        ws = base.copy()
+        ws.doc["name"] = f"variante {i}"
+        variants.append(ws)
+        compute.simulate(ws)
+    compute.simulate(variants[-1])  # the last one: a hit
+    assert len(calls) == kept + 1
+    compute.simulate(variants[0])  # the oldest was dropped: simulated again
+    assert len(calls) == kept + 2
+    compute._simulate_cached.clear()
+    compute._simulate_cached_large.clear()

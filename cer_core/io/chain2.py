@@ -20,6 +20,7 @@ energy:
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -157,8 +158,13 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
 
 # --- Chain2Gate JSON -----------------------------------------------------------------------------------
 
-def _payload_get(payload: dict, *keys):
-    low = {k.lower(): v for k, v in payload.items()}
+def _lowered(payload: dict) -> dict:
+    """The payload with lower-case keys (made once per frame, not once per field)."""
+    return {str(k).lower(): v for k, v in payload.items()}
+
+
+def _payload_get(low: dict, *keys):
+    """The first of ``keys`` (any case) in a :func:`_lowered` payload, or None."""
     for k in keys:
         if k.lower() in low:
             return low[k.lower()]
@@ -201,7 +207,7 @@ def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
             counts["other"] += 1
             continue
         p = data.get("Payload")
-        p = p if isinstance(p, dict) else {}
+        p = _lowered(p) if isinstance(p, dict) else {}
         ts = _payload_get(p, "MeasurePosixTimestamp")
         if ts is None:
             ts = _payload_get(p, "MessagePosixTimestamp")
@@ -242,7 +248,7 @@ def _num(v) -> float:
         x = float(v)
     except (TypeError, ValueError, OverflowError):
         return np.nan
-    return x if np.isfinite(x) else np.nan
+    return x if math.isfinite(x) else np.nan
 
 
 def _counter_chunk(meter, end_s, tot_imp, prev_imp, tot_exp, prev_exp, name, fmt, warnings, info) -> Chunk:
