@@ -118,7 +118,10 @@ def write_hourly_parquet(results: Results, out: Path) -> list[Path]:
         write_parquet(out / "hourly_plants.parquet", results.labels, "plant", results.plant_ids, "cabina",
                       results.plant_cabina, {"injected_kwh": results.plant_injected_kwh,
                                              "incentivised_kwh": results.plant_incentivised_kwh,
-                                             "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh}),
+                                             "tip_rate_eur_mwh": results.plant_tip_rate_eur_mwh,
+                                             "shared_kwh": results.plant_shared_kwh,
+                                             "tip_eur": results.plant_incentivised_kwh
+                                             * results.plant_tip_rate_eur_mwh / 1000.0}),
     ]
 
 

@@ -62,6 +62,8 @@ def old_plant_records(sc, energy, money, layout):
             "id": p.id, "name": p.name, "member": p.member,
             "cabina": layout.cabina_ids[layout.plant_cabina[j]], "kwp": p.kwp,
             "commissioning": p.commissioning.isoformat(), "grant_pct": p.grant_pct,
+            "tariff_excluded_kw": p.tariff_excluded_kw, "tariff_fraction": float(energy.tariff_fraction[j]),
+            "grant_cut_exemption_eur": float(money.grant_cut_exemption_eur[:, j].sum()),
             "tip_class": f"≤{engine.tip_class(p.kwp).max_kw:g} kW" if p.kwp <= 600 else ">600 kW",
             "admitted": adm.admitted, "admission_code": adm.reason_code, "admission_it": adm.it,
             "admission_en": adm.en, "tariff_end": engine._tariff_end_iso(p.commissioning),

@@ -29,7 +29,7 @@ def old_long_csv(path, labels, id_header, names, group_header, groups, columns, 
             values = np.asarray(values, dtype=float)
             if values.ndim == 1:
                 values = np.repeat(values, n_items)
-            text_cols.append(np.char.mod(fmt.get(key, "%.4f"), values.ravel()))
+            text_cols.append(np.char.mod(fmt.get(key, export.HOURLY_FORMAT), values.ravel()))
         for start in range(0, n_hours * n_items, 100_000):
             rows = zip(*(col[start:start + 100_000] for col in text_cols))
             fh.write("".join(",".join(row) + "\n" for row in rows))
@@ -47,10 +47,11 @@ def tables(r):
                     {k: getattr(m, k) for k in export.MEMBER_COLUMNS}, {}),
         "cabine": ("cabina", r.cabina_ids, None, None,
                    {"injected_kwh": c.injected_kwh, "withdrawn_kwh": c.withdrawn_kwh, "shared_kwh": c.shared_kwh,
-                    "zonal_price_eur_mwh": r.zonal_price_eur_mwh}, {"zonal_price_eur_mwh": "%.2f"}),
+                    "zonal_price_eur_mwh": r.zonal_price_eur_mwh}, {}),
         "plants": ("plant", r.plant_ids, "cabina", r.plant_cabina,
                    {"injected_kwh": r.plant_injected_kwh, "incentivised_kwh": r.plant_incentivised_kwh,
-                    "tip_rate_eur_mwh": r.plant_tip_rate_eur_mwh}, {}),
+                    "tip_rate_eur_mwh": r.plant_tip_rate_eur_mwh, "shared_kwh": r.plant_shared_kwh,
+                    "tip_eur": r.plant_incentivised_kwh * r.plant_tip_rate_eur_mwh / 1000.0}, {}),
     }
 
 
