@@ -119,6 +119,7 @@ def allocation_base(ws: Workspace, state: RunState):
 @st.cache_resource(max_entries=24, show_spinner=False)
 def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) -> RunState:
     from cer_core.allocation import allocation_summary
+    from cer_core.investment import investment_economics
     from cer_core.scenario import parse_scenario
 
     try:
@@ -131,6 +132,7 @@ def _resplit_cached(digest: str, origin: str, _ws: Workspace, _state: RunState) 
         return RunState(digest, None, (internal_problem(exc, "regolamento"),), _state.seconds)
     summary = {**_state.summary, "allocation": allocation,
                "scenario": {**_state.summary.get("scenario", {}), "digest": digest}}
+    summary["economics"] = investment_economics(summary, sc)  # members' shares follow the regolamento
     outcome = replace(_state.outcome, scenario=sc, results=replace(_state.outcome.results, summary=summary))
     return RunState(digest, outcome, (), _state.seconds, _state.warnings)
 
