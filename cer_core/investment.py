@@ -131,19 +131,18 @@ def irr(cash_eur) -> float | None:
     if np.count_nonzero(np.diff(np.sign(nz))) != 1:
         return None
     lo, hi = -0.99, 10.0
-    f_lo, f_hi = npv_eur(lo, cash), npv_eur(hi, cash)
-    if f_lo * f_hi > 0:
-        return None
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        f_mid = npv_eur(mid, cash)
-        if f_lo * f_mid <= 0:
-            hi = mid
-        else:
-            lo, f_lo = mid, f_mid
-        if hi - lo < 1e-10:
+    years = np.arange(len(cash))
+    for _ in range(6):  # each round: NPV on a 64-point grid, keep the bracket of the sign change
+        rates = np.linspace(lo, hi, 64)
+        values = (cash[None, :] / (1.0 + rates[:, None]) ** years[None, :]).sum(axis=1)
+        change = np.flatnonzero(np.sign(values[:-1]) != np.sign(values[1:]))
+        if len(change) == 0:
+            return None
+        k = change[0]
+        lo, hi = rates[k], rates[k + 1]
+        if hi - lo < 1e-11:
             break
-    return 0.5 * (lo + hi)
+    return float(0.5 * (lo + hi))
 
 
 def payback_years(cash_eur, rate: float = 0.0) -> float | None:
@@ -250,13 +249,15 @@ class _Curves:
         return ((self.years >= 1) & (self.years <= tariff_years)).astype(float)
 
 
-def _actor(lines: dict[str, np.ndarray], rate: float) -> dict:
+def _actor(lines: dict[str, np.ndarray], rate: float, detail: bool = True) -> dict:
     cash = sum(lines.values())
-    return {**metrics(cash, rate), "cash_flow_eur": [round(float(x), 2) for x in cash],
-            "lines": {k: [round(float(x), 2) for x in v] for k, v in lines.items() if np.any(np.abs(v) > 0.005)}}
+    if not detail:
+        return {"npv_eur": npv_eur(rate, cash)}
+    return {**metrics(cash, rate), "cash_flow_eur": np.round(cash, 2).tolist(),
+            "lines": {k: np.round(v, 2).tolist() for k, v in lines.items() if np.any(np.abs(v) > 0.005)}}
 
 
-def investment_economics(summary: dict, scenario, economics: dict | None = None) -> dict:
+def investment_economics(summary: dict, scenario, economics: dict | None = None, detail: bool = True) -> dict:
     """Cash flows and figures of the community, every plant and every member (``summary["economics"]``).
 
     Parameters
@@ -267,6 +268,8 @@ def investment_economics(summary: dict, scenario, economics: dict | None = None)
         The typed scenario (plants' power, owner, grant, degradation).
     economics : dict, optional
         The scenario's ``economics`` section (its ``investment`` part); default ``scenario.economics``.
+    detail : bool
+        False: no per-member actors and only the plants' NPV (what the sizing sweeps need, faster).
     """
     p = InvestmentParams.from_economics(scenario.economics if economics is None else economics)
     n = int(p.horizon_years)
@@ -274,7 +277,7 @@ def investment_economics(summary: dict, scenario, economics: dict | None = None)
     years = np.arange(n + 1)
     curves = _Curves(_growth(p.inflation_pct_year, n), _growth(p.price_escalation_pct_year, n), years)
     tariff = curves.tariff(int(p.tariff_years))
-    members = {m["id"]: m for m in summary.get("members", [])}
+    member_recs = {m["id"]: m for m in summary.get("members", [])}
     alloc = {m["id"]: m for m in (summary.get("allocation") or {}).get("members", [])}
     plant_recs = {r["id"]: r for r in summary.get("plants", [])}
     totals = summary.get("totals", {})
@@ -301,7 +304,7 @@ def investment_economics(summary: dict, scenario, economics: dict | None = None)
     community["cer_money_eur"] = cer_money
     for pl in scenario.plants:
         rec = plant_recs.get(pl.id, {})
-        owner = members.get(pl.member, {})
+        owner = member_recs.get(pl.member, {})
         e = energy_of[pl.id]
         capex_kwp = p.plant_capex_eur_kwp(pl.id, pl.kwp)
         fin = p.plant_financing(pl.id)
@@ -320,7 +323,7 @@ def investment_economics(summary: dict, scenario, economics: dict | None = None)
         capex = pl.kwp * capex_kwp
         plants_out.append({"id": pl.id, "member": pl.member, "kwp": pl.kwp, "capex_eur_kwp": capex_kwp,
                            "capex_eur": capex, "grant_eur": grant_eur(pl.kwp, capex, pl.grant_pct, p),
-                           "financing": fin.mode, **_actor(lines, rate)})
+                           "financing": fin.mode, **_actor(lines, rate, detail)})
         costs = {k: v for k, v in lines.items() if k not in ("bill_savings_eur", "cer_producer_share_eur")}
         acc = owned_lines.setdefault(pl.member, {})
         for k, v in costs.items():
@@ -339,6 +342,8 @@ def investment_economics(summary: dict, scenario, economics: dict | None = None)
         a = alloc.get(m["id"])
         if a is not None:
             lines["cer_share_eur"] = a.get("net_eur", 0.0) * money_factor
+        if not detail:
+            continue
         members_out.append({"id": m["id"], "name": m.get("name", m["id"]), "category": m.get("category"),
                             "has_allocation": a is not None, **_actor(lines, rate)})
 
