@@ -263,3 +263,17 @@ LOAN_YEARS = 10
 #: the host (an annuity of the net capex, plus O&M and insurance it bears).
 THIRD_PARTY_RATE_PCT = 7.0
 THIRD_PARTY_YEARS = 15
+
+# -------------------------------------------------------------------------------------------------
+# member selection (cer_core/selection.py)
+# -------------------------------------------------------------------------------------------------
+#: Typical yearly consumption of one member of each category, kWh [D] (household: ARERA's typical
+#: household of 2,700 kWh/yr [S]; the others are round figures for a small office/shop, a municipal
+#: building, an association's premises and a two-shift factory). Used only to say "how many consumers".
+TYPICAL_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "large_enterprise": 1_000_000.0,
+                      "public_body": 60000.0, "third_sector": 15000.0, "other": 10000.0}
+#: Categories whose withdrawal is exempt from the grant cut of the tariff [C for the categories]
+#: (GSE Regole Operative p. 41; natural persons since DM MASE 127/2025 [S]; docs/domain.md §3).
+GRANT_CUT_EXEMPT_CATEGORIES = frozenset({"household", "public_body", "third_sector"})
+#: Share of a plant's injection the "how many consumers" answer aims at [D].
+SELECTION_TARGET_SHARED = 0.8

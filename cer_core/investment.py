@@ -160,8 +160,8 @@ def payback_years(cash_eur, rate: float = 0.0) -> float | None:
 
 def metrics(cash_eur, discount_rate: float) -> dict:
     """The four figures every actor gets."""
-    return {"npv_eur": npv_eur(discount_rate, cash_eur), "irr": irr(cash_eur),
-            "payback_years": payback_years(cash_eur), "discounted_payback_years": payback_years(cash_eur, discount_rate)}
+    return {"npv_eur": npv_eur(discount_rate, cash_eur), "irr": irr(cash_eur), "payback_years": payback_years(cash_eur),
+            "discounted_payback_years": payback_years(cash_eur, discount_rate)}
 
 
 def annuity_eur(principal_eur: float, rate_pct: float, years: int) -> float:

@@ -109,7 +109,8 @@ def year_totals(energy, money) -> dict:
     """The year's community totals (what ``monthly_step`` adds up month by month, summed at once)."""
     t = {"production_kwh": float(energy.production_kwh.sum()), "consumption_kwh": float(energy.flows.load_kwh.sum()),
          "self_consumed_kwh": float(energy.flows.self_consumed_kwh.sum()),
-         "injected_kwh": float(energy.flows.injected_kwh.sum()), "withdrawn_kwh": float(energy.flows.withdrawn_kwh.sum()),
+         "injected_kwh": float(energy.flows.injected_kwh.sum()),
+         "withdrawn_kwh": float(energy.flows.withdrawn_kwh.sum()),
          "shared_kwh": float(energy.cabine.shared_kwh.sum()), "incentivised_kwh": float(energy.incentivised_kwh.sum()),
          "tip_eur": float(money.tip_eur.sum()), "valorisation_eur": float(money.valorisation_eur.sum()),
          "energy_sale_eur": float(money.energy_sale_eur.sum()), "bill_savings_eur": float(money.bill_savings_eur.sum()),
