@@ -153,7 +153,8 @@ def size_point(red: Reduced, kwp_by_plant: dict[str, float], plant_id: str | Non
     point = {"kwp": t["kwp"], "shared_kwh": t["shared_kwh"], "injected_kwh": t["injected_kwh"],
              "production_kwh": t["production_kwh"], "self_consumed_kwh": t["self_consumed_kwh"],
              "self_sufficiency_ratio": t["self_sufficiency_ratio"], "cer_money_eur": cer_money_eur(t),
-             "tip_eur": t["tip_eur"], "npv_eur": econ["npv_eur"], "cer_money_npv_eur": econ["cer_money_npv_eur"],
+             "tip_eur": t["tip_eur"], "valorisation_eur": t["valorisation_eur"],
+             "npv_eur": econ["npv_eur"], "cer_money_npv_eur": econ["cer_money_npv_eur"],
              "irr": econ["irr"]}
     if plant_id is not None:
         point["plant_kwp"] = float(kwp_by_plant[plant_id])
