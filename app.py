@@ -26,6 +26,7 @@ PAGES = (
     ("pages/impianti.py", "impianti", ":material/solar_power:"),
     ("pages/risultati.py", "risultati", ":material/bar_chart:"),
     ("pages/ripartizione.py", "ripartizione", ":material/pie_chart:"),
+    ("pages/scenari.py", "scenari", ":material/compare_arrows:"),
 )
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))

@@ -272,3 +272,89 @@ def _origin(state: RunState) -> str:
     """The file name the results carry: part of every download's cache key (the cache is shared by sessions,
     and two sessions may open the same bytes under two names)."""
     return str(state.outcome.summary.get("scenario", {}).get("origin", "")) if state.outcome else ""
+
+
+# -------------------------------------------------------------------------------------------------
+# Scenari e dimensionamento (issue 13): sweeps, optimal sizes, candidates, variants
+# -------------------------------------------------------------------------------------------------
+
+def economics(state: RunState) -> dict:
+    """The investment economics of the simulated year: ``summary["economics"]`` as ``simulate`` writes it
+    (recomputed with the regolamento's split when the rules change, see :func:`_resplit_cached`)."""
+    return state.summary.get("economics") or {}
+
+
+def _base_inputs(state: RunState):
+    from cer_core.sizing import inputs_from_results
+
+    return inputs_from_results(state.outcome.scenario, state.outcome.results)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sweep_cached(digest: str, plant_id: str | None, _state: RunState) -> dict:
+    from cer_core.sizing import sweep
+
+    return sweep(_base_inputs(_state), plant_id)
+
+
+def sizing_sweep(ws: Workspace, state: RunState, plant_id: str | None) -> dict:
+    """20 sizes of one plant (or of every plant scaled together), cached per simulation and plant."""
+    return _sweep_cached(engine_workspace(ws).digest(), plant_id, state)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _optimal_cached(digest: str, objective: str, _ws: Workspace, _state: RunState) -> dict:
+    from cer_core.optimal import optimal_sizes, roof_limits_kwp
+
+    try:
+        return optimal_sizes(_base_inputs(_state), objective, max_kwp=roof_limits_kwp(_ws.doc))
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return {"status": "error", "problem": internal_problem(exc, "optimal").to_dict()}
+
+
+def optimal_sizes(ws: Workspace, state: RunState, objective: str) -> dict:
+    """The LP's optimal kWp per plant (bounded by the roofs drawn and 1 MW), cached per simulation."""
+    return _optimal_cached(engine_workspace(ws).digest(), objective, ws, state)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _ranking_cached(digest: str, key: str, _ws: Workspace, _state: RunState) -> dict:
+    from cer_core.selection import Pool, greedy, pool_scenario
+
+    sc = _state.outcome.scenario
+    try:
+        inputs, _ = api.build_inputs(pool_scenario(sc), _ws)
+    except CerInputError as exc:
+        return {"problems": [p.to_dict() for p in exc.problems]}
+    except Exception as exc:  # noqa: BLE001
+        return {"problems": [internal_problem(exc, "candidates").to_dict()]}
+    return greedy(Pool(inputs, tuple(m.id for m in sc.candidates)), key=key)
+
+
+def candidate_ranking(ws: Workspace, state: RunState, key: str) -> dict:
+    """The candidates ranked by greedy selection (their loads read like the members'), cached."""
+    return _ranking_cached(ws.digest(), key, ws, state)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _needed_cached(digest: str, plant_id: str, target: float, _state: RunState) -> dict:
+    from cer_core.selection import consumers_needed
+
+    res = _state.outcome.results
+    j = res.plant_ids.index(plant_id)
+    return consumers_needed(res.plant_injected_kwh[:, j], _state.outcome.scenario, target=target)
+
+
+def consumers_needed(ws: Workspace, state: RunState, plant_id: str, target: float) -> dict:
+    """How many typical consumers of each category the plant's injection needs to share ``target`` of it."""
+    return _needed_cached(engine_workspace(ws).digest(), plant_id, target, state)
+
+
+def variant_workspace(ws: Workspace, scenario_doc: dict) -> Workspace:
+    """A variant as a workspace of its own (same files)."""
+    return ws.with_doc({k: v for k, v in scenario_doc.items() if k != "variants"})
+
+
+def current_without_variants(ws: Workspace) -> Workspace:
+    """The current community without its variants (the simulation does not depend on them)."""
+    return ws if "variants" not in ws.doc else ws.with_doc({k: v for k, v in ws.doc.items() if k != "variants"})
