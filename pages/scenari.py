@@ -251,7 +251,8 @@ def candidates_tab(names: dict) -> None:
                 frame = pd.DataFrame([{
                     t("scenari.cand.rank"): i + 1, t("scenari.col.member"): p["name"],
                     t("scenari.cand.category"): t(f"common.category.{p['category']}"),
-                    t("scenari.cand.shared"): p["added_shared_kwh"] / 1000, t("scenari.cand.money"): p["added_cer_money_eur"],
+                    t("scenari.cand.shared"): p["added_shared_kwh"] / 1000,
+                    t("scenari.cand.money"): p["added_cer_money_eur"],
                     t("scenari.cand.restricted"): p["restricted_after_eur"] - p["restricted_before_eur"],
                     t("scenari.cand.exempt"): t("scenari.yes") if p["grant_cut_exempt"] else t("scenari.no")}
                     for i, p in enumerate(picks)])
