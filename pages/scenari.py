@@ -233,8 +233,51 @@ def optimal_section(names: dict) -> None:
 # candidates
 # -------------------------------------------------------------------------------------------------
 
+def _add_candidate(prefix: str) -> None:
+    from cer_core.constants import TYPICAL_ANNUAL_KWH
+    from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
+
+    get = lambda name: st.session_state[f"{prefix}_{name}"]  # noqa: E731
+    category = get("category")
+    existing = {m.get("id") for m in ws.doc.get("members", [])}
+    n = 1
+    while f"candidato-{n}" in existing:
+        n += 1
+    annual = float(get("annual_kwh")) or TYPICAL_ANNUAL_KWH.get(category, 10000.0)
+    member = {"id": f"candidato-{n}", "name": get("name") or t("scenari.cand.default_name", n=n), "kind": "consumer",
+              "category": category, "cabina": get("cabina"), "candidate": True,
+              "load": {"source": "profile", "profile": CATEGORY_DEFAULT_PROFILE.get(category, "office"),
+                       "annual_kwh": annual}}
+    state.edit_doc(lambda doc: doc.setdefault("members", []).append(member))
+
+
+def _remove_candidates() -> None:
+    state.edit_doc(lambda doc: doc.__setitem__("members", [m for m in doc.get("members", [])
+                                                           if not m.get("candidate")]))
+
+
+def candidate_form() -> None:
+    from cer_core.constants import MEMBER_CATEGORIES, TYPICAL_ANNUAL_KWH
+
+    prefix = widget_key("scn_cand", [len(ws.doc.get("members", [])), lang])
+    categories = [c for c in MEMBER_CATEGORIES if c != "large_enterprise"]
+    with st.expander(t("scenari.cand.add_title"), icon=":material/person_add:"):
+        with st.form(f"{prefix}_form", border=False):
+            c = st.columns(4)
+            c[0].text_input(t("scenari.cand.name"), key=f"{prefix}_name", max_chars=200)
+            c[1].selectbox(t("scenari.cand.category"), categories, key=f"{prefix}_category",
+                           format_func=lambda k: t(f"common.category.{k}"))
+            c[2].selectbox(t("scenari.cand.cabina"), list(run.outcome.scenario.cabina_ids), key=f"{prefix}_cabina")
+            c[3].number_input(t("scenari.cand.annual_kwh"), 0.0, 100_000_000.0, 0.0, step=1000.0,
+                              key=f"{prefix}_annual_kwh", help=t("scenari.cand.annual_help", household=fmt_number(
+                                  TYPICAL_ANNUAL_KWH["household"], 0, lang)))
+            st.form_submit_button(t("scenari.cand.add"), on_click=_add_candidate, args=(prefix,),
+                                  icon=":material/person_add:")
+
+
 def candidates_tab(names: dict) -> None:
     sc = run.outcome.scenario
+    candidate_form()
     if not sc.candidates:
         st.info(t("scenari.cand.none"))
     else:
@@ -264,6 +307,7 @@ def candidates_tab(names: dict) -> None:
             for x in ranking["left"]:
                 st.caption(md(x["reason"][lang], 400))
             st.caption(t("scenari.cand.rule_help"))
+        st.button(t("scenari.cand.remove"), on_click=_remove_candidates, icon=":material/person_remove:")
     plants = [p.id for p in sc.plants]
     if plants:
         st.markdown(f"#### {t('scenari.need.title')}")

@@ -62,6 +62,26 @@ def test_candidates_tab_without_and_with_candidates():
     assert "Candidato Uno" in texts(at) or any("Candidato Uno" in str(d.value) for d in at.dataframe)
 
 
+def test_a_typical_candidate_added_ranked_and_removed():
+    at = app_on("pages/scenari.py", fixture_workspace())
+    open_tab(at, "Candidati")
+    next(s for s in at.selectbox if s.label == "Categoria").set_value("public_body")
+    next(x for x in at.text_input if x.label == "Nome").input("Scuola media")
+    next(b for b in at.button if b.label == "Aggiungi candidato").click()
+    at.run()
+    assert_clean(at)
+    doc = at.session_state[WORKSPACE_KEY].doc
+    added = [m for m in doc["members"] if m.get("candidate")]
+    assert [(m["name"], m["category"], m["load"]["profile"]) for m in added] == [
+        ("Scuola media", "public_body", "municipal_building")]
+    assert "Nessun candidato" not in texts(at)
+    assert "Scuola media" in texts(at)
+    next(b for b in at.button if b.label == "Togli tutti i candidati").click()
+    at.run()
+    assert_clean(at)
+    assert not any(m.get("candidate") for m in at.session_state[WORKSPACE_KEY].doc["members"])
+
+
 def test_variants_duplicate_compare_and_make_current():
     ws = fixture_workspace()
     at = app_on("pages/scenari.py", ws)

@@ -146,3 +146,15 @@ def test_demo_simulate_writes_economics():
         assert m["lines"].get("cer_share_eur", [0, 0])[1] == pytest.approx(alloc[m["id"]], abs=0.01)
     assert econ["capex_eur"] > 0 and econ["cer_money_year1_eur"] == pytest.approx(
         cer_money_eur(out.summary["totals"]), abs=0.01)
+
+
+def test_cli_simulate_writes_economics_for_the_demo(tmp_path):
+    import json
+
+    from cer_core.cli import main
+
+    assert main(["simulate", "--out", str(tmp_path)]) == 0
+    econ = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["economics"]
+    for actor in [econ["cer"], *econ["plants"], *econ["members"]]:
+        assert ACTOR_KEYS <= set(actor)
+    assert econ["npv_eur"] == econ["cer"]["npv_eur"]
