@@ -27,12 +27,14 @@ bonus also nudges prosumer plants towards more self-consumption, so with prosume
 feasible design rather than a proven optimum (exact for communities whose plants have no load behind them).
 The bonus is not in the reported objective.
 
-Solved with HiGHS (``scipy.optimize.linprog(method="highs")``, SciPy's bundled HiGHS). The engine then
+Each plant stays by default within the TIP power class of its current size (the rate the LP uses), capped
+by its roof and 1 MW. Solved with HiGHS (``scipy.optimize.linprog(method="highs")``, SciPy's bundled HiGHS). The engine then
 simulates the optimal sizes (:func:`cer_core.sizing.size_point`) so the page shows the engine's figures.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -44,7 +46,7 @@ from .bands import band_of_hour
 from .constants import Parameters
 from .economics import avoided_price_per_hour
 from .engine import SimulationInputs, plant_eligible_hours
-from .incentives import tip_rate_eur_mwh
+from .incentives import tip_class, tip_rate_eur_mwh
 from .investment import InvestmentParams, _growth, by_class, grant_eur
 from .sizing import reduce, size_point
 
@@ -94,7 +96,7 @@ def _plant_rates(sc, pz: np.ndarray) -> np.ndarray:
 
 
 def optimal_sizes(base: SimulationInputs, objective: str = "npv", max_kwp: dict[str, float] | None = None,
-                  check: bool = True, min_kwp: dict[str, float] | None = None) -> dict:
+                  check: bool = True, min_kwp: dict[str, float] | None = None, keep_tip_class: bool = True) -> dict:
     """The kWp of every plant that maximises ``objective`` for the given members.
 
     Parameters
@@ -108,6 +110,9 @@ def optimal_sizes(base: SimulationInputs, objective: str = "npv", max_kwp: dict[
         Simulate the optimal sizes with the engine and report its figures under ``engine``.
     min_kwp : dict, optional
         Plant id → lower bound [kWp] (equal to ``max_kwp`` to evaluate fixed sizes).
+    keep_tip_class : bool
+        Keep each plant within the TIP power class of its current size (≤ 200, ≤ 600 kW): the LP prices
+        its shared energy at that class's rate, which a larger plant would not get (the sweep shows the jump).
 
     Returns
     -------
@@ -145,7 +150,9 @@ def optimal_sizes(base: SimulationInputs, objective: str = "npv", max_kwp: dict[
     s_of = lambda o: n_k + o * T + np.arange(T)  # noqa: E731
     x_of = lambda c: n_k + n_s + c * T + np.arange(T)  # noqa: E731
 
-    bounds_kwp = {p.id: min(C.MAX_PLANT_KW, float((max_kwp or {}).get(p.id, C.MAX_PLANT_KW))) for p in plants}
+    bounds_kwp = {p.id: min(C.MAX_PLANT_KW, float((max_kwp or {}).get(p.id, C.MAX_PLANT_KW)),
+                            tip_class(p.kwp, params.tip_classes).max_kw if keep_tip_class else math.inf)
+                  for p in plants}
     lb = np.zeros(n_var)
     ub = np.full(n_var, np.inf)
     ub[:P] = [bounds_kwp[p.id] for p in plants]
@@ -247,5 +254,5 @@ def optimal_sizes(base: SimulationInputs, objective: str = "npv", max_kwp: dict[
 def objective_at(base: SimulationInputs, kwp: dict[str, float], objective: str = "npv") -> float | None:
     """The LP's objective with every plant fixed at ``kwp`` (the best operation at those sizes): the same
     linear function the optimum maximises, so the optimum is ≥ it for every feasible size."""
-    result = optimal_sizes(base, objective, max_kwp=kwp, min_kwp=kwp, check=False)
+    result = optimal_sizes(base, objective, max_kwp=kwp, min_kwp=kwp, check=False, keep_tip_class=False)
     return result["objective_eur"]

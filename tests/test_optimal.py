@@ -82,10 +82,13 @@ def test_expensive_pv_is_not_built_and_cheap_pv_fills_the_roof():
     assert lp["kwp"] == pytest.approx(BOUNDS)
 
 
-def test_one_megawatt_limit_and_bad_objective():
+def test_one_megawatt_limit_tariff_class_and_bad_objective():
     base = _producers_and_consumers()
-    lp = optimal_sizes(base, "cer_money", max_kwp={"fv1": 5000.0}, check=False)
+    lp = optimal_sizes(base, "cer_money", max_kwp={"fv1": 5000.0}, check=False, keep_tip_class=False)
     assert lp["bounds_kwp"]["fv1"] == 1000.0 and lp["kwp"]["fv1"] <= 1000.0
+    # by default a 20 kW plant stays in the ≤ 200 kW class whose rate the LP uses
+    lp = optimal_sizes(base, "cer_money", max_kwp={"fv1": 5000.0}, check=False)
+    assert lp["bounds_kwp"]["fv1"] == 200.0
     with pytest.raises(ValueError):
         optimal_sizes(base, "profit")
 
