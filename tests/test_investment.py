@@ -158,3 +158,19 @@ def test_cli_simulate_writes_economics_for_the_demo(tmp_path):
     for actor in [econ["cer"], *econ["plants"], *econ["members"]]:
         assert ACTOR_KEYS <= set(actor)
     assert econ["npv_eur"] == econ["cer"]["npv_eur"]
+
+
+def test_loan_and_third_party_financing_move_the_owners_cash_not_the_energy():
+    sc, res = _one_prosumer()
+    own = investment_economics(res.summary, sc)["plants"][0]
+    loan_econ = {"investment": {**sc.economics["investment"],
+                                "financing": {"mode": "loan", "loan_share_pct": 50, "loan_rate_pct": 0, "loan_years": 5}}}
+    loan = investment_economics(res.summary, sc, loan_econ)["plants"][0]
+    # a 0 % loan of half the capex over 5 years: year 0 pays half, years 1-5 repay 900 € each
+    assert loan["cash_flow_eur"][0] == pytest.approx(own["cash_flow_eur"][0] / 2)
+    assert loan["cash_flow_eur"][1] == pytest.approx(own["cash_flow_eur"][1] - 4500 / 5)
+    assert sum(loan["cash_flow_eur"]) == pytest.approx(sum(own["cash_flow_eur"]), abs=0.05)
+    esco = investment_economics(res.summary, sc, {"investment": {**sc.economics["investment"],
+                                                                "financing": {"mode": "third_party"}}})["plants"][0]
+    assert esco["cash_flow_eur"][0] == 0.0 and esco["irr"] is None
+    assert esco["lines"]["energy_sale_eur"] == own["lines"]["energy_sale_eur"]

@@ -112,3 +112,10 @@ def test_candidates_are_left_out_of_the_simulation():
     with_candidate = api.run(ws.with_doc(doc2), shapley=False).summary["totals"]
     without = api.run(ws, shapley=False).summary["totals"]
     assert with_candidate == pytest.approx(without)
+
+
+def test_greedy_by_cer_money_and_a_pick_limit():
+    result = greedy(_pool(), key="cer_money_eur", max_picks=1)
+    assert [p["id"] for p in result["picks"]] == ["scuola"]
+    assert result["picks"][0]["added_cer_money_eur"] > 0
+    assert {x["id"] for x in result["left"]} == {"ufficio", "notte", "lontano"}
