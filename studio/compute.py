@@ -98,10 +98,21 @@ def simulate(ws: Workspace) -> RunState:
 # -------------------------------------------------------------------------------------------------
 
 def engine_workspace(ws: Workspace) -> Workspace:
-    """``ws`` without its ``regolamento`` (the rules do not change the simulated energy and money)."""
-    if "regolamento" not in ws.doc:
+    """``ws`` without its ``regolamento`` (the rules do not change the simulated energy and money), its
+    ``variants`` and its ``economics.investment`` (re-projected with the split, in milliseconds)."""
+    doc = ws.doc
+    econ = doc.get("economics")
+    invest = isinstance(econ, dict) and "investment" in econ
+    if "regolamento" not in doc and "variants" not in doc and not invest:
         return ws
-    return ws.with_doc({k: v for k, v in ws.doc.items() if k != "regolamento"})
+    out = {k: v for k, v in doc.items() if k not in ("regolamento", "variants")}
+    if invest:
+        rest = {k: v for k, v in econ.items() if k != "investment"}
+        if rest:
+            out["economics"] = rest
+        else:
+            del out["economics"]  # an empty section simulates like none
+    return ws.with_doc(out)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -284,6 +295,12 @@ def economics(state: RunState) -> dict:
     return state.summary.get("economics") or {}
 
 
+def _design_key(ws: Workspace) -> str:
+    """Cache key of the sizing results: the simulation and the investment parameters (NPV per size)."""
+    invest = (ws.doc.get("economics") or {}).get("investment") if isinstance(ws.doc.get("economics"), dict) else None
+    return engine_workspace(ws).digest() + json.dumps(invest, sort_keys=True, default=str)
+
+
 def _base_inputs(state: RunState):
     from cer_core.sizing import inputs_from_results
 
@@ -299,7 +316,7 @@ def _sweep_cached(digest: str, plant_id: str | None, _state: RunState) -> dict:
 
 def sizing_sweep(ws: Workspace, state: RunState, plant_id: str | None) -> dict:
     """20 sizes of one plant (or of every plant scaled together), cached per simulation and plant."""
-    return _sweep_cached(engine_workspace(ws).digest(), plant_id, state)
+    return _sweep_cached(_design_key(ws), plant_id, state)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -314,7 +331,7 @@ def _optimal_cached(digest: str, objective: str, _ws: Workspace, _state: RunStat
 
 def optimal_sizes(ws: Workspace, state: RunState, objective: str) -> dict:
     """The LP's optimal kWp per plant (bounded by the roofs drawn and 1 MW), cached per simulation."""
-    return _optimal_cached(engine_workspace(ws).digest(), objective, ws, state)
+    return _optimal_cached(_design_key(ws), objective, ws, state)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -123,3 +123,19 @@ def test_studio_sweep_is_the_core_sweep():
     core = sweep(inputs_from_results(state.outcome.scenario, state.outcome.results), plant)
     assert [p["shared_kwh"] for p in studio["points"]] == [p["shared_kwh"] for p in core["points"]]
     assert np.isfinite([p["npv_eur"] for p in studio["points"]]).all()
+
+
+def test_investment_edits_and_variants_do_not_re_simulate_and_stay_simulates(monkeypatch):
+    ws = fixture_workspace()
+    compute.simulate(ws)
+    doc = V.duplicate(copy.deepcopy(ws.doc), "copia")
+    doc.setdefault("economics", {})["investment"] = {"discount_rate_pct": 8.0, "financing": {"mode": "loan"}}
+    edited = ws.with_doc(doc)
+    calls = []
+    monkeypatch.setattr(compute, "run_workspace", lambda w: calls.append(w) or None)
+    state = compute.simulate(edited)  # the energy is the cached simulation's; economics re-projected
+    assert calls == []
+    monkeypatch.undo()
+    cli = api.run(edited, shapley=False).summary["economics"]
+    assert json.dumps(compute.economics(state), sort_keys=True) == json.dumps(cli, sort_keys=True)
+    assert state.summary["economics"]["parameters"]["discount_rate_pct"] == 8.0
