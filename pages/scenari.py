@@ -14,7 +14,7 @@ from studio.format import fmt_eur, fmt_number, fmt_pct
 from studio.frame import ensure as ensure_frame
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
-from studio.ui import chart, remembered_choice, remembered_tabs, show_problems, styled, widget_key
+from studio.ui import chart, number_field, remembered_choice, remembered_tabs, show_problems, styled, widget_key
 
 ensure_frame("scenari")  # a deep link on a fresh server goes through app.py first
 
@@ -34,63 +34,74 @@ def _irr(v) -> str:
 # investment
 # -------------------------------------------------------------------------------------------------
 
-def _apply_investment(prefix: str) -> None:
-    get = lambda name: st.session_state[f"{prefix}_{name}"]  # noqa: E731
-    inv = {k: float(get(k)) for k in ("discount_rate_pct", "inflation_pct_year", "price_escalation_pct_year",
-                                      "om_eur_kwp_year", "insurance_pct_capex_year")}
-    inv["horizon_years"] = int(get("horizon_years"))
-    inv["capex_eur_kwp"] = [[20, float(get("capex_small"))], [200, float(get("capex_medium"))],
-                            [None, float(get("capex_large"))]]
-    inv["financing"] = {"mode": get("mode"), "loan_share_pct": float(get("loan_share_pct")),
-                        "loan_rate_pct": float(get("loan_rate_pct")), "loan_years": int(get("loan_years"))}
-
+def _set_investment(path: tuple, value) -> None:
+    """Write one parameter into ``economics.investment`` (``path`` inside it)."""
     def mutate(doc):
-        econ = doc.setdefault("economics", {})
-        econ["investment"] = {**(econ.get("investment") or {}), **inv}
+        inv = doc.setdefault("economics", {}).setdefault("investment", {})
+        node = inv
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
 
     state.edit_doc(mutate)
 
 
+def _set_capex(index: int, value: float) -> None:
+    table = [[20, 1500.0], [200, 1150.0], [None, 975.0]]
+    current = {None if k is None else float(k): v for k, v in params_now().get("capex_eur_kwp", [])}
+    for row in table:
+        row[1] = float(current.get(None if row[0] is None else float(row[0]), row[1]))
+    table[index][1] = float(value)
+    _set_investment(("capex_eur_kwp",), table)
+
+
+def _set_mode(key: str) -> None:
+    _set_investment(("financing", "mode"), st.session_state[key])
+
+
+def params_now() -> dict:
+    return (compute.economics(run) or {}).get("parameters", {})
+
+
+#: The typed parameters: (path in economics.investment, label key, low, high, decimals).
+DECIMAL_FIELDS = (
+    (("om_eur_kwp_year",), "om", 0.0, 1000.0, 2), (("insurance_pct_capex_year",), "insurance", 0.0, 20.0, 2),
+    (("discount_rate_pct",), "discount", -5.0, 50.0, 2), (("inflation_pct_year",), "inflation", -10.0, 50.0, 2),
+    (("price_escalation_pct_year",), "escalation", -20.0, 50.0, 2),
+    (("financing", "loan_share_pct"), "loan_share", 0.0, 100.0, 1),
+    (("financing", "loan_rate_pct"), "loan_rate", 0.0, 50.0, 2),
+)
+
+
 def investment_form(params: dict) -> None:
-    prefix = widget_key("scn_inv", params)
     fin = params.get("financing", {})
     capex = {None if k is None else float(k): v for k, v in params.get("capex_eur_kwp", [])}
     with st.expander(t("scenari.inv.parameters"), icon=":material/tune:"):
-        with st.form(f"{prefix}_form", border=False):
-            c = st.columns(3)
-            c[0].number_input(t("scenari.inv.capex_small"), 0.0, 20000.0, float(capex.get(20.0, 1500.0)), step=50.0,
-                              key=f"{prefix}_capex_small")
-            c[1].number_input(t("scenari.inv.capex_medium"), 0.0, 20000.0, float(capex.get(200.0, 1150.0)), step=50.0,
-                              key=f"{prefix}_capex_medium")
-            c[2].number_input(t("scenari.inv.capex_large"), 0.0, 20000.0, float(capex.get(None, 975.0)), step=50.0,
-                              key=f"{prefix}_capex_large")
-            c = st.columns(3)
-            c[0].number_input(t("scenari.inv.om"), 0.0, 1000.0, float(params["om_eur_kwp_year"]), step=1.0,
-                              key=f"{prefix}_om_eur_kwp_year")
-            c[1].number_input(t("scenari.inv.insurance"), 0.0, 20.0, float(params["insurance_pct_capex_year"]),
-                              step=0.1, key=f"{prefix}_insurance_pct_capex_year")
-            c[2].number_input(t("scenari.inv.horizon"), 1, 60, int(params["horizon_years"]), step=1,
-                              key=f"{prefix}_horizon_years")
-            c = st.columns(3)
-            c[0].number_input(t("scenari.inv.discount"), -5.0, 50.0, float(params["discount_rate_pct"]), step=0.5,
-                              key=f"{prefix}_discount_rate_pct")
-            c[1].number_input(t("scenari.inv.inflation"), -10.0, 50.0, float(params["inflation_pct_year"]), step=0.5,
-                              key=f"{prefix}_inflation_pct_year")
-            c[2].number_input(t("scenari.inv.escalation"), -20.0, 50.0, float(params["price_escalation_pct_year"]),
-                              step=0.5, key=f"{prefix}_price_escalation_pct_year")
-            modes = ("own", "loan", "third_party")
-            st.radio(t("scenari.inv.financing"), modes, index=modes.index(fin.get("mode", "own")), horizontal=True,
-                     format_func=lambda k: t(f"scenari.financing.{k}"), key=f"{prefix}_mode")
-            c = st.columns(3)
-            c[0].number_input(t("scenari.inv.loan_share"), 0.0, 100.0, float(fin.get("loan_share_pct", 70.0)),
-                              step=5.0, key=f"{prefix}_loan_share_pct")
-            c[1].number_input(t("scenari.inv.loan_rate"), 0.0, 50.0, float(fin.get("loan_rate_pct", 4.5)), step=0.25,
-                              key=f"{prefix}_loan_rate_pct")
-            c[2].number_input(t("scenari.inv.loan_years"), 1, 40, int(fin.get("loan_years", 10)), step=1,
-                              key=f"{prefix}_loan_years")
-            st.caption(t("scenari.inv.parameters_help"))
-            st.form_submit_button(t("scenari.inv.apply"), type="primary", on_click=_apply_investment, args=(prefix,),
-                                  icon=":material/check:")
+        c = st.columns(3)
+        for i, (limit, name, default) in enumerate(((20.0, "capex_small", 1500.0), (200.0, "capex_medium", 1150.0),
+                                                    (None, "capex_large", 975.0))):
+            number_field(c[i], t(f"scenari.inv.{name}"), float(capex.get(limit, default)), key=f"scn_{name}",
+                         on_value=_set_capex, args=(i,), min_value=0.0, max_value=20000.0, decimals=0)
+        cols = st.columns(3)
+        for i, (path, name, low, high, decimals) in enumerate(DECIMAL_FIELDS):
+            value = fin.get(path[-1]) if path[0] == "financing" else params.get(path[0])
+            number_field(cols[i % 3], t(f"scenari.inv.{name}"), float(value), key=f"scn_{name}",
+                         on_value=_set_investment, args=(path,), min_value=low, max_value=high, decimals=decimals)
+        c = st.columns(3)
+        c[0].number_input(t("scenari.inv.horizon"), 1, 60, int(params["horizon_years"]), step=1,
+                          key=widget_key("scn_horizon", params["horizon_years"]), on_change=lambda k: _set_investment(
+                              ("horizon_years",), int(st.session_state[k])),
+                          args=(widget_key("scn_horizon", params["horizon_years"]),))
+        loan_key = widget_key("scn_loan_years", fin.get("loan_years", 10))
+        c[1].number_input(t("scenari.inv.loan_years"), 1, 40, int(fin.get("loan_years", 10)), step=1, key=loan_key,
+                          on_change=lambda k: _set_investment(("financing", "loan_years"), int(st.session_state[k])),
+                          args=(loan_key,))
+        modes = ("own", "loan", "third_party")
+        mode_key = widget_key("scn_mode", [fin.get("mode", "own"), lang])
+        st.radio(t("scenari.inv.financing"), modes, index=modes.index(fin.get("mode", "own")), horizontal=True,
+                 format_func=lambda k: t(f"scenari.financing.{k}"), key=mode_key, on_change=_set_mode,
+                 args=(mode_key,))
+        st.caption(t("scenari.inv.parameters_help"))
 
 
 def investment_tab(econ: dict, names: dict) -> None:

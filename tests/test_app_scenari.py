@@ -21,12 +21,26 @@ def test_investment_tab_and_parameters_written_back():
     assert [t.label for t in at.tabs] == list(TABS)
     assert any(m.label == "VAN della comunità" for m in at.metric)
     assert "Le tre voci restano separate" in texts(at)
-    next(n for n in at.number_input if n.label == "Tasso di sconto (%)").set_value(7.0)
-    next(b for b in at.button if b.label == "Applica").click()
+    npv = next(m.value for m in at.metric if m.label == "VAN della comunità")
+    next(x for x in at.text_input if x.label == "Tasso di sconto (%)").input("7,5")
     at.run()
     assert_clean(at)
     inv = at.session_state[WORKSPACE_KEY].doc["economics"]["investment"]
-    assert inv["discount_rate_pct"] == 7.0 and inv["financing"]["mode"] == "own"
+    assert inv == {"discount_rate_pct": 7.5}
+    assert next(m.value for m in at.metric if m.label == "VAN della comunità") != npv
+    next(x for x in at.text_input if x.label == "Costo ≤ 20 kWp (€/kWp)").input("1.400")
+    at.run()
+    assert_clean(at)
+    inv = at.session_state[WORKSPACE_KEY].doc["economics"]["investment"]
+    assert inv["capex_eur_kwp"] == [[20, 1400.0], [200, 1150.0], [None, 975.0]]
+    next(r for r in at.radio if r.label == "Finanziamento").set_value("loan")
+    at.run()
+    assert_clean(at)
+    assert at.session_state[WORKSPACE_KEY].doc["economics"]["investment"]["financing"] == {"mode": "loan"}
+    next(x for x in at.text_input if x.label == "Tasso di sconto (%)").input("abc")
+    at.run()
+    assert_clean(at)
+    assert at.session_state[WORKSPACE_KEY].doc["economics"]["investment"]["discount_rate_pct"] == 7.5
 
 
 def test_sizing_sweep_and_optimal_sizes():
