@@ -120,8 +120,9 @@ def year_totals(energy, money) -> dict:
     return t
 
 
-def quick_summary(red: Reduced, kwp_by_plant: dict[str, float]) -> dict:
-    """Totals, plant and member records enough for :func:`investment_economics`, for some plants resized."""
+def quick_summary(red: Reduced, kwp_by_plant: dict[str, float]) -> tuple[dict, Scenario]:
+    """Totals, plant and member records enough for :func:`investment_economics`, for some plants resized,
+    and the resized (reduced) scenario."""
     sc = resized(red.scenario, kwp_by_plant)
     prod = scaled_production(red.scenario, red.production_kwh, kwp_by_plant)
     layout = _Layout.of(sc)

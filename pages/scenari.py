@@ -193,6 +193,16 @@ def sizing_tab(names: dict) -> None:
     x = "plant_kwp" if sweep["mode"] == "plant" else "kwp"
     st.markdown(t("scenari.sizing.reading", knee=fmt_number(knee[x], 1, lang), best=fmt_number(best[x], 1, lang),
                   npv=fmt_eur(best["npv_eur"], lang), pct=fmt_number(sweep["knee_threshold"] * 100, 0, lang)))
+    with st.expander(t("scenari.sizing.table"), icon=":material/table:"):
+        frame = pd.DataFrame([{t("scenari.col.kwp"): p[x], t("scenari.sweep.shared") + " (MWh)": p["shared_kwh"] / 1000,
+                               t("scenari.sweep.injected") + " (MWh)": p["injected_kwh"] / 1000,
+                               t("scenari.sweep.self_sufficiency"): p["self_sufficiency_ratio"],
+                               t("scenari.sweep.cer_money") + " (€)": p["cer_money_eur"],
+                               t("scenari.sweep.npv") + " (€)": p["npv_eur"]} for p in pts])
+        fmts = {c: (lambda v: fmt_number(v, 1, lang)) for c in frame.columns[:3]}
+        fmts[t("scenari.sweep.self_sufficiency")] = lambda v: fmt_pct(v, 1, lang)
+        fmts.update({c: (lambda v: fmt_eur(v, lang)) for c in frame.columns[4:]})
+        st.dataframe(styled(frame, fmts), hide_index=True, width="stretch")
     optimal_section(names)
 
 
