@@ -139,3 +139,18 @@ def test_investment_edits_and_variants_do_not_re_simulate_and_stay_simulates(mon
     cli = api.run(edited, shapley=False).summary["economics"]
     assert json.dumps(compute.economics(state), sort_keys=True) == json.dumps(cli, sort_keys=True)
     assert state.summary["economics"]["parameters"]["discount_rate_pct"] == 8.0
+
+
+def test_variants_are_saved_in_the_same_bundle():
+    from cer_core.workspace import workspace_from_bytes
+
+    ws = fixture_workspace()
+    doc = V.duplicate(copy.deepcopy(ws.doc), "Più FV")
+    doc["variants"][0]["scenario"]["plants"][0]["kwp"] = 42.0
+    again = workspace_from_bytes(ws.with_doc(doc).to_bundle(), "cer.zip")
+    assert again.doc["variants"] == doc["variants"]
+    sc, problems = parse_scenario(again.doc)
+    assert sc is not None and not [p for p in problems if p.severity == "error"]
+    # the variant simulates with the bundle's files
+    state = compute.run_workspace(compute.variant_workspace(again, again.doc["variants"][0]["scenario"]))
+    assert state.ok and state.summary["totals"]["kwp"] != compute.run_workspace(again).summary["totals"]["kwp"]
