@@ -253,6 +253,7 @@ def optimal_sizes(base: SimulationInputs, objective: str = "npv", max_kwp: dict[
 
 def objective_at(base: SimulationInputs, kwp: dict[str, float], objective: str = "npv") -> float | None:
     """The LP's objective with every plant fixed at ``kwp`` (the best operation at those sizes): the same
-    linear function the optimum maximises, so the optimum is ≥ it for every feasible size."""
+    linear function the optimum maximises, so the optimum is ≥ it for every feasible size (exactly so when no
+    plant has load behind it; with prosumers the self-consumption bonus may trade a little of it, see above)."""
     result = optimal_sizes(base, objective, max_kwp=kwp, min_kwp=kwp, check=False, keep_tip_class=False)
     return result["objective_eur"]

@@ -246,6 +246,8 @@ def optimal_section(names: dict) -> None:
                 delta=fmt_eur(eng.get("npv_eur", 0) - econ.get("npv_eur", 0), lang), border=True)
     st.caption(t("scenari.opt.check", objective=fmt_eur(res["objective_eur"], lang),
                  seconds=fmt_number(res.get("seconds", 0), 1, lang)))
+    if res.get("prosumers"):
+        st.caption(t("scenari.opt.prosumers"))
     st.button(t("scenari.opt.as_variant"), icon=":material/library_add:", on_click=_sizes_variant,
               args=(res["kwp"], t("scenari.opt.variant_name")), disabled=len(V.variants(ws.doc)) >= V.MAX_VARIANTS)
 
