@@ -108,13 +108,14 @@ def investment_tab(econ: dict, names: dict) -> None:
     if not econ:
         st.info(t("scenari.inv.none"))
         return
-    c = st.columns(4)
+    c = st.columns([1.1, 1.1, 1.1, 0.8, 0.9])
     c[0].metric(t("scenari.inv.capex"), fmt_eur(econ["capex_eur"], lang), border=True,
                 help=t("scenari.inv.grant_line", grant=fmt_eur(econ["grant_eur"], lang)))
     c[1].metric(t("scenari.inv.cer_money_npv"), fmt_eur(econ["cer_money_npv_eur"], lang), border=True,
                 help=t("scenari.inv.cer_money_help", year1=fmt_eur(econ["cer_money_year1_eur"], lang)))
     c[2].metric(t("scenari.inv.npv"), fmt_eur(econ["npv_eur"], lang), border=True, help=t("scenari.inv.npv_help"))
-    c[3].metric(t("scenari.inv.irr_payback"), f"{_irr(econ['irr'])} · {_years(econ['payback_years'])}", border=True,
+    c[3].metric(t("scenari.inv.irr"), _irr(econ["irr"]), border=True)
+    c[4].metric(t("scenari.inv.payback"), _years(econ["payback_years"]), border=True,
                 help=t("scenari.inv.discounted", years=_years(econ["discounted_payback_years"])))
     st.caption(t("scenari.inv.honest"))
     actors = ["cer"] + [f"plant:{p['id']}" for p in econ["plants"]] + [f"member:{m['id']}" for m in econ["members"]]

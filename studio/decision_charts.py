@@ -60,7 +60,7 @@ def cash_flow_figure(actor: dict, title: str, tr: Tr, lang: str) -> go.Figure:
 
 
 def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = None) -> go.Figure:
-    """Three panels against kWp: energy (shared and injected), self-sufficiency, money (CER money and NPV);
+    """Four panels against kWp: energy (shared and injected), self-sufficiency, the CER's money a year, NPV;
     the knee, the NPV-best size, the current size (and the LP's optimum when given) marked."""
     pts = sweep.get("points") or []
     plant_mode = sweep.get("mode") == "plant"
@@ -68,7 +68,8 @@ def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = Non
     mwh = lambda key: [p[key] / 1000.0 for p in pts]  # noqa: E731
     npv = [p["npv_eur"] for p in pts]
     money = [p["cer_money_eur"] for p in pts]
-    div, unit = money_scale(max([abs(v) for v in npv + money] or [0.0]))
+    div, unit = money_scale(max([abs(v) for v in npv] or [0.0]))
+    mdiv, munit = money_scale(max([abs(v) for v in money] or [0.0]))
     xs = {"x": x}
     data = [
         {**xs, "type": "scatter", "mode": "lines+markers", "y": mwh("shared_kwh"), "name": tr("scenari.sweep.shared"),
@@ -78,13 +79,13 @@ def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = Non
          "line": {"color": COLORS["injected_not_shared"], "width": 2, "dash": "dot"}, "yaxis": "y",
          "hovertemplate": "%{x:,.1f} kWp: %{y:,.1f} MWh<extra></extra>"},
         {**xs, "type": "scatter", "mode": "lines+markers", "y": [p["self_sufficiency_ratio"] * 100 for p in pts],
-         "name": tr("scenari.sweep.self_sufficiency"), "line": {"color": COLORS["self_consumed"], "width": 2},
+         "name": tr("scenari.sweep.self_sufficiency"), "line": {"color": COLORS["consumption"], "width": 2},
          "yaxis": "y2", "hovertemplate": "%{x:,.1f} kWp: %{y:,.1f} %<extra></extra>"},
-        {**xs, "type": "scatter", "mode": "lines+markers", "y": [v / div for v in money],
+        {**xs, "type": "scatter", "mode": "lines+markers", "y": [v / mdiv for v in money],
          "name": tr("scenari.sweep.cer_money"), "line": {"color": COLORS["tip"], "width": 2}, "yaxis": "y3",
-         "hovertemplate": "%{x:,.1f} kWp: %{y:,.1f} " + unit + "<extra></extra>"},
+         "hovertemplate": "%{x:,.1f} kWp: %{y:,.1f} " + munit + "<extra></extra>"},
         {**xs, "type": "scatter", "mode": "lines+markers", "y": [v / div for v in npv], "name": tr("scenari.sweep.npv"),
-         "line": {"color": COLORS["energy_sale"], "width": 3}, "yaxis": "y3",
+         "line": {"color": COLORS["energy_sale"], "width": 3}, "yaxis": "y4",
          "hovertemplate": "%{x:,.1f} kWp: %{y:,.1f} " + unit + "<extra></extra>"},
     ]
     shapes, notes = [], []
@@ -98,7 +99,7 @@ def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = Non
     if pts:
         k, b = sweep.get("knee", 0), sweep.get("npv_best", 0)
         vline(x[k], "#c0392b", "dash", tr("scenari.sweep.knee", kwp=fmt_number(x[k], 1, lang)), 0.99)
-        data.append({"type": "scatter", "mode": "markers", "x": [x[b]], "y": [npv[b] / div], "yaxis": "y3",
+        data.append({"type": "scatter", "mode": "markers", "x": [x[b]], "y": [npv[b] / div], "yaxis": "y4",
                      "name": tr("scenari.sweep.npv_best", kwp=fmt_number(x[b], 1, lang)),
                      "marker": {"symbol": "star", "size": 16, "color": "#e0a100", "line": {"color": "#1d2a25",
                                                                                             "width": 1}},
@@ -109,13 +110,14 @@ def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = Non
         if optimum_kwp is not None:
             vline(optimum_kwp, "#8e44ad", "dashdot", tr("scenari.sweep.optimum", kwp=fmt_number(optimum_kwp, 1, lang)),
                   0.85)
-    lay = layout(tr("scenari.sweep.title"), lang, height=640, legend="bottom",
+    lay = layout(tr("scenari.sweep.title"), lang, height=760, legend="bottom",
                  subtitle=tr("scenari.sweep.subtitle", pct=fmt_number(sweep.get("knee_threshold", 0.5) * 100, 0, lang)),
                  xaxis=xaxis(title={"text": tr("scenari.sweep.x_plant" if plant_mode else "scenari.sweep.x_all")},
-                             anchor="y3"),
-                 yaxis=yaxis(title={"text": "MWh"}, domain=[0.70, 1.0]),
-                 yaxis2=yaxis(title={"text": "%"}, domain=[0.40, 0.64]),
-                 yaxis3=yaxis(title={"text": unit}, domain=[0.0, 0.34]),
+                             anchor="y4"),
+                 yaxis=yaxis(title={"text": "MWh"}, domain=[0.78, 1.0]),
+                 yaxis2=yaxis(title={"text": "%"}, domain=[0.53, 0.72]),
+                 yaxis3=yaxis(title={"text": munit + tr("scenari.sweep.per_year")}, domain=[0.27, 0.47]),
+                 yaxis4=yaxis(title={"text": unit}, domain=[0.0, 0.21]),
                  shapes=shapes, annotations=notes, hovermode="x unified")
     return figure(data, lay)
 
