@@ -207,16 +207,20 @@ def sizing_tab(names: dict) -> None:
     optimal_section(names)
 
 
+def _run_optimal(objective: str) -> None:
+    """Solve before the page redraws, so the sweep chart above already marks the optimum."""
+    st.session_state[OPT_KEY] = {"digest": run.digest, "objective": objective,
+                                 "result": compute.optimal_sizes(ws, run, objective)}
+
+
 def optimal_section(names: dict) -> None:
     st.markdown(f"#### {t('scenari.opt.title')}")
     st.caption(t("scenari.opt.help"))
     objectives = ("npv", "cer_money")
     objective = remembered_choice(st.radio, t("scenari.opt.objective"), objectives, store="scn_opt_objective",
                                   format_func=lambda k: t(f"scenari.opt.objective_{k}"), horizontal=True)
-    if st.button(t("scenari.opt.run"), icon=":material/calculate:", type="primary"):
-        with st.spinner(t("scenari.opt.computing")):
-            st.session_state[OPT_KEY] = {"digest": run.digest, "objective": objective,
-                                         "result": compute.optimal_sizes(ws, run, objective)}
+    st.button(t("scenari.opt.run"), icon=":material/calculate:", type="primary", on_click=_run_optimal,
+              args=(objective,))
     opt = st.session_state.get(OPT_KEY)
     if not (isinstance(opt, dict) and opt.get("digest") == run.digest):
         return

@@ -51,6 +51,8 @@ def test_sizing_sweep_and_optimal_sizes():
     at.run()
     assert_clean(at)
     assert any("Ottimale (kWp)" in d.value.columns for d in at.dataframe)
+    sweep = next(c for c in at.get("plotly_chart") if "Taglia dell" in c.proto.spec)
+    assert "ottimo PL" in sweep.proto.spec  # the optimum marked on the sweep in the same rerun
     next(b for b in at.button if b.label == "Crea una variante con queste taglie").click()
     at.run()
     assert_clean(at)
