@@ -54,7 +54,8 @@ def cash_flow_figure(actor: dict, title: str, tr: Tr, lang: str) -> go.Figure:
                   irr=fmt_number((actor.get("irr") or 0) * 100, 1, lang) + " %" if actor.get("irr") is not None
                   else "—")
     lay = layout(title, lang, height=460, subtitle=subtitle, legend="bottom", barmode="relative",
-                 xaxis=xaxis(title={"text": tr("scenari.chart.year")}, dtick=1 if len(years) <= 26 else 5),
+                 xaxis=xaxis(title={"text": tr("scenari.chart.year")}, dtick=1 if len(years) <= 26 else 5,
+                             range=[-0.6, len(years) - 0.4]),
                  yaxis=yaxis(title={"text": unit}), shapes=shapes, annotations=notes, hovermode="x unified")
     return figure(data, lay)
 
