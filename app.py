@@ -27,6 +27,7 @@ PAGES = (
     ("pages/risultati.py", "risultati", ":material/bar_chart:"),
     ("pages/ripartizione.py", "ripartizione", ":material/pie_chart:"),
     ("pages/previsioni.py", "previsioni", ":material/partly_cloudy_day:"),
+    ("pages/scenari.py", "scenari", ":material/compare_arrows:"),
 )
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))

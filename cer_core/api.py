@@ -15,6 +15,7 @@ from .allocation import allocation_summary
 from .checks import all_checks
 from .engine import Results, SimulationInputs, simulate
 from .errors import CerInputError, Problem, ProblemList
+from .investment import investment_economics
 from .loads import member_load
 from .paths import DEMO_SCENARIO
 from .prices import zonal_prices
@@ -128,6 +129,7 @@ def run(ws: Workspace, shapley: bool = True) -> Outcome:
     summary["warnings"] = [p.to_dict() for p in warnings]
     summary["scenario"] = scenario_header(sc, ws)
     summary["allocation"] = allocation_summary(results, sc, shapley=None if shapley else False)
+    summary["economics"] = investment_economics(summary, sc)
     return Outcome(scenario=sc, results=results, warnings=warnings)
 
 

@@ -284,3 +284,50 @@ REGOLAMENTO_DEFAULT_SHARES_PCT = {"producers": 40.0, "consumers": 55.0, "social_
 SHAPLEY_PERMUTATIONS = 200
 #: Exact Shapley values up to this many members in a cabina (2^n coalitions) [D].
 SHAPLEY_EXACT_MAX_MEMBERS = 15
+
+# -------------------------------------------------------------------------------------------------
+# investment economics (cer_core/investment.py, docs/economics.md); scenario ``economics.investment``
+# -------------------------------------------------------------------------------------------------
+#: PV capex by size class, €/kWp [S] (docs/domain.md §7: ≤ 20 kW ≈ 1,500; 20–200 kW ≈ 1,100–1,200;
+#: 200 kW–1 MW ≈ 900–1,050; the middle of each range).
+CAPEX_EUR_KWP: tuple[tuple[float, float], ...] = ((20.0, 1500.0), (200.0, 1150.0), (math.inf, 975.0))
+#: PNRR eligible-cost caps, €/kW [S] (DM MASE 127/2025; docs/domain.md §3): ≤ 20 / ≤ 200 / ≤ 600 / ≤ 1,000 kW.
+PNRR_ELIGIBLE_CAP_EUR_KW: tuple[tuple[float, float], ...] = ((20.0, 1500.0), (200.0, 1200.0), (600.0, 1100.0),
+                                                              (math.inf, 1050.0))
+#: Operation and maintenance, €/kWp per year at year-1 prices [S] (docs/domain.md §7: 15–20).
+OM_EUR_KWP_YEAR = 17.5
+#: Insurance, % of the capex per year at year-1 prices [D] (typical all-risk PV policies 0.3–0.6 %).
+INSURANCE_PCT_CAPEX_YEAR = 0.4
+#: Inverter replacement: year and cost, €/kWp at year-1 prices [D] (inverters last 10–15 years).
+INVERTER_REPLACEMENT_YEAR = 12
+INVERTER_REPLACEMENT_EUR_KWP = 100.0
+#: Cost inflation (O&M, insurance, inverter, fees), % per year [D] (ECB medium-term target).
+INFLATION_PCT_YEAR = 2.0
+#: Escalation of energy prices (sale at the zonal price, avoided bill price), % per year [D].
+PRICE_ESCALATION_PCT_YEAR = 1.0
+#: Nominal discount rate, % per year [D] (a cost of capital for small PV investors).
+DISCOUNT_RATE_PCT = 5.0
+#: Years of cash flows [D]: the 20-year tariff window, then energy sale and savings only.
+INVESTMENT_HORIZON_YEARS = 25
+#: Loan defaults [D]: share of the net capex borrowed, rate, term.
+LOAN_SHARE_PCT = 70.0
+LOAN_RATE_PCT = 4.5
+LOAN_YEARS = 10
+#: Third-party producer (ESCO) financing [D]: the investor's rate and term of the yearly fee it charges
+#: the host (an annuity of the net capex, plus O&M and insurance it bears).
+THIRD_PARTY_RATE_PCT = 7.0
+THIRD_PARTY_YEARS = 15
+
+# -------------------------------------------------------------------------------------------------
+# member selection (cer_core/selection.py)
+# -------------------------------------------------------------------------------------------------
+#: Typical yearly consumption of one member of each category, kWh [D] (household: ARERA's typical
+#: household of 2,700 kWh/yr [S]; the others are round figures for a small office/shop, a municipal
+#: building, an association's premises and a two-shift factory). Used only to say "how many consumers".
+TYPICAL_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "large_enterprise": 1_000_000.0,
+                      "public_body": 60000.0, "third_sector": 15000.0, "other": 10000.0}
+#: Categories whose withdrawal is exempt from the grant cut of the tariff [C for the categories]
+#: (GSE Regole Operative p. 41; natural persons since DM MASE 127/2025 [S]; docs/domain.md §3).
+GRANT_CUT_EXEMPT_CATEGORIES = frozenset({"household", "public_body", "third_sector"})
+#: Share of a plant's injection the "how many consumers" answer aims at [D].
+SELECTION_TARGET_SHARED = 0.8

@@ -111,6 +111,15 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "net_eur": ("Quota netta (€)", "Net share (€)", EUR),
     "source": ("Fonte", "Source", TEXT),
     "detail": ("Dettaglio", "Detail", TEXT),
+    # the investment sheet (summary["economics"], docs/economics.md)
+    "cer_money_year1_eur": ("Soldi della CER, primo anno (€)", "CER money, year 1 (€)", EUR),
+    "cer_money_npv_eur": ("Soldi della CER, valore attuale (€)", "CER money, present value (€)", EUR),
+    "capex_eur": ("Investimento (€)", "Investment (€)", EUR),
+    "grant_eur": ("Contributo in conto capitale (€)", "Capital grant (€)", EUR),
+    "npv_eur": ("VAN della comunità (€)", "Community NPV (€)", EUR),
+    "irr": ("TIR della comunità", "Community IRR", PCT),
+    "payback_years": ("Tempo di ritorno (anni)", "Payback (years)", NUM1),
+    "discounted_payback_years": ("Tempo di ritorno attualizzato (anni)", "Discounted payback (years)", NUM1),
 }
 SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), "members": ("Membri", "Members"),
           "plants": ("Impianti", "Plants"), "cabine": ("Cabine", "Substations"), "checks": ("Verifiche", "Checks"),

@@ -113,6 +113,10 @@ class Scenario:
     regolamento: dict = field(default_factory=dict)
     #: Member id → (joined, left) dates, for members who join or leave during the year.
     membership: dict = field(default_factory=dict)
+    #: Prospective members (``candidate: true``) and their plants: out of the community's results, ranked on
+    #: the Scenari page (cer_core/selection.py).
+    candidates: tuple[Member, ...] = ()
+    candidate_plants: tuple[Plant, ...] = ()
 
     @property
     def cabina_ids(self) -> tuple[str, ...]:
@@ -451,13 +455,17 @@ def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
     site = resolve_site(doc["site"], problems)
     if problems.errors or site is None:
         return None, problems.items
+    candidate_ids = {m["id"] for m in doc["members"] if m.get("candidate")}
     scenario = Scenario(
         name=doc["name"], year=int(doc["year"]), site=site,
-        members=tuple(_member(m) for m in doc["members"]),
-        plants=tuple(_plant(p) for p in doc["plants"]),
+        members=tuple(_member(m) for m in doc["members"] if m["id"] not in candidate_ids),
+        plants=tuple(_plant(p) for p in doc["plants"] if p["member"] not in candidate_ids),
         prices=doc.get("prices") or {"source": "embedded"},
         rules=doc.get("rules") or {}, economics=doc.get("economics") or {},
         cabine=tuple(doc.get("cabine", [])), weather=doc["site"].get("weather") or {"source": "auto"},
-        regolamento=doc.get("regolamento") or {}, membership=_membership(doc["members"]),
+        regolamento=doc.get("regolamento") or {},
+        membership=_membership([m for m in doc["members"] if m["id"] not in candidate_ids]),
+        candidates=tuple(_member(m) for m in doc["members"] if m["id"] in candidate_ids),
+        candidate_plants=tuple(_plant(p) for p in doc["plants"] if p["member"] in candidate_ids),
     )
     return scenario, problems.items

@@ -129,10 +129,21 @@ def simulate(ws: Workspace) -> RunState:
 # -------------------------------------------------------------------------------------------------
 
 def engine_workspace(ws: Workspace) -> Workspace:
-    """``ws`` without its ``regolamento`` (the rules do not change the simulated energy and money)."""
-    if "regolamento" not in ws.doc:
+    """``ws`` without its ``regolamento`` (the rules do not change the simulated energy and money), its
+    ``variants`` and its ``economics.investment`` (re-projected with the split, in milliseconds)."""
+    doc = ws.doc
+    econ = doc.get("economics")
+    invest = isinstance(econ, dict) and "investment" in econ
+    if "regolamento" not in doc and "variants" not in doc and not invest:
         return ws
-    return ws.with_doc({k: v for k, v in ws.doc.items() if k != "regolamento"})
+    out = {k: v for k, v in doc.items() if k not in ("regolamento", "variants")}
+    if invest:
+        rest = {k: v for k, v in econ.items() if k != "investment"}
+        if rest:
+            out["economics"] = rest
+        else:
+            del out["economics"]  # an empty section simulates like none
+    return ws.with_doc(out)
 
 
 @st.cache_resource(max_entries=SIMULATIONS_KEPT, show_spinner=False)
@@ -160,6 +171,7 @@ def _resplit_cached_large(digest: str, origin: str, _ws: Workspace, _state: RunS
 def _resplit(digest: str, _ws: Workspace, _state: RunState) -> RunState:
     """The cached simulation split by ``_ws``'s regolamento (a re-split holds the simulation's arrays)."""
     from cer_core.allocation import allocation_summary
+    from cer_core.investment import investment_economics
     from cer_core.scenario import parse_scenario
 
     try:
@@ -172,6 +184,7 @@ def _resplit(digest: str, _ws: Workspace, _state: RunState) -> RunState:
         return RunState(digest, None, (internal_problem(exc, "regolamento"),), _state.seconds)
     summary = {**_state.summary, "allocation": allocation,
                "scenario": {**_state.summary.get("scenario", {}), "digest": digest}}
+    summary["economics"] = investment_economics(summary, sc)  # members' shares follow the regolamento
     outcome = replace(_state.outcome, scenario=sc, results=replace(_state.outcome.results, summary=summary))
     return RunState(digest, outcome, (), _state.seconds, _state.warnings)
 
@@ -336,3 +349,94 @@ def forecast(ws: Workspace, state: RunState, offline: bool = False):
 
     hour = pd.Timestamp.now(tz="UTC").floor("h").isoformat()
     return _forecast_cached(state.digest, _origin(state), hour, bool(offline), state, ws)
+
+
+# Scenari e dimensionamento (issue 13): sweeps, optimal sizes, candidates, variants
+# -------------------------------------------------------------------------------------------------
+
+def economics(state: RunState) -> dict:
+    """The investment economics of the simulated year: ``summary["economics"]`` as ``simulate`` writes it
+    (recomputed with the regolamento's split when the rules change, see :func:`_resplit_cached`)."""
+    return state.summary.get("economics") or {}
+
+
+def _design_key(ws: Workspace) -> str:
+    """Cache key of the sizing results: the simulation and the investment parameters (NPV per size)."""
+    invest = (ws.doc.get("economics") or {}).get("investment") if isinstance(ws.doc.get("economics"), dict) else None
+    return engine_workspace(ws).digest() + json.dumps(invest, sort_keys=True, default=str)
+
+
+def _base_inputs(state: RunState):
+    from cer_core.sizing import inputs_from_results
+
+    return inputs_from_results(state.outcome.scenario, state.outcome.results)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sweep_cached(digest: str, plant_id: str | None, _state: RunState) -> dict:
+    from cer_core.sizing import sweep
+
+    return sweep(_base_inputs(_state), plant_id)
+
+
+def sizing_sweep(ws: Workspace, state: RunState, plant_id: str | None) -> dict:
+    """20 sizes of one plant (or of every plant scaled together), cached per simulation and plant."""
+    return _sweep_cached(_design_key(ws), plant_id, state)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _optimal_cached(digest: str, objective: str, _ws: Workspace, _state: RunState) -> dict:
+    from cer_core.optimal import optimal_sizes, roof_limits_kwp
+
+    try:
+        return optimal_sizes(_base_inputs(_state), objective, max_kwp=roof_limits_kwp(_ws.doc))
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return {"status": "error", "problem": internal_problem(exc, "optimal").to_dict()}
+
+
+def optimal_sizes(ws: Workspace, state: RunState, objective: str) -> dict:
+    """The LP's optimal kWp per plant (bounded by the roofs drawn and 1 MW), cached per simulation."""
+    return _optimal_cached(_design_key(ws), objective, ws, state)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _ranking_cached(digest: str, key: str, _ws: Workspace, _state: RunState) -> dict:
+    from cer_core.selection import Pool, greedy, pool_scenario
+
+    sc = _state.outcome.scenario
+    try:
+        inputs, _ = api.build_inputs(pool_scenario(sc), _ws)
+    except CerInputError as exc:
+        return {"problems": [p.to_dict() for p in exc.problems]}
+    except Exception as exc:  # noqa: BLE001
+        return {"problems": [internal_problem(exc, "candidates").to_dict()]}
+    return greedy(Pool(inputs, tuple(m.id for m in sc.candidates)), key=key)
+
+
+def candidate_ranking(ws: Workspace, state: RunState, key: str) -> dict:
+    """The candidates ranked by greedy selection (their loads read like the members'), cached."""
+    return _ranking_cached(ws.digest(), key, ws, state)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _needed_cached(digest: str, plant_id: str, target: float, _state: RunState) -> dict:
+    from cer_core.selection import consumers_needed
+
+    res = _state.outcome.results
+    j = res.plant_ids.index(plant_id)
+    return consumers_needed(res.plant_injected_kwh[:, j], _state.outcome.scenario, target=target)
+
+
+def consumers_needed(ws: Workspace, state: RunState, plant_id: str, target: float) -> dict:
+    """How many typical consumers of each category the plant's injection needs to share ``target`` of it."""
+    return _needed_cached(engine_workspace(ws).digest(), plant_id, target, state)
+
+
+def variant_workspace(ws: Workspace, scenario_doc: dict) -> Workspace:
+    """A variant as a workspace of its own (same files)."""
+    return ws.with_doc({k: v for k, v in scenario_doc.items() if k != "variants"})
+
+
+def current_without_variants(ws: Workspace) -> Workspace:
+    """The current community without its variants (the simulation does not depend on them)."""
+    return ws if "variants" not in ws.doc else ws.with_doc({k: v for k, v in ws.doc.items() if k != "variants"})

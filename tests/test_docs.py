@@ -31,7 +31,7 @@ def test_documented_profiles_exist():
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/architecture.md", "docs/scenario.md", "docs/results.md",
-                                 "docs/regulation.md", "docs/limits.md"])
+                                 "docs/regulation.md", "docs/limits.md", "docs/economics.md"])
 def test_relative_links_resolve(doc):
     text = (ROOT / doc).read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#:]+)\)", text):

@@ -24,7 +24,7 @@ def test_workbook_sheets_and_totals(outcome):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "it")))
     assert wb.sheetnames == ["Sintesi", "Mensile", "Membri", "Impianti", "Cabine", "Verifiche", "Regola 55-45",
                              "Parametri", "Ripartizione", "Orario comunità", "Membri mensile", "Impianti mensile",
-                             "Fonti", "Consumo orario membri", "Produzione oraria impianti"]
+                             "Investimento", "Fonti", "Consumo orario membri", "Produzione oraria impianti"]
     summary = {row[0]: row[1] for row in wb["Sintesi"].iter_rows(min_row=2, values_only=True)}
     totals = outcome.summary["totals"]
     assert summary["Comunità"] == "Piccola CER di prova"

@@ -281,8 +281,8 @@ def test_forty_member_community_with_split_and_economics(forty):
 @pytest.mark.slow
 def test_workbook_inputs_and_per_member_sheets(demo):
     wb = openpyxl.load_workbook(io.BytesIO(results_workbook(demo.results, "it", demo.scenario)), read_only=True)
-    assert wb.sheetnames[-7:] == ["Dati membri", "Dati impianti", "Membri mensile", "Impianti mensile", "Fonti",
-                                  "Consumo orario membri", "Produzione oraria impianti"]
+    assert wb.sheetnames[-8:] == ["Dati membri", "Dati impianti", "Membri mensile", "Impianti mensile", "Investimento",
+                                  "Fonti", "Consumo orario membri", "Produzione oraria impianti"]
     s = demo.summary
     inputs_rows = list(wb["Dati membri"].iter_rows(values_only=True))
     assert inputs_rows[0][:2] == ("Id", "Nome") and len(inputs_rows) == 41

@@ -215,7 +215,7 @@ def _value(tx: Text, key: str, v) -> str:
         return v
     if key.endswith("_eur"):
         return tx.eur(v)
-    if key.endswith(("_ratio", "_pct")) and abs(v) <= 1.5:
+    if (key.endswith(("_ratio", "_pct")) or key == "irr") and abs(v) <= 1.5:
         return tx.pct(v)
     if key.endswith("_years"):
         return tx.num(v, 1)
