@@ -230,3 +230,21 @@ REGOLAMENTO_DEFAULT_SHARES_PCT = {"producers": 40.0, "consumers": 55.0, "social_
 SHAPLEY_PERMUTATIONS = 200
 #: Exact Shapley values up to this many members in a cabina (2^n coalitions) [D].
 SHAPLEY_EXACT_MAX_MEMBERS = 15
+
+
+# --------------------------------------------------------------------------------------------------
+# Studio defaults that must agree with the embedded data [D]
+# --------------------------------------------------------------------------------------------------
+
+#: The year the embedded data describe: the RSE reference prices track 2024 (``cer_core.prices``), the
+#: ARERA TRAS_E default is 2024's (above) and the sample meter and bill files are of 2024. A new community
+#: simulates this year and a drawn roof is commissioned on its 1 January (running the whole reference
+#: year, ``docs/regulation.md``), so a fresh workshop carries no warning about years that the user did not
+#: cause [D].
+REFERENCE_YEAR = 2024
+
+
+def default_commissioning(year: int) -> dt.date:
+    """The commissioning date a new plant gets in a scenario simulating ``year``: its 1 January [D]
+    (in service the whole simulated year: no «after the simulated year» warning)."""
+    return dt.date(int(year), 1, 1)

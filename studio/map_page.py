@@ -13,7 +13,6 @@ Nothing is written to the scenario until the user confirms; then the edit goes t
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 import streamlit as st
@@ -21,6 +20,7 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from cer_core.cabine import assign_members, merge_cabine, parse_cabine_geojson
+from cer_core.constants import REFERENCE_YEAR, default_commissioning
 from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
@@ -296,7 +296,8 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
                          key=K + f"roof_name_{sig}_{owner}")
-    commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
+    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(doc.get("year") or REFERENCE_YEAR),
+                                  format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", use_container_width=True,
                  key=K + f"roof_add_{sig}"):

@@ -20,6 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
+from cer_core.constants import REFERENCE_YEAR, default_commissioning
 from cer_core.scenario import PLANT_DEFAULTS
 
 from .format import fmt_energy
@@ -443,7 +444,7 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
             taken.add(pid)
             kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else 10.0
             plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
-                     "commissioning": f"{out.get('year', dt.date.today().year)}-01-01",
+                     "commissioning": default_commissioning(out.get("year") or REFERENCE_YEAR).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
         _update_plant(plant, row)

@@ -1,0 +1,44 @@
+"""Issue 12 (meeting-ready studio), the pure parts: coherent defaults, typical consumption by category,
+the cabina to-do, roofs entered by area, presentation helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+from cer_core.api import run
+from cer_core.constants import REFERENCE_YEAR, default_commissioning
+from cer_core.workspace import Workspace
+from studio import map_model as mm
+from studio.sidebar import new_community_doc
+
+ROZZANO = (45.3800, 9.1550)
+
+
+def _fresh_workshop() -> dict:
+    """A new community as a facilitator builds it: defaults everywhere, two members on the map, a drawn roof."""
+    doc = new_community_doc("CER di quartiere", "Rozzano", REFERENCE_YEAR)
+    a = mm.add_member(doc, name="Famiglia Rossi", kind="consumer", category="household", lat=ROZZANO[0],
+                      lon=ROZZANO[1])
+    mm.add_member(doc, name="Scuola media", kind="consumer", category="public_body", lat=ROZZANO[0] + 0.001,
+                  lon=ROZZANO[1])
+    lat, lon = ROZZANO
+    roof = {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.0002, lat], [lon + 0.0002, lat + 0.0001],
+                                                [lon, lat + 0.0001], [lon, lat]]]}
+    mm.add_plant(doc, owner=a, roof=roof, kwp=6.0, tilt_deg=20.0, azimuth_deg=180.0,
+                 commissioning=default_commissioning(doc["year"]))
+    return doc
+
+
+def test_the_reference_year_is_the_embedded_data_year_and_the_roof_runs_all_of_it():
+    assert REFERENCE_YEAR == 2024
+    assert default_commissioning(REFERENCE_YEAR) == dt.date(2024, 1, 1)
+    assert new_community_doc("x", "Rozzano", REFERENCE_YEAR)["year"] == 2024
+
+
+def test_a_fresh_workshop_has_no_warning_the_user_did_not_cause():
+    outcome = run(Workspace(doc=_fresh_workshop(), origin="test"), shapley=False)
+    summary = outcome.results.summary
+    warned = [(c.get("id"), c.get("it")) for c in summary["checks"] if c.get("status") == "warning"]
+    assert not [w for w in warned if "anno" in str(w[1]) or "esercizio" in str(w[1])], warned
+    assert not [w.code for w in outcome.warnings if "year" in str(w.code)], [w.code for w in outcome.warnings]
