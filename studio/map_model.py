@@ -12,6 +12,7 @@ from collections import Counter
 
 from cer_core.cabine import Assignment, apply_assignment, area_of_point, merge_cabine, point_in_area
 from cer_core.errors import CerInputError
+from cer_core.profiles import PROFILE_NAMES
 from studio.tables import default_load, slug, unique_id
 
 KINDS = ("consumer", "prosumer", "producer")
@@ -68,11 +69,14 @@ def displayable(doc: dict) -> dict:
             "cabine": with_usable_polygon(doc.get("cabine"), "area")}
 
 
-def new_load(category: str, annual_kwh: float | None = None) -> dict:
-    """The studio's standard load for a new member of ``category``, scaled to ``annual_kwh`` when given."""
+def new_load(category: str, annual_kwh: float | None = None, profile: str | None = None) -> dict:
+    """The studio's standard load for a new member of ``category``, scaled to ``annual_kwh`` when given,
+    with the shape ``profile`` when given (a school, a bakery: not the category's default silently)."""
     load = default_load(category)
     if annual_kwh is not None and annual_kwh > 0:
         load["annual_kwh"] = float(annual_kwh)
+    if profile in PROFILE_NAMES:
+        load["profile"] = profile
     return load
 
 
@@ -118,7 +122,8 @@ def default_cabina(doc: dict, lat: float | None = None, lon: float | None = None
 
 
 def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | None, lon: float | None,
-               cabina: str | None = None, annual_kwh: float | None = None, address: str | None = None) -> str:
+               cabina: str | None = None, annual_kwh: float | None = None, address: str | None = None,
+               profile: str | None = None) -> str:
     """Append a member (in place) and return its id.
 
     A consumer or prosumer gets a standard load profile for its category scaled to ``annual_kwh``
@@ -139,7 +144,7 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
     if address:
         member["address"] = str(address)
     if kind != "producer":
-        member["load"] = new_load(category, annual_kwh)
+        member["load"] = new_load(category, annual_kwh, profile)
     members.append(member)
     declare_cabine_in_use(doc)
     return mid

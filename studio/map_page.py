@@ -20,7 +20,8 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from cer_core.cabine import assign_members, merge_cabine, parse_cabine_geojson
-from cer_core.constants import REFERENCE_YEAR, default_commissioning
+from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
+from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
 from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
@@ -32,8 +33,8 @@ from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PEND
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
 from studio.state import edit_doc, get_workspace
-from studio.tables import cabina_options, unique_id
-from studio.ui import checked_number, number_text
+from studio.tables import cabina_options, profile_names, tr_profile, unique_id
+from studio.ui import checked_number, number_text, remembered_choice
 
 K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
@@ -222,16 +223,29 @@ def _pending_member(doc: dict, pending: dict) -> None:
     if has_areas and not inside:
         st.warning(t("map.point_outside_areas"), icon=":material/warning:")
     selected = _ss("selected")
-    with st.form(K + f"new_member_{pending['sig']}", border=False):
-        name = st.text_input(t("map.field_name"), placeholder=t("map.field_name_placeholder"))
-        kind = st.selectbox(t("map.field_kind"), mm.KINDS, format_func=lambda k: t(f"map.kind_{k}"))
-        category = st.selectbox(t("map.field_category"), mm.CATEGORIES, format_func=lambda k: t(f"map.category_{k}"))
+    sig = pending["sig"]
+    # the category first, outside the form: it proposes the consumption profile and the typical yearly kWh
+    category = remembered_choice(st.selectbox, t("map.field_category"), mm.CATEGORIES, store=K + f"nm_category_{sig}",
+                                 format_func=lambda k: t(f"map.category_{k}"), help=t("map.field_category_help"))
+    kind = remembered_choice(st.selectbox, t("map.field_kind"), mm.KINDS, store=K + f"nm_kind_{sig}",
+                             format_func=lambda k: t(f"map.kind_{k}"))
+    typical = TYPICAL_ANNUAL_KWH.get(category, TYPICAL_ANNUAL_KWH["other"])
+    # keyed without the language: a language switch keeps what was typed (Streamlit keys text fields by key)
+    with st.form(K + f"new_member_{sig}", border=False):
+        name = st.text_input(t("map.field_name"), placeholder=t("map.field_name_placeholder"), key=K + f"nm_name_{sig}")
+        profiles = profile_names()
+        default_profile = CATEGORY_DEFAULT_PROFILE.get(category, "office")
+        profile = st.selectbox(t("map.field_profile"), profiles, index=profiles.index(default_profile),
+                               format_func=lambda p: tr_profile(p, t), key=K + f"nm_profile_{sig}_{category}_{current_lang()}",
+                               help=t("map.field_profile_help"))
         options = _cabina_options(doc, cabina)
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(cabina),
-                           help=t("map.field_cabina_help"))
-        # a text field read the Italian way (an HTML number field drops the comma outside Italian browsers)
-        kwh_text = st.text_input(t("map.field_annual_kwh"), placeholder=t("map.field_annual_kwh_placeholder"),
-                                 help=t("map.field_annual_kwh_help"))
+                           help=t("map.field_cabina_help"), key=K + f"nm_cabina_{sig}")
+        # a text field read the Italian way (an HTML number field drops the comma outside Italian browsers);
+        # the typical figure is written without a thousands separator, so it reads the same in both languages
+        kwh_text = st.text_input(t("map.field_annual_kwh"), value=f"{typical:.0f}", key=K + f"nm_kwh_{sig}_{category}",
+                                 help=t("map.field_annual_kwh_typical", kwh=fmt_number(typical, 0, current_lang()),
+                                        category=t(f"map.category_{category}")))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
                                     use_container_width=True)
         move = st.form_submit_button(t("map.move_selected_here", name=md(_member_name(doc, selected))),
@@ -250,7 +264,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
 
         def mutate(d):
             _set("selected", mm.add_member(d, name=name, kind=kind, category=category, lat=lat, lon=lon,
-                                           cabina=cab, annual_kwh=kwh, address=address))
+                                           cabina=cab, annual_kwh=kwh, address=address, profile=profile))
             _set("selected_plant", None)
         _done(pending)
         _commit(mutate, t("map.member_added", name=md(name.strip())))

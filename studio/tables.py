@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
-from cer_core.constants import REFERENCE_YEAR, default_commissioning
+from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
 from cer_core.scenario import PLANT_DEFAULTS
 
 from .format import fmt_energy
@@ -33,8 +33,7 @@ CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large
 #: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
 #: category (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
 #: editable in the member's panel.
-DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 50000.0, "third_sector": 15000.0,
-                      "other": 10000.0, "large_enterprise": 100000.0}
+DEFAULT_ANNUAL_KWH = TYPICAL_ANNUAL_KWH   # one table, with its sources: cer_core/constants.py
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")

@@ -354,3 +354,24 @@ def test_a_roof_far_from_every_member_needs_an_owner():
     no_errors(at)
     assert doc_of(at)["plants"][-1]["member"] == "municipio"
     assert doc_of(at)["plants"][-1]["name"] == "FV Comune di Rozzano - Municipio"
+
+
+def test_category_first_proposes_its_profile_and_typical_consumption():
+    """A school (public body) or a bakery (SME) does not get a household profile and 2,700 kWh silently."""
+    from cer_core.constants import TYPICAL_ANNUAL_KWH
+
+    at = app()
+    at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.16, 45.38]})])
+    assert widget(at.text_input, "Consumo annuo (kWh)").value == "2700"          # household first
+    assert widget(at.selectbox, "Profilo di consumo").value == "household"
+    widget(at.selectbox, "Categoria").set_value("public_body").run()
+    no_errors(at)
+    assert widget(at.text_input, "Consumo annuo (kWh)").value == "50000"
+    widget(at.selectbox, "Profilo di consumo").set_value("school")
+    widget(at.text_input, "Nome").input("Scuola Collodi")
+    at = button(at, "Aggiungi membro").click().run()
+    no_errors(at)
+    new = doc_of(at)["members"][-1]
+    assert new["category"] == "public_body"
+    assert new["load"] == {"source": "profile", "profile": "school", "annual_kwh": TYPICAL_ANNUAL_KWH["public_body"]}
+    assert TYPICAL_ANNUAL_KWH["public_body"] == 50000.0
