@@ -13,7 +13,8 @@ from studio.i18n import current_lang, t
 from studio.mdsafe import md
 from studio.reports import report_downloads
 from studio.tables import slug
-from studio.ui import chart, remembered_tabs, show_problems, styled, tr
+from studio.overview import split_checks
+from studio.ui import chart, progress_bars, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
@@ -123,7 +124,8 @@ def checks_tab(run) -> None:
         st.progress(min(ratio, 1.0), text=t("risultati.restricted.bar", ratio=fmt_pct(ratio, 1, lang),
                                             threshold=fmt_pct(threshold, 0, lang)))
     st.markdown(f"##### {t('risultati.checks.title')}")
-    checks = summary.get("checks", [])
+    checks, progress = split_checks(summary.get("checks", []))
+    progress_bars(progress, lang)
     for c in checks:
         if c.get("status") in ("fail", "warning"):
             (st.error if c["status"] == "fail" else st.warning)(md(c.get(lang) or c.get("it", ""), 400),

@@ -216,3 +216,11 @@ def styled(frame, formats: dict):
     numbers stay numbers (the table still sorts by value) but read the Italian way."""
     present = {k: f for k, f in formats.items() if k in frame.columns}
     return frame.style.format(present, na_rep="–")
+
+
+def progress_bars(progress: list[dict], lang: str) -> None:
+    """Progress towards a target (checks with ``kind: progress``) as bars with their sentence, not as failures."""
+    for c in progress:
+        value, target = float(c.get("value") or 0.0), float(c.get("target") or 1.0)
+        st.progress(max(0.0, min(value / target if target > 0 else 0.0, 1.0)),
+                    text=t("common.progress_towards", text=md(c.get(lang) or c.get("it", ""), 400)))

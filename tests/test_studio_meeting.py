@@ -42,3 +42,28 @@ def test_a_fresh_workshop_has_no_warning_the_user_did_not_cause():
     warned = [(c.get("id"), c.get("it")) for c in summary["checks"] if c.get("status") == "warning"]
     assert not [w for w in warned if "anno" in str(w[1]) or "esercizio" in str(w[1])], warned
     assert not [w.code for w in outcome.warnings if "year" in str(w.code)], [w.code for w in outcome.warnings]
+
+
+def test_after_confirming_the_cabine_a_fresh_workshop_warns_only_about_what_its_design_causes():
+    from studio.overview import confirm_cabine, missing_items
+
+    doc = _fresh_workshop()
+    assert ("panoramica.missing.area", {"ids": "CP-1"}, "pages/mappa.py") in missing_items(doc)
+    doc = confirm_cabine(doc)
+    assert doc["cabine"] == [{"id": "CP-1", "name": "Cabina primaria 1", "confirmed": True}]
+    assert not [k for k, _, _ in missing_items(doc) if k == "panoramica.missing.area"]
+    checks = run(Workspace(doc=doc, origin="test"), shapley=False).results.summary["checks"]
+    cabina = [c for c in checks if c["id"] == "members_in_cabina"]
+    assert [c["status"] for c in cabina] == ["pass"]
+    # the only warning left is the 55 % rule, which the roof's size causes (the user's design)
+    assert {c["id"] for c in checks if c["status"] != "pass"} <= {"restricted_tip"}
+
+
+def test_wastewater_neutrality_is_a_progress_indicator_with_value_and_target():
+    from cer_core.checks import wastewater_checks
+    from studio.overview import split_checks
+
+    checks = wastewater_checks([{"member": "dep", "neutrality_ratio": 0.25}], {"dep": "Depuratore"})
+    assert checks[0]["kind"] == "progress" and checks[0]["value"] == 0.25 and checks[0]["target"] == 1.0
+    eligibility, progress = split_checks(checks + [{"id": "has_plants", "status": "fail"}])
+    assert [c["id"] for c in eligibility] == ["has_plants"] and progress == checks
