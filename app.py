@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio import frame, sidebar
+from studio import frame, look, present, sidebar
 from studio.i18n import t
 from studio.ui import show_flash
 
@@ -30,11 +30,16 @@ PAGES = (
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
          for i, (path, url, icon) in enumerate(PAGES)}
-navigation = st.navigation(list(pages.values()))
+presenting = look.presenting()  # ?present=1: a clean page per topic, no sidebar, no editing (studio/present.py)
+navigation = st.navigation(list(pages.values()), position="hidden" if presenting else "sidebar")
 frame.mark()
+look.apply(presenting)
 deep_link = frame.pending_deep_link()
 if deep_link in pages and deep_link != navigation.url_path:
     st.switch_page(pages[deep_link])
+if presenting:
+    present.render()
+    st.stop()
 sidebar.render()
 show_flash()
 navigation.run()

@@ -380,9 +380,9 @@ def _pending_area(doc: dict, pending: dict) -> None:
 
 def _search() -> None:
     with st.form(K + "search_form", border=False, enter_to_submit=True):
-        c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-        query = c1.text_input(t("map.search_label"), placeholder=t("map.search_placeholder"), max_chars=200)
-        go = c2.form_submit_button(t("map.search_go"), icon=":material/search:", use_container_width=True)
+        # one under the other: the side panel is ~250 px wide at 1280×720, too narrow for a button beside the field
+        query = st.text_input(t("map.search_label"), placeholder=t("map.search_placeholder"), max_chars=200)
+        go = st.form_submit_button(t("map.search_go"), icon=":material/search:", use_container_width=True)
     if go and query.strip():
         with st.spinner(t("map.search_running")):
             _set("search", geocoder().search(query))

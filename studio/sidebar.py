@@ -14,7 +14,7 @@ from cer_core.geo import comuni_table
 from cer_core.scenario import schema_problems
 from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, workspace_from_bytes
 
-from . import compute, state
+from . import compute, look, state
 from .i18n import LANG_KEY, LANGS, current_lang, t
 from .mdsafe import md
 from .tables import slug
@@ -217,6 +217,9 @@ def render() -> compute.RunState:
                    icon=":material/check_circle:")
     else:
         sb.error(t("common.state.problems", n=len(run.problems)), icon=":material/error:")
+
+    sb.button(t("present.toggle"), icon=":material/slideshow:", on_click=look.set_presenting, args=(True,),
+              help=t("present.toggle_help"), width="stretch", key="present_on")
 
     sb.subheader(t("common.file"), divider="green")
     key = f"open_uploader_{st.session_state.get(OPEN_COUNTER, 0)}"

@@ -59,3 +59,88 @@ def test_an_uploaded_curve_is_not_rescaled_to_the_typed_annual_figure(page, tmp_
     sim = run(open_workspace(saved), shapley=False).results.summary["members"][0]
     assert sim["consumption_kwh"] / 1000 == pytest.approx(imported, abs=0.05)
     page.screenshot(path=f"{SHOTS}/rescale_membri.png", full_page=True)
+
+
+SIZES = ((1280, 720), (1440, 900))
+PAGE_LABELS = ("Panoramica", "Mappa", "Membri e consumi", "Impianti FV", "Risultati", "Ripartizione")
+
+#: Headline figures, metric labels and buttons whose text does not fit their box (cut with «…» or clipped).
+OVERFLOW_JS = """() => {
+  const out = [];
+  const check = (sel) => document.querySelectorAll(sel).forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) return;                                  // not shown (a closed tab)
+    if (el.scrollWidth > el.clientWidth + 1) out.push(sel + ': ' + el.innerText.trim().slice(0, 40));
+  });
+  check('[data-testid="stMain"] [data-testid="stMetricValue"] > div');
+  check('[data-testid="stMain"] [data-testid="stMetricLabel"] p');
+  check('[data-testid="stMain"] button p');
+  return out;
+}"""
+
+
+def _sized_page(browser, server, width: int, height: int, query: str = ""):
+    from studio_driver import goto, new_page
+
+    page = new_page(browser, width, height)
+    page.set_default_timeout(60_000)
+    goto(page, server.url + "/" + query)
+    return page
+
+
+def test_every_page_reads_fully_on_a_projector_and_a_laptop(browser, studio_server):
+    """1280×720 with the sidebar open (a projector) and 1440×900: no headline figure, label or button cut.
+    The screenshots are kept in /tmp/i12 to be looked at."""
+    for width, height in SIZES:
+        page = _sized_page(browser, studio_server, width, height)
+        try:
+            for i, label in enumerate(PAGE_LABELS):
+                if i:
+                    nav(page, label)
+                assert_no_exception(page)
+                page.screenshot(path=f"{SHOTS}/page_{width}x{height}_{i}_{label.split()[0].lower()}.png")
+                cut = page.evaluate(OVERFLOW_JS)
+                assert not cut, f"{label} at {width}×{height}: {cut}"
+        finally:
+            page.context.close()
+
+
+def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
+    from playwright.sync_api import expect
+
+    for width, height in SIZES:
+        page = _sized_page(browser, studio_server, width, height, "?present=1")
+        try:
+            main = page.locator("[data-testid='stMain']")
+            expect(page.locator("h1").first).to_have_text("CER Naviglio Sud (demo)")
+            expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+            for n, topic in enumerate(("La comunità", "I soldi", "Un membro")):
+                if n:
+                    before = mark(page)
+                    main.get_by_role("radio", name=topic, exact=True).click()
+                    wait_idle(page, since=before)
+                expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+                assert_no_exception(page)
+                # nothing to edit: no tables to type in, no uploads, no text fields
+                for testid in ("stDataFrame", "stFileUploader", "stTextInput", "stNumberInput"):
+                    assert main.locator(f"[data-testid='{testid}']").count() == 0, (topic, testid)
+                assert main.locator("[data-testid='stMetric']").count() >= 4
+                assert main.locator("[data-testid='stPlotlyChart']").count() >= 1
+                page.screenshot(path=f"{SHOTS}/present_{width}x{height}_{n}.png")
+                cut = page.evaluate(OVERFLOW_JS)
+                assert not cut, f"{topic} at {width}×{height}: {cut}"
+            # the money page keeps the CER's money apart from what single members get outside it
+            if width == 1440:
+                before = mark(page)
+                main.get_by_role("radio", name="I soldi", exact=True).click()
+                wait_idle(page, since=before)
+                expect(main.get_by_text("Fuori dalla CER", exact=False)).to_be_visible()
+                page.emulate_media(media="print")
+                page.screenshot(path=f"{SHOTS}/present_print_{width}.png", full_page=True)
+                page.emulate_media(media="screen")
+            before = mark(page)
+            main.get_by_role("button", name="Esci").click()
+            wait_idle(page, since=before)
+            expect(page.locator("[data-testid='stSidebar']")).to_be_visible()
+        finally:
+            page.context.close()
