@@ -31,7 +31,7 @@ from studio.i18n import current_lang, t
 from studio.mdsafe import md
 from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
-                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
+                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing, offline)
 from studio.state import edit_doc, get_workspace
 from studio.tables import cabina_options, profile_names, tr_profile, unique_id
 from studio.ui import checked_number, number_text, remembered_choice
@@ -378,6 +378,44 @@ def _pending_area(doc: dict, pending: dict) -> None:
         _cancel(pending)
 
 
+def _roof_by_area(doc: dict) -> None:
+    """Offline the basemap is only comuni boundaries: roofs cannot be seen, so a roof is entered by its area
+    and orientation instead of drawn."""
+    st.info(t("map.offline_basemap"), icon=":material/cloud_off:")
+    members = [m for m in doc.get("members", []) if m.get("id")]
+    with st.expander(t("map.by_area_title"), icon=":material/roofing:", expanded=False):
+        if not members:
+            st.caption(t("map.roof_needs_member"))
+            return
+        names = {m["id"]: m.get("name") or m["id"] for m in members}
+        with st.form(K + "by_area_form", border=False):
+            c1, c2 = st.columns(2)
+            owner = c1.selectbox(t("map.by_area_owner"), list(names), format_func=lambda i: names.get(i, i),
+                                 key=K + "by_area_owner")
+            area_text = c2.text_input(t("map.by_area_m2"), value="60", key=K + "by_area_m2",
+                                      help=t("map.by_area_m2_help"))
+            c3, c4 = st.columns(2)
+            tilt = c3.number_input(t("map.by_area_tilt"), min_value=0.0, max_value=90.0, value=20.0, step=5.0,
+                                   format="%.0f", key=K + "by_area_tilt")
+            azimuth = c4.number_input(t("map.by_area_azimuth"), min_value=0.0, max_value=360.0, value=180.0, step=5.0,
+                                      format="%.0f", key=K + "by_area_az", help=t("map.by_area_azimuth_help"))
+            add = st.form_submit_button(t("map.by_area_add"), type="primary", icon=":material/solar_power:",
+                                        use_container_width=True)
+        if add:
+            area, refusal = checked_number(area_text, t("map.by_area_m2"), 1.0, 200_000.0)
+            if refusal:
+                st.error(refusal, icon=":material/error:")
+                return
+            kwp = mm.roof_from_area(area)
+
+            def mutate(d):
+                pid, _ = mm.add_plant_by_area(d, owner=owner, area_m2=area, tilt_deg=tilt, azimuth_deg=azimuth,
+                                              commissioning=default_commissioning(d.get("year") or REFERENCE_YEAR))
+                _set("selected_plant", pid)
+
+            _commit(mutate, t("map.plant_added", name=md(names.get(owner, owner)), kwp=fmt_kwp(kwp, current_lang())))
+
+
 def _search() -> None:
     with st.form(K + "search_form", border=False, enter_to_submit=True):
         # one under the other: the side panel is ~250 px wide at 1280×720, too narrow for a button beside the field
@@ -543,6 +581,8 @@ def map_fragment() -> None:
         st_folium(base_map(view, lang), key=map_key, height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=RETURNED, feature_group_to_add=layers, center=_ss("center"), zoom=_ss("zoom"))
         _legend(doc, colour_by, assignment.outside)
+        if offline() and not pending:     # while a drawn shape waits for confirmation, one thing at a time
+            _roof_by_area(doc)
     with right:
         if pending and pending["geometry"].get("type") == "Point":
             _pending_member(doc, pending)

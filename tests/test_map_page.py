@@ -375,3 +375,19 @@ def test_category_first_proposes_its_profile_and_typical_consumption():
     assert new["category"] == "public_body"
     assert new["load"] == {"source": "profile", "profile": "school", "annual_kwh": TYPICAL_ANNUAL_KWH["public_body"]}
     assert TYPICAL_ANNUAL_KWH["public_body"] == 50000.0
+
+
+def test_offline_the_map_says_it_shows_only_boundaries_and_takes_a_roof_by_area():
+    at = app()
+    assert any("solo i confini dei comuni" in i.value for i in at.info)
+    owner = doc_of(at)["members"][0]
+    n = len(doc_of(at)["plants"])
+    widget(at.selectbox, "Membro che ha il tetto").set_value(owner["id"])
+    widget(at.text_input, "Superficie utile del tetto (m²)").input("90")       # 90 m² at 6 m²/kWp: 15 kWp
+    widget(at.number_input, "Pendenza (°)").set_value(15.0)
+    at = button(at, "Aggiungi il tetto").click().run()
+    no_errors(at)
+    plant = doc_of(at)["plants"][-1]
+    assert len(doc_of(at)["plants"]) == n + 1
+    assert (plant["member"], plant["kwp"], plant["tilt_deg"], plant["azimuth_deg"]) == (owner["id"], 15.0, 15.0, 180.0)
+    assert plant["commissioning"] == "2024-01-01" and "roof" not in plant
