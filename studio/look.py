@@ -26,6 +26,7 @@ BASE_CSS = """
 [data-testid="stMain"] button p { white-space: normal; overflow: visible; text-overflow: clip; word-break: normal;
                                    overflow-wrap: normal; }
 [data-testid="stMain"] [data-testid="stButtonGroup"] button { height: auto; min-height: 2.5rem; }
+[data-testid="stElementContainer"]:has(.cer-locale) { display: none; }
 @media print {
   @page { size: A4; margin: 12mm; }
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, [data-testid="stToolbar"],
@@ -68,6 +69,67 @@ def set_presenting(on: bool) -> None:
         del st.query_params[PRESENT_PARAM]
 
 
+#: Streamlit's file uploader speaks English whatever the page («Upload», «200MB per file • CSV»): on Italian
+#: pages its button and hint are replaced by CSS (the only way the widget allows); each uploader's limit is
+#: enforced by the studio with its own sentence.
+UPLOADER_CSS = """
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: %(button)s; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: %(hint)s; font-size: 0.8rem; }
+"""
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_css(lang: str) -> str:
+    """The uploader's button and hint in ``lang`` (empty for English: Streamlit's own words)."""
+    if lang == "en":
+        return ""
+    from .i18n import t
+
+    return UPLOADER_CSS % {"button": _css_string(t("common.upload_button")), "hint": _css_string(t("common.upload_hint"))}
+
+
+#: The browser languages Streamlit's tables format numbers with (``navigator.languages``: an editable table's
+#: «localized» numbers), by UI language: «420,0» in the Italian UI even in an English browser. None: the
+#: browser's own.
+TABLE_LOCALES = {"it": ["it-IT", "it"], "en": None}
+
+LOCALE_JS = """<span class="cer-locale"></span><script>
+(function () {
+  const want = %s;
+  const nav = window.navigator;
+  if (want) {
+    Object.defineProperty(nav, "languages", {get: () => want.slice(), configurable: true});
+    Object.defineProperty(nav, "language", {get: () => want[0], configurable: true});
+  } else {
+    delete nav.languages;
+    delete nav.language;
+  }
+})();
+</script>"""
+
+
+def locale_script(lang: str) -> str:
+    """The script that makes the page's tables format numbers the way ``lang`` writes them."""
+    import json
+
+    return LOCALE_JS % json.dumps(TABLE_LOCALES.get(lang))
+
+
 def apply(present: bool = False) -> None:
-    """Inject the studio's CSS (and presentation mode's when ``present``); takes no room on the page."""
-    st.html(f"<style>{BASE_CSS}{PRESENT_CSS if present else ''}</style>")
+    """Inject the studio's CSS (and presentation mode's when ``present``); takes no room on the page.
+
+    The number locale of the tables is set from the sidebar (a script element takes a line there, not in
+    the page)."""
+    from .i18n import current_lang
+
+    lang = current_lang()
+    st.html(f"<style>{BASE_CSS}{uploader_css(lang)}{PRESENT_CSS if present else ''}</style>")
+    with st.sidebar:
+        st.html(locale_script(lang), unsafe_allow_javascript=True)

@@ -23,7 +23,7 @@ from .ui import flash, flash_refused
 LANG_WIDGET = "lang_widget"
 OPEN_COUNTER = "open_uploader_n"
 #: Largest scenario or bundle accepted by "open" [MB].
-MAX_OPEN_MB = 200
+MAX_OPEN_MB = 50
 LANG_NAMES = {"it": "Italiano", "en": "English"}
 
 

@@ -144,3 +144,31 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
             expect(page.locator("[data-testid='stSidebar']")).to_be_visible()
         finally:
             page.context.close()
+
+
+def test_an_english_browser_gets_italian_numbers_in_the_italian_ui_and_its_own_in_english(browser, studio_server):
+    """Editable tables format «localized» numbers with navigator.languages: the Italian UI sets it to it-IT
+    (420,0 kWp, not 420.0), the English UI gives the browser's back. Also: the uploader speaks Italian. The
+    screenshot shows the table («420,0», «Membro (POD)» with the PODs)."""
+    from playwright.sync_api import expect
+    from studio_driver import goto, track_runs
+
+    ctx = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    track_runs(page)
+    try:
+        goto(page, studio_server.url)
+        assert page.evaluate("() => navigator.languages[0]") == "it-IT"
+        assert page.evaluate("() => new Intl.NumberFormat(navigator.languages).format(420.5)") == "420,5"
+        hint = page.locator("[data-testid='stSidebar'] [data-testid='stFileUploaderDropzoneInstructions'] span").first
+        assert "al massimo 50 MB" in hint.evaluate("e => getComputedStyle(e, '::after').content")
+        nav(page, "Impianti FV")
+        expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']").filter(has_text="fv-depuratore").first).to_be_attached()
+        page.screenshot(path=f"{SHOTS}/impianti_en_browser_it_ui.png")
+        before = mark(page)
+        page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
+        wait_idle(page, since=before)
+        assert page.evaluate("() => navigator.languages[0]") == "en-US"
+    finally:
+        ctx.close()
