@@ -8,6 +8,7 @@ from studio import charts, compute, state
 from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.mdsafe import md, md_fmt
+from studio.plain import user_message
 from studio.overview import cabine_count, confirm_cabine, kwp_by_member, missing_items, split_checks
 from studio.ripartizione import range_text
 from studio.ui import chart, progress_bars, show_problems, tr
@@ -82,7 +83,7 @@ with right:
     if run.ok and run.warnings:
         with st.expander(t("panoramica.warnings", n=len(run.warnings))):
             for p in run.warnings:
-                st.markdown(f"- {md(p.message(lang), 400)}")
+                st.markdown(f"- {md(user_message(p, lang, doc), 400)}")
     if not items and run.ok:
         st.success(t("panoramica.ready"), icon=":material/task_alt:")
     elif not items:

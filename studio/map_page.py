@@ -29,6 +29,7 @@ from studio import map_model as mm
 from studio.format import fmt_kwp, fmt_number
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
+from studio.plain import user_message
 from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing, offline)
@@ -543,10 +544,10 @@ def _import_areas(doc: dict) -> None:
         cabine, warnings = parse_cabine_geojson(upload.getvalue(), upload.name)
     except CerInputError as exc:
         for p in exc.problems:
-            st.error(md(p.message(lang), 400), icon=":material/error:")
+            st.error(md(user_message(p, lang, doc), 400), icon=":material/error:")
         return
     for w in warnings:
-        st.warning(md(w.message(lang), 400), icon=":material/warning:")
+        st.warning(md(user_message(w, lang, doc), 400), icon=":material/warning:")
     preview = assign_members(doc.get("members", []), merge_cabine(doc.get("cabine", []), cabine))
     st.success(t("map.import_ready", n=len(cabine), ids=md(", ".join(c["id"] for c in cabine), 600),
                  moved=len(preview.changes), outside=len(preview.outside)), icon=":material/check_circle:")

@@ -42,7 +42,8 @@ def test_a_community_that_does_not_simulate_shows_its_problems():
     assert_clean(at)
     assert metric(at, "Produzione") == "–"
     assert "La comunità non si può ancora simulare" in texts(at)
-    assert any(e.value.startswith("members[2].load: dati di consumo mancanti") for e in at.error)
+    assert any(e.value.startswith("membro «Famiglia Rossi» · consumi: dati di consumo mancanti") for e in at.error), \
+        [e.value for e in at.error]
     assert "Membri senza dati di consumo (1): Famiglia Rossi." in texts(at)
 
 

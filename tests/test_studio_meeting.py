@@ -67,3 +67,21 @@ def test_wastewater_neutrality_is_a_progress_indicator_with_value_and_target():
     assert checks[0]["kind"] == "progress" and checks[0]["value"] == 0.25 and checks[0]["target"] == 1.0
     eligibility, progress = split_checks(checks + [{"id": "has_plants", "status": "fail"}])
     assert [c["id"] for c in eligibility] == ["has_plants"] and progress == checks
+
+
+def test_problems_speak_of_members_and_plants_not_json_paths_or_exception_classes():
+    from cer_core.errors import Problem
+    from studio.plain import user_message
+
+    doc = {"members": [{"id": "rossi", "name": "Famiglia Rossi"}], "plants": [{"id": "p1", "name": "Tetto scuola"}]}
+    p = Problem("members[0].load.bills[2].f1_kwh", "valore negativo", "negative value")
+    assert user_message(p, "it", doc) == "membro «Famiglia Rossi» · consumi · bolletta 3: valore negativo"
+    assert user_message(p, "en", doc) == "member «Famiglia Rossi» · consumption · bill 3: negative value"
+    p = Problem("plants[0].production.path → members/casa-3/originali/pvgis.csv:12", "riga illeggibile", "bad row")
+    assert user_message(p, "it", doc) == "impianto «Tetto scuola» · produzione → pvgis.csv:12: riga illeggibile"
+    p = Problem("site.weather", "PVGIS non raggiungibile (ConnectionError)", "PVGIS unreachable (ConnectionError)")
+    assert user_message(p, "it", doc) == "sito · meteo: PVGIS non raggiungibile"
+    p = Problem("b.xlsx", "file Excel illeggibile (BadZipFile): attesa una cartella .xlsx valida", "x")
+    assert user_message(p, "it") == "b.xlsx: file Excel illeggibile: attesa una cartella .xlsx valida"
+    p = Problem("members[7].cabina", "cabina «X» non dichiarata", "x")
+    assert user_message(p, "it", doc) == "membro 8 · cabina: cabina «X» non dichiarata"   # no such member: its number
