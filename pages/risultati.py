@@ -148,9 +148,12 @@ def downloads_tab(run, name: str) -> None:
     st.caption(t("risultati.download.intro"))
     base = slug(name) or "cer"
     c1, c2 = st.columns(2)
-    c1.download_button(t("risultati.download.zip"), data=lambda: compute.results_zip(run),
-                       file_name=f"{base}_risultati.zip", mime="application/zip", on_click="ignore",
-                       icon=":material/folder_zip:", width="stretch", key="dl_zip")
+    hourly = c1.toggle(t("risultati.download.hourly"), value=False, key="dl_zip_hourly",
+                       help=t("risultati.download.hourly_help"))
+    c1.download_button(t("risultati.download.zip"), data=lambda: compute.results_zip(run, hourly=hourly),
+                       file_name=f"{base}_risultati{'_orari' if hourly else ''}.zip", mime="application/zip",
+                       on_click="ignore", icon=":material/folder_zip:", width="stretch",
+                       key=f"dl_zip_{'hourly' if hourly else 'lean'}")
     c1.caption(t("risultati.download.zip_help"))
     c2.download_button(t("risultati.download.xlsx"), data=lambda: compute.results_xlsx(run, lang),
                        file_name=f"{base}_risultati.xlsx", on_click="ignore", icon=":material/table_view:",

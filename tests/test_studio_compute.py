@@ -107,3 +107,21 @@ def test_a_rule_change_re_splits_without_re_simulating():
     bad.doc["regolamento"] = {"shares_pct": {"producers": 90}}
     state = compute.simulate(bad)
     assert not state.ok and any(p.where == "regolamento.shares_pct" for p in state.problems)
+
+
+def test_the_lean_results_zip_leaves_out_the_hourly_series():
+    import io
+    import json
+    import zipfile
+
+    state = compute.simulate(fixture_workspace())
+    lean = compute.results_zip(state, hourly=False)
+    with zipfile.ZipFile(io.BytesIO(lean)) as zf:
+        names = zf.namelist()
+        summary = json.loads(zf.read("summary.json"))
+    assert "summary.json" in names and not [n for n in names if n.startswith("hourly_")]
+    assert summary["totals"]["production_kwh"] == state.summary["totals"]["production_kwh"]
+    full = compute.results_zip(state)
+    with zipfile.ZipFile(io.BytesIO(full)) as zf:
+        assert {"hourly_members.csv", "hourly_cabine.csv", "hourly_plants.csv"} <= set(zf.namelist())
+    assert len(lean) * 5 < len(full)
