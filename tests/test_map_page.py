@@ -391,3 +391,19 @@ def test_offline_the_map_says_it_shows_only_boundaries_and_takes_a_roof_by_area(
     assert len(doc_of(at)["plants"]) == n + 1
     assert (plant["member"], plant["kwp"], plant["tilt_deg"], plant["azimuth_deg"]) == (owner["id"], 15.0, 15.0, 180.0)
     assert plant["commissioning"] == "2024-01-01" and "roof" not in plant
+
+
+def test_switching_language_keeps_what_was_typed_in_the_new_member_form():
+    """A form's typed text lives in the browser until submitted: it survives a rerun only if each field keeps
+    its identity. The fields are keyed without the language, so a language switch changes only their labels;
+    the category (outside the form) is remembered in the session."""
+    at = app()
+    at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.16, 45.38]})])
+    widget(at.selectbox, "Categoria").set_value("sme").run()
+    ids = {label: widget(at.text_input, label).id for label in ("Nome", "Consumo annuo (kWh)")}
+    at.session_state["lang"] = "en"
+    at.run()
+    no_errors(at)
+    assert widget(at.text_input, "Name").id == ids["Nome"]
+    assert widget(at.text_input, "Annual consumption (kWh)").id == ids["Consumo annuo (kWh)"]
+    assert widget(at.selectbox, "Category").value == "sme"
