@@ -79,6 +79,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+def _painted(page) -> None:
+    """Wait until the browser has drawn what the run sent: no element placeholder left, the studio's CSS applied."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=60_000)
+    page.wait_for_function("() => { const c = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+                           " return c && parseFloat(getComputedStyle(c).paddingLeft) < 48; }", timeout=60_000)
+
+
 def _sized_page(browser, server, width: int, height: int, query: str = ""):
     from studio_driver import goto, new_page
 
@@ -97,6 +106,9 @@ def test_every_page_reads_fully_on_a_projector_and_a_laptop(browser, studio_serv
             for i, label in enumerate(PAGE_LABELS):
                 if i:
                     nav(page, label)
+                _painted(page)
+                if label in ("Panoramica", "Risultati", "Ripartizione"):
+                    assert page.locator("[data-testid='stMain'] [data-testid='stMetricValue']").count() >= 4, label
                 assert_no_exception(page)
                 page.screenshot(path=f"{SHOTS}/page_{width}x{height}_{i}_{label.split()[0].lower()}.png")
                 cut = page.evaluate(OVERFLOW_JS)
@@ -120,6 +132,7 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
                     main.get_by_role("radio", name=topic, exact=True).click()
                     wait_idle(page, since=before)
                 expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+                _painted(page)
                 assert_no_exception(page)
                 # nothing to edit: no tables to type in, no uploads, no text fields
                 for testid in ("stDataFrame", "stFileUploader", "stTextInput", "stNumberInput"):
