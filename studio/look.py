@@ -76,8 +76,10 @@ UPLOADER_CSS = """
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: %(button)s; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: %(hint)s; font-size: 0.8rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; white-space: normal; overflow: visible;
+                                                      text-overflow: clip; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: %(hint)s; font-size: 0.8rem;
+                                                             white-space: normal; }
 """
 
 

@@ -75,6 +75,7 @@ OVERFLOW_JS = """() => {
   check('[data-testid="stMain"] [data-testid="stMetricValue"] > div');
   check('[data-testid="stMain"] [data-testid="stMetricLabel"] p');
   check('[data-testid="stMain"] button p');
+  check('[data-testid="stFileUploaderDropzoneInstructions"] span');
   return out;
 }"""
 
@@ -175,7 +176,7 @@ def test_an_english_browser_gets_italian_numbers_in_the_italian_ui_and_its_own_i
         assert page.evaluate("() => navigator.languages[0]") == "it-IT"
         assert page.evaluate("() => new Intl.NumberFormat(navigator.languages).format(420.5)") == "420,5"
         hint = page.locator("[data-testid='stSidebar'] [data-testid='stFileUploaderDropzoneInstructions'] span").first
-        assert "al massimo 50 MB" in hint.evaluate("e => getComputedStyle(e, '::after').content")
+        assert "max 50 MB" in hint.evaluate("e => getComputedStyle(e, '::after').content")
         nav(page, "Impianti FV")
         expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']").filter(has_text="fv-depuratore").first).to_be_attached()
         page.screenshot(path=f"{SHOTS}/impianti_en_browser_it_ui.png")
