@@ -244,8 +244,11 @@ def source_editor(doc: dict, member: dict) -> None:
                          help=t("membri.file.help"), max_upload_size=MAX_METER_MB)
         if current == "file":
             names = [o.get("path", "").rsplit("/", 1)[-1] for o in load.get("originals", [])]
-            st.caption(t("membri.file.current", path=md(str(load.get("path", "")).rsplit("/", 1)[-1]),
-                         originals=md(", ".join(names), 600) or "—"))
+            if names:      # the user's own files, not the studio's internal hourly copy
+                st.caption(t("membri.file.current_originals", originals=md(", ".join(names), 600)))
+            else:
+                st.caption(t("membri.file.current", path=md(str(load.get("path", "")).rsplit("/", 1)[-1]),
+                             originals="—"))
             scale_control(mid, load)
         report = st.session_state.get(REPORTS_KEY, {}).get(mid)
         if report:

@@ -157,7 +157,11 @@ def load_summary(load: dict | None, kind: str, tr: Tr, lang: str = "it") -> str:
     if source == "bills":
         return tr("membri.load.bills", n=len(load.get("bills") or []) or "CSV")
     if source == "file":
-        return tr("membri.load.file", path=str(load.get("path", "?")).rsplit("/", 1)[-1])
+        # the files the user uploaded, not the studio's internal hourly copy (consumi_orari_2024_ab12cd34.csv)
+        names = [str(o.get("path", "")).rsplit("/", 1)[-1] for o in load.get("originals") or [] if o.get("path")]
+        shown = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else \
+            str(load.get("path", "?")).rsplit("/", 1)[-1]
+        return tr("membri.load.file", path=shown)
     if kind == "producer":
         return tr("membri.load.none_producer")
     return tr("membri.load.missing")
