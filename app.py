@@ -35,7 +35,7 @@ navigation = st.navigation(list(pages.values()), position="hidden" if presenting
 frame.mark()
 look.apply(presenting)
 deep_link = frame.pending_deep_link()
-if deep_link in pages and deep_link != navigation.url_path:
+if deep_link in pages and deep_link != navigation.url_path and not presenting:
     st.switch_page(pages[deep_link])
 if presenting:
     present.render()

@@ -186,3 +186,16 @@ def test_an_english_browser_gets_italian_numbers_in_the_italian_ui_and_its_own_i
         assert page.evaluate("() => navigator.languages[0]") == "en-US"
     finally:
         ctx.close()
+
+
+def test_a_deep_link_with_present_opens_the_presentation(browser, studio_server):
+    from playwright.sync_api import expect
+
+    page = _sized_page(browser, studio_server, 1280, 720, "risultati?present=1")
+    try:
+        expect(page.locator("h1").first).to_have_text("CER Naviglio Sud (demo)")
+        expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+        expect(page.get_by_role("button", name="Esci")).to_be_visible()
+        assert_no_exception(page)
+    finally:
+        page.context.close()
