@@ -149,7 +149,10 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
                 main.get_by_role("radio", name="I soldi", exact=True).click()
                 wait_idle(page, since=before)
                 expect(main.get_by_text("Fuori dalla CER", exact=False)).to_be_visible()
-                page.emulate_media(media="print")
+                page.emulate_media(media="print")        # the browser's print to A4: figures only, no controls
+                expect(main.get_by_role("button", name="Esci")).to_be_hidden()
+                expect(main.get_by_role("radio", name="I soldi", exact=True)).to_be_hidden()
+                expect(main.locator("[data-testid='stMetricValue']").first).to_be_visible()
                 page.screenshot(path=f"{SHOTS}/present_print_{width}.png", full_page=True)
                 page.emulate_media(media="screen")
             before = mark(page)
