@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio import frame, sidebar, state
+from studio import frame, look, present, sidebar, state
 from studio.i18n import t
 from studio.ui import show_flash
 
@@ -32,13 +32,18 @@ PAGES = (
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
          for i, (path, url, icon) in enumerate(PAGES)}
-navigation = st.navigation(list(pages.values()))
+presenting = look.presenting()  # ?present=1: a clean page per topic, no sidebar, no editing (studio/present.py)
+navigation = st.navigation(list(pages.values()), position="hidden" if presenting else "sidebar")
 state.prune_stale_widget_metadata()  # widget callbacks of earlier runs kept their pages alive
 state.release_freed_memory()  # ... and so did their reference cycles: bounded server memory
 frame.mark()
+look.apply(presenting)
 deep_link = frame.pending_deep_link()
-if deep_link in pages and deep_link != navigation.url_path:
+if deep_link in pages and deep_link != navigation.url_path and not presenting:
     st.switch_page(pages[deep_link])
+if presenting:
+    present.render()
+    st.stop()
 sidebar.render()
 show_flash()
 navigation.run()

@@ -102,6 +102,8 @@ def main() -> int:
 
             nav(page, "Impianti FV")
             box = page.locator("[data-testid='stTextInput']").filter(has_text="Potenza (kWp)").first.locator("input")
+            # the page's run may have ended before the browser drew the field: wait for its value
+            page.wait_for_function("(el) => el.value !== ''", arg=box.element_handle(timeout=60_000), timeout=60_000)
             base = float(box.input_value().replace(".", "").replace(",", "."))
             edits = [timed_edit(page, base + k) for k in (1, 2, 3, 4, 5)]
             back = timed_edit(page, base + 1)           # a state simulated before: cache hit

@@ -155,6 +155,9 @@ def member_checks(sc: Scenario) -> list[dict]:
 def cabina_area_checks(sc: Scenario) -> list[dict]:
     """Members with coordinates must lie inside the area drawn for their cabina (when one is drawn)."""
     areas = {c["id"]: c["area"] for c in sc.cabine if c.get("area")}
+    if not areas and sc.cabine and all(c.get("confirmed") for c in sc.cabine):
+        return [_check("members_in_cabina", "pass", "cabine primarie dei membri verificate dall'utente (mappa GSE o "
+                       "distributore)", "members' primary substations checked by the user (GSE map or distributor)")]
     if not areas:
         return [_check("members_in_cabina", "warning", "aree delle cabine primarie non disegnate: l'appartenenza "
                        "dei membri alla cabina è dichiarata, non verificata", "primary substation areas not drawn: "
@@ -215,6 +218,8 @@ def wastewater_checks(records: list[dict], names: dict[str, str] | None = None, 
                           f"{name}: the treatment plant produces {ratio:.0%} of the energy it uses (EU milestones: "
                           f"{marks}; next {due_year}: {due:.0%}; up to {ext:.0%} may be bought from outside)",
                           r["member"]))
+        # progress towards a target, not an eligibility condition: the studio shows it as a bar
+        out[-1].update(kind="progress", value=float(ratio), target=float(C.WWTP_NEUTRALITY_TARGET_2045))
     return out
 
 

@@ -321,13 +321,43 @@ THIRD_PARTY_YEARS = 15
 # -------------------------------------------------------------------------------------------------
 # member selection (cer_core/selection.py)
 # -------------------------------------------------------------------------------------------------
-#: Typical yearly consumption of one member of each category, kWh [D] (household: ARERA's typical
-#: household of 2,700 kWh/yr [S]; the others are round figures for a small office/shop, a municipal
-#: building, an association's premises and a two-shift factory). Used only to say "how many consumers".
-TYPICAL_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "large_enterprise": 1_000_000.0,
-                      "public_body": 60000.0, "third_sector": 15000.0, "other": 10000.0}
-#: Categories whose withdrawal is exempt from the grant cut of the tariff [C for the categories]
-#: (GSE Regole Operative p. 41; natural persons since DM MASE 127/2025 [S]; docs/domain.md §3).
-GRANT_CUT_EXEMPT_CATEGORIES = frozenset({"household", "public_body", "third_sector"})
 #: Share of a plant's injection the "how many consumers" answer aims at [D].
 SELECTION_TARGET_SHARED = 0.8
+
+# --------------------------------------------------------------------------------------------------
+# Studio defaults that must agree with the embedded data [D]
+# --------------------------------------------------------------------------------------------------
+
+#: The year the embedded data describe: the RSE reference prices track 2024 (``cer_core.prices``), the
+#: ARERA TRAS_E default is 2024's (above) and the sample meter and bill files are of 2024. A new community
+#: simulates this year and a drawn roof is commissioned on its 1 January (running the whole reference
+#: year, ``docs/regulation.md``), so a fresh workshop carries no warning about years that the user did not
+#: cause [D].
+REFERENCE_YEAR = 2024
+
+
+def default_commissioning(year: int) -> dt.date:
+    """The commissioning date a new plant gets in a scenario simulating ``year``: its 1 January [D]
+    (in service the whole simulated year: no «after the simulated year» warning)."""
+    return dt.date(int(year), 1, 1)
+
+
+#: Typical yearly consumption [kWh] of a member by category, offered (and shown) when a member is created
+#: without its own data, until bills or a meter curve replace it [S]/[D]. Keyed by the scenario's
+#: member categories (``docs/scenario.md``); one place for the studio's map form and members table.
+#:
+#: - ``household``: 2,700 kWh, ARERA's reference household (3 kW, resident) used in its price
+#:   comparisons [S];
+#: - ``sme``: 30,000 kWh, a small shop, bakery or office (ENEA/Confcommercio figures for small
+#:   commercial users range 10–60 MWh; a bakery with electric ovens sits at the top) [D];
+#: - ``large_enterprise``: 100,000 kWh, the lower end of a medium-voltage industrial user [D];
+#: - ``public_body``: 50,000 kWh, a school or town hall of 2–3,000 m² at ≈ 20 kWh/m² of electricity
+#:   (ENEA benchmarks for schools and offices of public administrations) [S];
+#: - ``third_sector``: 15,000 kWh, an association's premises or a small social facility [D];
+#: - ``religious_body``: 10,000 kWh, a parish church with its hall [D];
+#: - ``research_body``: 150,000 kWh, a research laboratory building [D];
+#: - ``other``: 10,000 kWh [D].
+TYPICAL_ANNUAL_KWH: dict[str, float] = {
+    "household": 2700.0, "sme": 30000.0, "large_enterprise": 100000.0, "public_body": 50000.0,
+    "third_sector": 15000.0, "religious_body": 10000.0, "research_body": 150000.0, "other": 10000.0,
+}

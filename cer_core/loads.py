@@ -114,11 +114,15 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         out["warnings"].append({"it": f"{path}: il file è del POD {got}, il membro ha il POD {want}",
                                 "en": f"{path}: the file is for POD {got}, the member's POD is {want}",
                                 "code": "load.pod_mismatch"})
-    target = spec.get("annual_kwh")
     kwh = np.array(kwh, dtype=float)
+    out["measured_kwh"] = float(kwh.sum())
+    if spec.get("scale_factor") is not None:
+        return LoadSeries(*_scaled_on_request(kwh, out, float(spec["scale_factor"]), path))
+    target = None if spec.get("measured_kwh") is not None else spec.get("annual_kwh")
     if target is not None and kwh.sum() > 0:
         kwh *= float(target) / kwh.sum()
         out["scaled_to_annual_kwh"] = float(target)
+        out["scale_factor"] = float(target) / out["measured_kwh"]
         out["annual_kwh"] = float(target)
         out["warnings"].append({"it": f"{path}: serie del file scalata a {float(target):,.0f} kWh/anno",
                                 "en": f"{path}: the file's series scaled to {float(target):,.0f} kWh/year",
@@ -129,6 +133,22 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
                                 f"{scenario.year}: it cannot be scaled to {float(target):,.0f} kWh/year",
                                 "code": "load.not_scaled"})
     return LoadSeries(kwh, out)
+
+
+def _scaled_on_request(kwh: np.ndarray, meta: dict, factor: float, path: str) -> tuple[np.ndarray, dict]:
+    """A measured curve multiplied by ``factor`` because the user asked for it (``load.scale_factor``).
+
+    The meta keeps the measured total (``measured_kwh``) beside the scaled one (``annual_kwh``) and
+    says the factor, so the preview, the import report and the results tell the same story.
+    """
+    meta["scale_factor"] = factor
+    meta["annual_kwh"] = float(kwh.sum() * factor)
+    if factor != 1.0:
+        meta["warnings"].append({"it": f"{path}: curva misurata ({meta['measured_kwh']:,.0f} kWh/anno) scalata "
+                                 f"×{factor:.3g} su richiesta", "en": f"{path}: measured curve "
+                                 f"({meta['measured_kwh']:,.0f} kWh/year) scaled ×{factor:.3g} on request",
+                                 "code": "load.scaled_on_request"})
+    return kwh * factor, meta
 
 
 def describe_load(kwh: np.ndarray, year: int, include_4_october: bool = True) -> dict:

@@ -101,7 +101,9 @@ def _on_weather_file(key: str) -> None:
 
 def plants_table(doc: dict) -> None:
     frame = plants_frame(doc)
-    members = {m.get("id"): m.get("name") or m.get("id") for m in doc.get("members", [])}
+    # the column says «Membro (POD)»: the name and the POD, so two members with the same name are told apart
+    members = {m.get("id"): " · ".join(x for x in (str(m.get("name") or m.get("id")), m.get("pod")) if x)
+               for m in doc.get("members", [])}
     key = widget_key("plants_editor", [doc.get("plants"), list(members), lang])
     year = int(doc.get("year") or 2024)
     st.data_editor(

@@ -9,10 +9,11 @@ import streamlit as st
 
 from cer_core.bills import bills_template_csv
 from studio import charts, compute, state
-from studio.format import fmt_energy, fmt_pct, fmt_qty
+from studio.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
-from studio.imports import MAX_METER_MB, category_monthly_factors, import_meter_files, store_meter_import
+from studio.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
+                            store_meter_import)
 from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
@@ -88,7 +89,8 @@ def _on_bills_file(member_id: str, key: str) -> None:
         return
     member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
     bills = bill_dicts(found.bills, member.get("pod"))
-    changes = {"source": "bills", "bills": bills, "path": None}
+    # real data wins: a typed annual figure (the profile's) must not linger beside the bills
+    changes = {"source": "bills", "bills": bills, "path": None, "annual_kwh": None}
     if found.contract_kw:
         changes["contract_kw"] = float(found.contract_kw)
     _on_load(member_id, changes)
@@ -116,9 +118,19 @@ def _on_meter(member_id: str, key: str) -> None:
     new_ws, load = store_meter_import(ws, member_id, files, result.kwh, year)
     for m in new_ws.doc.get("members", []):
         if m.get("id") == member_id:
-            m["load"] = {**(m.get("load") or {}), **load}
+            m["load"] = measured_load(m.get("load"), load, float(result.kwh.sum()))
     state.set_workspace(new_ws)
     flash("success", t("membri.file.imported", n=len(files), kwh=fmt_energy(result.kwh.sum(), current_lang())))
+
+
+def _on_scale(member_id: str, measured_kwh: float, kwh: float) -> None:
+    """Scale the measured curve to ``kwh`` a year: only because the user asked (the factor is stored)."""
+    if measured_kwh > 0 and kwh > 0:
+        _on_load(member_id, {"scale_factor": kwh / measured_kwh})
+
+
+def _on_unscale(member_id: str) -> None:
+    _on_load(member_id, {"scale_factor": None})
 
 
 # -------------------------------------------------------------------------------------------------
@@ -183,6 +195,7 @@ def source_editor(doc: dict, member: dict) -> None:
         if prof not in profiles:
             profiles = [prof] + profiles
         kwh = float(load.get("annual_kwh") if load.get("annual_kwh") is not None
+                    else load.get("measured_kwh") if load.get("measured_kwh") is not None
                     else default_load(member.get("category", "household"))["annual_kwh"])
         pkey = lang_key(f"profile_{mid}", [prof])
         c1, c2 = st.columns([3, 2])
@@ -231,8 +244,12 @@ def source_editor(doc: dict, member: dict) -> None:
                          help=t("membri.file.help"), max_upload_size=MAX_METER_MB)
         if current == "file":
             names = [o.get("path", "").rsplit("/", 1)[-1] for o in load.get("originals", [])]
-            st.caption(t("membri.file.current", path=md(str(load.get("path", "")).rsplit("/", 1)[-1]),
-                         originals=md(", ".join(names), 600) or "—"))
+            if names:      # the user's own files, not the studio's internal hourly copy
+                st.caption(t("membri.file.current_originals", originals=md(", ".join(names), 600)))
+            else:
+                st.caption(t("membri.file.current", path=md(str(load.get("path", "")).rsplit("/", 1)[-1]),
+                             originals="—"))
+            scale_control(mid, load)
         report = st.session_state.get(REPORTS_KEY, {}).get(mid)
         if report:
             st.markdown(t("membri.file.report", files=md(", ".join(report["files"]), 600)))
@@ -247,6 +264,24 @@ def source_editor(doc: dict, member: dict) -> None:
         if current:
             st.button(t("membri.source.set_none"), key=f"set_none_{mid}", on_click=_on_load,
                       args=(mid, {"source": None}))
+
+
+def scale_control(mid: str, load: dict) -> None:
+    """The measured total, and scaling it to another yearly figure only on explicit request (with the factor)."""
+    measured = load.get("measured_kwh")
+    if measured is None:
+        return
+    factor = load.get("scale_factor")
+    if factor is not None and factor != 1.0:
+        st.warning(t("membri.file.scaled", measured=fmt_energy(measured, lang), factor=fmt_number(factor, 3, lang).rstrip("0").rstrip(",."),
+                     kwh=fmt_energy(measured * factor, lang)), icon=":material/straighten:")
+        st.button(t("membri.file.unscale"), key=f"unscale_{mid}", on_click=_on_unscale, args=(mid,))
+        return
+    st.caption(t("membri.file.measured", measured=fmt_energy(measured, lang)))
+    with st.expander(t("membri.file.scale_title"), icon=":material/straighten:"):
+        st.caption(t("membri.file.scale_help"))
+        number_field(st, t("membri.file.scale_to"), None, key=f"scale_to_{mid}", on_value=_on_scale,
+                     args=(mid, float(measured)), min_value=1.0, max_value=1e8, decimals=0)
 
 
 def preview(ws, doc: dict, member: dict) -> None:

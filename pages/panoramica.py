@@ -8,9 +8,10 @@ from studio import charts, compute, state
 from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
 from studio.i18n import current_lang, t
 from studio.mdsafe import md, md_fmt
-from studio.overview import cabine_count, kwp_by_member, missing_items
+from studio.plain import user_message
+from studio.overview import cabine_count, confirm_cabine, kwp_by_member, missing_items, split_checks
 from studio.ripartizione import range_text
-from studio.ui import chart, show_problems, tr
+from studio.ui import chart, progress_bars, show_problems, tr
 from studio.frame import ensure as ensure_frame
 from studio.sidebar import comune_code, details_form
 
@@ -79,24 +80,29 @@ with right:
     for key, fmt, page in items:
         with st.container(border=True):
             st.markdown(t(key, **md_fmt(fmt)))
+            if key == "panoramica.missing.area":     # a municipality can act on this only if told how
+                st.caption(t("panoramica.cabina_howto"))
+                st.button(t("panoramica.cabina_confirm"), key="cabina_confirm", icon=":material/task_alt:",
+                          on_click=lambda: state.set_doc(confirm_cabine(state.get_workspace().doc)))
             st.page_link(page, label=t("panoramica.go_to", page=t("common.nav." + page.split("/")[-1][:-3])),
                          icon=":material/arrow_forward:")
     if run.ok and run.warnings:
         with st.expander(t("panoramica.warnings", n=len(run.warnings))):
             for p in run.warnings:
-                st.markdown(f"- {md(p.message(lang), 400)}")
+                st.markdown(f"- {md(user_message(p, lang, doc), 400)}")
     if not items and run.ok:
         st.success(t("panoramica.ready"), icon=":material/task_alt:")
     elif not items:
         st.warning(t("panoramica.fix_problems"), icon=":material/arrow_upward:")
     if run.ok:
-        checks = summary.get("checks", [])
+        checks, progress = split_checks(summary.get("checks", []))
         counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("pass", "warning", "fail")}
         st.subheader(t("panoramica.checks"))
         st.markdown(t("panoramica.checks_line", ok=counts["pass"], warn=counts["warning"], fail=counts["fail"]))
         for c in checks:
             if c.get("status") == "fail":
                 st.error(c.get(lang) or c.get("it", ""), icon=":material/cancel:")
+        progress_bars(progress, lang)
         st.page_link("pages/risultati.py", label=t("panoramica.to_results"), icon=":material/bar_chart:")
         ratio_line = t("panoramica.ratios", self=fmt_pct(totals.get("self_consumption_ratio"), 1, lang),
                        suff=fmt_pct(totals.get("self_sufficiency_ratio"), 1, lang))

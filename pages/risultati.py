@@ -14,7 +14,8 @@ from studio.mdsafe import md
 from studio.reports import report_downloads
 from studio.rules_form import rules_form
 from studio.tables import slug
-from studio.ui import chart, remembered_tabs, show_problems, styled, tr
+from studio.overview import split_checks
+from studio.ui import chart, progress_bars, remembered_tabs, show_problems, styled, tr
 from studio.frame import ensure as ensure_frame
 
 ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
@@ -136,7 +137,8 @@ def checks_tab(run) -> None:
         st.progress(min(ratio, 1.0), text=t("risultati.restricted.bar", ratio=fmt_pct(ratio, 1, lang),
                                             threshold=fmt_pct(threshold, 0, lang)))
     st.markdown(f"##### {t('risultati.checks.title')}")
-    checks = summary.get("checks", [])
+    checks, progress = split_checks(summary.get("checks", []))
+    progress_bars(progress, lang)
     for c in checks:
         if c.get("status") in ("fail", "warning"):
             (st.error if c["status"] == "fail" else st.warning)(md(c.get(lang) or c.get("it", ""), 400),
@@ -159,9 +161,12 @@ def downloads_tab(run, name: str) -> None:
     st.caption(t("risultati.download.intro"))
     base = slug(name) or "cer"
     c1, c2 = st.columns(2)
-    c1.download_button(t("risultati.download.zip"), data=lambda: compute.results_zip(run),
-                       file_name=f"{base}_risultati.zip", mime="application/zip", on_click="ignore",
-                       icon=":material/folder_zip:", width="stretch", key="dl_zip")
+    hourly = c1.toggle(t("risultati.download.hourly"), value=False, key="dl_zip_hourly",
+                       help=t("risultati.download.hourly_help"))
+    c1.download_button(t("risultati.download.zip"), data=lambda: compute.results_zip(run, hourly=hourly),
+                       file_name=f"{base}_risultati{'_orari' if hourly else ''}.zip", mime="application/zip",
+                       on_click="ignore", icon=":material/folder_zip:", width="stretch",
+                       key=f"dl_zip_{'hourly' if hourly else 'lean'}")
     c1.caption(t("risultati.download.zip_help"))
     c2.download_button(t("risultati.download.xlsx"), data=lambda: compute.results_xlsx(run, lang),
                        file_name=f"{base}_risultati.xlsx", on_click="ignore", icon=":material/table_view:",

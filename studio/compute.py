@@ -310,8 +310,36 @@ def _results_xlsx_cached(digest: str, origin: str, lang: str, _state: RunState) 
     return results_workbook(_state.outcome.results, lang=lang, scenario=_state.outcome.scenario)
 
 
-def results_zip(state: RunState) -> bytes:
-    """The ``simulate`` files (summary.json and the hourly CSVs) in one zip."""
+@st.cache_data(max_entries=8, show_spinner=False)
+def _results_lean_zip_cached(digest: str, origin: str, _state: RunState) -> bytes:
+    return lean_results_zip(_state.outcome.results)
+
+
+def lean_results_zip(results) -> bytes:
+    """``summary.json`` and the split's CSVs in a deflated zip, without the hourly series (tens of MB
+    uncompressed, seconds to write): what a meeting needs, in a blink."""
+    import io
+    import json
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from cer_core.export import summary_document, write_allocation_csv
+
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="cer_results_") as tmp, \
+            zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("summary.json", json.dumps(summary_document(results), indent=1, ensure_ascii=False))
+        for path in write_allocation_csv(results.summary.get("allocation"), Path(tmp)):
+            zf.write(path, arcname=path.name)
+    return buf.getvalue()
+
+
+def results_zip(state: RunState, hourly: bool = True) -> bytes:
+    """The ``simulate`` files (summary.json and the hourly CSVs) in one zip; ``hourly=False``: without the
+    hourly CSVs (:func:`lean_results_zip`)."""
+    if not hourly:
+        return _results_lean_zip_cached(state.digest, _origin(state), state)
     return _results_zip_cached(state.digest, _origin(state), state)
 
 

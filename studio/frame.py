@@ -23,7 +23,9 @@ def ensure(url_path: str) -> None:
     """Called first by every page: without the frame, go through ``app.py`` and come back here."""
     if not st.session_state.get(SEEN_KEY):
         st.session_state[DEEP_LINK_KEY] = url_path
-        st.switch_page("app.py")
+        # a projector link (/risultati?present=1) stays a presentation (studio/look.py)
+        keep = {k: v for k, v in st.query_params.to_dict().items() if k == "present"}
+        st.switch_page("app.py", query_params=keep or None)
 
 
 def pending_deep_link() -> str | None:

@@ -101,6 +101,20 @@ def store_meter_import(ws: Workspace, member_id: str, files: list[tuple[str, byt
     return new, {"source": "file", "path": path, "originals": originals}
 
 
+def measured_load(old: dict | None, imported: dict, measured_kwh: float) -> dict:
+    """A member's ``load`` after a curve is imported: real data wins.
+
+    The other sources' fields stay (switching back loses nothing), but the typed yearly figure is
+    replaced by the measured one and any earlier scaling is dropped: the curve is used as measured
+    (``measured_kwh`` tells the core not to scale it) until the user asks for a ``scale_factor``.
+    """
+    load = {k: v for k, v in (old or {}).items() if k not in ("scale_factor", "measured_kwh")}
+    load.update(imported)
+    load["measured_kwh"] = float(measured_kwh)
+    load["annual_kwh"] = float(measured_kwh)
+    return load
+
+
 def _safe_name(name: str) -> str:
     base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in base) or "file"

@@ -13,6 +13,8 @@ from collections import Counter
 from cer_core.cabine import Assignment, apply_assignment, area_of_point, merge_cabine, point_in_area
 from cer_core.errors import CerInputError
 from cer_core.roof import roof_suggestion
+from cer_core.profiles import PROFILE_NAMES
+from cer_core.roof import DEFAULT_M2_PER_KWP
 from studio.tables import default_load, slug, unique_id
 
 KINDS = ("consumer", "prosumer", "producer")
@@ -70,11 +72,14 @@ def displayable(doc: dict) -> dict:
             "cabine": with_usable_polygon(doc.get("cabine"), "area")}
 
 
-def new_load(category: str, annual_kwh: float | None = None) -> dict:
-    """The studio's standard load for a new member of ``category``, scaled to ``annual_kwh`` when given."""
+def new_load(category: str, annual_kwh: float | None = None, profile: str | None = None) -> dict:
+    """The studio's standard load for a new member of ``category``, scaled to ``annual_kwh`` when given,
+    with the shape ``profile`` when given (a school, a bakery: not the category's default silently)."""
     load = default_load(category)
     if annual_kwh is not None and annual_kwh > 0:
         load["annual_kwh"] = float(annual_kwh)
+    if profile in PROFILE_NAMES:
+        load["profile"] = profile
     return load
 
 
@@ -120,7 +125,8 @@ def default_cabina(doc: dict, lat: float | None = None, lon: float | None = None
 
 
 def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | None, lon: float | None,
-               cabina: str | None = None, annual_kwh: float | None = None, address: str | None = None) -> str:
+               cabina: str | None = None, annual_kwh: float | None = None, address: str | None = None,
+               profile: str | None = None) -> str:
     """Append a member (in place) and return its id.
 
     A consumer or prosumer gets a standard load profile for its category scaled to ``annual_kwh``
@@ -141,7 +147,7 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
     if address:
         member["address"] = str(address)
     if kind != "producer":
-        member["load"] = new_load(category, annual_kwh)
+        member["load"] = new_load(category, annual_kwh, profile)
     members.append(member)
     declare_cabine_in_use(doc)
     return mid
@@ -291,3 +297,36 @@ def remove_area(doc: dict, cabina_id: str) -> None:
     for c in doc.get("cabine", []):
         if c.get("id") == cabina_id:
             c.pop("area", None)
+
+
+def roof_from_area(area_m2: float, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP) -> float:
+    """The PV power [kWp] that fits on ``area_m2`` of usable (sloped) roof, for a roof entered by its area
+    and orientation instead of drawn (offline, the basemap shows no roofs). Same module density as a drawn
+    roof's suggestion (``cer_core.roof.DEFAULT_M2_PER_KWP``)."""
+    if not (area_m2 > 0 and m2_per_kwp > 0):
+        raise ValueError("area_m2 and m2_per_kwp must be > 0")
+    return round(float(area_m2) / m2_per_kwp, 1)
+
+
+def add_plant_by_area(doc: dict, *, owner: str, area_m2: float, tilt_deg: float, azimuth_deg: float,
+                      commissioning: dt.date, name: str | None = None) -> tuple[str, bool]:
+    """Append a PV plant sized from a roof's usable area (in place), at its owner's position; no polygon.
+
+    Returns the plant id and whether the owner became a prosumer (see :func:`add_plant`).
+    """
+    m = _member(doc, owner)
+    kwp = roof_from_area(area_m2)
+    if not kwp > 0:
+        raise ValueError("area too small for 0.1 kWp")
+    plants = doc.setdefault("plants", [])
+    pid = unique_id(f"fv-{m['id']}", {p.get("id") for p in plants})
+    plant = {"id": pid, "name": (name or "").strip() or f"FV {m.get('name') or m['id']}", "member": owner,
+             "kwp": kwp, "commissioning": commissioning.isoformat(), "tilt_deg": round(float(tilt_deg), 1),
+             "azimuth_deg": round(float(azimuth_deg) % 360, 1), "production": {"source": "pvlib"}}
+    if m.get("lat") is not None and m.get("lon") is not None:
+        plant["lat"], plant["lon"] = m["lat"], m["lon"]
+    plants.append(plant)
+    became_prosumer = m.get("kind") == "consumer"
+    if became_prosumer:
+        m["kind"] = "prosumer"
+    return pid, became_prosumer

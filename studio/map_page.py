@@ -13,7 +13,6 @@ Nothing is written to the scenario until the user confirms; then the edit goes t
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 import streamlit as st
@@ -21,6 +20,8 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from cer_core.cabine import assign_members, merge_cabine, parse_cabine_geojson
+from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
+from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
 from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
@@ -28,12 +29,13 @@ from studio import map_model as mm
 from studio.format import fmt_kwp, fmt_number
 from studio.i18n import current_lang, t
 from studio.mdsafe import md
+from studio.plain import user_message
 from studio.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
                              ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
-                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
+                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing, offline)
 from studio.state import edit_doc, get_workspace
-from studio.tables import cabina_options, unique_id
-from studio.ui import checked_number, number_text
+from studio.tables import cabina_options, profile_names, tr_profile, unique_id
+from studio.ui import checked_number, number_text, remembered_choice
 
 K = "mappa_"                    # prefix of this page's session keys
 RETURNED = ["all_drawings", "last_object_clicked", "last_object_clicked_tooltip"]
@@ -222,16 +224,29 @@ def _pending_member(doc: dict, pending: dict) -> None:
     if has_areas and not inside:
         st.warning(t("map.point_outside_areas"), icon=":material/warning:")
     selected = _ss("selected")
-    with st.form(K + f"new_member_{pending['sig']}", border=False):
-        name = st.text_input(t("map.field_name"), placeholder=t("map.field_name_placeholder"))
-        kind = st.selectbox(t("map.field_kind"), mm.KINDS, format_func=lambda k: t(f"map.kind_{k}"))
-        category = st.selectbox(t("map.field_category"), mm.CATEGORIES, format_func=lambda k: t(f"map.category_{k}"))
+    sig = pending["sig"]
+    # the category first, outside the form: it proposes the consumption profile and the typical yearly kWh
+    category = remembered_choice(st.selectbox, t("map.field_category"), mm.CATEGORIES, store=K + f"nm_category_{sig}",
+                                 format_func=lambda k: t(f"map.category_{k}"), help=t("map.field_category_help"))
+    kind = remembered_choice(st.selectbox, t("map.field_kind"), mm.KINDS, store=K + f"nm_kind_{sig}",
+                             format_func=lambda k: t(f"map.kind_{k}"))
+    typical = TYPICAL_ANNUAL_KWH.get(category, TYPICAL_ANNUAL_KWH["other"])
+    # keyed without the language: a language switch keeps what was typed (Streamlit keys text fields by key)
+    with st.form(K + f"new_member_{sig}", border=False):
+        name = st.text_input(t("map.field_name"), placeholder=t("map.field_name_placeholder"), key=K + f"nm_name_{sig}")
+        profiles = profile_names()
+        default_profile = CATEGORY_DEFAULT_PROFILE.get(category, "office")
+        profile = st.selectbox(t("map.field_profile"), profiles, index=profiles.index(default_profile),
+                               format_func=lambda p: tr_profile(p, t), key=K + f"nm_profile_{sig}_{category}_{current_lang()}",
+                               help=t("map.field_profile_help"))
         options = _cabina_options(doc, cabina)
         cab = st.selectbox(t("map.field_cabina"), options, index=options.index(cabina),
-                           help=t("map.field_cabina_help"))
-        # a text field read the Italian way (an HTML number field drops the comma outside Italian browsers)
-        kwh_text = st.text_input(t("map.field_annual_kwh"), placeholder=t("map.field_annual_kwh_placeholder"),
-                                 help=t("map.field_annual_kwh_help"))
+                           help=t("map.field_cabina_help"), key=K + f"nm_cabina_{sig}")
+        # a text field read the Italian way (an HTML number field drops the comma outside Italian browsers);
+        # the typical figure is written without a thousands separator, so it reads the same in both languages
+        kwh_text = st.text_input(t("map.field_annual_kwh"), value=f"{typical:.0f}", key=K + f"nm_kwh_{sig}_{category}",
+                                 help=t("map.field_annual_kwh_typical", kwh=fmt_number(typical, 0, current_lang()),
+                                        category=t(f"map.category_{category}")))
         add = st.form_submit_button(t("map.add_member"), type="primary", icon=":material/person_add:",
                                     width="stretch")
         move = st.form_submit_button(t("map.move_selected_here", name=md(_member_name(doc, selected))),
@@ -250,7 +265,7 @@ def _pending_member(doc: dict, pending: dict) -> None:
 
         def mutate(d):
             _set("selected", mm.add_member(d, name=name, kind=kind, category=category, lat=lat, lon=lon,
-                                           cabina=cab, annual_kwh=kwh, address=address))
+                                           cabina=cab, annual_kwh=kwh, address=address, profile=profile))
             _set("selected_plant", None)
         _done(pending)
         _commit(mutate, t("map.member_added", name=md(name.strip())))
@@ -296,7 +311,8 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
                          key=K + f"roof_name_{sig}_{owner}")
-    commissioning = st.date_input(t("map.field_commissioning"), value=dt.date.today(), format="DD/MM/YYYY",
+    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(doc.get("year") or REFERENCE_YEAR),
+                                  format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", width="stretch",
                  key=K + f"roof_add_{sig}"):
@@ -363,11 +379,49 @@ def _pending_area(doc: dict, pending: dict) -> None:
         _cancel(pending)
 
 
+def _roof_by_area(doc: dict) -> None:
+    """Offline the basemap is only comuni boundaries: roofs cannot be seen, so a roof is entered by its area
+    and orientation instead of drawn."""
+    st.info(t("map.offline_basemap"), icon=":material/cloud_off:")
+    members = [m for m in doc.get("members", []) if m.get("id")]
+    with st.expander(t("map.by_area_title"), icon=":material/roofing:", expanded=False):
+        if not members:
+            st.caption(t("map.roof_needs_member"))
+            return
+        names = {m["id"]: m.get("name") or m["id"] for m in members}
+        with st.form(K + "by_area_form", border=False):
+            c1, c2 = st.columns(2)
+            owner = c1.selectbox(t("map.by_area_owner"), list(names), format_func=lambda i: names.get(i, i),
+                                 key=K + "by_area_owner")
+            area_text = c2.text_input(t("map.by_area_m2"), value="60", key=K + "by_area_m2",
+                                      help=t("map.by_area_m2_help"))
+            c3, c4 = st.columns(2)
+            tilt = c3.number_input(t("map.by_area_tilt"), min_value=0.0, max_value=90.0, value=20.0, step=5.0,
+                                   format="%.0f", key=K + "by_area_tilt")
+            azimuth = c4.number_input(t("map.by_area_azimuth"), min_value=0.0, max_value=360.0, value=180.0, step=5.0,
+                                      format="%.0f", key=K + "by_area_az", help=t("map.by_area_azimuth_help"))
+            add = st.form_submit_button(t("map.by_area_add"), type="primary", icon=":material/solar_power:",
+                                        width="stretch")
+        if add:
+            area, refusal = checked_number(area_text, t("map.by_area_m2"), 1.0, 200_000.0)
+            if refusal:
+                st.error(refusal, icon=":material/error:")
+                return
+            kwp = mm.roof_from_area(area)
+
+            def mutate(d):
+                pid, _ = mm.add_plant_by_area(d, owner=owner, area_m2=area, tilt_deg=tilt, azimuth_deg=azimuth,
+                                              commissioning=default_commissioning(d.get("year") or REFERENCE_YEAR))
+                _set("selected_plant", pid)
+
+            _commit(mutate, t("map.plant_added", name=md(names.get(owner, owner)), kwp=fmt_kwp(kwp, current_lang())))
+
+
 def _search() -> None:
     with st.form(K + "search_form", border=False, enter_to_submit=True):
-        c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-        query = c1.text_input(t("map.search_label"), placeholder=t("map.search_placeholder"), max_chars=200)
-        go = c2.form_submit_button(t("map.search_go"), icon=":material/search:", width="stretch")
+        # one under the other: the side panel is ~250 px wide at 1280×720, too narrow for a button beside the field
+        query = st.text_input(t("map.search_label"), placeholder=t("map.search_placeholder"), max_chars=200)
+        go = st.form_submit_button(t("map.search_go"), icon=":material/search:", width="stretch")
     if go and query.strip():
         with st.spinner(t("map.search_running")):
             _set("search", geocoder().search(query))
@@ -490,10 +544,10 @@ def _import_areas(doc: dict) -> None:
         cabine, warnings = parse_cabine_geojson(upload.getvalue(), upload.name)
     except CerInputError as exc:
         for p in exc.problems:
-            st.error(md(p.message(lang), 400), icon=":material/error:")
+            st.error(md(user_message(p, lang, doc), 400), icon=":material/error:")
         return
     for w in warnings:
-        st.warning(md(w.message(lang), 400), icon=":material/warning:")
+        st.warning(md(user_message(w, lang, doc), 400), icon=":material/warning:")
     preview = assign_members(doc.get("members", []), merge_cabine(doc.get("cabine", []), cabine))
     st.success(t("map.import_ready", n=len(cabine), ids=md(", ".join(c["id"] for c in cabine), 600),
                  moved=len(preview.changes), outside=len(preview.outside)), icon=":material/check_circle:")
@@ -528,6 +582,8 @@ def map_fragment() -> None:
         st_folium(base_map(view, lang), key=map_key, height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=RETURNED, feature_group_to_add=layers, center=_ss("center"), zoom=_ss("zoom"))
         _legend(doc, colour_by, assignment.outside)
+        if offline() and not pending:     # while a drawn shape waits for confirmation, one thing at a time
+            _roof_by_area(doc)
     with right:
         if pending and pending["geometry"].get("type") == "Point":
             _pending_member(doc, pending)

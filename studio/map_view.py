@@ -45,6 +45,10 @@ PENDING_COLOUR = "#e11d48"
 SELECTED_COLOUR = "#111827"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+#: Aerial imagery to draw roofs on (online only): Esri World Imagery, public tiles with the attribution Esri asks for.
+AERIAL_TILES = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
+AERIAL_ATTRIBUTION = ("Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the GIS User "
+                      "Community")
 ITALY = (42.5, 12.5, 6)
 MAP_HEIGHT_PX = 620
 #: Leaflet's marker images under the vendored assets (its own path detection misses "images/").
@@ -262,6 +266,8 @@ def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: floa
     if not offline():
         folium.TileLayer(OSM_TILES, name=tr("map.layer_osm"), attr=OSM_ATTRIBUTION, max_zoom=19, max_native_zoom=19,
                          overlay=False, control=True).add_to(m)
+        folium.TileLayer(AERIAL_TILES, name=tr("map.layer_aerial"), attr=AERIAL_ATTRIBUTION, max_zoom=19,
+                         max_native_zoom=19, overlay=False, control=True, show=False).add_to(m)
     folium.FeatureGroup(name=tr("map.layer_offline"), overlay=False, control=True).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     shape = {"color": PENDING_COLOUR, "weight": 3, "dashArray": "6 4", "fillOpacity": 0.15}

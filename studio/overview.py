@@ -19,7 +19,7 @@ def missing_items(doc: dict) -> list[tuple[str, dict, str]]:
     if no_place:
         out.append(("panoramica.missing.location", {"n": len(no_place)}, "pages/mappa.py"))
     cabine = doc.get("cabine", [])
-    no_area = [c.get("id") for c in cabine if not c.get("area")]
+    no_area = [c.get("id") for c in cabine if not c.get("area") and not c.get("confirmed")]
     if no_area:
         out.append(("panoramica.missing.area", {"ids": ", ".join(map(str, no_area))}, "pages/mappa.py"))
     return out
@@ -36,3 +36,22 @@ def kwp_by_member(doc: dict) -> dict[str, float]:
 def cabine_count(doc: dict) -> int:
     """Cabine primarie of the community: the declared ones and any other a member is put under."""
     return len({m.get("cabina") for m in doc.get("members", [])} | {c.get("id") for c in doc.get("cabine", [])})
+
+
+def confirm_cabine(doc: dict) -> dict:
+    """A copy of ``doc`` where every cabina without a drawn area is marked ``confirmed``: the user checked
+    the members' cabina on GSE's map or with the distributor (the to-do closes)."""
+    import copy
+
+    out = copy.deepcopy(doc)
+    for c in out.get("cabine", []):
+        if not c.get("area"):
+            c["confirmed"] = True
+    return out
+
+
+def split_checks(checks: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Eligibility checks (pass/warning/fail) and progress indicators (``kind: progress``: a value
+    towards a target, e.g. a wastewater plant's energy neutrality), shown as bars, never as failures."""
+    progress = [c for c in checks if c.get("kind") == "progress"]
+    return [c for c in checks if c.get("kind") != "progress"], progress

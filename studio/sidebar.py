@@ -4,17 +4,17 @@ its state, open / save / new community / load demo."""
 from __future__ import annotations
 
 import copy
-import datetime as dt
 
 import streamlit as st
 
 from cer_core.api import demo_workspace, validate
+from cer_core.constants import REFERENCE_YEAR
 from cer_core.errors import CerInputError
 from cer_core.geo import comuni_table
 from cer_core.scenario import schema_problems
 from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, workspace_from_bytes
 
-from . import compute, state
+from . import compute, look, state
 from .i18n import LANG_KEY, LANGS, current_lang, t
 from .mdsafe import md
 from .tables import slug
@@ -23,7 +23,7 @@ from .ui import flash, flash_refused
 LANG_WIDGET = "lang_widget"
 OPEN_COUNTER = "open_uploader_n"
 #: Largest scenario or bundle accepted by "open" [MB].
-MAX_OPEN_MB = 200
+MAX_OPEN_MB = 50
 LANG_NAMES = {"it": "Italiano", "en": "English"}
 
 
@@ -131,7 +131,7 @@ def details_form(doc: dict) -> None:
     site = doc.get("site") or {}
     current = comune_code(site.get("comune"))
     options = list(_comuni_labels())
-    year = doc.get("year") if isinstance(doc.get("year"), int) else dt.date.today().year - 1
+    year = doc.get("year") if isinstance(doc.get("year"), int) else REFERENCE_YEAR
     with st.form("community_details", border=False):
         name = st.text_input(t("common.new.name"), value=str(doc.get("name") or ""), max_chars=120)
         c1, c2 = st.columns([3, 1])
@@ -173,7 +173,7 @@ def _new_community_dialog() -> None:
             istat = st.selectbox(t("common.new.comune"), options, index=None, format_func=comune_label,
                                  placeholder=t("common.new.comune_placeholder"), key="new_comune")
             year = st.number_input(t("common.new.year"), min_value=2000, max_value=2100,
-                                   value=dt.date.today().year - 1, step=1, key="new_year")
+                                   value=REFERENCE_YEAR, step=1, key="new_year", help=t("common.new.year_help"))
             submitted = st.form_submit_button(t("common.new.create"), type="primary", key="new_create")
         if submitted:
             if not name.strip():
@@ -217,6 +217,9 @@ def render() -> compute.RunState:
                    icon=":material/check_circle:")
     else:
         sb.error(t("common.state.problems", n=len(run.problems)), icon=":material/error:")
+
+    sb.button(t("present.toggle"), icon=":material/slideshow:", on_click=look.set_presenting, args=(True,),
+              help=t("present.toggle_help"), width="stretch", key="present_on")
 
     sb.subheader(t("common.file"), divider="green")
     key = f"open_uploader_{st.session_state.get(OPEN_COUNTER, 0)}"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS, member_category
+from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
 
 from .format import fmt_energy
 
@@ -33,9 +34,7 @@ CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large
 #: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
 #: category (``cer_core.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
 #: editable in the member's panel.
-DEFAULT_ANNUAL_KWH = {"household": 2700.0, "sme": 30000.0, "public_body": 50000.0, "third_sector": 15000.0,
-                      "other": 10000.0, "large_enterprise": 100000.0, "religious_body": 15000.0,
-                      "research_body": 50000.0}
+DEFAULT_ANNUAL_KWH = TYPICAL_ANNUAL_KWH   # one table, with its sources: cer_core/constants.py
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")
@@ -159,7 +158,11 @@ def load_summary(load: dict | None, kind: str, tr: Tr, lang: str = "it") -> str:
     if source == "bills":
         return tr("membri.load.bills", n=len(load.get("bills") or []) or "CSV")
     if source == "file":
-        return tr("membri.load.file", path=str(load.get("path", "?")).rsplit("/", 1)[-1])
+        # the files the user uploaded, not the studio's internal hourly copy (consumi_orari_2024_ab12cd34.csv)
+        names = [str(o.get("path", "")).rsplit("/", 1)[-1] for o in load.get("originals") or [] if o.get("path")]
+        shown = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else \
+            str(load.get("path", "?")).rsplit("/", 1)[-1]
+        return tr("membri.load.file", path=shown)
     if kind == "producer":
         return tr("membri.load.none_producer")
     return tr("membri.load.missing")
@@ -446,7 +449,7 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
             taken.add(pid)
             kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else 10.0
             plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
-                     "commissioning": f"{out.get('year', dt.date.today().year)}-01-01",
+                     "commissioning": default_commissioning(out.get("year") or REFERENCE_YEAR).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
         _update_plant(plant, row)

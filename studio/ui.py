@@ -23,17 +23,32 @@ MAX_PROBLEMS_LISTED = 100
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
+def _said(problem: Problem, lang: str, names: bool = True) -> str:
+    """A problem as the studio says it: no JSON path, no exception class; with ``names``, the member or plant
+    of the current community by name (not for a refused upload: its members are not the community's)."""
+    from .plain import user_message
+    from .state import get_workspace
+
+    doc = None
+    if names:
+        try:
+            doc = get_workspace().doc
+        except Exception:  # noqa: BLE001 - outside a session (bare mode): the place without names
+            doc = None
+    return user_message(problem, lang, doc)
+
+
 def show_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEM_LINES) -> None:
     """Each problem as one ``st.error`` (or ``st.warning``) line; the tail in an expander."""
     lang = current_lang()
     items = list(problems)
     for p in items[:limit]:
-        (st.error if p.severity == "error" else st.warning)(md(p.message(lang), 400), icon=":material/error:"
+        (st.error if p.severity == "error" else st.warning)(md(_said(p, lang), 400), icon=":material/error:"
                                                            if p.severity == "error" else ":material/warning:")
     if len(items) > limit:
         with st.expander(t("common.problems.more", n=len(items) - limit)):
             # bounded: a file with 10,000 bad rows must not make a page of millions of characters
-            st.markdown("\n".join(f"- {md(p.message(lang), 400)}" for p in items[limit:limit + MAX_PROBLEMS_LISTED]))
+            st.markdown("\n".join(f"- {md(_said(p, lang), 400)}" for p in items[limit:limit + MAX_PROBLEMS_LISTED]))
             if len(items) > limit + MAX_PROBLEMS_LISTED:
                 st.caption(t("common.problems.more", n=len(items) - limit - MAX_PROBLEMS_LISTED))
 
@@ -49,7 +64,7 @@ def flash_refused(headline: str, problems) -> None:
     lang = current_lang()
     problems = list(problems)
     for p in problems[:MAX_PROBLEM_LINES]:
-        flash("error", md(p.message(lang), 400))
+        flash("error", md(_said(p, lang, names=False), 400))
     if len(problems) > MAX_PROBLEM_LINES:
         flash("error", t("common.problems.more", n=len(problems) - MAX_PROBLEM_LINES))
 
@@ -216,3 +231,11 @@ def styled(frame, formats: dict):
     numbers stay numbers (the table still sorts by value) but read the Italian way."""
     present = {k: f for k, f in formats.items() if k in frame.columns}
     return frame.style.format(present, na_rep="–")
+
+
+def progress_bars(progress: list[dict], lang: str) -> None:
+    """Progress towards a target (checks with ``kind: progress``) as bars with their sentence, not as failures."""
+    for c in progress:
+        value, target = float(c.get("value") or 0.0), float(c.get("target") or 1.0)
+        st.progress(max(0.0, min(value / target if target > 0 else 0.0, 1.0)),
+                    text=t("common.progress_towards", text=md(c.get(lang) or c.get("it", ""), 400)))

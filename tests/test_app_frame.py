@@ -80,7 +80,7 @@ def test_open_plain_scenario_json_with_missing_series_shows_the_problems():
     ("altro.json", b'{"name": "x"}', "versione «None» non riconosciuta"),
     ("campi.json", json.dumps({"schema": "cer-studio/scenario@1", "name": "x", "year": 1800,
                                "site": {"comune": "Rozzano"}, "members": [], "plants": [{"id": "p"}]}).encode(),
-     "year: valore 1800 fuori intervallo"),
+     "anno: valore 1800 fuori intervallo"),
 ])
 def test_bad_files_are_refused_with_one_line_per_problem(name, data, expected):
     ws = fixture_workspace()
@@ -99,8 +99,8 @@ def test_refused_file_with_several_problems_lists_them_all():
     at = app_on(None, fixture_workspace())
     open_file(at, "molti.json", json.dumps(doc).encode())
     errors = [e.value for e in at.error]
-    assert sum("members[0]" in e for e in errors) >= 3          # kind, category, cabina missing
-    assert any(e.startswith("plants[0].kwp") for e in errors)
+    assert sum("membro 1" in e for e in errors) >= 3            # kind, category, cabina missing
+    assert any(e.startswith("impianto 1 · potenza") for e in errors), errors
 
 
 def test_load_demo_button():

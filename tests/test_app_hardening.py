@@ -92,5 +92,6 @@ def test_thousands_of_problems_make_a_short_page():
     errors = [e.value for e in at.error]
     assert len(errors) == 1 + 12 + 1 and errors[-1].startswith("Altri ")
     assert sum(len(e) for e in errors) < 5_000
-    assert errors[1:4] == ["members[0]: manca il campo obbligatorio «kind»", "members[0]: manca il campo obbligatorio "
-                           "«category»", "members[0]: manca il campo obbligatorio «cabina»"]
+    # issue 12: the place in words (a refused file's members are not the community's: numbered, not named)
+    assert errors[1:4] == ["membro 1: manca il campo obbligatorio «kind»", "membro 1: manca il campo obbligatorio "
+                           "«category»", "membro 1: manca il campo obbligatorio «cabina»"]

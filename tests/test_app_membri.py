@@ -1,6 +1,7 @@
 """AppTest of Membri e consumi: the members table, a member's data source, meter uploads, preview."""
 
 import numpy as np
+import pytest
 
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
@@ -163,3 +164,39 @@ def test_an_import_report_does_not_follow_into_another_community():
     select_member(at, "casa-3")
     at.button_group(key="load_view_casa-3__it").set_value("file").run()
     assert "Esito dell'importazione di" not in texts(at)
+
+
+def test_an_uploaded_curve_replaces_the_typed_annual_figure_and_scales_only_on_request():
+    """The issue's case: a member with a typed 2,700 kWh profile gets a measured curve of 0.5 kWh/h (4.392 kWh):
+    the preview, the import report and the simulation all say 4.392 kWh, until the user asks to scale."""
+    from cer_core.api import run
+    from cer_core.workspace import workspace_from_bytes
+
+    ws = fixture_workspace()
+    ws.doc["members"][4]["load"] = {"source": "profile", "profile": "household", "annual_kwh": 2700.0}
+    at = app_on(PAGE, ws)
+    select_member(at, "casa-3")
+    at.button_group(key="load_view_casa-3__it").set_value("file").run()
+    data = write_hourly_csv(np.full(n_hours(2024), 0.5), 2024)
+    at.file_uploader(key="meter_casa-3_0").set_value([("misure_2024.csv", data, "text/csv")]).run()
+    assert_clean(at)
+    load = member(at, "casa-3")["load"]
+    assert load["source"] == "file" and load["measured_kwh"] == 4392.0 and load["annual_kwh"] == 4392.0
+    assert "scale_factor" not in load
+    body = texts(at)
+    assert "Importati 4,4\u00a0MWh nell'anno simulato" in body            # the import report
+    assert "Consumo annuo **4,4\u00a0MWh**" in body                        # the preview
+    assert "Curva usata come misurata: 4,4\u00a0MWh all'anno." in body
+    saved = workspace_from_bytes(at.session_state[WORKSPACE_KEY].to_bundle(), "salvata.zip")
+    sim = next(m for m in run(saved, shapley=False).results.summary["members"] if m["id"] == "casa-3")
+    assert sim["consumption_kwh"] == pytest.approx(4392.0)                # the simulation of the saved bundle
+    # scaling, on request: 6.588 kWh is ×1,5
+    field = next(n for n in at.text_input if n.label == "Scala a (kWh/anno)")
+    field.set_value("6.588").run()
+    assert_clean(at)
+    assert member(at, "casa-3")["load"]["scale_factor"] == pytest.approx(1.5)
+    body = texts(at)
+    assert "**scalata ×1,5**" in body and "Consumo annuo **6,6\u00a0MWh**" in body
+    at.button(key="unscale_casa-3").click().run()
+    assert "scale_factor" not in member(at, "casa-3")["load"]
+    assert "Consumo annuo **4,4\u00a0MWh**" in texts(at)

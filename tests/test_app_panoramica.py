@@ -48,7 +48,8 @@ def test_a_community_that_does_not_simulate_shows_its_problems():
     assert_clean(at)
     assert metric(at, "Produzione") == "–"
     assert "La comunità non si può ancora simulare" in texts(at)
-    assert any(e.value.startswith("members[2].load: dati di consumo mancanti") for e in at.error)
+    assert any(e.value.startswith("membro «Famiglia Rossi» · consumi: dati di consumo mancanti") for e in at.error), \
+        [e.value for e in at.error]
     assert "Membri senza dati di consumo (1): Famiglia Rossi." in texts(at)
 
 
@@ -109,3 +110,23 @@ def test_community_details_can_be_renamed():
     next(b for b in at.button if b.label == "Applica").click().run()
     assert_clean(at)
     assert at.title[0].value == "CER di Bolzano"
+
+
+def test_the_cabina_to_do_explains_how_to_find_it_and_can_be_confirmed():
+    at = app_on("pages/panoramica.py", fixture_workspace())
+    body = texts(at)
+    assert "Area non disegnata per le cabine CP-NORD, CP-SUD" in body and "mappa interattiva" in body
+    at.button(key="cabina_confirm").click().run()
+    assert_clean(at)
+    assert [c.get("confirmed") for c in at.session_state[WORKSPACE_KEY].doc["cabine"]] == [True, True]
+    assert "Area non disegnata" not in texts(at)                      # the to-do is closed, and saved with the community
+
+
+def test_the_demo_shows_wastewater_neutrality_as_progress_not_as_a_failed_check():
+    from cer_core.api import demo_workspace
+
+    at = app_on("pages/panoramica.py", demo_workspace())
+    assert_clean(at)
+    assert not [e.value for e in at.error if "depuratore" in e.value]
+    bars = [p for p in at.get("progress") if "depuratore" in str(p.proto.text)]
+    assert len(bars) == 1 and 0 < bars[0].proto.value < 100

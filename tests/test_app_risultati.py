@@ -52,7 +52,9 @@ def test_not_simulated_shows_problems_and_stops():
     at = app_on("pages/risultati.py", ws)
     assert_clean(at)
     assert "Non ci sono risultati" in texts(at)
-    assert any(e.value.startswith("plants[0].member: membro «nessuno» inesistente") for e in at.error)
+    # issue 12: the plant by its name, not by its JSON path
+    assert any(e.value.startswith("impianto «Tetto municipio»: membro «nessuno» inesistente") for e in at.error), \
+        [e.value for e in at.error]
     assert not at.tabs
 
 

@@ -267,3 +267,43 @@ def test_profile_meta_names_the_arera_table_only_when_it_is_used():
     a, b = load_of(sc, ws, 0), load_of(sc, ws, 1)
     assert a.meta["shape"] == "office" and "arera" not in a.meta
     assert b.meta["shape"] == "household" and b.meta["arera"].startswith("Lombardia")
+
+
+def _curve_bundle(load_extra: dict):
+    """A saved bundle whose member has a measured curve (0.5 kWh every hour of 2024 = 4,392 kWh) and ``load_extra``."""
+    from cer_core.io import write_hourly_csv
+    from cer_core.workspace import workspace_from_bytes
+
+    data = write_hourly_csv(np.full(8784, 0.5), 2024)
+    load = {"source": "file", "path": "members/m0/c.csv", **load_extra}
+    doc = {"schema": "cer-studio/scenario@1", "name": "t", "year": 2024, "site": {"comune": "Rozzano"},
+           "members": [{"id": "m0", "kind": "consumer", "category": "household", "cabina": "CP1", "load": load}],
+           "plants": [], "prices": {"source": "flat", "eur_mwh": 100}}
+    bundle = Workspace(doc=doc, files={"members/m0/c.csv": data}, origin="test").to_bundle()
+    return workspace_from_bytes(bundle, "salvata.zip")
+
+
+def test_a_measured_curve_is_never_rescaled_by_a_leftover_typed_figure():
+    """The studio's bug: a profile's 2,700 kWh stayed beside an imported curve and rescaled it. With
+    ``measured_kwh`` (written on import) the simulation of the saved bundle gives the measured 4,392 kWh."""
+    from cer_core.api import run
+
+    ws = _curve_bundle({"annual_kwh": 4392.0, "measured_kwh": 4392.0, "profile": "household"})
+    ws.doc["members"][0]["load"]["annual_kwh"] = 2700.0          # a stale typed figure, however it got there
+    summary = run(ws, shapley=False).results.summary
+    assert summary["members"][0]["consumption_kwh"] == pytest.approx(0.5 * 8784)
+    assert not [w for w in summary["warnings"] if "scaled" in str(w.get("code"))]
+
+
+def test_scaling_a_measured_curve_only_on_request_with_its_factor():
+    from cer_core.api import run
+
+    ws = _curve_bundle({"measured_kwh": 4392.0, "scale_factor": 1.5})
+    summary = run(ws, shapley=False).results.summary
+    assert summary["members"][0]["consumption_kwh"] == pytest.approx(0.5 * 8784 * 1.5)     # 6,588 kWh
+    sc, _ = parse_scenario(ws.doc)
+    s = load_of(sc, ws)
+    assert s.meta["measured_kwh"] == pytest.approx(4392) and s.meta["scale_factor"] == 1.5
+    assert s.meta["annual_kwh"] == pytest.approx(6588)
+    assert [w["code"] for w in s.meta["warnings"]] == ["load.scaled_on_request"]
+    assert "×1.5" in s.meta["warnings"][0]["it"] and "4,392 kWh" in s.meta["warnings"][0]["it"]

@@ -354,3 +354,56 @@ def test_a_roof_far_from_every_member_needs_an_owner():
     no_errors(at)
     assert doc_of(at)["plants"][-1]["member"] == "municipio"
     assert doc_of(at)["plants"][-1]["name"] == "FV Comune di Rozzano - Municipio"
+
+
+def test_category_first_proposes_its_profile_and_typical_consumption():
+    """A school (public body) or a bakery (SME) does not get a household profile and 2,700 kWh silently."""
+    from cer_core.constants import TYPICAL_ANNUAL_KWH
+
+    at = app()
+    at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.16, 45.38]})])
+    assert widget(at.text_input, "Consumo annuo (kWh)").value == "2700"          # household first
+    assert widget(at.selectbox, "Profilo di consumo").value == "household"
+    widget(at.selectbox, "Categoria").set_value("public_body").run()
+    no_errors(at)
+    assert widget(at.text_input, "Consumo annuo (kWh)").value == "50000"
+    widget(at.selectbox, "Profilo di consumo").set_value("school")
+    widget(at.text_input, "Nome").input("Scuola Collodi")
+    at = button(at, "Aggiungi membro").click().run()
+    no_errors(at)
+    new = doc_of(at)["members"][-1]
+    assert new["category"] == "public_body"
+    assert new["load"] == {"source": "profile", "profile": "school", "annual_kwh": TYPICAL_ANNUAL_KWH["public_body"]}
+    assert TYPICAL_ANNUAL_KWH["public_body"] == 50000.0
+
+
+def test_offline_the_map_says_it_shows_only_boundaries_and_takes_a_roof_by_area():
+    at = app()
+    assert any("solo i confini dei comuni" in i.value for i in at.info)
+    owner = doc_of(at)["members"][0]
+    n = len(doc_of(at)["plants"])
+    widget(at.selectbox, "Membro che ha il tetto").set_value(owner["id"])
+    widget(at.text_input, "Superficie utile del tetto (m²)").input("90")       # 90 m² at 6 m²/kWp: 15 kWp
+    widget(at.number_input, "Pendenza (°)").set_value(15.0)
+    at = button(at, "Aggiungi il tetto").click().run()
+    no_errors(at)
+    plant = doc_of(at)["plants"][-1]
+    assert len(doc_of(at)["plants"]) == n + 1
+    assert (plant["member"], plant["kwp"], plant["tilt_deg"], plant["azimuth_deg"]) == (owner["id"], 15.0, 15.0, 180.0)
+    assert plant["commissioning"] == "2024-01-01" and "roof" not in plant
+
+
+def test_switching_language_keeps_what_was_typed_in_the_new_member_form():
+    """A form's typed text lives in the browser until submitted: it survives a rerun only if each field keeps
+    its identity. The fields are keyed without the language, so a language switch changes only their labels;
+    the category (outside the form) is remembered in the session."""
+    at = app()
+    at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.16, 45.38]})])
+    widget(at.selectbox, "Categoria").set_value("sme").run()
+    ids = {label: widget(at.text_input, label).id for label in ("Nome", "Consumo annuo (kWh)")}
+    at.session_state["lang"] = "en"
+    at.run()
+    no_errors(at)
+    assert widget(at.text_input, "Name").id == ids["Nome"]
+    assert widget(at.text_input, "Annual consumption (kWh)").id == ids["Consumo annuo (kWh)"]
+    assert widget(at.selectbox, "Category").value == "sme"

@@ -242,3 +242,22 @@ def test_layer_names_translated(lang, monkeypatch):
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")
     script = map_script(base_map(VIEW, lang))
     assert translator(lang)("map.layer_osm") in script
+
+
+def test_online_an_aerial_imagery_layer_with_attribution_beside_openstreetmap(monkeypatch):
+    from studio import map_view
+
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")
+    page = map_view.base_map(map_view.MapView(45.38, 9.15, 17), "it").get_root().render()
+    assert "tile.openstreetmap.org" in page and "World_Imagery/MapServer/tile/{z}/{y}/{x}" in page
+    assert "Source: Esri, Maxar" in page and "Foto aerea Esri (online)" in page
+    monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
+    assert "arcgisonline" not in map_view.base_map(map_view.MapView(45.38, 9.15, 17), "it").get_root().render()
+
+
+def test_a_roof_by_area_gets_the_drawn_roofs_module_density():
+    from studio import map_model as mm
+
+    assert mm.roof_from_area(60.0) == 10.0 and mm.roof_from_area(7.5) == 1.2
+    with pytest.raises(ValueError):
+        mm.roof_from_area(0.0)

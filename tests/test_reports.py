@@ -371,3 +371,37 @@ def test_font_subset_rebuilt_when_its_temporary_folder_is_gone(demo):
     shutil.rmtree(next(iter(font_files().values())).parent)
     pages, text = _text(member_sheet_pdf(demo, "casa-01", "it"))
     assert pages == 1 and "Famiglia Brambilla" in text and all(p.is_file() for p in font_files().values())
+
+
+def test_the_community_report_lists_wastewater_neutrality_as_progress_not_as_a_failed_check():
+    """Issue 12: progress towards the 2045 target is not an eligibility failure, in the PDF either."""
+    from cer_core.report import community as C
+
+    calls = []
+
+    class Pdf:
+        def add_page(self):
+            pass
+
+        def section(self, *a, **k):
+            pass
+
+        def ln(self, *a):
+            pass
+
+        def para(self, text, **k):
+            calls.append(("para", text))
+
+        def grid_table(self, header, rows, *a, **k):
+            calls.append(("rows", rows))
+
+    from cer_core.report.text import Text
+
+    checks = [{"id": "has_plants", "status": "pass", "it": "ok", "en": "ok"},
+              {"id": "wastewater_neutrality", "status": "fail", "kind": "progress", "value": 0.2, "target": 1.0,
+               "it": "Depuratore: 20%", "en": "WWTP: 20%"}]
+    C._checks(Pdf(), Text("it"), checks)
+    counts = next(t for k, t in calls if k == "para")
+    rows = next(t for k, t in calls if k == "rows")
+    assert counts == Text("it")("community.checks.counts", passed=1, warnings=0, failed=0)   # not 1 failed
+    assert rows[-1] == ["verso l'obiettivo", "Depuratore: 20%"]

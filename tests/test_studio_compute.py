@@ -165,3 +165,21 @@ def test_cache_keeps_fewer_large_simulations(monkeypatch, large, kept):
     assert len(calls) == kept + 2
     compute._simulate_cached.clear()
     compute._simulate_cached_large.clear()
+
+
+def test_the_lean_results_zip_leaves_out_the_hourly_series():
+    import io
+    import json
+    import zipfile
+
+    state = compute.simulate(fixture_workspace())
+    lean = compute.results_zip(state, hourly=False)
+    with zipfile.ZipFile(io.BytesIO(lean)) as zf:
+        names = zf.namelist()
+        summary = json.loads(zf.read("summary.json"))
+    assert "summary.json" in names and not [n for n in names if n.startswith("hourly_")]
+    assert summary["totals"]["production_kwh"] == state.summary["totals"]["production_kwh"]
+    full = compute.results_zip(state)
+    with zipfile.ZipFile(io.BytesIO(full)) as zf:
+        assert {"hourly_members.csv", "hourly_cabine.csv", "hourly_plants.csv"} <= set(zf.namelist())
+    assert len(lean) * 5 < len(full)

@@ -359,3 +359,13 @@ def test_weather_source_file_only_once_there_is_a_file():
     doc["site"]["weather"] = {"source": "embedded", "path": "weather/tmy.csv"}
     assert T.set_weather_source(doc, "file")["site"]["weather"] == {"source": "file", "path": "weather/tmy.csv"}
     assert parse_scenario(T.set_weather_source(base_doc(), "file"))[0] is not None
+
+
+def test_a_uploaded_curve_is_named_by_the_users_file_not_the_internal_copy():
+    from studio.tables import load_summary
+
+    tr = lambda key, **fmt: f"{key}|{fmt.get('path')}"  # noqa: E731
+    load = {"source": "file", "path": "members/a/consumi_orari_2024_ab12cd34.csv",
+            "originals": [{"path": "members/a/originali/gennaio.csv"}, {"path": "members/a/originali/febbraio.csv"}]}
+    assert load_summary(load, "consumer", tr) == "membri.load.file|gennaio.csv +1"
+    assert load_summary({"source": "file", "path": "series/x.csv"}, "consumer", tr) == "membri.load.file|x.csv"

@@ -225,6 +225,8 @@ def _value(tx: Text, key: str, v) -> str:
 def _checks(pdf: ReportPDF, tx: Text, checks: list[dict]) -> None:
     pdf.add_page()
     pdf.section(tx("community.checks.title"))
+    progress = [c for c in checks if c.get("kind") == "progress"]      # towards a target, not eligibility
+    checks = [c for c in checks if c.get("kind") != "progress"]
     counts = {k: sum(1 for c in checks if c.get("status") == k) for k in STATUS_MARK}
     pdf.para(tx("community.checks.counts", passed=counts["pass"], warnings=counts["warning"], failed=counts["fail"]),
              size=8.5)
@@ -234,6 +236,8 @@ def _checks(pdf: ReportPDF, tx: Text, checks: list[dict]) -> None:
     rows = [[STATUS_MARK.get(c.get("status"), ("?", ""))[0] + " " + tx(f"status.{c.get('status')}"),
              c.get(tx.lang) or c.get("it", "")] for c in ordered]
     colors = [STATUS_MARK.get(c.get("status"), ("", "muted"))[1] for c in ordered]
+    rows += [[tx("status.progress"), c.get(tx.lang) or c.get("it", "")] for c in progress]
+    colors += ["muted"] * len(progress)
     pdf.grid_table([tx("col.status"), tx("col.check")], rows, [30, 152], ["L", "L"], size=7.2, row_colors=colors)
 
 
