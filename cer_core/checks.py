@@ -9,6 +9,7 @@ energy-neutrality ratio of a wastewater treatment plant against the 2030–2045 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from . import constants as C
@@ -61,8 +62,8 @@ def plant_checks(sc: Scenario) -> list[dict]:
 
 def _in_service_check(sc: Scenario, p) -> list[dict]:
     """A plant commissioned during or after the simulated year: say how the year mode counts it."""
-    if p.commissioning.year < sc.year:
-        return []
+    if p.commissioning <= dt.date(sc.year, 1, 1):
+        return []  # in service from the year's first hour: both year modes count it all year
     when_it = "dopo l'anno simulato" if p.commissioning.year > sc.year else "durante l'anno simulato"
     when_en = "after the simulated year" if p.commissioning.year > sc.year else "during the simulated year"
     if sc.rules.get("year_mode") == "calendar":

@@ -288,13 +288,13 @@ SHAPLEY_EXACT_MAX_MEMBERS = 15
 # -------------------------------------------------------------------------------------------------
 # investment economics (cer_core/investment.py, docs/economics.md); scenario ``economics.investment``
 # -------------------------------------------------------------------------------------------------
-#: PV capex by size class, €/kWp [S] (docs/domain.md §7: ≤ 20 kW ≈ 1,500; 20–200 kW ≈ 1,100–1,200;
+#: PV capex by size class, €/kWp [S] (docs/regulation.md §7: ≤ 20 kW ≈ 1,500; 20–200 kW ≈ 1,100–1,200;
 #: 200 kW–1 MW ≈ 900–1,050; the middle of each range).
 CAPEX_EUR_KWP: tuple[tuple[float, float], ...] = ((20.0, 1500.0), (200.0, 1150.0), (math.inf, 975.0))
-#: PNRR eligible-cost caps, €/kW [S] (DM MASE 127/2025; docs/domain.md §3): ≤ 20 / ≤ 200 / ≤ 600 / ≤ 1,000 kW.
+#: PNRR eligible-cost caps, €/kW [S] (DM MASE 127/2025; docs/regulation.md §3): ≤ 20 / ≤ 200 / ≤ 600 / ≤ 1,000 kW.
 PNRR_ELIGIBLE_CAP_EUR_KW: tuple[tuple[float, float], ...] = ((20.0, 1500.0), (200.0, 1200.0), (600.0, 1100.0),
                                                               (math.inf, 1050.0))
-#: Operation and maintenance, €/kWp per year at year-1 prices [S] (docs/domain.md §7: 15–20).
+#: Operation and maintenance, €/kWp per year at year-1 prices [S] (docs/regulation.md §7: 15–20).
 OM_EUR_KWP_YEAR = 17.5
 #: Insurance, % of the capex per year at year-1 prices [D] (typical all-risk PV policies 0.3–0.6 %).
 INSURANCE_PCT_CAPEX_YEAR = 0.4

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import constants as C
+from .economics import gse_fee_member_eur
 from .engine import Results, SimulationInputs, _Layout, _ratios, energy_step, money_step, simulate
 from .investment import cer_money_eur, investment_economics
 from .scenario import Face, Member, Scenario
@@ -88,16 +89,21 @@ def reduce(base: SimulationInputs) -> Reduced:
     keep = [i for i, m in enumerate(sc.members) if m.id in owners]
     members, loads = [sc.members[i] for i in keep], [base.load_kwh[:, i] for i in keep]
     aggregated = 0
+    # one aggregate per cabina and grant-cut status: the exempt members' share of the withdrawal
+    # (docs/regulation.md §3) stays what it is in the full community
     for cab in sc.cabina_ids:
-        idx = [i for i, m in enumerate(sc.members) if m.id not in owners and m.cabina == cab]
-        if not idx:
-            continue
-        aggregated += sum(1 for i in idx if not sc.members[i].third_party_producer)
-        members.append(Member(id=AGGREGATE_ID.format(cabina=cab), name=cab, kind="consumer", category="other",
-                              cabina=cab, lat=None, lon=None, load={"source": "aggregate"}))
-        loads.append(base.load_kwh[:, idx].sum(axis=1))
+        for exempt, category in ((False, "other"), (True, "household")):
+            idx = [i for i, m in enumerate(sc.members) if m.id not in owners and m.cabina == cab
+                   and (m.category in C.GRANT_CUT_EXEMPT_CATEGORIES) == exempt]
+            if not idx:
+                continue
+            aggregated += sum(1 for i in idx if not sc.members[i].third_party_producer)
+            members.append(Member(id=AGGREGATE_ID.format(cabina=cab) + ("_exempt" if exempt else ""), name=cab,
+                                  kind="consumer", category=category, cabina=cab, lat=None, lon=None,
+                                  load={"source": "aggregate"}))
+            loads.append(base.load_kwh[:, idx].sum(axis=1))
     n_aggregates = len(members) - len(keep)
-    params_fee = _Layout.of(sc).params.gse_fee_member_eur
+    params_fee = gse_fee_member_eur(_Layout.of(sc).params)  # the scheme's value when not typed
     extra = params_fee * (aggregated - n_aggregates)
     h = base.load_kwh.shape[0]
     return Reduced(replace(sc, members=tuple(members)), np.column_stack(loads) if loads else np.zeros((h, 0)),
