@@ -521,16 +521,13 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
 
 def _assemble(sc, results, hours, source, note_it, note_en, prod, low, high, weather_frame) -> CommunityForecast:
     """Loads, sharing, rates and windows for the production forecast."""
-    from .constants import Parameters
+    from .engine import _Layout
     from .sharing import cabina_flows, member_balance, member_production, plant_injection, sum_by_group
 
     include_4 = bool(sc.rules.get("include_4_october", True))
-    cabina_ids = list(results.cabina_ids)
-    c_index = {c: i for i, c in enumerate(cabina_ids)}
-    m_index = sc.member_index()
-    member_cabina = np.array([c_index[m.cabina] for m in sc.members], dtype=int)
-    plant_member = np.array([m_index[p.member] for p in sc.plants], dtype=int)
-    plant_cabina = member_cabina[plant_member] if len(sc.plants) else np.zeros(0, dtype=int)
+    layout = _Layout.of(sc)  # the engine's index arrays: who is under which cabina
+    cabina_ids = layout.cabina_ids
+    member_cabina, plant_member, plant_cabina = layout.member_cabina, layout.plant_member, layout.plant_cabina
     n_c = len(cabina_ids)
     load = typical_values(results.members.load_kwh, results.year, hours, include_4)
     flows = member_balance(load, member_production(prod, plant_member, len(sc.members)))
@@ -545,7 +542,7 @@ def _assemble(sc, results, hours, source, note_it, note_en, prod, low, high, wea
     plain = sum_by_group(tip, plant_cabina, n_c) / np.maximum(
         np.bincount(plant_cabina, minlength=n_c), 1) if len(sc.plants) else np.zeros((len(hours), n_c))
     tip_c = np.where(inj_c > 0, weighted / np.where(inj_c > 0, inj_c, 1.0), plain)
-    rate = tip_c + Parameters.from_overrides(sc.rules, sc.economics).valorisation_rate(sc.year)
+    rate = tip_c + layout.params.valorisation_rate(sc.year)
 
     def cabina(a: np.ndarray) -> np.ndarray:
         return sum_by_group(a, plant_cabina, n_c) if len(sc.plants) else np.zeros((len(hours), n_c))
