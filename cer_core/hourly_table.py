@@ -85,8 +85,9 @@ def format_fixed(values: np.ndarray, decimals: int):
     return text
 
 
-def _block_lines(columns: list) -> bytes:
-    """The rows of one block (Arrow string arrays, or scalars repeated) joined into CSV text."""
+def _block_lines(columns: list) -> bytes | memoryview:
+    """The rows of one block (Arrow string arrays, or scalars repeated) joined into CSV text (a view of
+    Arrow's buffer: written as it is, without copying it into Python bytes)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -95,7 +96,7 @@ def _block_lines(columns: list) -> bytes:
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
     data = lines.buffers()[2]
-    return data.to_pybytes()[offsets[0]:offsets[-1]] if data is not None else b""
+    return memoryview(data)[offsets[0]:offsets[-1]] if data is not None else b""
 
 
 def write_csv(path: str | Path, labels, id_header: str, names: list[str], group_header: str | None,
