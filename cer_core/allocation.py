@@ -409,47 +409,60 @@ def _eur(cents) -> float:
     return round(int(cents) / 100.0, 2)
 
 
+def _eur_list(cents: np.ndarray) -> list:
+    """:func:`_eur` of every element (Python floats, same shape as nested lists).
+
+    ``round(c / 100.0, 2)`` is ``c / 100.0`` for every whole number of cents below 2⁵³ (the quotient is
+    already the double nearest to a two-decimal number), so the rounding is left out.
+    """
+    return (np.asarray(cents, dtype=np.int64) / 100.0).tolist()
+
+
+def _member_records(base: AllocationBase, rows: slice | int, mc: np.ndarray, gc: np.ndarray,
+                    lead: list[dict]) -> list[dict]:
+    """Per-member dictionaries of a month (``rows`` = k) or of the year (``rows`` = slice of months).
+
+    ``mc`` (members, parts) and ``gc`` (members, gross parts) are the member and statement cents;
+    ``lead`` gives each member's first keys. Numbers are converted in bulk (numpy ``tolist``): the
+    same Python floats as converting them one by one.
+    """
+    def col(a: np.ndarray) -> list:
+        if isinstance(rows, int):
+            return a[rows].tolist()
+        return np.ascontiguousarray(a[rows].T).sum(axis=1).tolist()  # each column summed as a[:, i].sum()
+
+    wd, inj, contrib = col(base.withdrawn_kwh), col(base.injected_kwh), col(base.contribution_kwh)
+    sale, savings = col(base.energy_sale_eur), col(base.bill_savings_eur)
+    parts, net, gross = _eur_list(mc), _eur_list(mc.sum(axis=1)), _eur_list(gc)
+    p0, p1, p2, p3 = MEMBER_PARTS
+    g0, g1, g2 = GROSS_PARTS
+    return [{**first, "withdrawn_kwh": wd[i], "injected_kwh": inj[i], "contribution_kwh": contrib[i],
+             p0: parts[i][0], p1: parts[i][1], p2: parts[i][2], p3: parts[i][3], "net_eur": net[i],
+             "statement": {g0: gross[i][0], g1: gross[i][1], g2: gross[i][2]},
+             "outside_pot": {"energy_sale_eur": sale[i], "bill_savings_eur": savings[i]}}
+            for i, first in enumerate(lead)]
+
+
 def _month_record(base: AllocationBase, k: int, mc: np.ndarray, cc: dict, pot: float, gc: np.ndarray) -> dict:
     costs = cc["gse_fees_eur"] + cc["platform_eur"] + cc["insurance_eur"] + cc["referent_eur"]
     fund = cc["fund_share_eur"] + cc["fund_restricted_eur"] + cc["fund_unassigned_eur"]
-    members = []
-    for i, mid in enumerate(base.member_ids):
-        members.append({
-            "id": mid, "active": bool(base.active[k, i]),
-            "withdrawn_kwh": float(base.withdrawn_kwh[k, i]), "injected_kwh": float(base.injected_kwh[k, i]),
-            "contribution_kwh": float(base.contribution_kwh[k, i]),
-            **{p: _eur(mc[i, j]) for j, p in enumerate(MEMBER_PARTS)},
-            "net_eur": _eur(mc[i].sum()),
-            "statement": {p: _eur(gc[i, j]) for j, p in enumerate(GROSS_PARTS)},
-            "outside_pot": {"energy_sale_eur": float(base.energy_sale_eur[k, i]),
-                            "bill_savings_eur": float(base.bill_savings_eur[k, i])},
-        })
+    lead = [{"id": mid, "active": a} for mid, a in zip(base.member_ids, base.active[k].tolist())]
     breakdown = {"tip_eur": float(base.tip_eur[k]), "valorisation_eur": float(base.valorisation_eur[k]),
-                 **{p: _eur(mc[:, j].sum()) for j, p in enumerate(MEMBER_PARTS)},
+                 **dict(zip(MEMBER_PARTS, _eur_list(mc.sum(axis=0)))),
                  **{p: _eur(v) for p, v in cc.items()}}
     return {"month": k + 1, "pot_eur": _eur(round(pot * 100.0)), "costs_eur": _eur(costs),
             "running_costs_eur": _eur(cc["running_costs_eur"]), "social_fund_eur": _eur(fund),
             "members_eur": _eur(mc.sum()), "restricted_approximate": True, "breakdown": breakdown,
-            "members": members}
+            "members": _member_records(base, k, mc, gc, lead)}
 
 
 def _member_years(base: AllocationBase, member_cents: np.ndarray, gross_cents: np.ndarray) -> list[dict]:
-    out = []
-    for i, mid in enumerate(base.member_ids):
-        year = member_cents[:, i, :].sum(axis=0)
-        gross = gross_cents[:, i, :].sum(axis=0)
-        out.append({
-            "id": mid, "name": base.member_names[i], "category": base.member_categories[i],
-            "kind": base.member_kinds[i], "third_party_producer": bool(base.third_party[i]),
-            "months_active": int(base.active[:, i].sum()),
-            "withdrawn_kwh": float(base.withdrawn_kwh[:, i].sum()), "injected_kwh": float(base.injected_kwh[:, i].sum()),
-            "contribution_kwh": float(base.contribution_kwh[:, i].sum()),
-            **{p: _eur(year[j]) for j, p in enumerate(MEMBER_PARTS)}, "net_eur": _eur(year.sum()),
-            "statement": {p: _eur(gross[j]) for j, p in enumerate(GROSS_PARTS)},
-            "outside_pot": {"energy_sale_eur": float(base.energy_sale_eur[:, i].sum()),
-                            "bill_savings_eur": float(base.bill_savings_eur[:, i].sum())},
-        })
-    return out
+    months_active = base.active.sum(axis=0).tolist()
+    third = base.third_party.tolist()
+    lead = [{"id": mid, "name": base.member_names[i], "category": base.member_categories[i],
+             "kind": base.member_kinds[i], "third_party_producer": bool(third[i]),
+             "months_active": int(months_active[i])} for i, mid in enumerate(base.member_ids)]
+    return _member_records(base, slice(None), member_cents.sum(axis=0), gross_cents.sum(axis=0), lead)
 
 
 def _categories(base: AllocationBase, member_cents: np.ndarray) -> list[dict]:

@@ -51,6 +51,17 @@ def summary_document(results: Results) -> dict:
     return _clean(doc)
 
 
+def summary_text(results: Results) -> str:
+    """``summary.json``'s text: ``json.dumps(summary_document(results), indent=1, ensure_ascii=False)``,
+    written in one pass by :func:`cer_core.jsontext.dumps_clean` (the two steps when it gives up)."""
+    from .jsontext import Unsupported, dumps_clean
+
+    try:
+        return dumps_clean({"schema": RESULTS_SCHEMA_ID, **results.summary})
+    except Unsupported:
+        return json.dumps(summary_document(results), indent=1, ensure_ascii=False)
+
+
 def _long_csv(path: Path, labels: np.ndarray, id_header: str, names: list[str], group_header: str | None,
               groups: list[str] | None, columns: dict[str, np.ndarray], fmt: dict[str, str]) -> None:
     """Write a long table: one row per (hour, item), items in order within each hour.
@@ -85,7 +96,7 @@ def write_results(results: Results, out_dir: str | Path, *, hourly_format: str =
     out.mkdir(parents=True, exist_ok=True)
     labels = results.labels
     paths = [out / "summary.json", out / "hourly_members.csv", out / "hourly_cabine.csv", out / "hourly_plants.csv"]
-    paths[0].write_text(json.dumps(summary_document(results), indent=1, ensure_ascii=False), encoding="utf-8")
+    paths[0].write_text(summary_text(results), encoding="utf-8")
     if hourly_format == "parquet":
         return paths[:1] + write_hourly_parquet(results, out) + write_allocation_csv(results.summary.get("allocation"),
                                                                                     out)

@@ -18,6 +18,8 @@ import numpy as np
 from . import constants as C
 
 CHUNK = 512
+#: Values [float64] of one running (orders, hours) sum in the sampled walk (512 kB), near cache size.
+CACHE_VALUES = 65_536
 
 
 def coalition_worth(inj_kwh: np.ndarray, wd_kwh: np.ndarray, w_eur_kwh: np.ndarray, masks: np.ndarray) -> np.ndarray:
@@ -54,27 +56,58 @@ def shapley_sampled(inj_kwh: np.ndarray, wd_kwh: np.ndarray, w_eur_kwh: np.ndarr
     this game a lot for the same work; the error is the standard deviation of the pair averages over
     √pairs. Each order's marginal contributions add up to the grand coalition's worth, so the
     estimates do too.
+
+    Work: a block of orders is walked position by position with running (orders, hours) sums of
+    injection and withdrawal, small enough to stay in the processor's cache; the reversed order's
+    coalitions are the complements of the forward prefixes (total − running sum), so each pair costs
+    one walk. The orders drawn (and so the estimates, to rounding) do not depend on the block size.
     """
     n = inj_kwh.shape[1]
     rng = np.random.default_rng(seed)
     inj_t, wd_t = np.ascontiguousarray(inj_kwh.T), np.ascontiguousarray(wd_kwh.T)
+    hours = inj_kwh.shape[0]
+    total_inj, total_wd = inj_t.sum(axis=0), wd_t.sum(axis=0)
     pairs = max(2, permutations // 2)
     pair_means = np.zeros((pairs, n))
-    batch = max(1, 2_000_000 // max(1, inj_kwh.shape[0] * n))
+    batch = max(1, 2_000_000 // max(1, hours * n))  # orders drawn at a time (fixes the random stream)
+    block = max(1, CACHE_VALUES // max(1, hours))  # orders walked together
     for start in range(0, pairs, batch):
         count = min(batch, pairs - start)
         orders = np.array([rng.permutation(n) for _ in range(count)])
-        for o in (orders, orders[:, ::-1]):
-            # (players in order, orders, hours): the cumulative sums add contiguous rows
-            cum_inj = np.cumsum(inj_t[o.T], axis=0)
-            cum_wd = np.cumsum(wd_t[o.T], axis=0)
-            prefix = (np.minimum(cum_inj, cum_wd, out=cum_inj) @ w_eur_kwh).T  # (orders, players in order)
-            marginal = np.diff(prefix, axis=1, prepend=0.0)
+        for b0 in range(0, count, block):
+            o = orders[b0:b0 + block]
+            fwd, rev = _walk(inj_t, wd_t, total_inj, total_wd, w_eur_kwh, o)
+            marginal = np.diff(fwd, axis=1, prepend=0.0)  # forward order: player o[:, k] at position k
+            marginal_rev = np.diff(rev, axis=1, prepend=0.0)[:, ::-1]  # reversed order, back to o's positions
             back = np.empty_like(marginal)
-            np.put_along_axis(back, o, marginal, axis=1)
-            pair_means[start:start + count] += back / 2.0
+            np.put_along_axis(back, o, (marginal + marginal_rev) / 2.0, axis=1)
+            pair_means[start + b0:start + b0 + len(o)] = back
     stderr = pair_means.std(axis=0, ddof=1) / np.sqrt(pairs)
     return pair_means.mean(axis=0), stderr
+
+
+def _walk(inj_t: np.ndarray, wd_t: np.ndarray, total_inj: np.ndarray, total_wd: np.ndarray, w_eur_kwh: np.ndarray,
+          orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Worth [€] of every prefix of each order and of each reversed order: (orders, players) arrays.
+
+    ``fwd[:, k]`` is the worth of the first k+1 players of the order, ``rev[:, k]`` that of the first
+    k+1 players of the reversed order (the complement of the first n−k−1 of the forward order).
+    """
+    count, n = orders.shape
+    fwd, rev = np.empty((count, n)), np.empty((count, n))
+    run_inj = np.zeros((count, inj_t.shape[1]))
+    run_wd = np.zeros_like(run_inj)
+    tmp, tmp2 = np.empty_like(run_inj), np.empty_like(run_inj)
+    rev[:, n - 1] = np.minimum(total_inj, total_wd) @ w_eur_kwh
+    for k in range(n):
+        run_inj += inj_t[orders[:, k]]
+        run_wd += wd_t[orders[:, k]]
+        fwd[:, k] = np.minimum(run_inj, run_wd, out=tmp) @ w_eur_kwh
+        if k < n - 1:  # the reversed order's first n−k−1 players: everything not yet walked
+            np.subtract(total_inj, run_inj, out=tmp)
+            np.subtract(total_wd, run_wd, out=tmp2)
+            rev[:, n - k - 2] = np.minimum(tmp, tmp2, out=tmp) @ w_eur_kwh
+    return fwd, rev
 
 
 def shapley_game(inj_kwh: np.ndarray, wd_kwh: np.ndarray, w_eur_kwh: np.ndarray,

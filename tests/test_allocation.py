@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cer_core.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
-                                 largest_remainder_cents, regolamento_problems, split)
+                                 largest_remainder_cents, preset, regolamento_problems, split)
 from cer_core.shapley import shapley_exact, shapley_game, shapley_sampled
 
 
@@ -300,6 +300,45 @@ def test_shapley_sampled_close_to_exact_and_efficient():
     assert method == "sampled" and (errors > 0).all()
 
 
+def _sampled_by_cumulative_sums(inj, wd, w, permutations, seed=0):
+    """The sampled Shapley values as first written (issue 16's reference): each order and its reverse
+    gathered into (players, orders, hours) arrays and summed cumulatively, the same random orders."""
+    n = inj.shape[1]
+    rng = np.random.default_rng(seed)
+    inj_t, wd_t = inj.T, wd.T
+    pairs = max(2, permutations // 2)
+    pair_means = np.zeros((pairs, n))
+    batch = max(1, 2_000_000 // max(1, inj.shape[0] * n))
+    for start in range(0, pairs, batch):
+        count = min(batch, pairs - start)
+        orders = np.array([rng.permutation(n) for _ in range(count)])
+        for o in (orders, orders[:, ::-1]):
+            prefix = (np.minimum(np.cumsum(inj_t[o.T], axis=0), np.cumsum(wd_t[o.T], axis=0)) @ w).T
+            back = np.empty_like(prefix)
+            np.put_along_axis(back, o, np.diff(prefix, axis=1, prepend=0.0), axis=1)
+            pair_means[start:start + count] += back / 2.0
+    return pair_means.mean(axis=0), pair_means.std(axis=0, ddof=1) / np.sqrt(pairs)
+
+
+@pytest.mark.parametrize("players, hours, block", [(7, 200, 65_536), (23, 300, 600), (40, 50, 1)])
+def test_shapley_sampled_walk_matches_the_cumulative_sums(players, hours, block, monkeypatch):
+    # the walk (running sums, reversed orders as complements) draws the same orders from the same seed
+    # as the cumulative sums it replaced: same estimates and errors to rounding (far inside the error),
+    # whatever the block of orders walked together.
+    import cer_core.shapley as shapley
+
+    monkeypatch.setattr(shapley, "CACHE_VALUES", block)
+    rng = np.random.default_rng(players)
+    inj = rng.random((hours, players)) * (rng.random((hours, players)) > 0.7)
+    wd = rng.random((hours, players))
+    w = rng.random(hours)
+    ref, ref_err = _sampled_by_cumulative_sums(inj, wd, w, 60, seed=3)
+    got, err = shapley.shapley_sampled(inj, wd, w, 60, seed=3)
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(err, ref_err, rtol=1e-9, atol=1e-9)
+    assert got.sum() == pytest.approx(float(np.minimum(inj.sum(axis=1), wd.sum(axis=1)) @ w), rel=1e-12)
+
+
 # ---------------------------------------------------------------------------------------------------
 # on a simulated community: the summary, the files, the scenario field, the draft
 # ---------------------------------------------------------------------------------------------------
@@ -434,3 +473,111 @@ def test_tiny_weights_keep_their_pool_and_zero_items_get_no_cent():
     assert member(out, 1, "C")["producer_eur"] == 16.0
     assert member(out, 1, "A")["net_eur"] == 0.0 and member(out, 1, "B")["net_eur"] == 0.0
     assert largest_remainder_cents(np.array([0.0, 0.0, 0.999999999]), 100).tolist() == [0, 0, 100]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the split's records built in bulk: identical to the per-member builders they replaced (issue 16)
+# ---------------------------------------------------------------------------------------------------
+
+def _reference_split(base: AllocationBase, rules: Regolamento) -> dict:
+    """The split as first written: member records built one member and one number at a time."""
+    from cer_core.allocation import (GROSS_PARTS, MEMBER_PARTS, _categories, _month_exact, gross_parts_cents,
+                                     largest_remainder_cents)
+
+    def eur(c):
+        return round(int(c) / 100.0, 2)
+
+    def record(k, mc, cc, pot, gc):
+        costs = cc["gse_fees_eur"] + cc["platform_eur"] + cc["insurance_eur"] + cc["referent_eur"]
+        fund = cc["fund_share_eur"] + cc["fund_restricted_eur"] + cc["fund_unassigned_eur"]
+        members = [{"id": mid, "active": bool(base.active[k, i]),
+                    "withdrawn_kwh": float(base.withdrawn_kwh[k, i]), "injected_kwh": float(base.injected_kwh[k, i]),
+                    "contribution_kwh": float(base.contribution_kwh[k, i]),
+                    **{p: eur(mc[i, j]) for j, p in enumerate(MEMBER_PARTS)}, "net_eur": eur(mc[i].sum()),
+                    "statement": {p: eur(gc[i, j]) for j, p in enumerate(GROSS_PARTS)},
+                    "outside_pot": {"energy_sale_eur": float(base.energy_sale_eur[k, i]),
+                                    "bill_savings_eur": float(base.bill_savings_eur[k, i])}}
+                   for i, mid in enumerate(base.member_ids)]
+        breakdown = {"tip_eur": float(base.tip_eur[k]), "valorisation_eur": float(base.valorisation_eur[k]),
+                     **{p: eur(mc[:, j].sum()) for j, p in enumerate(MEMBER_PARTS)},
+                     **{p: eur(v) for p, v in cc.items()}}
+        return {"month": k + 1, "pot_eur": eur(round(pot * 100.0)), "costs_eur": eur(costs),
+                "running_costs_eur": eur(cc["running_costs_eur"]), "social_fund_eur": eur(fund),
+                "members_eur": eur(mc.sum()), "restricted_approximate": True, "breakdown": breakdown,
+                "members": members}
+
+    from cer_core.allocation import COMMUNITY_PARTS
+
+    n = len(base.member_ids)
+    monthly, member_cents = [], np.zeros((base.n_months, n, len(MEMBER_PARTS)), dtype=np.int64)
+    gross_cents = np.zeros((base.n_months, n, len(GROSS_PARTS)), dtype=np.int64)
+    for k in range(base.n_months):
+        pot, parts, comm = _month_exact(base, rules, k)
+        values = np.concatenate([parts.ravel(), [comm[c] for c in COMMUNITY_PARTS]])
+        cents = largest_remainder_cents(values, int(round(pot * 100.0)))
+        member_cents[k] = cents[:parts.size].reshape(parts.shape)
+        cc = dict(zip(COMMUNITY_PARTS, (int(x) for x in cents[parts.size:])))
+        gross_cents[k] = gross_parts_cents(member_cents[k].sum(axis=1), base.tip_eur[k], base.valorisation_eur[k],
+                                           cc["gse_fees_eur"] + cc["platform_eur"] + cc["insurance_eur"]
+                                           + cc["referent_eur"])
+        monthly.append(record(k, member_cents[k], cc, pot, gross_cents[k]))
+    years = []
+    for i, mid in enumerate(base.member_ids):
+        year, gross = member_cents[:, i, :].sum(axis=0), gross_cents[:, i, :].sum(axis=0)
+        years.append({
+            "id": mid, "name": base.member_names[i], "category": base.member_categories[i],
+            "kind": base.member_kinds[i], "third_party_producer": bool(base.third_party[i]),
+            "months_active": int(base.active[:, i].sum()),
+            "withdrawn_kwh": float(base.withdrawn_kwh[:, i].sum()), "injected_kwh": float(base.injected_kwh[:, i].sum()),
+            "contribution_kwh": float(base.contribution_kwh[:, i].sum()),
+            **{p: eur(year[j]) for j, p in enumerate(MEMBER_PARTS)}, "net_eur": eur(year.sum()),
+            "statement": {p: eur(gross[j]) for j, p in enumerate(GROSS_PARTS)},
+            "outside_pot": {"energy_sale_eur": float(base.energy_sale_eur[:, i].sum()),
+                            "bill_savings_eur": float(base.bill_savings_eur[:, i].sum())}})
+    return {"rules": rules.to_dict(), "monthly": monthly, "members": years,
+            "categories": _categories(base, member_cents)}
+
+
+def _synthetic_base(n: int, plants: int, seed: int) -> AllocationBase:
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(["consumer", "prosumer", "producer"], n, p=[0.7, 0.25, 0.05])
+    active = np.ones((12, n), dtype=bool)
+    active[:3, ::17] = False
+    wd = rng.random((12, n)) * 300
+    return AllocationBase(
+        member_ids=[f"m{i}" for i in range(n)], member_names=[f"M {i}" for i in range(n)],
+        member_categories=list(rng.choice(["domestico", "pmi", "ente_pubblico", "terzo_settore"], n)),
+        member_kinds=list(kinds), third_party=rng.random(n) < 0.02, active=active, withdrawn_kwh=wd,
+        injected_kwh=rng.random((12, n)) * 100 * (kinds != "consumer"), contribution_kwh=wd * rng.random((12, n)),
+        bill_savings_eur=rng.random((12, n)) * 20, energy_sale_eur=rng.random((12, n)) * 10,
+        plant_owner=rng.choice(np.flatnonzero(kinds != "consumer"), plants),
+        plant_incentivised_kwh=rng.random((12, plants)) * 5000, plant_injected_kwh=rng.random((12, plants)) * 6000,
+        tip_eur=rng.random(12) * 4000, valorisation_eur=rng.random(12) * 400, gse_fees_eur=rng.random(12) * 30,
+        restricted_year_eur=1234.5)
+
+
+SPLIT_RULES = [Regolamento(), preset("equal"),
+               Regolamento(consumers_key="category", category_weights={"pmi": 2.0}, third_party_eur_mwh=12.0,
+                           restricted_to="social_fund", platform_pct=1.5, insurance_eur_year=300.0)]
+
+
+@pytest.mark.parametrize("rules", SPLIT_RULES)
+def test_split_identical_to_per_member_records_on_400_members(rules):
+    import json
+
+    base = _synthetic_base(400, 40, seed=400)
+    new, ref = split(base, rules), _reference_split(base, rules)
+    assert new == ref
+    assert json.dumps(new) == json.dumps(ref)  # same keys in the same order, same floats
+
+
+def test_split_identical_to_per_member_records_on_the_demo():
+    import json
+
+    from cer_core.allocation import base_from_results
+    from cer_core.api import demo_workspace, run
+
+    outcome = run(demo_workspace(), shapley=False)
+    base = base_from_results(outcome.results, outcome.scenario)
+    for rules in SPLIT_RULES:
+        assert json.dumps(split(base, rules)) == json.dumps(_reference_split(base, rules))

@@ -111,3 +111,24 @@ def test_simulate_embedded_demo_files(tmp_path):
     assert statuses[("plant_commissioning", "fv-municipio")] == "warning"
     assert statuses[("old_plants_share", "")] == "pass"
     assert statuses[("members_in_cabina", "")] == "pass"
+
+
+def test_summary_text_in_one_pass_is_the_two_step_text():
+    # cer_core.jsontext writes summary.json without the rounded copy and Python's pure-Python encoder:
+    # byte for byte what json.dumps(_clean(doc), indent=1, ensure_ascii=False) writes
+    import math
+
+    import numpy as np
+
+    from cer_core.export import _clean
+    from cer_core.jsontext import Unsupported, dumps_clean
+
+    doc = {"schema": "x", "float": 0.1 + 0.2, "tiny": 1e-7, "big": 1.23456789e17, "neg0": -0.0, "nan": math.nan,
+           "inf": [math.inf, -math.inf, 1.0000005, 2.4999995e-6], "int": 3, "np": [np.float64(1 / 3), np.float32(0.1),
+           np.int64(7), np.bool_(True), np.bool_(False)], "bools": [True, False, None], "text": "Caffè \"Žiga\"\n\u2028€",
+           "empty": [{}, [], ()], "tuple": (1, 2.5), "nested": {"a": [{"b": [1.5, {"c": None}]}], "": "k"},
+           "mixed": [1, 2.0, "x", [3.25]], "numbers": [0.1234565, 1234.5678905, -2e-9, 5]}
+    assert dumps_clean(doc) == json.dumps(_clean(doc), indent=1, ensure_ascii=False)
+    for bad in ({1: "int key"}, {"date": __import__("datetime").date(2024, 1, 1)}, {"array": np.zeros(2)}):
+        with pytest.raises(Unsupported):
+            dumps_clean(bad)
