@@ -56,7 +56,10 @@ def cash_flow_figure(actor: dict, title: str, tr: Tr, lang: str) -> go.Figure:
     lay = layout(title, lang, height=460, subtitle=subtitle, legend="bottom", barmode="relative",
                  xaxis=xaxis(title={"text": tr("scenari.chart.year")}, dtick=1 if len(years) <= 26 else 5,
                              range=[-0.6, len(years) - 0.4]),
-                 yaxis=yaxis(title={"text": unit}), shapes=shapes, annotations=notes, hovermode="x unified")
+                 yaxis=yaxis(title={"text": unit}, tickformat=",.1~f"), shapes=shapes, annotations=notes,
+                 hovermode="x unified")
+    # the legend sits below the year axis and its title: at the default -0.12 it covered "Anno"
+    lay["legend"] = {**lay["legend"], "y": -0.2}
     return figure(data, lay)
 
 

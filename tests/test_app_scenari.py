@@ -122,3 +122,15 @@ def test_english_page():
     assert_clean(at)
     assert at.title[0].value == "Scenarios and sizing"
     assert any(m.label == "Community NPV" for m in at.metric)
+
+
+def test_members_without_an_irr_show_a_dash_not_none():
+    # st.dataframe prints "None" in an empty cell whatever the Styler says: consumers have no investment,
+    # hence no IRR, and the table must say "–" (studio.ui.styled)
+    at = app_on("pages/scenari.py", fixture_workspace())
+    assert_clean(at)
+    members = next(d.value for d in at.dataframe if "Membro" in d.value.columns and "TIR" in d.value.columns)
+    irr = members["TIR"].tolist()
+    assert "–" in irr, irr
+    assert not any(v is None or v != v for v in irr), irr
+    assert all(v == "–" or v.endswith("%") for v in irr), irr

@@ -154,3 +154,13 @@ def test_variants_are_saved_in_the_same_bundle():
     # the variant simulates with the bundle's files
     state = compute.run_workspace(compute.variant_workspace(again, again.doc["variants"][0]["scenario"]))
     assert state.ok and state.summary["totals"]["kwp"] != compute.run_workspace(again).summary["totals"]["kwp"]
+
+
+def test_cash_flow_axis_reads_italian_and_legend_clears_the_year_title():
+    actor = {"cash_flow_eur": [-1_000_000.0] + [250_000.0] * 25, "lines": {"capex_eur": [-1_000_000.0] + [0.0] * 25},
+             "npv_eur": 1.0, "irr": 0.2, "payback_years": 4.0}
+    fig = cash_flow_figure(actor, "t", tr, "it")
+    assert fig.layout.separators == ",."  # 4.000 k€, not 4000
+    assert fig.layout.yaxis.tickformat.startswith(",")  # thousands grouped on the axis
+    assert fig.layout.xaxis.title.text  # the year axis has its title...
+    assert fig.layout.legend.y <= -0.2  # ... and the legend below it does not cover it (it did at -0.12)
