@@ -425,6 +425,7 @@ def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> g
                  "mode": "lines+markers", "line": {"color": COLORS["net"], "width": 2.5}, "marker": {"size": 7},
                  "hovertemplate": f"%{{x}} · {tr('charts.money.cer_money')}: %{{y:,.0f}} {unit}<extra></extra>"})
     return figure(data, layout(title, lang, height=470, legend="bottom", barmode="relative", bargap=0.3,
+                               subtitle=tr("charts.money_monthly.subtitle"),
                                yaxis=yaxis(title={"text": f"{unit} / {tr('charts.month')}"}, tickformat=",~f")))
 
 

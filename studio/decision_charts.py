@@ -58,8 +58,9 @@ def cash_flow_figure(actor: dict, title: str, tr: Tr, lang: str) -> go.Figure:
                              range=[-0.6, len(years) - 0.4]),
                  yaxis=yaxis(title={"text": unit}, tickformat=",.1~f"), shapes=shapes, annotations=notes,
                  hovermode="x unified")
-    # the legend sits below the year axis and its title: at the default -0.12 it covered "Anno"
-    lay["legend"] = {**lay["legend"], "y": -0.2}
+    # eleven lines: a column right of the plot. Below it, the legend covered the year axis title ("Anno") at
+    # any width where it wraps to more rows than the margin holds
+    lay["legend"] = {**lay["legend"], "orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
     return figure(data, lay)
 
 

@@ -216,3 +216,15 @@ def test_money_axes_never_repeat_a_tick_label():
 def test_temperature_axis_has_its_own_round_ticks():
     w = charts.weather_figure([50] * 12, [10] * 12, tr)
     assert w.layout.yaxis2.tickmode == "auto"
+
+
+def test_chart_titles_fit_a_half_width_chart_on_a_projector():
+    # A bold 18 px title runs past a half-width chart (≈ 560 px at 1280×720) beyond ≈ 56 characters and is
+    # cut there: "Denaro della CER ed economia propria di impianti e prosumer, mese per m" on the projector.
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "locales"
+    long = {f"{f.parent.name}/{f.name}:{k}": v for f in root.glob("*/charts.json")
+            for k, v in json.loads(f.read_text(encoding="utf-8")).items() if k.endswith(".title") and len(v) > 56}
+    assert not long, long

@@ -163,4 +163,5 @@ def test_cash_flow_axis_reads_italian_and_legend_clears_the_year_title():
     assert fig.layout.separators == ",."  # 4.000 k€, not 4000
     assert fig.layout.yaxis.tickformat.startswith(",")  # thousands grouped on the axis
     assert fig.layout.xaxis.title.text  # the year axis has its title...
-    assert fig.layout.legend.y <= -0.2  # ... and the legend below it does not cover it (it did at -0.12)
+    # ... and the legend does not cover it (below the axis it did, at 1280×720): a column right of the plot
+    assert fig.layout.legend.orientation == "v" and fig.layout.legend.x >= 1.0
