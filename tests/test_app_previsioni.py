@@ -137,3 +137,10 @@ def test_hourly_table_has_readable_headers_not_field_names():
     assert "Tariffa + valorizzazione (€/MWh)" in table.columns
     en = _open("en")
     assert "Unshared surplus (kWh)" in en.dataframe[-1].value.columns
+
+
+def test_offline_note_names_no_environment_variable():
+    # the offline reason is read in front of a mayor: not "(CER_STUDIO_OFFLINE)"
+    body = texts(_open())
+    assert "senza rete" in body
+    assert "CER_STUDIO" not in body
