@@ -97,7 +97,7 @@ def reduce(base: SimulationInputs) -> Reduced:
                               cabina=cab, lat=None, lon=None, load={"source": "aggregate"}))
         loads.append(base.load_kwh[:, idx].sum(axis=1))
     n_aggregates = len(members) - len(keep)
-    params_fee = _Layout.of(sc).params.gse_fee_member_eur
+    params_fee = _Layout.of(sc).params.fee("gse_fee_member_eur")  # the scheme's default when not given (as the engine)
     extra = params_fee * (aggregated - n_aggregates)
     h = base.load_kwh.shape[0]
     return Reduced(replace(sc, members=tuple(members)), np.column_stack(loads) if loads else np.zeros((h, 0)),

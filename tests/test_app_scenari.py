@@ -134,3 +134,13 @@ def test_members_without_an_irr_show_a_dash_not_none():
     assert "–" in irr, irr
     assert not any(v is None or v != v for v in irr), irr
     assert all(v == "–" or v.endswith("%") for v in irr), irr
+
+
+def test_sizing_tab_runs_on_the_demo():
+    # the demo leaves the GSE member fee to its scheme's default (None in the scenario): the sweep's member
+    # aggregation multiplied None and the tab showed "TypeError" (cer_core/sizing.py reads the fee as the engine does)
+    from cer_core.api import demo_workspace
+
+    at = app_on("pages/scenari.py", demo_workspace())
+    open_tab(at, "Dimensionamento")
+    assert "Ginocchio" in texts(at)
