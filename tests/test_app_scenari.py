@@ -2,6 +2,8 @@
 
 import copy
 
+import pyarrow as pa
+
 from studio_helpers import WORKSPACE_KEY, app_on, assert_clean, fixture_workspace, texts
 
 TABS = ("Investimento", "Dimensionamento", "Candidati", "Varianti")
@@ -134,6 +136,11 @@ def test_members_without_an_irr_show_a_dash_not_none():
     assert "–" in irr, irr
     assert not any(v is None or v != v for v in irr), irr
     assert all(v == "–" or v.endswith("%") for v in irr), irr
+    # and a consumer's payback is "no investment", not "0,0 anni"
+    table = next(d for d in at.dataframe if "Membro" in d.value.columns and "TIR" in d.value.columns)
+    shown = pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_pandas()  # what the page shows
+    payback = shown["Ritorno"].tolist()
+    assert "nessun investimento" in payback and "0,0 anni" not in payback, payback
 
 
 def test_sizing_tab_runs_on_the_demo():
