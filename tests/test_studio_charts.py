@@ -228,3 +228,18 @@ def test_chart_titles_fit_a_half_width_chart_on_a_projector():
     long = {f"{f.parent.name}/{f.name}:{k}": v for f in root.glob("*/charts.json")
             for k, v in json.loads(f.read_text(encoding="utf-8")).items() if k.endswith(".title") and len(v) > 56}
     assert not long, long
+
+
+def test_waterfall_labels_are_short_lines_read_level():
+    # on a half-width chart the long labels were drawn at 30°: now lines of ≤ 16 characters, horizontal
+    labels = {"charts.money.tip": "Tariffa premio (TIP)", "charts.money.valorisation": "Valorizzazione ARERA",
+              "charts.money.cer_costs": "Costi della CER (corrispettivi GSE)",
+              "charts.money.cer_money": "Quanto porta la CER"}
+    totals = {"tip_eur": 30360.0, "valorisation_eur": 2562.0, "cer_costs_eur": 999.0, "gse_fee_eur": 999.0}
+    wf = charts.money_year_figure(totals, lambda k, **kw: labels.get(k, k), "it").data[0]
+    assert wf.x[0] == "Tariffa premio<br>(TIP)" and wf.x[-1] == "Quanto porta<br>la CER"
+    assert all(len(line) <= 16 for label in wf.x for line in label.split("<br>")), wf.x
+    assert wf.x[1] == "Valorizzazione<br>ARERA"
+    assert charts.money_year_figure(totals, lambda k, **kw: labels.get(k, k), "it").layout.xaxis.tickangle == 0
+    assert charts.wrap_label("Costi della CER (corrispettivi GSE)") == "Costi della CER<br>(corrispettivi<br>GSE)"
+    assert charts.wrap_label("CER") == "CER"
