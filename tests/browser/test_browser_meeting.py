@@ -77,6 +77,7 @@ OVERFLOW_JS = """() => {
   check('[data-testid="stMain"] [data-testid="stMetricLabel"] p');
   check('[data-testid="stMain"] button p');
   check('[data-testid="stFileUploaderDropzoneInstructions"] span');
+  check('[data-testid="stMain"] [data-testid="stButtonGroup"] > div');  // «Curve del contatore» cut at 1280
   return out;
 }"""
 
