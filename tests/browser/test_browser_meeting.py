@@ -158,7 +158,7 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
                     before = mark(page)
                     main.get_by_role("radio", name=topic, exact=True).click()
                     wait_idle(page, since=before)
-                expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+                expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible(timeout=60_000)  # a loaded machine
                 _painted(page)
                 assert_no_exception(page)
                 # nothing to edit: no tables to type in, no uploads, no text fields
