@@ -198,7 +198,7 @@ def source_editor(doc: dict, member: dict) -> None:
                     else load.get("measured_kwh") if load.get("measured_kwh") is not None
                     else default_load(member.get("category", "household"))["annual_kwh"])
         pkey = lang_key(f"profile_{mid}", [prof])
-        c1, c2 = st.columns([3, 2])
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")  # a wrapped label keeps the fields level
         kkey = number_field(c2, t("membri.profile.annual"), kwh, key=f"annual_{mid}", on_value=_on_annual,
                             args=(mid, pkey), min_value=0.0, max_value=1e8, decimals=0)
         c1.selectbox(t("membri.profile.label"), profiles, index=profiles.index(prof), key=pkey,

@@ -86,13 +86,21 @@ def exports(fc) -> None:
                        key="fc_dl_txt")
 
 
+#: The hourly table's columns, in the order shown (headers from ``previsioni.table.col.*``).
+TABLE_COLUMNS = ("timestamp", "cabina", "production_kwh", "production_low_kwh", "production_high_kwh", "load_kwh",
+                 "shared_kwh", "surplus_kwh", "cer_rate_eur_mwh")
+
+
 def hourly_table(fc, cols: list[int]) -> None:
     frame = fc.cabina_frame()
     frame = frame[frame["cabina"].isin([fc.cabina_ids[c] for c in cols])].drop(columns=["timestamp_utc"])
     numeric = [c for c in frame.columns if c.endswith(("_kwh", "_mwh"))]
+    frame = frame[[c for c in TABLE_COLUMNS if c in frame.columns]]
+    shown = {c: t(f"previsioni.table.col.{c}") for c in frame.columns}  # the CSV keeps its field names
     with st.expander(t("previsioni.table.title"), icon=":material/table:"):
-        st.dataframe(styled(frame, {c: (lambda v: fmt_number(v, 2, lang)) for c in numeric}), hide_index=True,
-                     width="stretch")
+        st.dataframe(styled(frame.rename(columns=shown), {shown[c]: (lambda v: fmt_number(v, 2, lang))
+                                                          for c in numeric if c in shown}),
+                     hide_index=True, width="stretch")
 
 
 # -------------------------------------------------------------------------------------------------

@@ -62,9 +62,10 @@ def rules_tab(rules: Regolamento, categories_present: list[str]) -> None:
         st.markdown(f"##### {t('ripartizione.rules.shares')}")
         st.caption(t("ripartizione.rules.shares_help"))
         cols = st.columns(4)
+        # "%g": 40 rather than "40.0" (st.number_input formats with printf: no decimal comma is possible)
         for col, name in zip(cols, SHARE_NAMES):
             col.number_input(t(f"ripartizione.share.{name}"), 0.0, 100.0, float(rules.shares_pct.get(name, 0.0)),
-                             step=5.0, format="%.1f", key=f"{prefix}_share_{name}")
+                             step=5.0, format="%g", key=f"{prefix}_share_{name}")
         left, right = st.columns(2, gap="large")
         with left:
             st.markdown(f"##### {t('ripartizione.rules.consumers')}")
@@ -76,7 +77,7 @@ def rules_tab(rules: Regolamento, categories_present: list[str]) -> None:
                 wcols = st.columns(2)
                 for i, c in enumerate(CATEGORIES):
                     wcols[i % 2].number_input(t(f"ripartizione.category.{c}"), 0.0, 10.0,
-                                              float(rules.category_weights.get(c, 1.0)), step=0.5, format="%.1f",
+                                              float(rules.category_weights.get(c, 1.0)), step=0.5, format="%g",
                                               key=f"{prefix}_weight_{c}",
                                               disabled=c not in categories_present)
             st.radio(t("ripartizione.rules.restricted_to"), ("consumers", "social_fund"),
@@ -91,14 +92,14 @@ def rules_tab(rules: Regolamento, categories_present: list[str]) -> None:
             st.checkbox(t("ripartizione.rules.third_party_on"), value=rules.third_party_eur_mwh is not None,
                         key=f"{prefix}_third_party_on")
             st.number_input(t("ripartizione.rules.third_party_eur_mwh"), 0.0, 500.0,
-                            float(rules.third_party_eur_mwh or 0.0), step=5.0, format="%.2f",
+                            float(rules.third_party_eur_mwh or 0.0), step=5.0, format="%g",
                             key=f"{prefix}_third_party_eur_mwh")
             st.markdown(f"##### {t('ripartizione.rules.costs')}")
             st.checkbox(t("ripartizione.rules.gse_fees"), value=rules.gse_fees, key=f"{prefix}_gse_fees")
             ccols = st.columns(2)
             for i, k in enumerate(COSTS):
                 ccols[i % 2].number_input(t(f"ripartizione.rules.{k}"), 0.0, 100_000.0 if "pct" not in k else 100.0,
-                                          float(getattr(rules, k)), step=1.0, format="%.2f", key=f"{prefix}_{k}")
+                                          float(getattr(rules, k)), step=1.0, format="%g", key=f"{prefix}_{k}")
         b1, b2 = st.columns([1, 1])
         b1.form_submit_button(t("ripartizione.rules.apply"), type="primary", on_click=_apply, args=(prefix,),
                               icon=":material/check:", width="stretch")

@@ -26,6 +26,11 @@ def _years(v) -> str:
     return "–" if v is None else t("scenari.years", n=fmt_number(v, 1, lang))
 
 
+def _member_years(v) -> str:
+    """A member's payback: 0 years means it invests nothing (a consumer), not an instant return."""
+    return t("scenari.no_investment") if v is not None and v <= 0 else _years(v)
+
+
 def _irr(v) -> str:
     return "–" if v is None else fmt_pct(v, 1, lang)
 
@@ -151,7 +156,8 @@ def investment_tab(econ: dict, names: dict) -> None:
                              t("scenari.col.irr"): m["irr"], t("scenari.col.payback"): m["payback_years"]}
                             for m in econ["members"]])
     st.markdown(f"##### {t('scenari.inv.members')}")
-    st.dataframe(styled(members, {**money, **years, t("scenari.col.irr"): _irr}), hide_index=True, width="stretch")
+    st.dataframe(styled(members, {**money, t("scenari.col.payback"): _member_years, t("scenari.col.irr"): _irr}),
+                 hide_index=True, width="stretch")
     investment_form(econ["parameters"])
 
 

@@ -123,6 +123,20 @@ def money_scale(max_eur: float) -> tuple[float, str]:
     return (1000.0, "k€") if max_eur >= 100_000 else (1.0, "€")
 
 
+def wrap_label(text: str, width: int = 16) -> str:
+    """``text`` broken at spaces into balanced lines of about ``width`` characters (``<br>``), for category
+    ticks: a line ends once it reaches its share of the text (``Quanto porta<br>la CER``)."""
+    text = str(text)
+    target = math.ceil(len(text) / max(1, math.ceil(len(text) / width)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) < target:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _num(x) -> float:
     try:
         v = float(x)
@@ -392,14 +406,15 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
     items = [(k, v) for k, v in items if abs(v) > 0.005 or k == "tip"]
     net = sum(v for _, v in items)
     div, unit = money_scale(max([abs(v) for _, v in items] + [abs(net), 1]))
-    x = [tr(f"charts.money.{k}") for k, _ in items] + [tr("charts.money.cer_money")]
+    # short lines under the bars: one long line each was drawn slanted at 30° on a half-width chart
+    x = [wrap_label(tr(f"charts.money.{k}")) for k, _ in items] + [wrap_label(tr("charts.money.cer_money"))]
     y = [v / div for _, v in items] + [net / div]
     trace = {"type": "waterfall", "x": x, "y": y, "measure": ["relative"] * len(items) + ["total"],
              "text": [fmt_eur(v * div, lang) for v in y], "textposition": "outside",
              "increasing": {"marker": {"color": COLORS["tip"]}}, "decreasing": {"marker": {"color": COLORS["fees"]}},
              "totals": {"marker": {"color": COLORS["net"]}}, "connector": {"line": {"color": "#9aa5a0", "width": 1}},
              "hovertemplate": f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>", "cliponaxis": False}
-    return figure([trace], layout(title, lang, height=440, legend=False,
+    return figure([trace], layout(title, lang, height=440, legend=False, xaxis=xaxis(tickangle=0),
                                   yaxis=yaxis(title={"text": f"{unit} / {tr('charts.year')}"}, tickformat=",~f")))
 
 
@@ -425,6 +440,7 @@ def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> g
                  "mode": "lines+markers", "line": {"color": COLORS["net"], "width": 2.5}, "marker": {"size": 7},
                  "hovertemplate": f"%{{x}} · {tr('charts.money.cer_money')}: %{{y:,.0f}} {unit}<extra></extra>"})
     return figure(data, layout(title, lang, height=470, legend="bottom", barmode="relative", bargap=0.3,
+                               subtitle=tr("charts.money_monthly.subtitle"),
                                yaxis=yaxis(title={"text": f"{unit} / {tr('charts.month')}"}, tickformat=",~f")))
 
 

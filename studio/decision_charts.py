@@ -56,7 +56,11 @@ def cash_flow_figure(actor: dict, title: str, tr: Tr, lang: str) -> go.Figure:
     lay = layout(title, lang, height=460, subtitle=subtitle, legend="bottom", barmode="relative",
                  xaxis=xaxis(title={"text": tr("scenari.chart.year")}, dtick=1 if len(years) <= 26 else 5,
                              range=[-0.6, len(years) - 0.4]),
-                 yaxis=yaxis(title={"text": unit}), shapes=shapes, annotations=notes, hovermode="x unified")
+                 yaxis=yaxis(title={"text": unit}, tickformat=",.1~f"), shapes=shapes, annotations=notes,
+                 hovermode="x unified")
+    # eleven lines: a column right of the plot. Below it, the legend covered the year axis title ("Anno") at
+    # any width where it wraps to more rows than the margin holds
+    lay["legend"] = {**lay["legend"], "orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
     return figure(data, lay)
 
 
@@ -114,11 +118,12 @@ def sweep_figure(sweep: dict, tr: Tr, lang: str, optimum_kwp: float | None = Non
     lay = layout(tr("scenari.sweep.title"), lang, height=760, legend="bottom",
                  subtitle=tr("scenari.sweep.subtitle", pct=fmt_number(sweep.get("knee_threshold", 0.5) * 100, 0, lang)),
                  xaxis=xaxis(title={"text": tr("scenari.sweep.x_plant" if plant_mode else "scenari.sweep.x_all")},
-                             anchor="y4"),
-                 yaxis=yaxis(title={"text": "MWh"}, domain=[0.78, 1.0]),
-                 yaxis2=yaxis(title={"text": "%"}, domain=[0.53, 0.72]),
-                 yaxis3=yaxis(title={"text": munit + tr("scenari.sweep.per_year")}, domain=[0.27, 0.47]),
-                 yaxis4=yaxis(title={"text": unit}, domain=[0.0, 0.21]),
+                             anchor="y4", tickformat=",~f"),
+                 yaxis=yaxis(title={"text": "MWh"}, domain=[0.78, 1.0], tickformat=",~f"),
+                 yaxis2=yaxis(title={"text": "%"}, domain=[0.53, 0.72], tickformat=",~f"),
+                 yaxis3=yaxis(title={"text": munit + tr("scenari.sweep.per_year")}, domain=[0.27, 0.47],
+                              tickformat=",~f"),  # 30.000 €, not "30k"
+                 yaxis4=yaxis(title={"text": unit}, domain=[0.0, 0.21], tickformat=",~f"),
                  shapes=shapes, annotations=notes, hovermode="x unified")
     return figure(data, lay)
 
@@ -137,5 +142,5 @@ def monthly_overlay_figure(series: list[tuple[str, list[dict]]], key: str, tr: T
                               "dash": "solid" if i == 0 else ("dash", "dot", "dashdot")[(i - 1) % 3]},
                      "hovertemplate": f"{label}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>"})
     lay = layout(tr(f"scenari.compare.monthly_{key}"), lang, height=380, xaxis=xaxis(),
-                 yaxis=yaxis(title={"text": unit}), hovermode="x unified")
+                 yaxis=yaxis(title={"text": unit}, tickformat=",~f"), hovermode="x unified")
     return figure(data, lay)

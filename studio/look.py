@@ -26,6 +26,7 @@ BASE_CSS = """
 [data-testid="stMain"] button p { white-space: normal; overflow: visible; text-overflow: clip; word-break: normal;
                                    overflow-wrap: normal; }
 [data-testid="stMain"] [data-testid="stButtonGroup"] button { height: auto; min-height: 2.5rem; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 [data-testid="stElementContainer"]:has(.cer-locale) { display: none; }
 @media print {
   @page { size: A4; margin: 12mm; }

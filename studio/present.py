@@ -30,6 +30,13 @@ def _big(fig):
     return fig
 
 
+def _legend_below(fig):
+    """The legend under the months: in a half-width column it wraps to two rows, and above the plot it
+    climbed over the chart's subtitle."""
+    fig.update_layout(legend={"yanchor": "top", "y": -0.1}, margin={"t": 84})
+    return fig
+
+
 def _category(category) -> str:
     text = t(f"common.category.{category}")
     return str(category) if text == f"common.category.{category}" else text
@@ -75,7 +82,8 @@ def _community(doc: dict, run, lang: str) -> None:
         chart(_big(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), tr, lang)),
               "present_map")
     with right:
-        chart(_big(charts.monthly_energy_figure(run.summary.get("monthly", []), tr, lang)), "present_monthly")
+        chart(_legend_below(_big(charts.monthly_energy_figure(run.summary.get("monthly", []), tr, lang))),
+              "present_monthly")
     st.caption(t("present.community_note", co2=fmt_co2(totals.get("co2_avoided_kg"), lang),
                  suff=fmt_pct(totals.get("self_sufficiency_ratio"), 0, lang)))
 
@@ -96,7 +104,9 @@ def _money(doc: dict, run, lang: str) -> None:
     st.markdown(f"#### {t('present.outside_cer')}")
     c = st.columns(4)
     c[0].metric(t("present.savings"), fmt_eur(totals.get("bill_savings_eur"), lang))
-    c[1].metric(t("present.sale"), fmt_eur(totals.get("energy_sale_eur"), lang))
+    # net of the RID fees, the figure the Panoramica shows under the same name
+    c[1].metric(t("present.sale"), fmt_eur(totals.get("energy_sale_net_eur", totals.get("energy_sale_eur")), lang),
+                help=t("panoramica.metric.sale_help"))
     left, right = st.columns(2, gap="large")
     with left:
         chart(_big(charts.money_year_figure(totals, tr, lang)), "present_money_year")

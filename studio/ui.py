@@ -230,6 +230,14 @@ def styled(frame, formats: dict):
     """``frame`` with display formats per column (``{column: value -> text}``), for ``st.dataframe``:
     numbers stay numbers (the table still sorts by value) but read the Italian way."""
     present = {k: f for k, f in formats.items() if k in frame.columns}
+    # st.dataframe prints "None" in an empty cell whatever the Styler says: a column with gaps is shown as
+    # its formatted text instead (it then sorts as text), the gaps as "–"
+    gaps = [k for k in present if frame[k].isna().any()]
+    if gaps:
+        frame = frame.copy()
+        for k in gaps:
+            fmt = present.pop(k)
+            frame[k] = ["–" if v is None or v != v else fmt(v) for v in frame[k].tolist()]
     return frame.style.format(present, na_rep="–")
 
 

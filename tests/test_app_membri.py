@@ -200,3 +200,14 @@ def test_an_uploaded_curve_replaces_the_typed_annual_figure_and_scales_only_on_r
     at.button(key="unscale_casa-3").click().run()
     assert "scale_factor" not in member(at, "casa-3")["load"]
     assert "Consumo annuo **4,4\u00a0MWh**" in texts(at)
+
+
+def test_profile_and_annual_fields_stay_level_when_a_label_wraps():
+    # at 1280×720 «Consumo annuo (kWh)» wraps to two lines: the row's columns align to the bottom so the
+    # two fields stay side by side
+    at = app_on(PAGE, fixture_workspace())
+    select_member(at, "casa-2")
+    at.button_group(key="load_view_casa-2__it").set_value("profile").run()
+    assert_clean(at)
+    column = [c for c in at.columns if any(x.label == "Consumo annuo (kWh)" for x in c.text_input)][-1]
+    assert column.proto.vertical_alignment == column.proto.VerticalAlignment.BOTTOM, column.proto

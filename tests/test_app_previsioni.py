@@ -127,3 +127,20 @@ def test_an_empty_community_renders_without_advice():
     body = texts(at)
     assert "La comunità non ha impianti: nessuna produzione da prevedere." in body
     assert not at.code  # no members, no messages
+
+
+def test_hourly_table_has_readable_headers_not_field_names():
+    at = _open()
+    table = at.dataframe[-1].value
+    assert list(table.columns)[:3] == ["Ora", "Cabina", "Produzione (kWh)"]
+    assert not [c for c in table.columns if "_" in c], list(table.columns)
+    assert "Tariffa + valorizzazione (€/MWh)" in table.columns
+    en = _open("en")
+    assert "Unshared surplus (kWh)" in en.dataframe[-1].value.columns
+
+
+def test_offline_note_names_no_environment_variable():
+    # the offline reason is read in front of a mayor: not "(CER_STUDIO_OFFLINE)"
+    body = texts(_open())
+    assert "senza rete" in body
+    assert "CER_STUDIO" not in body

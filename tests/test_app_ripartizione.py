@@ -76,3 +76,14 @@ def test_panoramica_shows_the_per_member_range():
     assert_clean(at)
     body = texts(at)
     assert "Con le regole scelte ogni membro riceve dalla CER da" in body
+
+
+def test_rule_fields_show_whole_numbers_without_a_trailing_decimal_point():
+    # "40.0" reads as English on an Italian projector; %g shows 40 (and 12.5 only when typed).
+    # Streamlit's number_input formats with printf, which has no decimal comma: see pages/ripartizione.py.
+    at = app_on("pages/ripartizione.py", fixture_workspace())
+    assert_clean(at)
+    fields = [n for n in at.number_input if n.key and n.key.startswith("rip_")]
+    assert len(fields) >= 4
+    for field in fields:
+        assert field.proto.format == "%g", (field.label, field.proto.format)

@@ -2,6 +2,8 @@
 
 import copy
 
+import pyarrow as pa
+
 from studio_helpers import WORKSPACE_KEY, app_on, assert_clean, fixture_workspace, texts
 
 TABS = ("Investimento", "Dimensionamento", "Candidati", "Varianti")
@@ -122,3 +124,30 @@ def test_english_page():
     assert_clean(at)
     assert at.title[0].value == "Scenarios and sizing"
     assert any(m.label == "Community NPV" for m in at.metric)
+
+
+def test_members_without_an_irr_show_a_dash_not_none():
+    # st.dataframe prints "None" in an empty cell whatever the Styler says: consumers have no investment,
+    # hence no IRR, and the table must say "–" (studio.ui.styled)
+    at = app_on("pages/scenari.py", fixture_workspace())
+    assert_clean(at)
+    members = next(d.value for d in at.dataframe if "Membro" in d.value.columns and "TIR" in d.value.columns)
+    irr = members["TIR"].tolist()
+    assert "–" in irr, irr
+    assert not any(v is None or v != v for v in irr), irr
+    assert all(v == "–" or v.endswith("%") for v in irr), irr
+    # and a consumer's payback is "no investment", not "0,0 anni"
+    table = next(d for d in at.dataframe if "Membro" in d.value.columns and "TIR" in d.value.columns)
+    shown = pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_pandas()  # what the page shows
+    payback = shown["Ritorno"].tolist()
+    assert "nessun investimento" in payback and "0,0 anni" not in payback, payback
+
+
+def test_sizing_tab_runs_on_the_demo():
+    # the demo leaves the GSE member fee to its scheme's default (None in the scenario): the sweep's member
+    # aggregation multiplied None and the tab showed "TypeError" (cer_core/sizing.py reads the fee as the engine does)
+    from cer_core.api import demo_workspace
+
+    at = app_on("pages/scenari.py", demo_workspace())
+    open_tab(at, "Dimensionamento")
+    assert "Ginocchio" in texts(at)

@@ -85,3 +85,14 @@ def test_italian_ui_has_no_common_english_words():
     bad = {k: v for k, v in catalogue("it").items()
            if english.search(re.sub(r"\{[^}]*\}", "", v)) and not k.startswith("map.")}
     assert not bad, bad
+
+
+#: What a consultant would not show a mayor: scenario JSON fields, environment variables, translation keys.
+TECHNICAL = re.compile(r'(«|")\w+(»|")\s*:\s*(true|false)|CER_STUDIO_\w+|\b(money|charts|common)\.[a-z_]+\b')
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_technical_strings_in_user_text(lang):
+    found = {f"{p.name}:{k}": v for p in sorted((LOCALES / lang).glob("*.json"))
+             for k, v in json.loads(p.read_text(encoding="utf-8")).items() if TECHNICAL.search(v)}
+    assert not found, found

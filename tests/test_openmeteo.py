@@ -162,7 +162,7 @@ def test_network_failures_become_forecast_unavailable_never_another_exception(mo
 def test_offline_switch_never_calls_the_transport(monkeypatch, online):
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
     monkeypatch.setattr(om, "_http_get", FakeTransport())
-    with pytest.raises(om.ForecastUnavailable, match="offline mode"):
+    with pytest.raises(om.ForecastUnavailable, match="started offline"):
         om.get_forecast(46.5, 11.35)
 
 

@@ -216,3 +216,30 @@ def test_money_axes_never_repeat_a_tick_label():
 def test_temperature_axis_has_its_own_round_ticks():
     w = charts.weather_figure([50] * 12, [10] * 12, tr)
     assert w.layout.yaxis2.tickmode == "auto"
+
+
+def test_chart_titles_fit_a_half_width_chart_on_a_projector():
+    # A bold 18 px title runs past a half-width chart (≈ 560 px at 1280×720) beyond ≈ 56 characters and is
+    # cut there: "Denaro della CER ed economia propria di impianti e prosumer, mese per m" on the projector.
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "locales"
+    long = {f"{f.parent.name}/{f.name}:{k}": v for f in root.glob("*/charts.json")
+            for k, v in json.loads(f.read_text(encoding="utf-8")).items() if k.endswith(".title") and len(v) > 56}
+    assert not long, long
+
+
+def test_waterfall_labels_are_short_lines_read_level():
+    # on a half-width chart the long labels were drawn at 30°: now lines of ≤ 16 characters, horizontal
+    labels = {"charts.money.tip": "Tariffa premio (TIP)", "charts.money.valorisation": "Valorizzazione ARERA",
+              "charts.money.cer_costs": "Costi della CER (corrispettivi GSE)",
+              "charts.money.cer_money": "Quanto porta la CER"}
+    totals = {"tip_eur": 30360.0, "valorisation_eur": 2562.0, "cer_costs_eur": 999.0, "gse_fee_eur": 999.0}
+    wf = charts.money_year_figure(totals, lambda k, **kw: labels.get(k, k), "it").data[0]
+    assert wf.x[0] == "Tariffa premio<br>(TIP)" and wf.x[-1] == "Quanto porta<br>la CER"
+    assert all(len(line) <= 16 for label in wf.x for line in label.split("<br>")), wf.x
+    assert wf.x[1] == "Valorizzazione<br>ARERA"
+    assert charts.money_year_figure(totals, lambda k, **kw: labels.get(k, k), "it").layout.xaxis.tickangle == 0
+    assert charts.wrap_label("Costi della CER (corrispettivi GSE)") == "Costi della CER<br>(corrispettivi<br>GSE)"
+    assert charts.wrap_label("CER") == "CER"

@@ -154,3 +154,26 @@ def test_variants_are_saved_in_the_same_bundle():
     # the variant simulates with the bundle's files
     state = compute.run_workspace(compute.variant_workspace(again, again.doc["variants"][0]["scenario"]))
     assert state.ok and state.summary["totals"]["kwp"] != compute.run_workspace(again).summary["totals"]["kwp"]
+
+
+def test_cash_flow_axis_reads_italian_and_legend_clears_the_year_title():
+    actor = {"cash_flow_eur": [-1_000_000.0] + [250_000.0] * 25, "lines": {"capex_eur": [-1_000_000.0] + [0.0] * 25},
+             "npv_eur": 1.0, "irr": 0.2, "payback_years": 4.0}
+    fig = cash_flow_figure(actor, "t", tr, "it")
+    assert fig.layout.separators == ",."  # 4.000 k€, not 4000
+    assert fig.layout.yaxis.tickformat.startswith(",")  # thousands grouped on the axis
+    assert fig.layout.xaxis.title.text  # the year axis has its title...
+    # ... and the legend does not cover it (below the axis it did, at 1280×720): a column right of the plot
+    assert fig.layout.legend.orientation == "v" and fig.layout.legend.x >= 1.0
+
+
+def test_sweep_and_overlay_axes_group_thousands_the_italian_way():
+    # "2000", "30k" on the sizing chart: every numeric axis groups thousands (separators ",." in Italian)
+    pts = [{"kwp": k, "plant_kwp": k, "shared_kwh": 1e6, "injected_kwh": 2e6, "self_sufficiency_ratio": 0.3,
+            "cer_money_eur": 30_000.0, "npv_eur": 3e6} for k in (1000.0, 2000.0, 3000.0)]
+    fig = sweep_figure({"mode": "all", "points": pts, "knee": 0, "npv_best": 2, "knee_threshold": 0.5}, tr, "it")
+    assert fig.layout.separators == ",."
+    for axis in (fig.layout.xaxis, fig.layout.yaxis, fig.layout.yaxis2, fig.layout.yaxis3, fig.layout.yaxis4):
+        assert (axis.tickformat or "").startswith(","), axis
+    overlay = monthly_overlay_figure([("a", [{"shared_kwh": 20_000.0}] * 12)], "shared_kwh", tr, "it")
+    assert overlay.layout.yaxis.tickformat.startswith(",")

@@ -317,7 +317,8 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
         except OSError:
             pass
     if offline():
-        raise ForecastUnavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
+        # the reason reaches the Previsioni page: no environment variable names in front of a mayor
+        raise ForecastUnavailable("studio avviato senza rete", "studio started offline")
     with _LOCK:
         failed_at = _NET["failed_at"]
         if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:

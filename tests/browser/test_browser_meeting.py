@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from studio_driver import ROOT, assert_no_exception, mark, nav, upload_in_sidebar, wait_idle
+from studio_driver import ROOT, assert_no_exception, mark, metric_value, nav, upload_in_sidebar, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -62,7 +62,8 @@ def test_an_uploaded_curve_is_not_rescaled_to_the_typed_annual_figure(page, tmp_
 
 
 SIZES = ((1280, 720), (1440, 900))
-PAGE_LABELS = ("Panoramica", "Mappa", "Membri e consumi", "Impianti FV", "Risultati", "Ripartizione")
+PAGE_LABELS = ("Panoramica", "Mappa", "Membri e consumi", "Impianti FV", "Risultati", "Ripartizione",
+               "Previsioni 3 giorni", "Scenari e dimensionamento")
 
 #: Headline figures, metric labels and buttons whose text does not fit their box (cut with «…» or clipped).
 OVERFLOW_JS = """() => {
@@ -76,6 +77,31 @@ OVERFLOW_JS = """() => {
   check('[data-testid="stMain"] [data-testid="stMetricLabel"] p');
   check('[data-testid="stMain"] button p');
   check('[data-testid="stFileUploaderDropzoneInstructions"] span');
+  check('[data-testid="stMain"] [data-testid="stButtonGroup"] > div');  // «Curve del contatore» cut at 1280
+  return out;
+}"""
+
+
+#: Chart text a projector would show cut or stacked: a title or subtitle running past the chart's right edge,
+#: a legend lying over the subtitle or over the x axis title (both seen in the first screenshots).
+CHART_JS = """() => {
+  const out = [];
+  const hit = (a, b) => a && b && a.width > 0 && b.width > 0 && Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2
+                        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
+  document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot').forEach(pl => {
+    const box = pl.getBoundingClientRect();
+    if (box.width === 0) return;                                // not shown (a closed tab)
+    const rect = sel => { const e = pl.querySelector(sel); return e ? e.getBoundingClientRect() : null; };
+    const title = pl.querySelector('.gtitle');
+    const name = title ? title.textContent.slice(0, 40) : '(untitled)';
+    for (const sel of ['.gtitle', '.gtitle-subtitle']) {
+      const r = rect(sel);
+      if (r && r.width > 0 && r.right > box.right + 1) out.push('cut ' + sel + ': ' + name);
+    }
+    const legend = rect('.infolayer .legend');
+    if (hit(legend, rect('.gtitle-subtitle'))) out.push('legend over the subtitle: ' + name);
+    if (hit(legend, rect('.g-xtitle text'))) out.push('legend over the x axis title: ' + name);
+  });
   return out;
 }"""
 
@@ -112,7 +138,7 @@ def test_every_page_reads_fully_on_a_projector_and_a_laptop(browser, studio_serv
                     assert page.locator("[data-testid='stMain'] [data-testid='stMetricValue']").count() >= 4, label
                 assert_no_exception(page)
                 page.screenshot(path=f"{SHOTS}/page_{width}x{height}_{i}_{label.split()[0].lower()}.png")
-                cut = page.evaluate(OVERFLOW_JS)
+                cut = page.evaluate(OVERFLOW_JS) + page.evaluate(CHART_JS)
                 assert not cut, f"{label} at {width}×{height}: {cut}"
         finally:
             page.context.close()
@@ -132,7 +158,7 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
                     before = mark(page)
                     main.get_by_role("radio", name=topic, exact=True).click()
                     wait_idle(page, since=before)
-                expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+                expect(main.locator("[data-testid='stPlotlyChart']").first).to_be_visible(timeout=60_000)  # a loaded machine
                 _painted(page)
                 assert_no_exception(page)
                 # nothing to edit: no tables to type in, no uploads, no text fields
@@ -141,8 +167,10 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
                 assert main.locator("[data-testid='stMetric']").count() >= 4
                 assert main.locator("[data-testid='stPlotlyChart']").count() >= 1
                 page.screenshot(path=f"{SHOTS}/present_{width}x{height}_{n}.png")
-                cut = page.evaluate(OVERFLOW_JS)
+                cut = page.evaluate(OVERFLOW_JS) + page.evaluate(CHART_JS)
                 assert not cut, f"{topic} at {width}×{height}: {cut}"
+                if topic == "I soldi":
+                    sale = metric_value(page, "Vendita dell'energia (produttori)")
             # the money page keeps the CER's money apart from what single members get outside it
             if width == 1440:
                 before = mark(page)
@@ -159,6 +187,9 @@ def test_presentation_mode_a_clean_page_per_topic(browser, studio_server):
             main.get_by_role("button", name="Esci").click()
             wait_idle(page, since=before)
             expect(page.locator("[data-testid='stSidebar']")).to_be_visible()
+            # the same producers' sale on the projector as on the Panoramica (it showed the gross one)
+            nav(page, "Panoramica")
+            assert metric_value(page, "Vendita energia (produttori)") == sale
         finally:
             page.context.close()
 
