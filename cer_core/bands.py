@@ -6,10 +6,8 @@
 | F2 | 07–08, 19–23 | 07–23 | — |
 | F3 | 00–07, 23–24 | 00–07, 23–24 | all day |
 
-Italian national holidays follow the maintained ``holidays`` package (Easter Monday and all): for
-2001–2099 by its rules written out here (importing the package's 250 countries costs ≈ 0.25 s a
-process; ``tests/test_calendar.py`` checks every one of those years against the package), other years
-from the package itself. San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
+Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all).
+San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
 follow it is not certain, so it is switchable (``include_4_october``).
 """
 
@@ -17,8 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import datetime as dt
-
+import holidays
 import numpy as np
 
 from .timeaxis import hours_local
@@ -34,41 +31,11 @@ _SAN_FRANCESCO = (10, 4)
 @lru_cache(maxsize=64)
 def national_holidays(year: int, include_4_october: bool = True) -> frozenset:
     """National holidays (``datetime.date``) of ``year`` that count as Sundays for the bands."""
-    out = set(_rule_holidays(year) if RULES_YEARS[0] <= year <= RULES_YEARS[1] else _package_holidays(year))
+    days = holidays.country_holidays("IT", years=[year], language="en_US")
+    out = set(days.keys())
     if not include_4_october:
         out = {d for d in out if (d.month, d.day) != _SAN_FRANCESCO}
     return frozenset(out)
-
-
-#: Years whose holidays :func:`_rule_holidays` gives (the rules in force since 2001, Republic Day fixed on 2 June).
-RULES_YEARS = (2001, 2099)
-
-
-def _package_holidays(year: int) -> list:
-    """Italy's national holidays of ``year`` from the ``holidays`` package."""
-    import holidays
-
-    return list(holidays.country_holidays("IT", years=[year], language="en_US").keys())
-
-
-def _rule_holidays(year: int) -> list:
-    """Italy's national holidays of ``year`` (2001–2099) as the ``holidays`` package gives them.
-
-    Fixed days, Easter Sunday and Monday, National Unity Day (first Sunday of November) and San
-    Francesco (4 October, from 2026); 17 March 2011 (150 years of Italy's unification) was a one-off.
-    """
-    from dateutil.easter import easter
-
-    days = [dt.date(year, m, d) for m, d in ((1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8),
-                                             (12, 25), (12, 26))]
-    sunday = easter(year)
-    first_nov = dt.date(year, 11, 1)
-    days += [sunday, sunday + dt.timedelta(days=1), first_nov + dt.timedelta(days=(6 - first_nov.weekday()) % 7)]
-    if year >= 2026:
-        days.append(dt.date(year, 10, 4))
-    if year == 2011:
-        days.append(dt.date(2011, 3, 17))
-    return days
 
 
 @lru_cache(maxsize=32)

@@ -87,14 +87,3 @@ def test_comuni_lookup():
     assert "Rozzano (MI)" in suggest_comuni("Rozano")
     assert search_comuni("Roz")[0].name == "Rozzano"
     assert nearest_comune(45.4642, 9.19).name == "Milano"
-
-
-def test_rule_holidays_equal_the_holidays_package():
-    # the rules written out in cer_core.bands (to spare the package's import) give the package's days
-    import holidays
-
-    from cer_core.bands import RULES_YEARS, _rule_holidays
-
-    for year in range(RULES_YEARS[0], RULES_YEARS[1] + 1):
-        assert set(_rule_holidays(year)) == set(holidays.country_holidays("IT", years=[year]).keys()), year
-    assert national_holidays(1990) == frozenset(holidays.country_holidays("IT", years=[1990]).keys())
