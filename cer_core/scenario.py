@@ -287,6 +287,13 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
+def _did_you_mean(hints: list[str]) -> tuple[str, str]:
+    """The closest names as the tail of a refusal, in Italian and English ("" when there are none)."""
+    if not hints:
+        return "", ""
+    return f"; forse: {', '.join(hints)}", f"; did you mean: {', '.join(hints)}"
+
+
 def resolve_site(site: dict, problems: ProblemList) -> Site | None:
     """The site with region and market zone derived from its comune (overridable)."""
     query = site.get("comune")
@@ -294,8 +301,7 @@ def resolve_site(site: dict, problems: ProblemList) -> Site | None:
     if comune is None:
         hints = suggest_comuni(str(query)) if len(str(query)) <= 200 else []  # fuzzy matching is O(length)
         query = excerpt(query, 60)
-        hint_it = f"; forse: {', '.join(hints)}" if hints else ""
-        hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
+        hint_it, hint_en = _did_you_mean(hints)
         problems.add("site.comune", f"comune «{query}» sconosciuto: atteso un nome o codice ISTAT{hint_it}",
                      f"unknown comune '{query}': expected an Italian comune name or ISTAT code{hint_en}",
                      code="site.unknown_comune")
@@ -305,9 +311,7 @@ def resolve_site(site: dict, problems: ProblemList) -> Site | None:
         region = find_region(str(site["region"])[:200])
         if region is None:
             typed = excerpt(site["region"], 60)
-            hints = suggest_regions(str(site["region"])[:200])
-            hint_it = f"; forse: {', '.join(hints)}" if hints else ""
-            hint_en = f"; did you mean: {', '.join(hints)}" if hints else ""
+            hint_it, hint_en = _did_you_mean(suggest_regions(str(site["region"])[:200]))
             problems.add("site.region", f"regione «{typed}» sconosciuta: atteso il nome di una regione italiana{hint_it}",
                          f"unknown region '{typed}': expected an Italian region name{hint_en}",
                          code="site.unknown_region")
