@@ -135,6 +135,8 @@ def members_figure(allocation: dict, names: dict, tr: Tr, lang: str = "it") -> g
     height = max(360, 90 + 19 * len(members))
     return figure(data, layout(title, lang, height=height, barmode="relative", bargap=0.25,
                                subtitle=tr("ripartizione.fig.members_sub"),
+                               # four legend entries wrap to two rows at 1280 px: room for both above the plot
+                               margin={"l": 10, "r": 10, "t": 140, "b": 10},
                                xaxis=yaxis(title={"text": tr("ripartizione.fig.eur_year")}, tickformat=",~f"),
                                yaxis=xaxis(automargin=True, tickfont={"size": 11})))
 
