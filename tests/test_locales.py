@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.components.i18n import LANGS, LOCALES, catalogue
+from cer_core.i18n import LANGS, LOCALES, catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "studio").glob("*.py"))]

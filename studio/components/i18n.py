@@ -1,33 +1,18 @@
-"""Translations: ``t("map.title")`` looks the key up in the current language's catalogue.
+"""The session's language for the studio: ``t("map.title")`` is the catalogue's text in the language chosen.
 
-Catalogues live in ``locales/<lang>/<namespace>.json`` (flat ``{"key": "text"}`` objects); a key is
-``<namespace>.<key>``, e.g. ``locales/it/map.json`` holds the ``map.*`` keys. Each page owns its
-namespace file, so pages don't edit each other's catalogues. Italian is the default language.
-A test checks that every language has exactly the same keys.
+The catalogue itself (files, fallback, formatting) is :mod:`cer_core.i18n`, shared with the exports,
+the reports and the core's messages; this module only adds the session's choice of language.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
 import streamlit as st
 
-LOCALES = Path(__file__).resolve().parents[2] / "locales"
-LANGS = ("it", "en")
-DEFAULT_LANG = "it"
+from cer_core.i18n import DEFAULT_LANG, LANGS, LOCALES, catalogue, text
+
+__all__ = ["DEFAULT_LANG", "LANGS", "LOCALES", "LANG_KEY", "catalogue", "current_lang", "t"]
+
 LANG_KEY = "lang"
-
-
-@lru_cache(maxsize=4)
-def catalogue(lang: str) -> dict[str, str]:
-    """All keys of ``lang``: ``{"namespace.key": text}``."""
-    out: dict[str, str] = {}
-    for path in sorted((LOCALES / lang).glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        out.update({f"{path.stem}.{k}": v for k, v in data.items()})
-    return out
 
 
 def current_lang() -> str:
@@ -37,5 +22,4 @@ def current_lang() -> str:
 
 def t(key: str, **fmt) -> str:
     """The text of ``key`` in the current language, formatted with ``fmt``; the key itself if missing."""
-    text = catalogue(current_lang()).get(key) or catalogue(DEFAULT_LANG).get(key) or key
-    return text.format(**fmt) if fmt else text
+    return text(key, current_lang(), **fmt)
