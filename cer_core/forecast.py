@@ -411,14 +411,6 @@ def _typical_weather(sc, read_file):
         return site_weather(sc.site.lat, sc.site.lon, sc.year, {"source": "embedded"})
 
 
-def _month_names(lang: str) -> list[str]:
-    if lang == "en":
-        return ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December"]
-    return ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-            "ottobre", "novembre", "dicembre"]
-
-
 def community_forecast(scenario, results, *, forecast=None, offline: bool = False, start_utc=None,
                        read_file=None, now=None) -> CommunityForecast:
     """Forecast the community's next :data:`HOURS` hours.
@@ -509,7 +501,9 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
                                   elevation)
         high = plants_forecast_kwh(plants, fallback_weather(hours, lat, lon, elevation, clear, "high"), lat, lon,
                                    elevation)
-        m_it, m_en = _month_names("it")[month - 1], _month_names("en")[month - 1]
+        from .i18n import month_name
+
+        m_it, m_en = month_name(month, "it"), month_name(month, "en")
         note_it = (f"STIMA DI RISERVA, non una previsione meteo (Open-Meteo: {why_it}); "
                    f"cielo sereno (pvlib) × limpidezza media di {m_it} ({clear.mean[month - 1]:.0%}) dell'anno tipico "
                    f"«{typical.label}»; banda: giorni del 10° e 90° percentile")
@@ -611,10 +605,6 @@ def best_windows(hours_utc: pd.DatetimeIndex, load_kwh: np.ndarray, member_cabin
 # Words
 # --------------------------------------------------------------------------------------------------
 
-_DAYS_IT = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
-_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def fmt_num(value: float, decimals: int = 0, lang: str = "it") -> str:
     """``1234.5`` → ``1.234,5`` (Italian) or ``1,234.5`` (English)."""
     text = f"{value:,.{decimals}f}"
@@ -627,7 +617,9 @@ def day_label(date: dt.date, today: dt.date, lang: str = "it") -> str:
     words = ("oggi", "domani", "dopodomani") if lang == "it" else ("today", "tomorrow", "the day after tomorrow")
     if 0 <= delta < 3:
         return words[delta]
-    names = _DAYS_IT if lang == "it" else _DAYS_EN
+    from .i18n import day_names
+
+    names = day_names("it" if lang == "it" else "en", "wide")
     return f"{names[date.weekday()]} {date.day:02d}/{date.month:02d}"
 
 

@@ -13,7 +13,7 @@ from studio.pure.mdsafe import md, md_fmt
 from studio.pure.plain import user_message
 from studio.pure.overview import cabine_count, confirm_cabine, kwp_by_member, missing_items, split_checks
 from studio.pure.ripartizione import range_text
-from studio.components.ui import chart, progress_bars, show_problems, tr
+from studio.components.ui import chart, progress_bars, show_problems
 from studio.components.frame import ensure as ensure_frame
 from studio.components.sidebar import comune_code, details_form
 
@@ -73,7 +73,7 @@ if not run.ok:
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    chart(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), tr, lang),
+    chart(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), t, lang),
           "overview_map")
     st.page_link("pages/mappa.py", label=t("panoramica.open_map"), icon=":material/map:")
 with right:

@@ -18,7 +18,7 @@ from studio.components.frame import ensure as ensure_frame
 from studio.components.i18n import current_lang, t
 from studio.pure.mdsafe import md
 from studio.pure.tables import slug
-from studio.components.ui import chart, show_problems, styled, tr
+from studio.components.ui import chart, show_problems, styled
 
 ensure_frame("previsioni")  # a deep link on a fresh server goes through app.py first
 
@@ -133,7 +133,7 @@ if not fc.plant_ids:
     st.info(t("previsioni.no_plants"), icon=":material/info:")
 cols = list(range(len(fc.cabina_ids))) if cabina is None else [fc.cabina_ids.index(cabina)]
 metrics(fc, cols)
-chart(forecast_figure(fc, tr, lang, cabina), "forecast_chart")
+chart(forecast_figure(fc, t, lang, cabina), "forecast_chart")
 advice(fc, {fc.cabina_ids[c] for c in cols})
 hourly_table(fc, cols)
 exports(fc)

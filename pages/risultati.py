@@ -16,7 +16,7 @@ from studio.components.reports import report_downloads
 from studio.components.rules_form import rules_form
 from studio.pure.tables import slug
 from studio.pure.overview import split_checks
-from studio.components.ui import chart, progress_bars, remembered_tabs, show_problems, styled, tr
+from studio.components.ui import chart, progress_bars, remembered_tabs, show_problems, styled
 from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
@@ -26,15 +26,15 @@ STATUS_ICON = {"pass": ":material/check_circle:", "warning": ":material/warning:
 
 def energy_tab(run) -> None:
     results, summary = run.outcome.results, run.summary
-    chart(charts.monthly_energy_figure(summary.get("monthly", []), tr, lang), "monthly_energy")
+    chart(charts.monthly_energy_figure(summary.get("monthly", []), t, lang), "monthly_energy")
     hourly = community_hourly(results)
     chart(charts.typical_day_figure(hourly["production_kwh"], hourly["consumption_kwh"], hourly["shared_kwh"],
-                                    results.year, tr, lang), "typical_day")
+                                    results.year, t, lang), "typical_day")
     left, right = st.columns(2, gap="medium")
     with left:
-        chart(charts.sankey_figure(summary.get("totals", {}), tr, lang), "sankey")
+        chart(charts.sankey_figure(summary.get("totals", {}), t, lang), "sankey")
     with right:
-        chart(charts.shared_heatmap_figure(hourly["shared_kwh"], results.year, tr, lang), "heatmap")
+        chart(charts.shared_heatmap_figure(hourly["shared_kwh"], results.year, t, lang), "heatmap")
     monthly_table(summary.get("monthly", []))
 
 
@@ -65,9 +65,9 @@ def money_tab(run) -> None:
                  savings=fmt_eur(totals.get("self_consumption_savings_eur"), lang)))
     left, right = st.columns(2, gap="medium")
     with left:
-        chart(charts.money_year_figure(totals, tr, lang), "money_year")
+        chart(charts.money_year_figure(totals, t, lang), "money_year")
     with right:
-        chart(charts.money_monthly_figure(summary.get("monthly", []), tr, lang), "money_monthly")
+        chart(charts.money_monthly_figure(summary.get("monthly", []), t, lang), "money_monthly")
     rules = summary.get("rules", {})
     st.caption(t("risultati.money.rules", attribution=attribution_text(rules, t),
                  tras=fmt_number(rules.get("valorisation_eur_mwh"), 2, lang),

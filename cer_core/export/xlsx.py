@@ -5,6 +5,10 @@ plants, cabine, checks, the 55 % / 45 % rule, the rules used) plus the community
 with headers in Italian or English, units in every header and Excel number formats (Excel shows
 them with the reader's own separators). :func:`results_zip` packs the four files of
 :func:`cer_core.export.files.write_results` (``summary.json`` and the hourly CSVs) into one zip.
+
+Every word of the workbook (sheet names, headers, codes shown as words, labels of the rules) is in the
+project's catalogue, namespace ``export`` (``locales/<lang>/export.json``, read through :mod:`cer_core.i18n`);
+month names come from Babel (:func:`cer_core.i18n.month_name`). Only number formats and units stay here.
 """
 
 from __future__ import annotations
@@ -21,173 +25,43 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..engine import Results
+from ..i18n import month_name, text, text_or
 from .files import community_hourly, write_results
 from ..textsafe import neutralise_formula
 
-LANGS = ("it", "en")
 KWH, EUR, PCT, NUM1, INT, TEXT = "#,##0", "#,##0.00", "0.0%", "#,##0.0", "0", "@"
 
-#: Column headers: key → (Italian, English, Excel number format).
-COLUMNS: dict[str, tuple[str, str, str]] = {
-    "month": ("Mese", "Month", INT),
-    "id": ("Id", "Id", TEXT),
-    "name": ("Nome", "Name", TEXT),
-    "kind": ("Ruolo", "Role", TEXT),
-    "category": ("Categoria", "Category", TEXT),
-    "cabina": ("Cabina primaria", "Primary substation", TEXT),
-    "member": ("Membro", "Member", TEXT),
-    "load_source": ("Dati di consumo", "Consumption data", TEXT),
-    "members": ("Membri", "Members", INT),
-    "cabine": ("Cabine primarie", "Primary substations", INT),
-    "plants": ("Impianti", "Plants", INT),
-    "kwp": ("Potenza (kWp)", "Power (kWp)", NUM1),
-    "commissioning": ("Entrata in esercizio", "Commissioning", TEXT),
-    "grant_pct": ("Contributo (%)", "Grant (%)", NUM1),
-    "tip_class": ("Classe tariffa", "Tariff class", TEXT),
-    "admitted": ("Ammesso alla tariffa", "Admitted to the tariff", TEXT),
-    "tariff_end": ("Fine tariffa", "Tariff end", TEXT),
-    "production_kwh": ("Produzione (kWh)", "Production (kWh)", KWH),
-    "consumption_kwh": ("Consumo (kWh)", "Consumption (kWh)", KWH),
-    "self_consumed_kwh": ("Autoconsumo fisico (kWh)", "Physical self-consumption (kWh)", KWH),
-    "injected_kwh": ("Immessa in rete (kWh)", "Injected (kWh)", KWH),
-    "withdrawn_kwh": ("Prelevata dalla rete (kWh)", "Withdrawn (kWh)", KWH),
-    "shared_kwh": ("Energia condivisa (kWh)", "Shared energy (kWh)", KWH),
-    "incentivised_kwh": ("Energia incentivata (kWh)", "Incentivised energy (kWh)", KWH),
-    "specific_yield_kwh_kwp": ("Producibilità (kWh/kWp)", "Specific yield (kWh/kWp)", KWH),
-    "tip_eur": ("Tariffa premio TIP (€)", "Premium tariff TIP (€)", EUR),
-    "tip_generated_eur": ("TIP generata dai suoi impianti (€)", "TIP earned by its plants (€)", EUR),
-    "mean_tip_rate_eur_mwh": ("TIP media (€/MWh)", "Mean TIP (€/MWh)", EUR),
-    "valorisation_eur": ("Valorizzazione ARERA (€)", "ARERA valorisation (€)", EUR),
-    "energy_sale_eur": ("Vendita energia RID (€)", "Energy sale RID (€)", EUR),
-    "rid_min_price_topup_eur": ("Integrazione prezzi minimi (€)", "Minimum price top-up (€)", EUR),
-    "bill_savings_eur": ("Risparmio in bolletta (€)", "Bill savings (€)", EUR),
-    "rid_fee_eur": ("Corrispettivo RID (€)", "RID fee (€)", EUR),
-    "gse_fee_eur": ("Corrispettivi GSE (€)", "GSE fees (€)", EUR),
-    "fees_eur": ("Corrispettivi totali (€)", "Total fees (€)", EUR),
-    "cer_incentives_eur": ("Incentivi CER: TIP + valorizzazione (€)", "CER incentives: TIP + valorisation (€)", EUR),
-    "net_benefit_eur": ("Somma CER + vendita + autoconsumo, non beneficio della CER (€)",
-                        "Sum of CER + sale + self-consumption, not the CER's benefit (€)", EUR),
-    "co2_avoided_kg": ("CO2 evitata (kg)", "Avoided CO2 (kg)", KWH),
-    "self_consumption_ratio": ("Quota di produzione usata", "Share of production used", PCT),
-    "self_sufficiency_ratio": ("Autosufficienza", "Self-sufficiency", PCT),
-    "shared_over_injected": ("Condivisa / immessa", "Shared / injected", PCT),
-    "timestamp": ("Ora locale (inizio)", "Local hour (start)", TEXT),
-    "zonal_price_eur_mwh": ("Prezzo zonale (€/MWh)", "Zonal price (€/MWh)", EUR),
-    "status": ("Esito", "Result", TEXT),
-    "subject": ("Oggetto", "Subject", TEXT),
-    "text": ("Verifica", "Check", TEXT),
-    "set": ("Insieme di impianti", "Plant set", TEXT),
-    "ratio": ("Incentivata / immessa", "Incentivised / injected", PCT),
-    "threshold": ("Soglia", "Threshold", PCT),
-    "restricted_share": ("Quota vincolata", "Restricted share", PCT),
-    "restricted_eur": ("TIP vincolata (€)", "Restricted TIP (€)", EUR),
-    "parameter": ("Parametro", "Parameter", TEXT),
-    "value": ("Valore", "Value", TEXT),
-    "unit": ("Unità", "Unit", TEXT),
-    "plant": ("Impianto", "Plant", TEXT),
-    "lat": ("Latitudine (°)", "Latitude (°)", "0.00000"),
-    "lon": ("Longitudine (°)", "Longitude (°)", "0.00000"),
-    "pod": ("POD", "POD", TEXT),
-    "profile": ("Profilo di consumo", "Consumption profile", TEXT),
-    "annual_kwh": ("Consumo annuo dichiarato (kWh)", "Declared yearly consumption (kWh)", KWH),
-    "file": ("File dei dati", "Data file", TEXT),
-    "facility": ("Impianto speciale", "Facility", TEXT),
-    "tilt_deg": ("Inclinazione (°)", "Tilt (°)", NUM1),
-    "azimuth_deg": ("Orientamento (°, 180 = sud)", "Azimuth (°, 180 = south)", NUM1),
-    "losses_pct": ("Perdite (%)", "Losses (%)", NUM1),
-    "dc_ac_ratio": ("Rapporto DC/AC", "DC/AC ratio", "0.00"),
-    "degradation_pct_per_year": ("Degrado (%/anno)", "Degradation (%/year)", "0.00"),
-    "incentivised": ("Chiede la tariffa", "Applies for the tariff", TEXT),
-    "production_source": ("Produzione da", "Production from", TEXT),
-    "shared_by_withdrawal_kwh": ("Condivisa con i suoi prelievi (kWh)", "Shared with its withdrawals (kWh)", KWH),
-    "cer_costs_eur": ("Costi della CER (€)", "The CER's costs (€)", EUR),
-    "cer_money_eur": ("Quanto porta la CER (€)", "What the CER brings (€)", EUR),
-    "energy_sale_net_eur": ("Vendita energia netta, dei produttori (€)", "Net energy sale, producers' own (€)", EUR),
-    "self_consumption_savings_eur": ("Risparmio da autoconsumo, dei prosumer (€)",
-                                     "Self-consumption savings, prosumers' own (€)", EUR),
-    "grant_cut_exemption_eur": ("TIP salvata dall'esenzione (€)", "TIP kept by the exemption (€)", EUR),
-    "tariff_excluded_kw": ("Potenza esclusa dalla tariffa (kW)", "Power excluded from the tariff (kW)", NUM1),
-    "tariff_fraction": ("Quota con tariffa", "Tariffed share", PCT),
-    "net_eur": ("Quota netta (€)", "Net share (€)", EUR),
-    "source": ("Fonte", "Source", TEXT),
-    "detail": ("Dettaglio", "Detail", TEXT),
-    # the investment sheet (summary["economics"], docs/economics.md)
-    "cer_money_year1_eur": ("Soldi della CER, primo anno (€)", "CER money, year 1 (€)", EUR),
-    "cer_money_npv_eur": ("Soldi della CER, valore attuale (€)", "CER money, present value (€)", EUR),
-    "capex_eur": ("Investimento (€)", "Investment (€)", EUR),
-    "grant_eur": ("Contributo in conto capitale (€)", "Capital grant (€)", EUR),
-    "npv_eur": ("VAN della comunità (€)", "Community NPV (€)", EUR),
-    "irr": ("TIR della comunità", "Community IRR", PCT),
-    "payback_years": ("Tempo di ritorno (anni)", "Payback (years)", NUM1),
-    "discounted_payback_years": ("Tempo di ritorno attualizzato (anni)", "Discounted payback (years)", NUM1),
+#: Excel number format of each column; the headers are the ``export.col.<key>`` texts of the catalogue
+#: (``locales/<lang>/export.json``, :mod:`cer_core.i18n`).
+FORMATS: dict[str, str] = {
+    "month": INT, "id": TEXT, "name": TEXT, "kind": TEXT, "category": TEXT, "cabina": TEXT, "member": TEXT,
+    "load_source": TEXT, "members": INT, "cabine": INT, "plants": INT, "kwp": NUM1, "commissioning": TEXT,
+    "grant_pct": NUM1, "tip_class": TEXT, "admitted": TEXT, "tariff_end": TEXT, "production_kwh": KWH,
+    "consumption_kwh": KWH, "self_consumed_kwh": KWH, "injected_kwh": KWH, "withdrawn_kwh": KWH, "shared_kwh": KWH,
+    "incentivised_kwh": KWH, "specific_yield_kwh_kwp": KWH, "tip_eur": EUR, "tip_generated_eur": EUR,
+    "mean_tip_rate_eur_mwh": EUR, "valorisation_eur": EUR, "energy_sale_eur": EUR, "rid_min_price_topup_eur": EUR,
+    "bill_savings_eur": EUR, "rid_fee_eur": EUR, "gse_fee_eur": EUR, "fees_eur": EUR, "cer_incentives_eur": EUR,
+    "net_benefit_eur": EUR, "co2_avoided_kg": KWH, "self_consumption_ratio": PCT, "self_sufficiency_ratio": PCT,
+    "shared_over_injected": PCT, "timestamp": TEXT, "zonal_price_eur_mwh": EUR, "status": TEXT, "subject": TEXT,
+    "text": TEXT, "set": TEXT, "ratio": PCT, "threshold": PCT, "restricted_share": PCT, "restricted_eur": EUR,
+    "parameter": TEXT, "value": TEXT, "unit": TEXT, "plant": TEXT, "lat": "0.00000", "lon": "0.00000", "pod": TEXT,
+    "profile": TEXT, "annual_kwh": KWH, "file": TEXT, "facility": TEXT, "tilt_deg": NUM1, "azimuth_deg": NUM1,
+    "losses_pct": NUM1, "dc_ac_ratio": "0.00", "degradation_pct_per_year": "0.00", "incentivised": TEXT,
+    "production_source": TEXT, "shared_by_withdrawal_kwh": KWH, "cer_costs_eur": EUR, "cer_money_eur": EUR,
+    "energy_sale_net_eur": EUR, "self_consumption_savings_eur": EUR, "grant_cut_exemption_eur": EUR,
+    "tariff_excluded_kw": NUM1, "tariff_fraction": PCT, "net_eur": EUR, "source": TEXT, "detail": TEXT,
+    "cer_money_year1_eur": EUR, "cer_money_npv_eur": EUR, "capex_eur": EUR, "grant_eur": EUR, "npv_eur": EUR,
+    "irr": PCT, "payback_years": NUM1, "discounted_payback_years": NUM1,
 }
-SHEETS = {"summary": ("Sintesi", "Summary"), "monthly": ("Mensile", "Monthly"), "members": ("Membri", "Members"),
-          "plants": ("Impianti", "Plants"), "cabine": ("Cabine", "Substations"), "checks": ("Verifiche", "Checks"),
-          "restricted": ("Regola 55-45", "Rule 55-45"), "rules": ("Parametri", "Parameters"),
-          "hourly": ("Orario comunità", "Community hourly"),
-          "members_in": ("Dati membri", "Member inputs"), "plants_in": ("Dati impianti", "Plant inputs"),
-          "members_monthly": ("Membri mensile", "Members monthly"), "plants_monthly": ("Impianti mensile", "Plants monthly"),
-          "economics": ("Investimento", "Investment"),
-          "sources": ("Fonti", "Sources"), "load_hourly": ("Consumo orario membri", "Members hourly load"),
-          "prod_hourly": ("Produzione oraria impianti", "Plants hourly production")}
-STATUS = {"pass": ("superata", "passed"), "warning": ("attenzione", "warning"), "fail": ("non superata", "failed")}
-PLANT_SETS = {"no_grant": ("senza contributo (soglia 55%)", "without grant (55% threshold)"),
-              "with_grant": ("con contributo (soglia 45%)", "with grant (45% threshold)")}
-#: Codes of the summary shown as words: role, category, consumption data source.
-KINDS = {"consumer": ("consumatore", "consumer"), "prosumer": ("prosumer", "prosumer"),
-         "producer": ("produttore", "producer")}
-CATEGORIES = {"household": ("famiglia", "household"), "sme": ("PMI", "SME"),
-              "public_body": ("ente pubblico", "public body"),
-              "third_sector": ("ente del terzo settore", "third-sector body"), "other": ("altro", "other"),
-              "large_enterprise": ("grande impresa", "large enterprise"),
-              "religious_body": ("ente religioso", "religious body"), "research_body": ("ente di ricerca", "research body")}
-LOAD_SOURCES = {"file": ("curva oraria", "hourly curve"), "bills": ("bollette", "bills"),
-                "profile": ("profilo standard", "standard profile"), None: ("nessuno", "none")}
-MONTHS = (("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
-           "novembre", "dicembre"),
-          ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"))
-YES_NO = (("sì", "no"), ("yes", "no"))
-#: The rules of the summary as labelled values: key → (Italian, English, unit).
-RULES = {
-    "attribution": ("Attribuzione dell'energia condivisa agli impianti", "Attribution of shared energy to plants", ""),
-    "non_incentivised_last": ("Impianti senza tariffa per ultimi", "Plants without tariff last", ""),
-    "valorisation_eur_mwh": ("Valorizzazione ARERA", "ARERA valorisation", "€/MWh"),
-    "grant_scales_regional_correction": ("Il contributo riduce anche la maggiorazione regionale",
-                                         "The grant also reduces the regional correction", ""),
-    "tip_variable_reference_eur_mwh": ("Prezzo di riferimento della parte variabile della tariffa",
-                                       "Reference price of the tariff's variable part", "€/MWh"),
-    "pv_regional_correction_eur_mwh": ("Maggiorazione regionale fotovoltaico", "PV regional correction", "€/MWh"),
-    "restricted_threshold_no_grant": ("Soglia della regola 55% (impianti senza contributo)",
-                                      "55% rule threshold (plants without grant)", "%"),
-    "restricted_threshold_with_grant": ("Soglia della regola 45% (impianti con contributo)",
-                                        "45% rule threshold (plants with grant)", "%"),
-    "avoided_price_eur_kwh": ("Prezzo evitato in bolletta", "Avoided bill price", "€/kWh"),
-    "co2_kg_per_kwh": ("CO2 evitata per kWh", "Avoided CO2 per kWh", "kg/kWh"),
-    "co2_basis": ("Energia su cui si conta la CO2 evitata", "Energy counted for avoided CO2", ""),
-    "rid_min_price": ("Prezzi minimi garantiti (RID)", "Guaranteed minimum prices (RID)", ""),
-    "rid_min_price_eur_mwh": ("Prezzo minimo garantito", "Guaranteed minimum price", "€/MWh"),
-    "rid_fee": ("Corrispettivo RID applicato", "RID fee applied", ""),
-    "gse_fee_plant_eur": ("Corrispettivo GSE per impianto", "GSE fee per plant", "€/anno"),
-    "gse_fee_per_kwp_eur": ("Corrispettivo GSE per kWp", "GSE fee per kWp", "€/kWp/anno"),
-    "gse_fee_member_eur": ("Corrispettivo GSE per membro", "GSE fee per member", "€/anno"),
-    "gse_fee_scheme": ("Corrispettivi GSE: lettura", "GSE fees: reading", ""),
-    "year_mode": ("Anno simulato", "Simulated year", ""),
-    "grant_cut_exemption": ("Esenzione dalla riduzione per contributo", "Exemption from the grant cut", ""),
-    "fees_label": ("Corrispettivi GSE usati", "GSE fees used", ""),
-    "year_mode_label": ("Modo dell'anno", "Year mode", ""),
-    "grant_cut_exemption_label": ("Riduzione per contributo", "Grant cut", ""),
+#: The sheets' names are ``export.sheet.<key>``; codes shown as words are ``export.<kind>.<code>``.
+#: Units of the rules (language-neutral symbols; ``{year}`` is the word of ``export.unit.year``).
+RULE_UNITS = {
+    "valorisation_eur_mwh": "€/MWh", "tip_variable_reference_eur_mwh": "€/MWh",
+    "pv_regional_correction_eur_mwh": "€/MWh", "restricted_threshold_no_grant": "%",
+    "restricted_threshold_with_grant": "%", "avoided_price_eur_kwh": "€/kWh", "co2_kg_per_kwh": "kg/kWh",
+    "rid_min_price_eur_mwh": "€/MWh", "gse_fee_plant_eur": "€/{year}", "gse_fee_per_kwp_eur": "€/kWp/{year}",
+    "gse_fee_member_eur": "€/{year}",
 }
-RULE_WORDS = {"chronological": ("cronologica: prima gli impianti più vecchi, a pari data in proporzione all'immissione",
-                                "chronological: oldest plants first, ties in proportion to injection"),
-              "pro_rata": ("in proporzione all'immissione di ogni impianto", "in proportion to each plant's injection"),
-              "decree": ("decreto corrispettivi (DM 106/2024)", "fees decree (DM 106/2024)"),
-              "rse": ("configurazione RSE", "RSE's configuration"),
-              "reference": ("di riferimento: ogni impianto in funzione tutto l'anno",
-                            "reference: every plant runs all year"),
-              "calendar": ("solare: ogni impianto dalla sua entrata in esercizio",
-                           "calendar: each plant from its commissioning"),
-              "shared_and_self_consumed": ("energia condivisa e autoconsumata", "shared and self-consumed energy")}
 SUMMARY_KEYS = ("members", "plants", "cabine", "kwp", "production_kwh", "consumption_kwh", "self_consumed_kwh",
                 "injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                 "cer_incentives_eur", "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur",
@@ -198,14 +72,19 @@ HEADER_FILL = PatternFill("solid", fgColor="1B7F5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def _lang_index(lang: str) -> int:
-    return 1 if lang == "en" else 0
+def _text_lang(lang: str) -> str:
+    """The summary's own two-language fields (``it``/``en``, ``note_it``/``note_en``): English or Italian."""
+    return "en" if lang == "en" else "it"
 
 
 def header(key: str, lang: str = "it") -> str:
     """The column header of ``key`` in ``lang`` (the key itself when unknown)."""
-    entry = COLUMNS.get(key)
-    return entry[_lang_index(lang)] if entry else key
+    return text_or(f"export.col.{key}", lang, key)
+
+
+def sheet_name(key: str, lang: str = "it") -> str:
+    """The name of the sheet ``key`` in ``lang`` (``export.sheet.<key>``)."""
+    return text(f"export.sheet.{key}", lang)
 
 
 def _cell(ws, value, fmt: str | None = None, bold: bool = False):
@@ -250,7 +129,7 @@ def _table(wb: Workbook, title: str, keys: list[str], rows: list[dict], lang: st
             value = row.get(key)
             if text_values and key in text_values:
                 value = text_values[key](value)
-            values.append(_cell(ws, value, COLUMNS.get(key, ("", "", None))[2]))
+            values.append(_cell(ws, value, FORMATS.get(key)))
         ws.append(values)
 
 
@@ -260,58 +139,57 @@ def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes
     With the typed ``scenario`` (:class:`cer_core.scenario.Scenario`) the workbook also holds the
     inputs: members and plants as entered, and each member's and plant's hourly series.
     """
-    li = _lang_index(lang)
     typed_scenario = scenario
     s = results.summary
     wb = Workbook(write_only=True)
     totals = s.get("totals", {})
     scenario = s.get("scenario", {})
-    info = [{"parameter": ("Comunità", "Community")[li], "value": scenario.get("name", "")},
-            {"parameter": ("Anno simulato", "Simulated year")[li], "value": results.year},
-            {"parameter": ("Comune", "Comune")[li], "value": (scenario.get("site") or {}).get("comune", "")},
-            {"parameter": ("Zona di mercato", "Market zone")[li],
+    info = [{"parameter": text("export.info.community", lang), "value": scenario.get("name", "")},
+            {"parameter": text("export.info.year", lang), "value": results.year},
+            {"parameter": text("export.info.comune", lang), "value": (scenario.get("site") or {}).get("comune", "")},
+            {"parameter": text("export.info.market_zone", lang),
              "value": (scenario.get("site") or {}).get("market_zone", "")},
-            {"parameter": ("Generato da", "Generated by")[li], "value": scenario.get("generator", "CER Studio")}]
-    summary_rows = info + [{"parameter": header(k, lang), "value": totals.get(k), "_fmt": COLUMNS.get(k, ("", "", INT))[2]}
+            {"parameter": text("export.info.generator", lang), "value": scenario.get("generator", "CER Studio")}]
+    summary_rows = info + [{"parameter": header(k, lang), "value": totals.get(k), "_fmt": FORMATS.get(k, INT)}
                            for k in SUMMARY_KEYS if k in totals]
-    ws = wb.create_sheet(SHEETS["summary"][li])
+    ws = wb.create_sheet(sheet_name("summary", lang))
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 22
     ws.append([_cell(ws, header("parameter", lang), bold=True), _cell(ws, header("value", lang), bold=True)])
     for row in summary_rows:
         ws.append([_cell(ws, row["parameter"]), _cell(ws, row["value"], row.get("_fmt"))])
 
-    months = [{**r, "month": MONTHS[li][int(r["month"]) - 1] if 1 <= int(r.get("month") or 0) <= 12 else r.get("month")}
-              for r in s.get("monthly", [])]
+    months = [{**r, "month": month_name(int(r["month"]), lang) if 1 <= int(r.get("month") or 0) <= 12
+               else r.get("month")} for r in s.get("monthly", [])]
     monthly_keys = ["month", "production_kwh", "consumption_kwh", "self_consumed_kwh", "injected_kwh",
                     "withdrawn_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur",
                     "energy_sale_eur", "rid_min_price_topup_eur", "bill_savings_eur", "fees_eur", "net_benefit_eur",
                     "co2_avoided_kg", "cer_costs_eur", "cer_money_eur", "energy_sale_net_eur",
                     "self_consumption_savings_eur"]
-    _table(wb, SHEETS["monthly"][li], monthly_keys, months, lang)
-    _table(wb, SHEETS["members"][li], ["id", "name", "kind", "category", "cabina", "load_source", "consumption_kwh",
-                                       "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh",
-                                       "bill_savings_eur", "energy_sale_eur", "tip_generated_eur"],
-           s.get("members", []), lang, {"kind": _words(KINDS, li), "category": _words(CATEGORIES, li),
-                                        "load_source": _words(LOAD_SOURCES, li)})
-    yes_no = lambda v: YES_NO[li][0] if v else YES_NO[li][1]  # noqa: E731
-    _table(wb, SHEETS["plants"][li], ["id", "name", "member", "cabina", "kwp", "commissioning", "grant_pct",
-                                      "tip_class", "admitted", "tariff_end", "production_kwh",
-                                      "specific_yield_kwh_kwp", "injected_kwh", "shared_kwh", "incentivised_kwh",
-                                      "tip_eur", "mean_tip_rate_eur_mwh", "energy_sale_eur",
-                                      "rid_min_price_topup_eur", "rid_fee_eur", "gse_fee_eur", "tariff_excluded_kw",
-                                      "tariff_fraction", "grant_cut_exemption_eur"],
-           s.get("plants", []), lang, {"admitted": yes_no})
-    _table(wb, SHEETS["cabine"][li], ["id", "name", "members", "plants", "kwp", "injected_kwh", "withdrawn_kwh",
-                                      "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur"],
+    _table(wb, sheet_name("monthly", lang), monthly_keys, months, lang)
+    member_keys = ["id", "name", "kind", "category", "cabina", "load_source", "consumption_kwh", "production_kwh",
+                   "self_consumed_kwh", "injected_kwh", "withdrawn_kwh", "bill_savings_eur", "energy_sale_eur",
+                   "tip_generated_eur"]
+    _table(wb, sheet_name("members", lang), member_keys, s.get("members", []), lang,
+           {"kind": _words("kind", lang), "category": _words("category", lang), "load_source": _load_source_word(lang)})
+    plant_keys = ["id", "name", "member", "cabina", "kwp", "commissioning", "grant_pct", "tip_class", "admitted",
+                  "tariff_end", "production_kwh", "specific_yield_kwh_kwp", "injected_kwh", "shared_kwh",
+                  "incentivised_kwh", "tip_eur", "mean_tip_rate_eur_mwh", "energy_sale_eur", "rid_min_price_topup_eur",
+                  "rid_fee_eur", "gse_fee_eur", "tariff_excluded_kw", "tariff_fraction", "grant_cut_exemption_eur"]
+    _table(wb, sheet_name("plants", lang), plant_keys, s.get("plants", []), lang, {"admitted": _yes_no(lang)})
+    _table(wb, sheet_name("cabine", lang), ["id", "name", "members", "plants", "kwp", "injected_kwh", "withdrawn_kwh",
+                                            "shared_kwh", "incentivised_kwh", "tip_eur", "valorisation_eur"],
            s.get("cabine", []), lang)
-    checks = [{"status": STATUS.get(c.get("status"), (c.get("status"),) * 2)[li], "subject": c.get("subject", ""),
-               "text": c.get(("it", "en")[li], "")} for c in s.get("checks", [])]
-    _table(wb, SHEETS["checks"][li], ["status", "subject", "text"], checks, lang)
-    restricted = [{**r, "set": PLANT_SETS.get(r.get("set"), (r.get("set"),) * 2)[li]} for r in s.get("restricted_tip", [])]
-    _table(wb, SHEETS["restricted"][li], ["set", "plants", "injected_kwh", "incentivised_kwh", "ratio", "threshold",
-                                          "restricted_share", "tip_eur", "restricted_eur"], restricted, lang)
-    _table(wb, SHEETS["rules"][li], ["parameter", "value", "unit"], rule_rows(s.get("rules", {}), lang), lang)
+    status = _words("status", lang)
+    checks = [{"status": status(c.get("status")), "subject": c.get("subject", ""),
+               "text": c.get(_text_lang(lang), "")} for c in s.get("checks", [])]
+    _table(wb, sheet_name("checks", lang), ["status", "subject", "text"], checks, lang)
+    plant_set = _words("plant_set", lang)
+    restricted = [{**r, "set": plant_set(r.get("set"))} for r in s.get("restricted_tip", [])]
+    _table(wb, sheet_name("restricted", lang), ["set", "plants", "injected_kwh", "incentivised_kwh", "ratio",
+                                                "threshold", "restricted_share", "tip_eur", "restricted_eur"],
+           restricted, lang)
+    _table(wb, sheet_name("rules", lang), ["parameter", "value", "unit"], rule_rows(s.get("rules", {}), lang), lang)
     _allocation_sheet(wb, s.get("allocation"), lang)
     _hourly_sheet(wb, results, lang)
     _extended_sheets(wb, results, lang, typed_scenario)
@@ -320,56 +198,64 @@ def results_workbook(results: Results, lang: str = "it", scenario=None) -> bytes
     return buf.getvalue()
 
 
-def _words(table: dict, li: int):
-    """A code → its word in the language (the code itself when unknown)."""
-    return lambda code: table[code][li] if code in table else code
+def _words(kind: str, lang: str):
+    """A code → its word in the language, ``export.<kind>.<code>`` (the code itself when unknown)."""
+    return lambda code: text_or(f"export.{kind}.{code}", lang, code)
 
 
-def _number(value: float, li: int) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if li == 0 else text
+def _load_source_word(lang: str):
+    """Where a member's consumption comes from, in words (``export.load_source_none`` when it has none)."""
+    words = _words("load_source", lang)
+    return lambda code: text("export.load_source_none", lang) if code is None else words(code)
+
+
+def _yes_no(lang: str):
+    yes, no = text("export.yes", lang), text("export.no", lang)
+    return lambda value: yes if value else no
+
+
+def _number(value: float, lang: str) -> str:
+    out = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return out if lang == "en" else out.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def rule_rows(rules: dict, lang: str = "it") -> list[dict]:
     """The rules a simulation used as rows ``{parameter, value, unit}`` in words: tariff classes, per-zone and
     per-category values one row each, flags as yes/no, thresholds in %; unknown keys as they are."""
-    li = _lang_index(lang)
+    lang = _text_lang(lang)
+    yes_no, rule_word, category = _yes_no(lang), _words("rule_word", lang), _words("category", lang)
     rows = []
     for key, value in rules.items():
         if key in ("attribution_label", "fees_label", "year_mode_label", "grant_cut_exemption_label"):
             continue  # the same as their codes, in English only
-        label_it, label_en, unit = RULES.get(key, (key, key, ""))
-        label = (label_it, label_en)[li]
-        unit = unit.replace("anno", "year") if li == 1 else unit
+        label = text_or(f"export.rule.{key}", lang, key)
+        unit = RULE_UNITS.get(key, "").format(year=text("export.unit.year", lang))
         if key == "tip_classes":
             low = 0.0
             for c in value or []:
                 top = c.get("max_kw")
                 if top is None:
-                    span = (f"oltre {_number(low, li)} kW", f"over {_number(low, li)} kW")[li]
+                    span = text("export.tip_class.over", lang, low=_number(low, lang))
                 elif low > 0:
-                    span = (f"da {_number(low, li)} a {_number(top, li)} kW", f"{_number(low, li)} to "
-                            f"{_number(top, li)} kW")[li]
+                    span = text("export.tip_class.between", lang, low=_number(low, lang), top=_number(top, lang))
                 else:
-                    span = (f"fino a {_number(top, li)} kW", f"up to {_number(top, li)} kW")[li]
-                text = (f"parte fissa {_number(c.get('fixed_eur_mwh', 0), li)}, massimo "
-                        f"{_number(c.get('cap_eur_mwh', 0), li)}", f"fixed part {_number(c.get('fixed_eur_mwh', 0), li)}"
-                        f", at most {_number(c.get('cap_eur_mwh', 0), li)}")[li]
-                rows.append({"parameter": (f"Tariffa premio, impianti {span}", f"Premium tariff, plants {span}")[li],
-                             "value": text, "unit": "€/MWh"})
+                    span = text("export.tip_class.up_to", lang, top=_number(top, lang))
+                rows.append({"parameter": text("export.tip_class.parameter", lang, span=span),
+                             "value": text("export.tip_class.value", lang,
+                                           fixed=_number(c.get("fixed_eur_mwh", 0), lang),
+                                           cap=_number(c.get("cap_eur_mwh", 0), lang)),
+                             "unit": "€/MWh"})
                 low = top if top is not None else low
         elif isinstance(value, dict):
-            names = CATEGORIES if key == "avoided_price_eur_kwh" else {}
+            names = category if key == "avoided_price_eur_kwh" else (lambda sub: sub)
             for sub, v in value.items():
-                rows.append({"parameter": f"{label} – {names[sub][li] if sub in names else sub}", "value": v,
-                             "unit": unit})
+                rows.append({"parameter": f"{label} – {names(sub)}", "value": v, "unit": unit})
         elif isinstance(value, bool):
-            rows.append({"parameter": label, "value": YES_NO[li][0] if value else YES_NO[li][1], "unit": ""})
+            rows.append({"parameter": label, "value": yes_no(value), "unit": ""})
         elif unit == "%" and isinstance(value, (int, float)):
             rows.append({"parameter": label, "value": round(100 * value, 6), "unit": unit})
         elif isinstance(value, str):
-            rows.append({"parameter": label, "value": RULE_WORDS[value][li] if value in RULE_WORDS else value,
-                         "unit": unit})
+            rows.append({"parameter": label, "value": rule_word(value), "unit": unit})
         elif isinstance(value, (int, float)) or value is None:
             rows.append({"parameter": label, "value": value, "unit": unit})
         else:
@@ -379,9 +265,8 @@ def rule_rows(rules: dict, lang: str = "it") -> list[dict]:
 
 
 def _hourly_sheet(wb: Workbook, results: Results, lang: str) -> None:
-    li = _lang_index(lang)
     columns = community_hourly(results)
-    ws = wb.create_sheet(SHEETS["hourly"][li])
+    ws = wb.create_sheet(sheet_name("hourly", lang))
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 27
     keys = ["timestamp", *columns]
@@ -403,18 +288,16 @@ def _hourly_sheet(wb: Workbook, results: Results, lang: str) -> None:
 def _extended_sheets(wb: Workbook, results: Results, lang: str, scenario) -> None:
     """The sheets added for the reports (issue 14): inputs, per-member and per-plant months, the split and
     the investment when the summary has them, the data sources, and the hourly series per member/plant."""
-    li = _lang_index(lang)
     s = results.summary
     if scenario is not None:
-        _table(wb, SHEETS["members_in"][li], ["id", "name", "kind", "category", "cabina", "lat", "lon", "pod",
-                                              "load_source", "profile", "annual_kwh", "file", "facility"],
-               member_input_rows(scenario), lang, {"kind": _words(KINDS, li), "category": _words(CATEGORIES, li),
-                                                   "load_source": _words(LOAD_SOURCES, li)})
-        yes_no = lambda v: YES_NO[li][0] if v else YES_NO[li][1]  # noqa: E731
-        _table(wb, SHEETS["plants_in"][li], ["id", "name", "member", "kwp", "commissioning", "grant_pct",
-                                             "incentivised", "tilt_deg", "azimuth_deg", "losses_pct", "dc_ac_ratio",
-                                             "degradation_pct_per_year", "production_source"],
-               plant_input_rows(scenario), lang, {"incentivised": yes_no})
+        _table(wb, sheet_name("members_in", lang), ["id", "name", "kind", "category", "cabina", "lat", "lon", "pod",
+                                                    "load_source", "profile", "annual_kwh", "file", "facility"],
+               member_input_rows(scenario), lang, {"kind": _words("kind", lang), "category": _words("category", lang),
+                                                   "load_source": _load_source_word(lang)})
+        _table(wb, sheet_name("plants_in", lang), ["id", "name", "member", "kwp", "commissioning", "grant_pct",
+                                                   "incentivised", "tilt_deg", "azimuth_deg", "losses_pct",
+                                                   "dc_ac_ratio", "degradation_pct_per_year", "production_source"],
+               plant_input_rows(scenario), lang, {"incentivised": _yes_no(lang)})
     from .report.data import monthly_sum, shared_by_withdrawal_kwh
 
     shared_m = monthly_sum(results.year, shared_by_withdrawal_kwh(results))
@@ -429,7 +312,8 @@ def _extended_sheets(wb: Workbook, results: Results, lang: str, scenario) -> Non
             row.update({key: (monthly.get(key) or [None] * 12)[k] for key in member_keys})
             row["shared_by_withdrawal_kwh"] = float(shared_m[k, index[m["id"]]]) if m["id"] in index else None
             rows.append(row)
-    _table(wb, SHEETS["members_monthly"][li], ["member", "month", *member_keys, "shared_by_withdrawal_kwh"], rows, lang)
+    _table(wb, sheet_name("members_monthly", lang), ["member", "month", *member_keys, "shared_by_withdrawal_kwh"],
+           rows, lang)
     plant_keys = ["production_kwh", "injected_kwh", "shared_kwh", "incentivised_kwh", "tip_eur", "energy_sale_eur"]
     rows = []
     for p in s.get("plants", []):
@@ -437,16 +321,17 @@ def _extended_sheets(wb: Workbook, results: Results, lang: str, scenario) -> Non
         for k in range(12):
             rows.append({"plant": p["id"], "month": k + 1,
                          **{key: (monthly.get(key) or [None] * 12)[k] for key in plant_keys}})
-    _table(wb, SHEETS["plants_monthly"][li], ["plant", "month", *plant_keys], rows, lang)
+    _table(wb, sheet_name("plants_monthly", lang), ["plant", "month", *plant_keys], rows, lang)
     # the split among members has its own sheet (_allocation_sheet)
     econ = s.get("economics")
     if isinstance(econ, dict):
         rows = [{"parameter": header(k, lang), "value": v} for k, v in econ.items()
                 if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
-        _table(wb, SHEETS["economics"][li], ["parameter", "value"], rows, lang)
-    _table(wb, SHEETS["sources"][li], ["parameter", "source", "detail"], source_rows(s.get("sources", {}), lang), lang)
-    _wide_hourly(wb, SHEETS["load_hourly"][li], results, results.member_ids, results.members.load_kwh, lang)
-    _wide_hourly(wb, SHEETS["prod_hourly"][li], results, results.plant_ids, results.plant_production_kwh, lang)
+        _table(wb, sheet_name("economics", lang), ["parameter", "value"], rows, lang)
+    _table(wb, sheet_name("sources", lang), ["parameter", "source", "detail"], source_rows(s.get("sources", {}), lang),
+           lang)
+    _wide_hourly(wb, sheet_name("load_hourly", lang), results, results.member_ids, results.members.load_kwh, lang)
+    _wide_hourly(wb, sheet_name("prod_hourly", lang), results, results.plant_ids, results.plant_production_kwh, lang)
 
 
 def member_input_rows(scenario) -> list[dict]:
@@ -473,16 +358,16 @@ def plant_input_rows(scenario) -> list[dict]:
 
 def source_rows(sources: dict, lang: str = "it") -> list[dict]:
     """Where the weather, the prices and each member's consumption came from, one row each."""
-    li = _lang_index(lang)
     weather = sources.get("weather") or {}
     prices = sources.get("prices") or {}
-    rows = [{"parameter": ("Meteo", "Weather")[li], "source": weather.get("source", ""),
-             "detail": " — ".join(x for x in (weather.get("label"), weather.get(("note_it", "note_en")[li])) if x)},
-            {"parameter": ("Prezzi zonali", "Zonal prices")[li], "source": prices.get("source", ""),
+    rows = [{"parameter": text("export.source.weather", lang), "source": weather.get("source", ""),
+             "detail": " — ".join(x for x in (weather.get("label"), weather.get(f"note_{_text_lang(lang)}")) if x)},
+            {"parameter": text("export.source.prices", lang), "source": prices.get("source", ""),
              "detail": f"{prices.get('label', '')} ({prices.get('market_zone', '')})"}]
     for mid, meta in (sources.get("loads") or {}).items():
-        text = meta.get("path") or meta.get("profile") or meta.get("arera") or ""
-        rows.append({"parameter": f"{('Consumo', 'Load')[li]} {mid}", "source": meta.get("source", ""), "detail": text})
+        detail = meta.get("path") or meta.get("profile") or meta.get("arera") or ""
+        rows.append({"parameter": text("export.source.load", lang, member=mid), "source": meta.get("source", ""),
+                     "detail": detail})
     return rows
 
 
@@ -502,23 +387,12 @@ def _wide_hourly(wb: Workbook, title: str, results: Results, ids: list[str], val
         ws.append([label, *row])
 
 
-#: The allocation sheet's headers: key → (Italian, English, number format).
-ALLOCATION_HEADERS = {
-    "id": ("Membro", "Member", TEXT), "category": ("Categoria", "Category", TEXT),
-    "months_active": ("Mesi nella CER", "Months in the CER", INT),
-    "contribution_kwh": ("Contributo all'energia condivisa (kWh)", "Contribution to shared energy (kWh)", KWH),
-    "producer_eur": ("Quota produttori (€)", "Producers' share (€)", EUR),
-    "third_party_eur": ("Compenso produttore terzo (€)", "Third-party producer fee (€)", EUR),
-    "consumer_eur": ("Quota consumatori (€)", "Consumers' share (€)", EUR),
-    "restricted_eur": ("Quota vincolata regola 55% (€)", "55% rule restricted amount (€)", EUR),
-    "net_eur": ("Totale dalla CER (€)", "Total from the CER (€)", EUR),
-    "shapley_eur": ("Valore di Shapley (€)", "Shapley value (€)", EUR),
-    "energy_sale_eur": ("Vendita energia, fuori dalla CER (€)", "Energy sale, outside the CER (€)", EUR),
-    "bill_savings_eur": ("Risparmio in bolletta, fuori dalla CER (€)", "Bill savings, outside the CER (€)", EUR),
-    "month": ("Mese", "Month", TEXT), "pot_eur": ("Incassi CER: TIP + valorizzazione (€)", "CER receipts: TIP + "
-                                                  "valorisation (€)", EUR),
-    "costs_eur": ("Costi (€)", "Costs (€)", EUR), "running_costs_eur": ("Riserva spese (€)", "Running-costs reserve (€)", EUR),
-    "social_fund_eur": ("Fondo sociale (€)", "Social fund (€)", EUR), "members_eur": ("Ai membri (€)", "To members (€)", EUR),
+#: The allocation sheet's number formats (headers: ``export.allocation.<key>``).
+ALLOCATION_FORMATS = {
+    "id": TEXT, "category": TEXT, "months_active": INT, "contribution_kwh": KWH, "producer_eur": EUR,
+    "third_party_eur": EUR, "consumer_eur": EUR, "restricted_eur": EUR, "net_eur": EUR, "shapley_eur": EUR,
+    "energy_sale_eur": EUR, "bill_savings_eur": EUR, "month": TEXT, "pot_eur": EUR, "costs_eur": EUR,
+    "running_costs_eur": EUR, "social_fund_eur": EUR, "members_eur": EUR,
 }
 
 
@@ -526,8 +400,7 @@ def _allocation_sheet(wb: Workbook, allocation: dict | None, lang: str) -> None:
     """The split among members: each member's year, then the community's months (docs/allocation.md)."""
     if not allocation:
         return
-    li = _lang_index(lang)
-    ws = wb.create_sheet(("Ripartizione", "Allocation")[li])
+    ws = wb.create_sheet(sheet_name("allocation", lang))
     member_keys = ["id", "category", "months_active", "contribution_kwh", "producer_eur", "third_party_eur",
                    "consumer_eur", "restricted_eur", "net_eur", "shapley_eur", "energy_sale_eur", "bill_savings_eur"]
     for i in range(len(member_keys)):
@@ -536,25 +409,24 @@ def _allocation_sheet(wb: Workbook, allocation: dict | None, lang: str) -> None:
     def head(keys):
         cells = []
         for key in keys:
-            c = WriteOnlyCell(ws, value=ALLOCATION_HEADERS[key][li])
+            c = WriteOnlyCell(ws, value=text(f"export.allocation.{key}", lang))
             c.fill, c.font = HEADER_FILL, HEADER_FONT
             c.alignment = Alignment(wrap_text=True, vertical="top")
             cells.append(c)
         ws.append(cells)
 
     head(member_keys)
+    category = _words("category", lang)
     for m in allocation.get("members", []):
-        row = {**m, **m.get("outside_pot", {}), "category": _words(CATEGORIES, li)(m.get("category"))}
-        ws.append([_cell(ws, row.get(k), ALLOCATION_HEADERS[k][2]) for k in member_keys])
+        row = {**m, **m.get("outside_pot", {}), "category": category(m.get("category"))}
+        ws.append([_cell(ws, row.get(k), ALLOCATION_FORMATS[k]) for k in member_keys])
     ws.append([])
     month_keys = ["month", "pot_eur", "costs_eur", "running_costs_eur", "social_fund_eur", "members_eur"]
     head(month_keys)
     for r in allocation.get("monthly", []):
-        ws.append([_cell(ws, MONTHS[li][int(r["month"]) - 1]),
+        ws.append([_cell(ws, month_name(int(r["month"]), lang)),
                    *(_cell(ws, r.get(k), EUR) for k in month_keys[1:])])
-    ws.append([_cell(ws, ("Mensile: anticipi GSE; la regola 55% è annuale, la sua ripartizione mensile è "
-                          "un'approssimazione.", "Monthly: GSE advances; the 55% rule is yearly, its monthly "
-                          "split is an approximation.")[li])])
+    ws.append([_cell(ws, text("export.allocation.note", lang))])
 
 
 def results_zip(results: Results) -> bytes:

@@ -18,7 +18,7 @@ from .i18n import current_lang, t
 from ..pure.mdsafe import md
 from ..pure.overview import cabine_count, kwp_by_member
 from ..pure.ripartizione import range_text
-from .ui import chart, remembered_choice, show_problems, tr
+from .ui import chart, remembered_choice, show_problems
 
 TOPICS = ("community", "money", "member")
 TOPIC_KEY = "present_topic"
@@ -81,10 +81,10 @@ def _community(doc: dict, run, lang: str) -> None:
                 help=t("present.shared_help", pct=fmt_pct(totals.get("shared_over_injected"), 0, lang)))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        chart(_big(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), tr, lang)),
+        chart(_big(charts.mini_map_figure(doc.get("members", []), doc.get("cabine", []), kwp_by_member(doc), t, lang)),
               "present_map")
     with right:
-        chart(_legend_below(_big(charts.monthly_energy_figure(run.summary.get("monthly", []), tr, lang))),
+        chart(_legend_below(_big(charts.monthly_energy_figure(run.summary.get("monthly", []), t, lang))),
               "present_monthly")
     st.caption(t("present.community_note", co2=fmt_co2(totals.get("co2_avoided_kg"), lang),
                  suff=fmt_pct(totals.get("self_sufficiency_ratio"), 0, lang)))
@@ -111,9 +111,9 @@ def _money(doc: dict, run, lang: str) -> None:
                 help=t("panoramica.metric.sale_help"))
     left, right = st.columns(2, gap="large")
     with left:
-        chart(_big(charts.money_year_figure(totals, tr, lang)), "present_money_year")
+        chart(_big(charts.money_year_figure(totals, t, lang)), "present_money_year")
     with right:
-        chart(_big(charts.money_monthly_figure(run.summary.get("monthly", []), tr, lang)), "present_money_monthly")
+        chart(_big(charts.money_monthly_figure(run.summary.get("monthly", []), t, lang)), "present_money_monthly")
 
 
 def _member(doc: dict, run, lang: str) -> None:

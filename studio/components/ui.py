@@ -80,11 +80,6 @@ def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
 
 
-def tr(key: str, **fmt) -> str:
-    """The translation function handed to the chart builders."""
-    return t(key, **fmt)
-
-
 def note_messages(notes: list[tuple[str, dict]]) -> None:
     """Queue the notes returned by the table merges as info messages."""
     for key, fmt in notes:

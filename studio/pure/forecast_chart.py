@@ -8,11 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cer_core.forecast import CommunityForecast
+from cer_core.i18n import day_names
 from cer_core.timeaxis import LOCAL_TZ
 
 from .charts import COLORS, Tr, _alpha, _list, empty_figure, figure, layout, xaxis, yaxis
 
-_DAYS = {"it": ("lun", "mar", "mer", "gio", "ven", "sab", "dom"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
 def _columns(fc: CommunityForecast, cabina: str | None) -> list[int]:
@@ -31,7 +31,7 @@ def series(fc: CommunityForecast, cabina: str | None = None) -> dict[str, np.nda
 def hour_labels(fc: CommunityForecast, lang: str = "it") -> list[str]:
     """``sab 24/10 14:00`` per hour; the repeated October hour carries its offset (``02:00 +01``)."""
     local = fc.hours_utc.tz_convert(LOCAL_TZ)
-    names = _DAYS["en" if lang == "en" else "it"]
+    names = day_names("en" if lang == "en" else "it")
     seen: set = set()
     out = []
     for ts in local:

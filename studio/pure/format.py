@@ -1,6 +1,7 @@
 """Numbers as the studio shows them: Italian format (1.234,5 kWh) in the Italian UI, with units.
 
-Only the UI formats numbers; the core and its files keep plain floats. Every function takes the
+Only the UI formats numbers; the core and its files keep plain floats (the reports share
+:func:`cer_core.i18n.format_number` with these functions). Every function takes the
 language (``"it"`` default, ``"en"`` gives 1,234.5) and returns a string with a non-breaking space
 between the number and its unit, so a unit never wraps to the next line.
 """
@@ -10,11 +11,9 @@ from __future__ import annotations
 import math
 import re
 
+from cer_core.i18n import format_number, month_names as _month_names
+
 NBSP = "\u00a0"
-MONTHS = {
-    "it": ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
 
 
 def _missing(value) -> bool:
@@ -38,12 +37,7 @@ def fmt_number(value, decimals: int = 0, lang: str = "it") -> str:
     """
     if _missing(value):
         return "–"
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0"
-    if lang == "en":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_number(value, decimals, lang)
 
 
 def fmt_qty(value, unit: str, decimals: int = 0, lang: str = "it") -> str:
@@ -106,8 +100,8 @@ def fmt_co2(kg, lang: str = "it") -> str:
 
 
 def month_names(lang: str = "it") -> tuple[str, ...]:
-    """Abbreviated month names (12)."""
-    return MONTHS.get(lang, MONTHS["it"])
+    """Abbreviated month names (12): ``gen`` … ``dic``, ``Jan`` … ``Dec`` (Babel, :func:`cer_core.i18n.month_names`)."""
+    return _month_names(lang, "abbreviated")
 
 
 def plotly_separators(lang: str = "it") -> str:

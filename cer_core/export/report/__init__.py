@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ...api import Outcome
+from ... import i18n
 from ..xlsx import results_workbook
 from .community import community_report_pdf
 from .member import MemberFigures, member_sheet_pdf, member_sheets_zip
@@ -29,10 +30,10 @@ def write_reports(outcome: Outcome, out_dir: str | Path, lang: str = "it") -> li
     ``<name>_schede.zip`` and ``schede/scheda_<nn>_<id>.pdf``.
     """
     out = Path(out_dir)
-    sheets_dir = out / ("schede" if lang == "it" else "sheets")
+    words = [i18n.text(f"export.file.{w}", lang) for w in ("report", "results", "sheets", "sheet")]
+    sheets_dir = out / words[2]
     sheets_dir.mkdir(parents=True, exist_ok=True)
     base = report_basename(outcome.scenario.name)
-    words = ("relazione", "risultati", "schede", "scheda") if lang == "it" else ("report", "results", "sheets", "sheet")
     paths = []
     path = out / f"{base}_{words[0]}.pdf"
     path.write_bytes(community_report_pdf(outcome, lang))

@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 
 from ...api import Outcome
+from ...i18n import text
 from . import data
 from .pdf import ReportPDF, rgb
 from .text import Text
@@ -87,7 +88,7 @@ def member_sheets_zip(outcome: Outcome, lang: str = "it", member_ids: list[str] 
     """Every member's sheet (or those of ``member_ids``) as ``scheda_<nn>_<id>.pdf`` files in one zip."""
     figures = MemberFigures(outcome)
     ids = member_ids or [m["id"] for m in figures.summary.get("members", [])]
-    prefix = "scheda" if lang == "it" else "sheet"
+    prefix = text("export.file.sheet", lang)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for n, mid in enumerate(ids, start=1):

@@ -1,31 +1,19 @@
-"""The reports' words and numbers: the ``report`` catalogue of the UI and Italian number formats.
+"""The reports' words and numbers: the ``report`` namespace of the project's catalogue and its number formats.
 
-The texts come from ``locales/<lang>/report.json`` — the same catalogues the studio reads (its
-``t("report.key")``), so a label in a PDF is the label on the screen. This loader is core-side and
-tiny: the core never imports the studio. Numbers follow the studio's conventions (``studio/pure/format.py``):
-Italian ``1.234,5 kWh`` and ``12.346 €``, English ``1,234.5 kWh`` and ``€12,346``.
+The texts are the ``report.*`` keys of :mod:`cer_core.i18n` (``locales/<lang>/report.json``) — the same
+catalogue the studio reads (its ``t("report.key")``), so a label in a PDF is the label on the screen. Month
+names come from Babel (:func:`cer_core.i18n.month_names`). Numbers follow the studio's conventions
+(``studio/pure/format.py``, both on :func:`cer_core.i18n.format_number`): Italian ``1.234,5 kWh`` and
+``12.346 €``, English ``1,234.5 kWh`` and ``€12,346``.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
 
-from ...paths import ROOT
+from ...i18n import LANGS, catalogue, format_number, month_names, text_or
 
-LOCALES = ROOT / "locales"
-LANGS = ("it", "en")
 NAMESPACE = "report"
-MONTHS_SHORT = {"it": ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
-                "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
-
-
-@lru_cache(maxsize=4)
-def catalogue(lang: str) -> dict[str, str]:
-    """The ``report`` keys of ``lang`` without the namespace: ``{"member.title": text}``."""
-    path = LOCALES / lang / f"{NAMESPACE}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _missing(value) -> bool:
@@ -39,14 +27,7 @@ def _missing(value) -> bool:
 
 def fmt_number(value, decimals: int = 0, lang: str = "it") -> str:
     """``1234.5`` → ``"1.234,5"`` (it) or ``"1,234.5"`` (en); ``"–"`` for None/NaN."""
-    if _missing(value):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    if lang == "en":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return "–" if _missing(value) else format_number(value, decimals, lang)
 
 
 class Text:
@@ -60,14 +41,14 @@ class Text:
 
     def __init__(self, lang: str = "it"):
         self.lang = lang if lang in LANGS else "it"
-        self._words = catalogue(self.lang)
 
     def __call__(self, key: str, **fmt) -> str:
-        text = self._words.get(key) or catalogue("it").get(key) or key
-        return text.format(**fmt) if fmt else text
+        """The text of ``report.<key>`` (Italian when missing in the language; ``key`` itself when unknown)."""
+        template = text_or(f"{NAMESPACE}.{key}", self.lang, key)
+        return template.format(**fmt) if fmt else template
 
     def has(self, key: str) -> bool:
-        return key in self._words
+        return f"{NAMESPACE}.{key}" in catalogue(self.lang)
 
     def num(self, value, decimals: int = 0) -> str:
         return fmt_number(value, decimals, self.lang)
@@ -108,9 +89,9 @@ class Text:
             return str(iso or "–")
         y, m, d = str(iso)[:10].split("-")
         if self.lang == "en":
-            return f"{int(d)} {MONTHS_SHORT['en'][int(m) - 1]} {y}"
+            return f"{int(d)} {month_names('en', 'abbreviated')[int(m) - 1]} {y}"
         return f"{d}/{m}/{y}"
 
     @property
     def months(self) -> tuple[str, ...]:
-        return MONTHS_SHORT[self.lang]
+        return month_names(self.lang, "abbreviated")
