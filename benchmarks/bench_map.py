@@ -22,7 +22,8 @@ from streamlit_folium import _get_feature_group_string, _get_map_string  # noqa:
 from cer_core.cabine import assign_members  # noqa: E402
 from cer_core.paths import DEMO_SCENARIO  # noqa: E402
 from studio.pure.map_model import displayable  # noqa: E402
-from studio.components.map_view import base_map, dynamic_layers, initial_view  # noqa: E402
+from studio.components.map_assets import install_local_assets  # noqa: E402
+from studio.pure.map_view import base_map, dynamic_layers, initial_view  # noqa: E402
 
 
 def synthetic(n: int) -> dict:
@@ -53,7 +54,7 @@ def one_rerun(doc: dict):
     """The server-side work of one map rerun (as pages/mappa.py does it, st_folium's rendering included)."""
     view = displayable(doc)
     outside = tuple(assign_members(view["members"], view["cabine"]).outside)
-    m = base_map(initial_view(view), "it")
+    m = base_map(initial_view(view), "it", assets_prefix=install_local_assets(""))
     layers = dynamic_layers(view, outside=outside, selected=view["members"][0]["id"])
     m.get_root().render()
     script = _get_map_string(m)

@@ -31,9 +31,10 @@ from studio.components.frame import ensure as ensure_frame
 from studio.components.i18n import current_lang, t
 from studio.pure.mdsafe import md
 from studio.pure.plain import user_message
-from studio.components.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
-                             ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
-                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing, offline)
+from studio.components.map_assets import install_local_assets
+from studio.pure.map_view import (CABINA_PALETTE, MAP_HEIGHT_PX, OUTSIDE_COLOUR, PENDING_COLOUR, ROLE_COLOURS,
+                                  ROOF_FILL, MapView, base_map, cabina_colours, cabina_ids, click_target,
+                                  drawing_signature, dynamic_layers, initial_view, latest_new_drawing, offline)
 from studio.components.state import edit_doc, get_workspace
 from studio.pure.tables import cabina_options, profile_names, tr_profile, unique_id
 from studio.components.ui import checked_number, number_text, remembered_choice
@@ -582,7 +583,7 @@ def map_fragment() -> None:
         layers = dynamic_layers(doc, lang=lang, colour_by=colour_by, selected=_ss("selected"),
                                 selected_plant=_ss("selected_plant"), outside=tuple(assignment.outside),
                                 pending=pending, drafts_token=_ss("drafts", 0))
-        st_folium(base_map(view, lang), key=map_key, height=MAP_HEIGHT_PX, use_container_width=True,
+        st_folium(base_map(view, lang, assets_prefix=install_local_assets()), key=map_key, height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=RETURNED, feature_group_to_add=layers, center=_ss("center"), zoom=_ss("zoom"))
         _legend(doc, colour_by, assignment.outside)
         if offline() and not pending:     # while a drawn shape waits for confirmation, one thing at a time

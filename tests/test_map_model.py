@@ -204,7 +204,7 @@ def test_displayable_drops_what_cannot_be_drawn():
     assert [c["id"] for c in view["cabine"]] == ["CP-ROZZANO", "CP-PIEVE", "CP-X"] and "area" not in view["cabine"][2]
     assert view["cabine"][0]["area"] == doc["cabine"][0]["area"]
     assert len(doc["members"]) == 44                       # the document itself is untouched
-    from studio.components.map_view import dynamic_layers
+    from studio.pure.map_view import dynamic_layers
     assert len(dynamic_layers(view)) == 3                  # and the map builds from it
 
 

@@ -1,4 +1,4 @@
-"""studio.components.map_view / map_assets / map_basemap: the folium map loads nothing from outside and has its layers."""
+"""studio.pure.map_view / studio.components.map_assets / map_basemap: the folium map loads nothing from outside and has its layers."""
 
 from __future__ import annotations
 
@@ -12,10 +12,17 @@ from streamlit_folium import _get_feature_group_string, _get_map_string
 from cer_core.paths import DEMO_SCENARIO
 from studio.components import map_assets
 from studio.pure.map_basemap import boundaries_near, labels_near
-from studio.components.map_view import (OSM_TILES, MapView, base_map, cabina_colours, click_target, draw_texts,
-                             drawing_signature, dynamic_layers, initial_view, latest_new_drawing, translator)
+from cer_core.i18n import translator
+from studio.pure.map_view import (OSM_TILES, MapView, base_map, cabina_colours, click_target, draw_texts,
+                                  drawing_signature, dynamic_layers, initial_view, latest_new_drawing)
 
 VIEW = MapView(45.3675, 9.1821, 13)
+
+
+@pytest.fixture(autouse=True)
+def local_assets():
+    """What the map page does before drawing: folium's scripts and stylesheets point at the vendored copies."""
+    map_assets.install_local_assets("")
 
 
 def demo() -> dict:
@@ -245,7 +252,7 @@ def test_layer_names_translated(lang, monkeypatch):
 
 
 def test_online_an_aerial_imagery_layer_with_attribution_beside_openstreetmap(monkeypatch):
-    from studio.components import map_view
+    from studio.pure import map_view
 
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")
     page = map_view.base_map(map_view.MapView(45.38, 9.15, 17), "it").get_root().render()

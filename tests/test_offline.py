@@ -46,8 +46,10 @@ def test_the_probe_would_see_the_call_without_the_setting(tmp_path):
 
 
 def test_the_offline_map_requests_no_remote_url(monkeypatch):
-    from studio.components import map_view
+    from studio.components.map_assets import install_local_assets
+    from studio.pure import map_view
 
+    install_local_assets("")                  # as the map page does before drawing
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
     page = map_view.base_map(map_view.MapView(45.38, 9.15, 13)).get_root().render()
     assert re.findall(r"https?://[^\"' )<>]+", page) == []

@@ -9,8 +9,10 @@ streamlit-folium redraws a map only when its *base* changes, so the map is split
   members, the selection and the shape waiting for confirmation. They change without remounting the
   map, so zoom and position are kept.
 
-All assets load from the app (:mod:`studio.components.map_assets`). Coordinates: GeoJSON ``[lon, lat]``,
-folium ``[lat, lon]``.
+All assets load from the app: the page points folium at the vendored copies
+(:func:`studio.components.map_assets.install_local_assets`, which reads Streamlit's base URL) and passes
+the URL prefix to :func:`base_map`, so this module stays pure (no Streamlit, ``tests/test_layering.py``).
+Coordinates: GeoJSON ``[lon, lat]``, folium ``[lat, lon]``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,8 @@ from folium.template import Template
 from cer_core.cabine import area_shape
 from cer_core.geo import find_comune, haversine_km
 from cer_core.geocode import OFFLINE_ENV
+from cer_core.i18n import DEFAULT_LANG, translator
 from studio.pure.format import fmt_kwp
-from studio.components.i18n import DEFAULT_LANG, catalogue
-from studio.components.map_assets import install_local_assets
 from studio.pure.map_basemap import boundaries_near, labels_near
 from studio.pure.tables import cabina_options
 
@@ -53,16 +54,10 @@ ITALY = (42.5, 12.5, 6)
 MAP_HEIGHT_PX = 620
 #: Leaflet's marker images under the vendored assets (its own path detection misses "images/").
 LEAFLET_IMAGES = "leaflet-1.9.3/dist/images/"
+#: Where Streamlit serves ``static/vendor`` with no base URL path (``studio.components.map_assets.url_prefix``).
+ASSETS_PREFIX = "/app/static/vendor/"
 
 Tr = Callable[..., str]
-
-
-def translator(lang: str = DEFAULT_LANG) -> Tr:
-    """``tr("map.key", **fmt)`` for ``lang`` without Streamlit (falls back to Italian, then to the key)."""
-    def tr(key: str, **fmt) -> str:
-        text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG).get(key) or key
-        return text.format(**fmt) if fmt else text
-    return tr
 
 
 @dataclass(frozen=True)
@@ -242,18 +237,19 @@ def offline() -> bool:
 
 
 def base_map(view: MapView, lang: str = DEFAULT_LANG, *, basemap_radius_km: float = 15.0,
-             height_px: int = MAP_HEIGHT_PX) -> folium.Map:
+             height_px: int = MAP_HEIGHT_PX, assets_prefix: str = ASSETS_PREFIX) -> folium.Map:
     """The constant part of the map for ``view``: basemaps, layer switch and drawing tools.
 
     Built identically for the same arguments, so streamlit-folium does not remount it between runs.
     Offline (:func:`offline`) the OpenStreetMap tiles are left out: the browser then requests nothing
-    outside the studio's own server (docs/limits.md).
+    outside the studio's own server (docs/limits.md). ``assets_prefix`` is the URL of the vendored assets
+    (what :func:`studio.components.map_assets.install_local_assets` returns; call it first, once per process,
+    so that folium's own scripts load from there too).
     """
-    prefix = install_local_assets()
     tr = translator(lang)
     m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, max_zoom=19, height=height_px)
     m.get_root().header.add_child(Element(MAP_CSS), name="cer_map_css")
-    MapSetup(draw_texts(tr), prefix + LEAFLET_IMAGES).add_to(m)      # first: before any marker exists
+    MapSetup(draw_texts(tr), assets_prefix + LEAFLET_IMAGES).add_to(m)      # first: before any marker exists
     # Offline basemap: comuni boundaries and names in panes *below* the tiles (tilePane is z-index 200):
     # hidden by the tiles when they load, visible when they cannot.
     folium.map.CustomPane("cer-offline", z_index=150, pointer_events=False).add_to(m)
