@@ -10,8 +10,10 @@ the class name (:func:`user_message`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cer_core.errors import MAX_MESSAGE_CHARS, Problem, excerpt
+from cer_core import i18n
 
 #: ``(ConnectionError)``, ``(BadZipFile)``, ``(ValueError: …)``, ``ReadTimeout:`` — Python names, not words.
 _EXC = re.compile(r"\s*\((?:[A-Za-z_][\w.]*?)?(?:Error|Exception|Timeout|BadZipFile|Warning)(?::[^)]*)?\)"
@@ -20,19 +22,16 @@ _ENTITY = re.compile(r"^(members|plants|cabine)\[(\d+)\]")
 _INDEX = re.compile(r"^([a-z_]+)\[(\d+)\]$")
 _FILE = re.compile(r"\.(csv|txt|json|jsonl|geojson|zip|xlsx|xls)(:\d+)?$", re.IGNORECASE)
 
-#: JSON path pieces → words, by language (a piece not listed is left out: the entity is enough).
-_WORDS = {
-    "it": {"members": "membro", "plants": "impianto", "cabine": "cabina", "load": "consumi",
-           "bills": "bolletta", "production": "produzione", "weather": "meteo", "site": "sito", "prices": "prezzi",
-           "faces": "falda", "kwp": "potenza", "commissioning": "entrata in esercizio", "pod": "POD",
-           "name": "nome", "year": "anno", "comune": "comune", "rules": "regole", "economics": "parametri economici",
-           "regolamento": "regolamento", "area": "area", "roof": "tetto", "cabina": "cabina"},
-    "en": {"members": "member", "plants": "plant", "cabine": "cabina", "load": "consumption",
-           "bills": "bill", "production": "production", "weather": "weather", "site": "site", "prices": "prices",
-           "faces": "face", "kwp": "power", "commissioning": "commissioning", "pod": "POD",
-           "name": "name", "year": "year", "comune": "comune", "rules": "rules", "economics": "economic parameters",
-           "regolamento": "regolamento", "area": "area", "roof": "roof", "cabina": "cabina"},
-}
+#: JSON path pieces shown in words, ``common.where.<piece>`` in the catalogue (a piece not listed is left out:
+#: the entity is enough).
+_PIECES = ("members", "plants", "cabine", "load", "bills", "production", "weather", "site", "prices", "faces", "kwp",
+           "commissioning", "pod", "name", "year", "comune", "rules", "economics", "regolamento", "area", "roof",
+           "cabina")
+
+
+@lru_cache(maxsize=4)
+def _words(lang: str) -> dict[str, str]:
+    return {piece: i18n.text(f"common.where.{piece}", lang) for piece in _PIECES}
 
 
 def plain_text(text: str) -> str:
@@ -47,7 +46,7 @@ def _file_part(text: str) -> str:
 
 def plain_where(where: str, lang: str = "it", doc: dict | None = None) -> str:
     """A problem's location in words: the member, plant or cabina by name, then what in it."""
-    words = _WORDS.get(lang, _WORDS["it"])
+    words = _words(lang if lang in i18n.LANGS else "it")
     path, _, file = str(where).partition(" → ")
     m = _ENTITY.match(path)
     head = re.split(r"[.\[]", path)[0]
