@@ -20,7 +20,7 @@ from studio.pure.imports import store_production_file, store_weather_file
 from studio.pure.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
 from studio.components.ui import (chart, flash, flash_refused, note_messages, number_field, remembered_choice, show_problems,
-                       styled, tr, widget_key)
+                       styled, widget_key)
 from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("impianti")  # a deep link on a fresh server goes through app.py first
@@ -215,7 +215,7 @@ def production_section(run) -> None:
         return
     names = [r.get("name") or r.get("id") for r in records_]
     monthly = charts.monthly_sums(results.plant_production_kwh, results.year)
-    chart(charts.plant_monthly_figure(names, monthly, tr, lang), "plant_monthly")
+    chart(charts.plant_monthly_figure(names, monthly, t, lang), "plant_monthly")
     frame = pd.DataFrame({
         t("impianti.col.name"): names,
         "kWp": [r["kwp"] for r in records_],
@@ -259,7 +259,7 @@ def weather_section(ws) -> None:
         return
     left, right = st.columns([3, 2], gap="large")
     with left:
-        chart(charts.weather_figure(summary.irradiation_kwh_m2, summary.temperature_c, tr, lang), "weather")
+        chart(charts.weather_figure(summary.irradiation_kwh_m2, summary.temperature_c, t, lang), "weather")
     with right:
         st.metric(t("impianti.weather.annual_irradiation"),
                   fmt_qty(sum(summary.irradiation_kwh_m2), "kWh/m²", 0, lang), border=True)

@@ -20,7 +20,7 @@ from studio.pure.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dict
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
 from studio.components.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
-                        remembered_choice, remembered_tabs, show_problems, tr, widget_key)
+                        remembered_choice, remembered_tabs, show_problems, widget_key)
 from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
@@ -302,13 +302,13 @@ def preview(ws, doc: dict, member: dict) -> None:
                            "member_tab")
     with tabs[0]:
         if tabs[0].open is not False:
-            chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")
+            chart(charts.member_monthly_figure(kwh, year, t, lang), "member_monthly")
     with tabs[1]:
         if tabs[1].open:
-            chart(charts.member_typical_days_figure(kwh, year, tr, lang), "member_days")
+            chart(charts.member_typical_days_figure(kwh, year, t, lang), "member_days")
     with tabs[2]:
         if tabs[2].open:
-            chart(charts.band_split_figure(kwh, year, tr, lang), "member_bands")
+            chart(charts.band_split_figure(kwh, year, t, lang), "member_bands")
 
 
 # -------------------------------------------------------------------------------------------------
