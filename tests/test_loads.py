@@ -11,7 +11,8 @@ import pytest
 from cer_core import api
 from cer_core.errors import CerInputError
 from cer_core.io import write_hourly_csv
-from cer_core.loads.member_load import LoadSeries, describe_load, member_load
+from cer_core.loads.member_load import describe_load, member_load
+from cer_core.loads.series import LoadSeries
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
 from io_helpers import CASES, SAMPLES
@@ -230,7 +231,7 @@ def test_producer_without_load_and_describe():
 
 
 def test_load_warnings_reach_the_run(tmp_path):
-    """cer_core.api turns LoadSeries.meta warnings into warning Problems located at the member."""
+    """The loads' warnings reach the run as warning Problems located at the member (LoadSeries.warnings)."""
     hour = np.arange(8784) % 24
     pv = np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None) * 20.0
     doc = {"schema": "cer-studio/scenario@1", "name": "t", "year": 2024, "site": {"comune": "Rozzano"},
