@@ -249,13 +249,18 @@ def _arera_raw() -> dict[tuple[str, str], np.ndarray]:
     frame = pd.read_csv(ARERA_FILE)
     frame.columns = ["month", "region", "power_class", "day_type", "hour", "kwh"]
     dt_index = {"Giorno feriale": WEEKDAY, "Sabato": SATURDAY, "Domenica": HOLIDAY}
-    frame["dt"] = frame["day_type"].map(dt_index)
-    out: dict[tuple[str, str], np.ndarray] = {}
-    for (region, pclass), g in frame.groupby(["region", "power_class"]):
-        arr = np.full((12, 3, 24), np.nan)
-        arr[g["month"].to_numpy() - 1, g["dt"].to_numpy(), g["hour"].to_numpy()] = g["kwh"].to_numpy()
-        out[(region, pclass)] = arr
-    return out
+    day_code, day_names = pd.factorize(frame["day_type"])
+    day_type = np.array([dt_index[str(name)] for name in day_names], dtype=np.intp)[day_code]
+    # one array for every (region, class) at once, filled in a single assignment in the file's row order
+    # (a groupby over the two text columns took ~0.2 s of a cold start)
+    region_code, regions = pd.factorize(frame["region"])
+    class_code, classes = pd.factorize(frame["power_class"])
+    cells = np.full((len(regions), len(classes), 12, 3, 24), np.nan)
+    cells[region_code, class_code, frame["month"].to_numpy() - 1, day_type, frame["hour"].to_numpy()] = \
+        frame["kwh"].to_numpy()
+    present = np.zeros((len(regions), len(classes)), dtype=bool)
+    present[region_code, class_code] = True
+    return {(str(regions[r]), str(classes[c])): cells[r, c] for r, c in zip(*np.nonzero(present))}
 
 
 def _fill_months(arr: np.ndarray) -> np.ndarray:
