@@ -212,17 +212,29 @@ def activity_shape(name: str, year: int, include_4_october: bool = True) -> np.n
 
 @lru_cache(maxsize=32)
 def public_lighting_shape(year: int, lat: float, lon: float) -> np.ndarray:
-    """Hourly shape (sum 1) of public lighting at (lat, lon): dark fraction of each hour, 70 % 00–05."""
-    from pvlib.solarposition import ephemeris
+    """Hourly shape (sum 1) of public lighting at (lat, lon): dark fraction of each hour, 70 % 00–05.
 
-    axis = hours_utc(year)
-    step_min = 5
-    times = pd.date_range(axis[0], axis[-1] + pd.Timedelta(hours=1), freq=f"{step_min}min", inclusive="left")
-    elev = ephemeris(times, lat, lon)["apparent_elevation"].to_numpy()
-    dark = (elev < -2.0).reshape(len(axis), 60 // step_min).mean(axis=1)
-    hour = local_hour_of_day(year)
-    level = np.where((hour >= 0) & (hour < 5), 0.7, 1.0)
-    return _normalise(dark * level)
+    The sun comes from pvlib, whose import (with SciPy) is most of a cold start's cost; the shape is kept
+    in the disk cache of derived data (:mod:`cer_core.diskcache`), keyed by the arguments, pvlib's
+    version and this module's source, so later processes read it back without importing pvlib.
+    """
+    from .. import diskcache
+
+    def compute() -> dict[str, np.ndarray]:
+        from pvlib.solarposition import ephemeris
+
+        axis = hours_utc(year)
+        step_min = 5
+        times = pd.date_range(axis[0], axis[-1] + pd.Timedelta(hours=1), freq=f"{step_min}min", inclusive="left")
+        elev = ephemeris(times, lat, lon)["apparent_elevation"].to_numpy()
+        dark = (elev < -2.0).reshape(len(axis), 60 // step_min).mean(axis=1)
+        hour = local_hour_of_day(year)
+        level = np.where((hour >= 0) & (hour < 5), 0.7, 1.0)
+        return {"shape": _normalise(dark * level)}
+
+    key = diskcache.entry_key("public_lighting", (int(year), float(lat), float(lon)),
+                              code=("loads/profiles.py", "bands.py", "timeaxis.py"), libraries=("pvlib", "pandas"))
+    return _frozen(diskcache.cached(key, compute)["shape"])
 
 
 # --- households (ARERA) --------------------------------------------------------------------------------
