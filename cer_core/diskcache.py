@@ -22,6 +22,7 @@ bit for bit the same with or without the cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -95,13 +96,15 @@ def load(key: str) -> dict[str, np.ndarray] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
-        os.utime(path)  # recently used
-        return arrays
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError, KeyError):  # truncated or foreign: a miss, and gone
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
         return None
+    with contextlib.suppress(OSError):  # a read-only cache still serves its entries
+        os.utime(path)  # recently used
+    return arrays
 
 
 def store(key: str, arrays: dict[str, np.ndarray]) -> None:
@@ -117,7 +120,8 @@ def store(key: str, arrays: dict[str, np.ndarray]) -> None:
             np.savez(fh, **arrays)
         os.replace(tmp, folder / f"{key}.npz")
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         return
     trim()
 
@@ -139,7 +143,8 @@ def trim(max_entries: int | None = None, max_bytes: int | None = None) -> None:
         for i, (_, size, path) in enumerate(entries):
             total += size
             if i >= max_entries or total > max_bytes:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
 
 
 def cached(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
