@@ -50,9 +50,11 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    """``$CER_STUDIO_CACHE/derived`` or ``~/.cache/cer-studio/derived``."""
-    env = os.environ.get("CER_STUDIO_CACHE")
-    return (Path(env) if env else Path.home() / ".cache" / "cer-studio") / "derived"
+    """``derived`` in the studio's disk cache folder (:func:`cer_core.io.http.cache_root`:
+    ``$CER_STUDIO_CACHE`` or ``~/.cache/cer-studio``)."""
+    from .io.http import cache_root
+
+    return cache_root() / "derived"
 
 
 @lru_cache(maxsize=64)
