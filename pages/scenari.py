@@ -291,7 +291,7 @@ def _remove_candidates() -> None:
 
 
 def candidate_form() -> None:
-    from cer_core.constants import MEMBER_CATEGORIES, TYPICAL_ANNUAL_KWH
+    from cer_core.vocabulary import MEMBER_CATEGORIES, TYPICAL_ANNUAL_KWH
 
     prefix = widget_key("scn_cand", [len(ws.doc.get("members", [])), lang])
     categories = [c for c in MEMBER_CATEGORIES if c != "large_enterprise"]

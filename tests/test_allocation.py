@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from cer_core.money.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
                                  largest_remainder_cents, preset, regolamento_problems, split)
 from cer_core.money.shapley import shapley_exact, shapley_game, shapley_sampled
+from cer_core.vocabulary import MEMBER_CATEGORIES
 
 
 def hand_base(**changes) -> AllocationBase:
@@ -199,8 +200,7 @@ def test_compare_rule_sets():
 # invariants
 # ---------------------------------------------------------------------------------------------------
 
-CATEGORIES = ["household", "sme", "large_enterprise", "public_body", "third_sector", "religious_body",
-              "research_body", "other"]
+CATEGORIES = list(MEMBER_CATEGORIES)
 money = st.floats(0.0, 5000.0, allow_nan=False)
 
 

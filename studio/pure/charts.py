@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from cer_core.bands import F1, F2, F3, HOLIDAY, SATURDAY, WEEKDAY, band_of_hour, day_type_of_hour, local_hour_of_day
 from cer_core.timeaxis import hours_local, local_month
+from cer_core.vocabulary import KIND_CHOICES
 
 from .format import fmt_energy, fmt_eur, month_names, plotly_separators
 
@@ -575,7 +576,7 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
                          "fill": "toself", "fillcolor": _alpha(color, 0.07),
                          "line": {"color": _alpha(color, 0.6), "width": 1.5}, "name": _plain(cab.get("name") or cab.get("id")),
                          "hoverinfo": "name", "legendgroup": f"cab{c}", "showlegend": False})
-    for kind in ("consumer", "prosumer", "producer"):
+    for kind in KIND_CHOICES:
         group = [m for m in located if m.get("kind") == kind]
         if not group:
             continue
