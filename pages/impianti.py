@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from cer_core.results_view import summary_view
 from cer_core.scenario import PLANT_DEFAULTS
 from cer_core.vocabulary import PLANT_KWP_MAX, year_or_default
 from studio.pure import charts
@@ -209,24 +210,23 @@ def production_section(run) -> None:
         st.info(t("impianti.production.not_simulated"))
         show_problems(run.problems)
         return
-    results = run.outcome.results
-    records_ = run.summary.get("plants", [])
+    view = summary_view(run.summary)
+    records_ = view.plants
     if not records_:
         st.info(t("impianti.production.none"))
         return
-    names = [r.get("name") or r.get("id") for r in records_]
-    monthly = charts.monthly_sums(results.plant_production_kwh, results.year)
-    chart(charts.plant_monthly_figure(names, monthly, tr, lang), "plant_monthly")
+    names = [r.label for r in records_]
+    chart(charts.plant_monthly_figure(names, view.plant_monthly_kwh("production_kwh"), tr, lang), "plant_monthly")
     frame = pd.DataFrame({
         t("impianti.col.name"): names,
-        "kWp": [r["kwp"] for r in records_],
-        t("impianti.production.kwh"): [r["production_kwh"] for r in records_],
-        t("impianti.production.yield"): [r["specific_yield_kwh_kwp"] for r in records_],
-        t("impianti.production.injected"): [r["injected_kwh"] for r in records_],
-        t("impianti.production.shared"): [r["shared_kwh"] for r in records_],
-        t("impianti.production.tip"): [r["tip_eur"] for r in records_],
-        t("impianti.production.admitted"): [t("common.yes") if r["admitted"] else
-                                            (r.get(f"admission_{lang}") or t("common.no")) for r in records_],
+        "kWp": [r.kwp for r in records_],
+        t("impianti.production.kwh"): [r.production_kwh for r in records_],
+        t("impianti.production.yield"): [r.specific_yield_kwh_kwp for r in records_],
+        t("impianti.production.injected"): [r.injected_kwh for r in records_],
+        t("impianti.production.shared"): [r.shared_kwh for r in records_],
+        t("impianti.production.tip"): [r.tip_eur for r in records_],
+        t("impianti.production.admitted"): [t("common.yes") if r.admitted else
+                                            (r.admission(lang) or t("common.no")) for r in records_],
     })
     energy = lambda v: fmt_number(v, 0, lang)  # noqa: E731
     st.dataframe(styled(frame, {"kWp": lambda v: fmt_number(v, 1, lang), t("impianti.production.kwh"): energy,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -287,23 +286,22 @@ def scale_control(mid: str, load: dict) -> None:
 
 
 def preview(ws, doc: dict, member: dict) -> None:
-    year = year_or_default(doc)
-    kwh, problems = compute.member_load(ws, member["id"])
-    if problems:
-        show_problems(problems)
+    load = compute.member_load_preview(ws, member["id"])
+    if load is not None and load.problems:
+        show_problems(load.problems)
         return
-    if kwh is None or not len(kwh):
+    if load is None or load.kwh is None or not len(load.kwh):
         st.info(t("membri.preview.none"))
         return
-    total = float(np.sum(kwh))
-    band = charts.monthly_by_band(kwh, year).sum(axis=0)
-    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
+    kwh, year, total = load.kwh, load.year, load.total_kwh
+    band = load.band_kwh
+    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(load.peak_kw, "kW", 1, lang),
                   f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
     tabs = remembered_tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
                            "member_tab")
     with tabs[0]:
         if tabs[0].open is not False:
-            chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")
+            chart(charts.member_monthly_figure(load.monthly_by_band_kwh, tr, lang), "member_monthly")
     with tabs[1]:
         if tabs[1].open:
             chart(charts.member_typical_days_figure(kwh, year, tr, lang), "member_days")
