@@ -255,3 +255,13 @@ def community_hourly(results: Results) -> dict[str, np.ndarray]:
     from .export.files import community_hourly as hourly
 
     return hourly(results)
+
+
+def consumers_needed(outcome: Outcome, plant_id: str, target: float) -> dict:
+    """How many typical consumers of each category the injection of ``plant_id`` needs so that ``target``
+    of it is shared (:func:`cer_core.selection.consumers_needed` over the simulated year's injection)."""
+    from .selection import consumers_needed as needed
+
+    res = outcome.results
+    j = res.plant_ids.index(plant_id)
+    return needed(res.plant_injected_kwh[:, j], outcome.scenario, target=target)

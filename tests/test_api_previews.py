@@ -64,3 +64,14 @@ def test_the_community_hourly_flows_add_up_to_the_totals():
                 "shared_kwh"):
         assert hourly[key].sum() == pytest.approx(getattr(totals, key), rel=1e-9), key
     assert len(hourly["zonal_price_eur_mwh"]) == len(hourly["shared_kwh"]) == 8784
+
+
+def test_consumers_needed_reads_the_plants_injection():
+    from cer_core.selection import consumers_needed
+
+    outcome = api.run(fixture_workspace(), shapley=False)
+    res, plant = outcome.results, outcome.scenario.plants[0].id
+    need = api.consumers_needed(outcome, plant, 0.8)
+    assert need == consumers_needed(res.plant_injected_kwh[:, 0], outcome.scenario, target=0.8)
+    with pytest.raises(ValueError):
+        api.consumers_needed(outcome, "no-such-plant", 0.8)

@@ -399,11 +399,7 @@ def candidate_ranking(ws: Workspace, state: RunState, key: str) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _needed_cached(digest: str, plant_id: str, target: float, _state: RunState) -> dict:
-    from cer_core.selection import consumers_needed
-
-    res = _state.outcome.results
-    j = res.plant_ids.index(plant_id)
-    return consumers_needed(res.plant_injected_kwh[:, j], _state.outcome.scenario, target=target)
+    return api.consumers_needed(_state.outcome, plant_id, target)
 
 
 def consumers_needed(ws: Workspace, state: RunState, plant_id: str, target: float) -> dict:
