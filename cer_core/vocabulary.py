@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from .constants import MEMBER_CATEGORIES, MEMBER_KINDS, REFERENCE_YEAR, TYPICAL_ANNUAL_KWH
 
-__all__ = ["CATEGORY_CHOICES", "DEFAULT_CABINA_ID", "DEFAULT_CABINA_NAME", "DEFAULT_CATEGORY", "DEFAULT_KIND",
-           "DRAWN_PLANT_KWP_MIN", "KIND_CHOICES", "MEMBER_CATEGORIES", "MEMBER_KINDS", "PLANT_KWP_MAX",
-           "REFERENCE_YEAR", "TYPICAL_ANNUAL_KWH", "year_or_default"]
+__all__ = ["CATEGORY_CHOICES", "DEFAULT_CABINA_ID", "DEFAULT_CABINA_NAME", "DEFAULT_CATEGORY",
+           "DEFAULT_KIND", "DEFAULT_PLANT_KWP", "DRAWN_PLANT_KWP_MIN", "KIND_CHOICES", "MEMBER_CATEGORIES",
+           "MEMBER_KINDS", "PLANT_KWP_MAX", "REFERENCE_YEAR", "TYPICAL_ANNUAL_KWH", "year_or_default"]
 
 #: Member kinds in the order the studio's forms offer them: from no production to production only
 #: (the same set as ``MEMBER_KINDS``, which follows the schema's order).
@@ -33,6 +33,9 @@ DEFAULT_CATEGORY = "household"
 DEFAULT_CABINA_ID = "CP-1"
 DEFAULT_CABINA_NAME = "Cabina primaria 1"
 
+#: The power a plant added without saying more gets (the plants table; the map's roof form when no roof
+#: suggestion is at hand), kWp: a small shared roof.
+DEFAULT_PLANT_KWP = 10.0
 #: The largest plant power the studio's kWp fields accept, kWp (ten times the tariff's 1 MW limit,
 #: ``constants.MAX_PLANT_KW``: a larger plant is simulated and flagged by the checks, not refused).
 PLANT_KWP_MAX = 10000.0

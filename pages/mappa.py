@@ -25,8 +25,8 @@ from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE
 from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
-from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_KIND, DRAWN_PLANT_KWP_MIN, KIND_CHOICES, PLANT_KWP_MAX,
-                                REFERENCE_YEAR, TYPICAL_ANNUAL_KWH)
+from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_KIND, DEFAULT_PLANT_KWP, DRAWN_PLANT_KWP_MIN, KIND_CHOICES,
+                                PLANT_KWP_MAX, TYPICAL_ANNUAL_KWH, year_or_default)
 from studio.pure import map_model as mm
 from studio.pure.format import fmt_kwp, fmt_number
 from studio.components.frame import ensure as ensure_frame
@@ -308,7 +308,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         kwp_default, az_default = max(float(suggestion.kwp), 0.1), float(suggestion.azimuth_deg)
     else:
         st.warning(reason, icon=":material/warning:")
-        kwp_default, az_default = 10.0, 180.0
+        kwp_default, az_default = DEFAULT_PLANT_KWP, 180.0
     c1, c2 = st.columns(2)
     kwp_text = c1.text_input(t("map.field_kwp"), value=number_text(round(kwp_default, 1), 1, current_lang()),
                              key=K + f"roof_kwp_{sig}_{tilt}_{current_lang()}")
@@ -316,7 +316,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
                          key=K + f"roof_name_{sig}_{owner}")
-    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(doc.get("year") or REFERENCE_YEAR),
+    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(year_or_default(doc)),
                                   format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", width="stretch",
@@ -416,7 +416,7 @@ def _roof_by_area(doc: dict) -> None:
 
             def mutate(d):
                 pid, _ = mm.add_plant_by_area(d, owner=owner, area_m2=area, tilt_deg=tilt, azimuth_deg=azimuth,
-                                              commissioning=default_commissioning(d.get("year") or REFERENCE_YEAR))
+                                              commissioning=default_commissioning(year_or_default(d)))
                 _set("selected_plant", pid)
 
             _commit(mutate, t("map.plant_added", name=md(names.get(owner, owner)), kwp=fmt_kwp(kwp, current_lang())))

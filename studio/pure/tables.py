@@ -22,8 +22,8 @@ import pandas as pd
 from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS, member_category
 from cer_core.constants import default_commissioning
-from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_CABINA_ID, DEFAULT_CATEGORY, DEFAULT_KIND, KIND_CHOICES,
-                                REFERENCE_YEAR, TYPICAL_ANNUAL_KWH)
+from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_CABINA_ID, DEFAULT_CATEGORY, DEFAULT_KIND, DEFAULT_PLANT_KWP,
+                                KIND_CHOICES, TYPICAL_ANNUAL_KWH, year_or_default)
 
 from .format import fmt_energy
 
@@ -446,9 +446,9 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
                 continue
             pid = unique_id(f"fv-{owner}", taken)
             taken.add(pid)
-            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else 10.0
+            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else DEFAULT_PLANT_KWP
             plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
-                     "commissioning": default_commissioning(out.get("year") or REFERENCE_YEAR).isoformat(),
+                     "commissioning": default_commissioning(year_or_default(out)).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
         _update_plant(plant, row)
