@@ -14,6 +14,7 @@ hourly matrices: those are read through :mod:`cer_core.api`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
 
@@ -28,19 +29,28 @@ def take(record: Mapping[str, Any], key: str, where: str) -> Any:
         raise KeyError(f"the results have no {key!r} in {where} (docs/results.schema.json)") from None
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _read(cls, record: Mapping[str, Any], where: str, convert: Mapping[str, Any] | None = None):
     """An instance of the dataclass ``cls`` with every field read from ``record`` by its name."""
-    convert = convert or {}
-    values = {}
-    for f in fields(cls):
-        value = take(record, f.name, where)
-        values[f.name] = convert[f.name](value) if f.name in convert else value
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    try:
+        values = {name: record[name] for name in names}
+    except (KeyError, TypeError):
+        for name in names:
+            take(record, name, where)  # raises, naming the first missing key
+        raise
+    for name, fn in (convert or {}).items():
+        values[name] = fn(values[name])
     return cls(**values)
 
 
-def _monthly(value: Mapping[str, Any]) -> Mapping[str, tuple[float, ...]]:
-    """A record's ``monthly`` lists as a read-only mapping of 12-tuples."""
-    return MappingProxyType({k: tuple(v) for k, v in value.items()})
+def _monthly(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A record's ``monthly`` lists (12 values each) behind a read-only mapping."""
+    return MappingProxyType(value)
 
 
 @dataclass(frozen=True)
@@ -179,19 +189,38 @@ class CabinaRecord:
         return self.name or self.id
 
 
-@dataclass(frozen=True)
 class SummaryView:
-    """The parts of a summary the studio shows, typed; build with :func:`summary_view`."""
+    """The parts of a summary the studio shows, typed; build with :func:`summary_view`.
 
-    totals: Totals
-    monthly: tuple[Month, ...]
-    members: tuple[MemberRecord, ...]
-    plants: tuple[PlantRecord, ...]
-    cabine: tuple[CabinaRecord, ...]
+    ``totals`` and ``monthly`` are read when the view is made; the members', plants' and cabine's records
+    when first used (a page that shows the totals of a 1,000-member community does not build 1,000
+    records), each section failing by the missing key's name.
+    """
 
-    def plant_monthly_kwh(self, key: str = "production_kwh"):
-        """A plants' monthly figure as a (12, plants) list of rows [kWh]: ``rows[month][plant]``."""
-        columns = [p.monthly[key] for p in self.plants] if self.plants else []
+    def __init__(self, summary: Mapping[str, Any]):
+        self._summary = summary
+        self.totals: Totals = _read(Totals, take(summary, "totals", "summary"), "totals")
+        self.monthly: tuple[Month, ...] = self._records("monthly", Month)
+
+    def _records(self, section: str, cls, convert=None) -> tuple:
+        return tuple(_read(cls, r, f"{section}[{i}]", convert)
+                     for i, r in enumerate(take(self._summary, section, "summary")))
+
+    @cached_property
+    def members(self) -> tuple[MemberRecord, ...]:
+        return self._records("members", MemberRecord, {"monthly": _monthly})
+
+    @cached_property
+    def plants(self) -> tuple[PlantRecord, ...]:
+        return self._records("plants", PlantRecord, {"monthly": _monthly})
+
+    @cached_property
+    def cabine(self) -> tuple[CabinaRecord, ...]:
+        return self._records("cabine", CabinaRecord)
+
+    def plant_monthly_kwh(self, key: str = "production_kwh") -> list[list[float]]:
+        """A plants' monthly figure as 12 rows of one value per plant [kWh]: ``rows[month][plant]``."""
+        columns = [p.monthly[key] for p in self.plants]
         return [[col[i] for col in columns] for i in range(12)]
 
 
@@ -205,14 +234,7 @@ def summary_view(summary: Mapping[str, Any]) -> SummaryView:
     Raises
     ------
     KeyError
-        A key the view reads is missing; the message names it and where it was looked for.
+        A key the view reads is missing (for the members, plants and cabine: when the section is first
+        used); the message names it and where it was looked for.
     """
-    def records(section: str, cls, convert=None) -> tuple:
-        return tuple(_read(cls, r, f"{section}[{i}]", convert) for i, r in enumerate(take(summary, section, "summary")))
-
-    monthly_lists = {"monthly": _monthly}
-    return SummaryView(totals=_read(Totals, take(summary, "totals", "summary"), "totals"),
-                       monthly=records("monthly", Month),
-                       members=records("members", MemberRecord, monthly_lists),
-                       plants=records("plants", PlantRecord, monthly_lists),
-                       cabine=records("cabine", CabinaRecord))
+    return SummaryView(summary)

@@ -57,7 +57,7 @@ def test_a_view_of_a_summary_holds_its_figures(mixed):
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.totals.shared_kwh = 0.0  # type: ignore[misc]
     with pytest.raises(TypeError):
-        view.plants[0].monthly["production_kwh"] = ()  # type: ignore[index]
+        view.plants[0].monthly["production_kwh"] = []  # type: ignore[index]
 
 
 def test_a_summary_without_plants_gives_empty_records():
@@ -75,4 +75,5 @@ def test_a_missing_key_fails_loudly_with_its_name(mixed, path):
         holder = holder[step]
     del holder[path[-1]]
     with pytest.raises(KeyError, match=repr(path[-1])):
-        summary_view(doc)
+        view = summary_view(doc)
+        view.members, view.plants, view.cabine  # noqa: B018 - built when first used
