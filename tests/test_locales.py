@@ -12,6 +12,7 @@ import pytest
 from cer_core import constants as C
 from cer_core.export import xlsx
 from cer_core.i18n import LANGS, LOCALES, catalogue, day_names, month_names
+from cer_core.vocabulary import CATEGORY_CHOICES, KIND_CHOICES
 from studio.pure import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +106,8 @@ def test_every_key_prefix_used_in_the_code_names_keys():
 
 
 @pytest.mark.parametrize("prefix, values", [
-    ("common.kind.", ("consumer", "prosumer", "producer")),
-    ("common.category.", ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")),
+    ("common.kind.", KIND_CHOICES),
+    ("common.category.", CATEGORY_CHOICES),
     ("common.nav.", ("panoramica", "mappa", "membri", "impianti", "risultati")),
     ("charts.season.", ("winter", "spring", "summer", "autumn")),
     ("charts.money.", ("tip", "valorisation", "energy_sale", "rid_topup", "bill_savings", "fees", "net")),
