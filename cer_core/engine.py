@@ -181,6 +181,16 @@ def exempt_fraction(flows: MemberFlows, member_exempt: np.ndarray, member_cabina
     return _exempt_share(wd_exempt, wd_all)
 
 
+def _in_place(x: np.ndarray, times=None, divide=None) -> np.ndarray:
+    """``x * times / divide`` written into ``x`` (an array of the caller's own): the same arithmetic as the
+    expression, without a new (hours × plants) array for each operation."""
+    if times is not None:
+        np.multiply(x, times, out=x)
+    if divide is not None:
+        np.divide(x, divide, out=x)
+    return x
+
+
 def _exempt_share(wd_exempt: np.ndarray, wd_all: np.ndarray) -> np.ndarray:
     out = np.zeros_like(wd_all)
     np.divide(wd_exempt, wd_all, out=out, where=wd_all > 0)
@@ -499,7 +509,7 @@ def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_
         p_shared = attribute_shared(cab.shared_kwh, p_inj, layout.plant_cabina, rank, params.attribution)
     fraction = np.array([tariff_fraction(p.kwp, p.tariff_excluded_kw) for p in sc.plants], dtype=float)
     return _Energy(flows=flows, members=sums, cabine=cab, production_kwh=production_kwh, injected_kwh=p_inj,
-                   shared_kwh=p_shared, incentivised_kwh=np.where(eligible, p_shared, 0.0) * fraction,
+                   shared_kwh=p_shared, incentivised_kwh=_in_place(np.where(eligible, p_shared, 0.0), fraction),
                    eligible=eligible, admissions=admissions, admitted=admitted, tariff_fraction=fraction,
                    exempt_fraction=_exempt_share(sums.exempt_withdrawn_kwh, cab.withdrawn_kwh))
 
@@ -531,15 +541,21 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
                 table.append(tip_rates_with_exemption(table[cut_col[j]], full, energy.exempt_fraction[:, c]))
             rate_col[j] = columns[key + (c,)]
     table = np.column_stack(table)
-    rates = np.where(energy.eligible, table[:, rate_col], 0.0)
+    # (hours, plants) arrays: each product and quotient in place, as few new arrays as the results keep
+    not_eligible = ~energy.eligible
+    rates = table[:, rate_col]
+    np.putmask(rates, not_eligible, 0.0)
     if np.array_equal(rate_col, cut_col):  # no plant spares the grant cut: the exemption is worth nothing
         exemption = np.zeros_like(rates)
     else:
-        exemption = energy.incentivised_kwh * (rates - np.where(energy.eligible, table[:, cut_col], 0.0)) / 1000.0
+        exemption = table[:, cut_col]
+        np.putmask(exemption, not_eligible, 0.0)
+        np.subtract(rates, exemption, out=exemption)
+        _in_place(np.multiply(energy.incentivised_kwh, exemption, out=exemption), divide=1000.0)
     sums = energy.members
     return _Money(
         tip_rate_eur_mwh=rates,
-        tip_eur=energy.incentivised_kwh * rates / 1000.0,
+        tip_eur=_in_place(energy.incentivised_kwh * rates, divide=1000.0),
         valorisation_eur=energy.cabine.shared_kwh * params.valorisation_rate(sc.year) / 1000.0,
         energy_sale_eur=energy_sale_eur(energy.injected_kwh, pz),
         bill_savings_hourly_eur=sums.hourly["bill_savings_eur"],
