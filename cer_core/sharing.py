@@ -196,9 +196,10 @@ def attribute_shared(shared_kwh: np.ndarray, plant_inj_kwh: np.ndarray, plant_ca
         raise ValueError(f"unknown attribution method {method!r}")
     filled = np.zeros_like(shared_kwh)  # shared energy already attributed per cabina-hour
     for c, idx in attribution_tiers(plant_cabina, plant_rank):
-        tier_inj = plant_inj_kwh[:, idx].sum(axis=1)
+        inj = plant_inj_kwh[:, idx]  # gathered once: at 1,000 plants each gather walks a 70 MB array
+        tier_inj = inj.sum(axis=1)
         tier_alloc = np.clip(shared_kwh[:, c] - filled[:, c], 0.0, tier_inj)
-        out[:, idx] = plant_inj_kwh[:, idx] * _safe_ratio(tier_alloc, tier_inj)[:, None]
+        out[:, idx] = inj * _safe_ratio(tier_alloc, tier_inj)[:, None]
         filled[:, c] += tier_alloc
     return out
 
