@@ -367,8 +367,10 @@ def test_profiles_are_cached_per_rounded_orientation(w2023):
 
 def test_more_orientations_than_the_cache_holds_are_computed_once(w2023, monkeypatch):
     """A request larger than the profile cache must not recompute evicted profiles one by one (under the lock)."""
+    from cachetools import LRUCache
+
     pv.clear_caches()
-    monkeypatch.setattr(pv, "_PROFILE_CACHE_MAX", 4)
+    monkeypatch.setattr(pv, "_PROFILES", LRUCache(maxsize=4))
     real, batches = pv.dc_per_kwp, []
 
     def counting(weather, tilt_deg, azimuth_deg, gamma_pdc):

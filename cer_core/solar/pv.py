@@ -22,12 +22,12 @@ Values are kW averaged over the hour, i.e. kWh per hour, on the axis of
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache, cached
 
 from ..errors import error
 from ..timeaxis import local_month
@@ -72,8 +72,10 @@ class SiteGeometry:
     day: np.ndarray  # rows with any irradiance
 
 
-_GEOMETRY: OrderedDict[str, SiteGeometry] = OrderedDict()
-_PROFILES: OrderedDict[tuple, np.ndarray] = OrderedDict()
+#: Geometry per weather year, and DC profiles per (weather, tilt, azimuth, technology); least recently used
+#: dropped first.
+_GEOMETRY: LRUCache = LRUCache(maxsize=16)
+_PROFILES: LRUCache = LRUCache(maxsize=_PROFILE_CACHE_MAX)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -93,13 +95,9 @@ def _weather_key(weather: WeatherYear) -> str:
     return "content:" + h.hexdigest()[:16]
 
 
+@cached(_GEOMETRY, key=_weather_key, lock=_LOCK)
 def site_geometry(weather: WeatherYear) -> SiteGeometry:
     """Sun position, extraterrestrial irradiance and airmass for the weather year (cached per year)."""
-    key = _weather_key(weather)
-    with _LOCK:
-        hit = _GEOMETRY.get(key)
-    if hit is not None:
-        return hit
     from pvlib import atmosphere, irradiance, solarposition
 
     instants = weather.data.index + pd.Timedelta(hours=weather.irradiance_offset_h)
@@ -109,18 +107,13 @@ def site_geometry(weather: WeatherYear) -> SiteGeometry:
                                          pressure=pressure, temperature=weather.data["temp_air"].to_numpy(),
                                          method="nrel_numpy")
     airmass = atmosphere.get_relative_airmass(sp["apparent_zenith"].to_numpy(), model="kastenyoung1989")
-    geo = SiteGeometry(
+    return SiteGeometry(
         zenith_deg=_readonly(sp["zenith"].to_numpy(dtype=float)),
         azimuth_deg=_readonly(sp["azimuth"].to_numpy(dtype=float)),
         dni_extra_w_m2=_readonly(np.asarray(irradiance.get_extra_radiation(instants), dtype=float)),
         airmass=_readonly(np.nan_to_num(np.asarray(airmass, dtype=float), nan=40.0)),
         day=_readonly(weather.data["ghi"].to_numpy() > 0.0),
     )
-    with _LOCK:
-        _GEOMETRY[key] = geo
-        while len(_GEOMETRY) > 16:
-            _GEOMETRY.popitem(last=False)
-    return geo
 
 
 def technology_gamma(technology: str, where: str = "technology") -> tuple[str, float]:
@@ -275,9 +268,8 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
     found: dict[tuple, np.ndarray] = {}
     with _LOCK:
         for k in dict.fromkeys(keys):
-            prof = _PROFILES.get(k)
+            prof = _PROFILES.get(k)  # a hit becomes the most recently used
             if prof is not None:
-                _PROFILES.move_to_end(k)
                 found[k] = prof
     missing = [k for k in dict.fromkeys(keys) if k not in found]
     # computed outside the lock; kept in ``found`` too, so that profiles evicted by a later batch of the
@@ -288,8 +280,6 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
         with _LOCK:
             for j, k in enumerate(chunk):
                 found[k] = _PROFILES[k] = _readonly(dc[:, j].astype(np.float32))
-            while len(_PROFILES) > _PROFILE_CACHE_MAX:
-                _PROFILES.popitem(last=False)
     return [found[k] for k in keys]
 
 
