@@ -54,7 +54,7 @@ def whole_matrix_member_records(inputs, results):
     """:func:`old_member_records` on the whole year's member matrices of ``results`` (recomputed)."""
     from cer_core.bands import band_of_hour
     from cer_core.constants import Parameters
-    from cer_core.economics import energy_sale_eur
+    from cer_core.money.economics import energy_sale_eur
 
     sc = inputs.scenario
     flows = results.members.flows()
@@ -265,7 +265,7 @@ def test_member_flows_on_demand_are_the_member_balance():
 
 def test_tip_rates_as_the_plant_by_plant_loop():
     """The table of distinct rates gives each plant the rate of the previous plant-by-plant loop."""
-    from cer_core.incentives import tip_rate_eur_mwh, tip_rates_with_exemption
+    from cer_core.money.incentives import tip_rate_eur_mwh, tip_rates_with_exemption
 
     import dataclasses
 
