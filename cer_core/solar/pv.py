@@ -384,17 +384,51 @@ def pv_production_kwh(plants: Sequence, weather: WeatherYear, year: int) -> np.n
                 tech = getattr(plant, "technology", "crystSi") or "crystSi"
                 by_tech.setdefault(tech, []).append((j, f))
                 orientations.setdefault(tech, []).append((face.tilt_deg, face.azimuth_deg))
-    dc_kw = np.zeros_like(out)
+    faces: list[list[tuple[float, np.ndarray]]] = [[] for _ in plants]  # per plant, (face kWp, profile) in order
     for tech, members in by_tech.items():
         where = f"plants[{members[0][0]}].technology"
         profiles = _dc_profiles(weather, orientations[tech], tech, where)
         for (j, f), prof in zip(members, profiles):
-            dc_kw[:, j] += plants[j].faces[f].kwp * prof.astype(float)
-    if plants:
-        out = ac_from_dc(dc_kw, np.array([p.kwp for p in plants], dtype=float),
-                         np.array([p.losses_pct for p in plants], dtype=float),
-                         np.array([p.dc_ac_ratio for p in plants], dtype=float),
-                         np.array([degradation_factor(p, year) for p in plants], dtype=float))
+            faces[j].append((plants[j].faces[f].kwp, prof))
+    if not plants or not any(faces):
+        return out
+    return _ac_by_blocks(out, faces, plants, year)
+
+
+#: Plants whose AC output is computed together (a block's temporaries stay in the CPU cache).
+_AC_BLOCK = 48
+
+
+def _ac_by_blocks(out: np.ndarray, faces: list[list[tuple[float, np.ndarray]]], plants: Sequence,
+                  year: int) -> np.ndarray:
+    """Fill ``out`` (hours, plants) with :func:`ac_from_dc` of each plant's summed face profiles.
+
+    Only the hours where some profile is non-zero are computed (a plant with no DC power gives exactly
+    0.0 through the inverter model, as ``out`` already holds), a block of plants at a time, with the
+    same operations per value as one call over the whole matrix: the result is bit for bit the same
+    (``tests/test_pv.py``), without the (hours × plants) temporaries of the whole-matrix call.
+    """
+    lit = np.zeros(out.shape[0], dtype=bool)
+    seen: dict[int, np.ndarray] = {}
+    for plant_faces in faces:
+        for _, prof in plant_faces:
+            if id(prof) not in seen:
+                seen[id(prof)] = prof
+                lit |= prof != 0
+    rows = np.flatnonzero(lit)
+    lit_profiles = {key: prof[rows].astype(float) for key, prof in seen.items()}
+    kwp = np.array([p.kwp for p in plants], dtype=float)
+    losses = np.array([p.losses_pct for p in plants], dtype=float)
+    ratio = np.array([p.dc_ac_ratio for p in plants], dtype=float)
+    degradation = np.array([degradation_factor(p, year) for p in plants], dtype=float)
+    for start in range(0, len(plants), _AC_BLOCK):
+        stop = min(start + _AC_BLOCK, len(plants))
+        dc_kw = np.zeros((len(rows), stop - start), order="F")  # a plant's hours contiguous
+        for k in range(start, stop):
+            for face_kwp, prof in faces[k]:
+                dc_kw[:, k - start] += face_kwp * lit_profiles[id(prof)]
+        out[rows, start:stop] = ac_from_dc(dc_kw, kwp[start:stop], losses[start:stop], ratio[start:stop],
+                                           degradation[start:stop])
     return out
 
 
