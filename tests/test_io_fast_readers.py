@@ -248,33 +248,40 @@ def test_home_assistant_cases_same(monkeypatch, name):
 
 # --- building blocks --------------------------------------------------------------------------------------
 
-def _random_plain_text(rng, delimiter: str) -> str:
+def _random_plain_text(rng, delimiter: str, uniform: bool) -> str:
+    """Lines of random cells (spaces, vertical tabs, unit separators, words, numbers); ``uniform``: every
+    line has three cells and some text (no blank line), else any width including none."""
     pieces = ["", " ", "a", "b c", "12.5", "x ", " y", "\x0b", "\x1f", "-"]
     lines = []
     for _ in range(400):
-        width = int(rng.integers(0, 5))
+        width = 3 if uniform else int(rng.integers(0, 5))
         cells = [pieces[int(rng.integers(len(pieces)))] + pieces[int(rng.integers(len(pieces)))] for _ in range(width)]
+        if uniform:
+            cells[int(rng.integers(3))] += "z"
         lines.append(delimiter.join(cells))
     end = ["\n", "\r\n"][int(rng.integers(2))]
     return end.join(lines) + ("" if rng.integers(2) else end)
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_plain_columns_are_the_csv_readers_cells(seed):
+@pytest.mark.parametrize("uniform", [False, True])
+def test_plain_columns_are_the_csv_readers_cells(seed, uniform):
     rng = np.random.default_rng(seed)
     delimiter = [",", ";", "\t"][seed % 3]
-    text = "h1" + delimiter + "h2" + delimiter + "h3\n" + _random_plain_text(rng, delimiter)
+    text = "h1" + delimiter + "h2" + delimiter + "h3\n" + _random_plain_text(rng, delimiter, uniform)
     assert columns.plain_text(text)
     rows, lines, _ = split_text(Document(name="t.csv", text=text))
-    width = 4
-    cut = columns.plain_columns(text, delimiter, lines[0], width)
-    assert cut is not None
-    cols, line_no = cut
-    assert line_no.tolist() == lines[1:]
-    for j in range(width):
-        assert cols[j].to_pylist() == [r[j] if j < len(r) else "" for r in rows[1:]]
-    head = columns.head_rows(text, delimiter, 30)
-    assert head == (rows[:30], lines[:30])
+    by_arrow = columns._columns_by_arrow(text, delimiter, lines[0], 4)
+    assert (by_arrow is not None) == uniform
+    for cut in (columns.plain_columns(text, delimiter, lines[0], 4), by_arrow,
+                columns._columns_by_numpy(text, delimiter, lines[0], 4)):
+        if cut is None:
+            continue
+        cols, line_no = cut
+        assert line_no.tolist() == lines[1:]
+        for j in range(4):
+            assert cols[j].to_pylist() == [r[j] if j < len(r) else "" for r in rows[1:]]
+    assert columns.head_rows(text, delimiter, 30) == (rows[:30], lines[:30])
 
 
 def test_plain_text_refuses_what_the_csv_reader_reads_otherwise():

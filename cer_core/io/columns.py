@@ -106,7 +106,65 @@ def plain_columns(text: str, delimiter: str, after_line: int, width: int) -> tup
 
     The same cells and line numbers as :func:`cer_core.io.source.split_text` followed by
     ``Table.column``; None when a line is longer than the ``csv`` module's field limit (it refuses it).
+    Rows all of one width and none blank (the usual export) are cut by Arrow's CSV reader
+    (:func:`_columns_by_arrow`), any other text by numpy over its bytes (:func:`_columns_by_numpy`).
     """
+    found = _columns_by_arrow(text, delimiter, after_line, width)
+    return found if found is not None else _columns_by_numpy(text, delimiter, after_line, width)
+
+
+#: Arrow's CSV reader names columns f0, f1, …: all read as text (more columns are inferred, then refused).
+_TEXT_COLUMNS = {f"f{k}": "string" for k in range(64)}
+
+
+def _columns_by_arrow(text: str, delimiter: str, after_line: int, width: int) -> tuple[list, np.ndarray] | None:
+    """:func:`plain_columns` by Arrow's CSV reader (no quoting, empty lines kept as rows), or None unless
+    every line after ``after_line`` has the same number of cells and none is blank after stripping (then
+    row *i* is line ``after_line + 1 + i``, as for the ``csv`` module)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    pos = 0
+    for _ in range(after_line):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    body = pa.py_buffer(text.encode("ascii")).slice(pos)  # ASCII: characters are bytes
+    try:
+        table = pcsv.read_csv(pa.BufferReader(body), read_options=pcsv.ReadOptions(autogenerate_column_names=True,
+                                                                               use_threads=False),
+                              parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char=False,
+                                                              ignore_empty_lines=False),
+                              convert_options=pcsv.ConvertOptions(column_types=_TEXT_COLUMNS, strings_can_be_null=False,
+                                                                  quoted_strings_can_be_null=False,
+                                                                  auto_dict_encode=False, null_values=[],
+                                                                  check_utf8=False))
+    except (pa.ArrowException, ValueError):
+        return None  # rows of different widths, …
+    if table.num_rows == 0:
+        return None
+    raw = [table.column(k).combine_chunks() for k in range(table.num_columns)]
+    if any(not pa.types.is_string(c.type) for c in raw):
+        return None  # a column Arrow read as numbers: its cells would not be the text
+    limit = csv.field_size_limit()
+    if any(len(c) and pc.max(pc.binary_length(c)).as_py() > limit for c in raw):
+        return None
+    stripped = [pc.utf8_trim(c, characters=PY_ASCII_WHITESPACE) for c in raw]
+    filled = None
+    for c in stripped:
+        some = pc.greater(pc.binary_length(c), 0)
+        filled = some if filled is None else pc.or_(filled, some)
+    if filled is None or not pc.all(filled).as_py():
+        return None  # blank rows: the csv module skips them
+    n = table.num_rows
+    empty = pa.array([""] * n, type=pa.string())
+    columns = [stripped[j] if j < len(stripped) else empty for j in range(width)]
+    return columns, np.arange(after_line + 1, after_line + 1 + n, dtype=np.int64)
+
+
+def _columns_by_numpy(text: str, delimiter: str, after_line: int, width: int) -> tuple[list, np.ndarray] | None:
+    """:func:`plain_columns` by numpy over the bytes: line breaks, delimiters, cells as offsets into the text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -135,10 +135,15 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
 _EMPTY_WORDS = ["nan", "null", "none", "-", "n.d.", "nd"]
 
 
+#: A plain decimal-point number (a subset of what :data:`_POINT_DECIMAL` takes, with a digit).
+_PLAIN_POINT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
 def _plain_point_numbers(arr, delimiter: str, decimal: str | None) -> np.ndarray | None:
     """:func:`parse_numbers` of an Arrow string array of ASCII decimal-point numbers without thousands
-    separators (``1234.5``, ``-0.25``, ``12``), or None to take the cell-by-cell path (a comma anywhere,
-    only ``1.234``-like values, text that is not a number, non-ASCII text: every warning and refusal).
+    separators (``1234.5``, ``-0.25``, ``12``, ``1e3``), or None to take the cell-by-cell path (a comma
+    anywhere, only ``1.234``-like values, text that is not a number, non-ASCII text: every warning and
+    refusal).
 
     The numbers themselves are converted by the same pandas function (``to_numeric``) on the same
     strings, so they are the same doubles.
@@ -158,14 +163,14 @@ def _plain_point_numbers(arr, delimiter: str, decimal: str | None) -> np.ndarray
     if pc.any(pc.match_substring(values, ",")).as_py():
         return None
     if decimal is None and delimiter != EXCEL:
-        dotted = values.filter(pc.match_substring(values, "."))
-        if len(dotted) and pc.all(pc.match_substring_regex(dotted, _THOUSANDS_DOT.pattern)).as_py():
-            return None  # ambiguous thousands dots: warned or refused cell by cell
-    ok = pc.and_(pc.match_substring_regex(values, _POINT_DECIMAL.pattern), pc.match_substring_regex(values, r"\d"))
-    if not pc.all(ok).as_py():
+        has_dot = pc.match_substring(values, ".")
+        first = pc.index(has_dot, True).as_py()
+        if first >= 0 and _THOUSANDS_DOT.match(values[first].as_py()):  # the first dotted value looks like 1.234
+            if pc.all(pc.match_substring_regex(values.filter(has_dot), _THOUSANDS_DOT.pattern)).as_py():
+                return None  # all do: warned or refused cell by cell
+    if not pc.all(pc.match_substring_regex(values, _PLAIN_POINT)).as_py():
         return None
-    num = pd.to_numeric(values.to_numpy(zero_copy_only=False), errors="coerce")
-    num = np.asarray(num, dtype=float)
+    num = np.asarray(pd.to_numeric(values.to_numpy(zero_copy_only=False), errors="coerce"), dtype=float)
     if np.isnan(num).any():
         return None
     out[~empty] = num
