@@ -30,7 +30,8 @@ from ..errors import error
 from .localtime import fmt_local, to_local_naive
 from .model import ESTIMATED, FILLED, MEASURED, Chunk, warning
 from .combine import refuse_long_span
-from .columns import as_arrow, cell_list, lower_like_python, strip_like_python
+from .columns import (PY_ASCII_WHITESPACE, as_arrow, cell_list, filled_lines, line_spans, lower_like_python,
+                      strip_like_python)
 from .numbers import (PLAUSIBLE_YEARS, Where, implausible_years, iso_utc_seconds, parse_numbers, refuse_first_bad,
                       refuse_implausible_years)
 from .source import Table
@@ -236,8 +237,6 @@ def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | N
     several messages, a CF1 frame without a valid timestamp or counter, payload keys differing only in
     case, values of another type than the reader expects.
     """
-    import io as _io
-
     import pyarrow as pa
     import pyarrow.json as pj
 
@@ -246,24 +245,27 @@ def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | N
         return None
     if _maybe_nonfinite(text) and _NONFINITE_VALUE.search(text):
         return None
-    lines = text.splitlines()
-    filled = [i for i, ln in enumerate(lines) if ln.strip()]
-    if not filled:
+    data = text.encode("ascii")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = line_spans(buf)  # the lines of str.splitlines here (no other line breaks)
+    filled = np.flatnonzero(filled_lines(text, buf, starts, ends, PY_ASCII_WHITESPACE))
+    if not len(filled):
         return None
     warnings: list = []
-    body = text
+    last = int(filled[-1])
+    cut = len(data)
     try:
-        json.loads(lines[filled[-1]])
+        json.loads(text[starts[last]:ends[last]])
     except json.JSONDecodeError:  # a log cut while writing its last line
-        warnings.append(_truncated_last_line(name, filled[-1] + 1))
-        body = "\n".join(lines[:filled[-1]])
-        filled.pop()
+        warnings.append(_truncated_last_line(name, last + 1))
+        cut, filled = int(starts[last]), filled[:-1]
     except Exception:
         return None
-    if not filled:
+    if not len(filled):
         return None
     try:
-        table = pj.read_json(_io.BytesIO(body.encode("ascii")), read_options=pj.ReadOptions(use_threads=False))
+        table = pj.read_json(pa.BufferReader(pa.py_buffer(data).slice(0, cut)),
+                             read_options=pj.ReadOptions(use_threads=False))
     except (pa.ArrowException, ValueError):
         return None
     if table.num_rows != len(filled) or "Chain2Data" not in table.column_names:

@@ -163,6 +163,34 @@ def _columns_by_arrow(text: str, delimiter: str, after_line: int, width: int) ->
     return columns, np.arange(after_line + 1, after_line + 1 + n, dtype=np.int64)
 
 
+def line_spans(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the lines of ASCII text bytes, cut after each ``\\n`` (as ``io.StringIO``
+    and, for text without other line breaks, ``str.splitlines``), without their ``\\n`` nor the ``\\r`` of
+    ``\\r\\n``; no line after a final ``\\n``."""
+    n = len(buf)
+    breaks = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
+    ends = np.concatenate((breaks, [n])).astype(np.int64)
+    if starts[-1] == n:  # the text ends with a line break: no line after it
+        starts, ends = starts[:-1], ends[:-1]
+    cr = ends > starts
+    cr[cr] = buf[ends[cr] - 1] == 13
+    return starts, ends - cr
+
+
+def filled_lines(text: str, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, blank: str) -> np.ndarray:
+    """True for the lines (:func:`line_spans`) holding a character not in ``blank``: ``text[a:b].strip(blank)``
+    is not empty. Most lines are told by their first character; the others by ``str.strip`` itself."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    content = np.ones(256, dtype=bool)
+    content[[ord(c) for c in blank]] = False
+    filled = (ends > starts) & content[buf[np.minimum(starts, len(buf) - 1)]]
+    for k in np.flatnonzero(~filled & (ends > starts)).tolist():
+        filled[k] = bool(text[starts[k]:ends[k]].strip(blank))
+    return filled
+
+
 def _columns_by_numpy(text: str, delimiter: str, after_line: int, width: int) -> tuple[list, np.ndarray] | None:
     """:func:`plain_columns` by numpy over the bytes: line breaks, delimiters, cells as offsets into the text."""
     import pyarrow as pa
@@ -171,29 +199,15 @@ def _columns_by_numpy(text: str, delimiter: str, after_line: int, width: int) ->
     data = text.encode("ascii")
     buf = np.frombuffer(data, dtype=np.uint8)
     n = len(buf)
-    breaks = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
-    ends = np.concatenate((breaks, [n])).astype(np.int64)
-    if starts[-1] == n:  # the text ends with a line break: no line after it
-        starts, ends = starts[:-1], ends[:-1]
+    starts, ends = line_spans(buf)
     if len(starts) and int((ends - starts).max()) > csv.field_size_limit():
         return None
-    cr = ends > starts
-    cr[cr] = buf[ends[cr] - 1] == 13  # "\r\n": the "\r" is not part of the last cell
-    ends = ends - cr
     line_no = np.arange(1, len(starts) + 1, dtype=np.int64)
     starts, ends, line_no = starts[after_line:], ends[after_line:], line_no[after_line:]
     delim = ord(delimiter)
-    if len(starts):  # a row counts when some cell keeps a character after stripping
-        content = np.ones(256, dtype=bool)
-        content[[ord(c) for c in PY_ASCII_WHITESPACE]] = False
-        content[delim] = False
-        filled = (ends > starts) & content[buf[np.minimum(starts, n - 1)]]  # most lines: their first character
-        unsure = np.flatnonzero(~filled & (ends > starts))
-        blank = PY_ASCII_WHITESPACE + delimiter
-        for k in unsure.tolist():
-            filled[k] = bool(text[starts[k]:ends[k]].strip(blank))
-        starts, ends, line_no = starts[filled], ends[filled], line_no[filled]
+    # a row counts when some cell keeps a character after stripping
+    filled = filled_lines(text, buf, starts, ends, PY_ASCII_WHITESPACE + delimiter)
+    starts, ends, line_no = starts[filled], ends[filled], line_no[filled]
     cuts = np.append(np.flatnonzero(buf == delim), n).astype(np.int64)
     first = np.searchsorted(cuts, starts)
     count = np.searchsorted(cuts, ends) - first  # delimiters on each row
