@@ -10,9 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio import frame, look, present, sidebar, state
-from studio.i18n import t
-from studio.ui import show_flash
+from studio.components import frame, look, present, sidebar, state
+from studio.components.i18n import t
+from studio.components.ui import show_flash
 
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # local: no icon font from the internet
 
@@ -32,7 +32,7 @@ PAGES = (
 
 pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
          for i, (path, url, icon) in enumerate(PAGES)}
-presenting = look.presenting()  # ?present=1: a clean page per topic, no sidebar, no editing (studio/present.py)
+presenting = look.presenting()  # ?present=1: a clean page per topic, no sidebar, no editing (studio/components/present.py)
 navigation = st.navigation(list(pages.values()), position="hidden" if presenting else "sidebar")
 state.prune_stale_widget_metadata()  # widget callbacks of earlier runs kept their pages alive
 state.release_freed_memory()  # ... and so did their reference cycles: bounded server memory

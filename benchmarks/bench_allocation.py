@@ -1,6 +1,6 @@
 """The split among members on the demo: re-split after a rule change (target ≤ 0.2 s), base and Shapley.
 
-A rule change re-runs only :func:`cer_core.allocation.split` over the base read once from the
+A rule change re-runs only :func:`cer_core.money.allocation.split` over the base read once from the
 results (the base and the Shapley values do not depend on the rules). Prints the best of 5 for each
 rule set, the base, the Shapley values and the whole ``allocation_summary``; and the Shapley values
 on a synthetic 400-member community. Run: `.venv/bin/python benchmarks/bench_allocation.py`.
@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cer_core.allocation import PRESETS, Regolamento, allocation_summary, base_from_results, preset, split  # noqa: E402
+from cer_core.money.allocation import PRESETS, Regolamento, allocation_summary, base_from_results, preset, split  # noqa: E402
 from cer_core.api import demo_workspace, run  # noqa: E402
-from cer_core.shapley import shapley_of_results  # noqa: E402
+from cer_core.money.shapley import shapley_of_results  # noqa: E402
 
 TARGET_RESPLIT_S = 0.2
 

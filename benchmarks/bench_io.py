@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cer_core import api  # noqa: E402
-from cer_core.bills import bills_to_hourly, read_bills_file  # noqa: E402
+from cer_core.loads.bills import bills_to_hourly, read_bills_file  # noqa: E402
 from cer_core.io import read_meter_files, to_hourly_year  # noqa: E402
-from cer_core.loads import member_load  # noqa: E402
-from cer_core.profiles import PROFILE_NAMES, profile_load, profile_shape  # noqa: E402
+from cer_core.loads.member_load import member_load  # noqa: E402
+from cer_core.loads.profiles import PROFILE_NAMES, profile_load, profile_shape  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("make_cases", ROOT / "tests" / "data" / "io_cases" / "make_cases.py")
 mc = importlib.util.module_from_spec(_spec)
@@ -103,8 +103,8 @@ def bench_profiles() -> None:
 
 
 def bench_demo() -> None:
-    import cer_core.bills as B
-    import cer_core.profiles as P
+    import cer_core.loads.bills as B
+    import cer_core.loads.profiles as P
 
     for fn in (P.household_shape, P.activity_shape, P.public_lighting_shape, P.household_table, P._arera_raw,
                B._cached_bills_hourly):

@@ -21,8 +21,8 @@ from streamlit_folium import _get_feature_group_string, _get_map_string  # noqa:
 
 from cer_core.cabine import assign_members  # noqa: E402
 from cer_core.paths import DEMO_SCENARIO  # noqa: E402
-from studio.map_model import displayable  # noqa: E402
-from studio.map_view import base_map, dynamic_layers, initial_view  # noqa: E402
+from studio.pure.map_model import displayable  # noqa: E402
+from studio.components.map_view import base_map, dynamic_layers, initial_view  # noqa: E402
 
 
 def synthetic(n: int) -> dict:
@@ -50,7 +50,7 @@ def median_ms(fn, repeat: int = 7) -> tuple[float, object]:
 
 
 def one_rerun(doc: dict):
-    """The server-side work of one map rerun (as studio.map_page does it, st_folium's rendering included)."""
+    """The server-side work of one map rerun (as pages/mappa.py does it, st_folium's rendering included)."""
     view = displayable(doc)
     outside = tuple(assign_members(view["members"], view["cabine"]).outside)
     m = base_map(initial_view(view), "it")

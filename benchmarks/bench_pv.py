@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cer_core import pv, weather  # noqa: E402
+from cer_core.solar import pv, weather  # noqa: E402
 from cer_core.scenario import Face, Plant, parse_scenario  # noqa: E402
 
 SITE = (45.464, 9.190)

@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cer_core.api import demo_workspace, run  # noqa: E402
-from cer_core.export_xlsx import results_workbook  # noqa: E402
-from cer_core.report import community_report_pdf, member_sheet_pdf, member_sheets_zip  # noqa: E402
+from cer_core.export.xlsx import results_workbook  # noqa: E402
+from cer_core.export.report import community_report_pdf, member_sheet_pdf, member_sheets_zip  # noqa: E402
 
 TARGET_SHEETS_S = 10.0
 

@@ -40,7 +40,7 @@ print(json.dumps({{"rc": rc, "peak_mb": peak_rss_mb()}}))
 PROFILES_CASE = """
 import dataclasses, time
 from cer_core import api
-from cer_core.profiles import PROFILE_NAMES, profile_load
+from cer_core.loads.profiles import PROFILE_NAMES, profile_load
 ws = api.demo_workspace()
 sc, _ = api.validate(ws)
 template = next(m for m in sc.members if m.category == "household")
@@ -79,7 +79,7 @@ print(json.dumps(out))
 PV_CASE = """
 import dataclasses, time
 import pvlib  # import time is not part of the figure
-from cer_core import pv, weather
+from cer_core.solar import pv, weather
 from bench_pv import roofs
 base = roofs(100)
 plants = [dataclasses.replace(base[i % 100], id=f"r{i}", kwp=3.0 + i % 40) for i in range(1000)]

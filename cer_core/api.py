@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import __version__
-from .allocation import allocation_summary
+from .money.allocation import allocation_summary
 from .checks import all_checks
 from .engine import Results, SimulationInputs, simulate
 from .errors import CerInputError, Problem, ProblemList
 from .investment import investment_economics
-from .loads import member_load
+from .loads.member_load import member_load
 from .paths import DEMO_SCENARIO
 from .prices import zonal_prices
-from .production import plants_production
+from .solar.production import plants_production
 from .scenario import Scenario, parse_scenario
 from .workspace import Workspace, open_workspace, path_problems
 

@@ -97,7 +97,7 @@ def open_scenario(path: Path, lang: str = "it"):
 def simulate_one(label: str, ws, lang: str = "it") -> ScenarioResult:
     """Simulate one opened scenario (in a worker): its headline row and summary, or why it failed. Never raises."""
     from .api import run
-    from .export import summary_document
+    from .export.files import summary_document
 
     start = time.perf_counter()
     try:

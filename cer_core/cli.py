@@ -33,7 +33,7 @@ def _open(path: str | None):
 
 def cmd_simulate(args) -> int:
     from .api import run
-    from .export import write_results
+    from .export.files import write_results
 
     outcome = run(_open(args.scenario))
     paths = write_results(outcome.results, args.out, hourly_format=args.format)
@@ -74,9 +74,9 @@ def cmd_load(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """Simulate and write the community report, the member sheets and the workbook (``cer_core.report``)."""
+    """Simulate and write the community report, the member sheets and the workbook (``cer_core.export.report``)."""
     from .api import run
-    from .report import write_reports
+    from .export.report import write_reports
 
     lang = _lang(args)
     outcome = run(_open(args.scenario))

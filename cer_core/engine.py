@@ -17,9 +17,9 @@ import numpy as np
 from . import constants as C
 from .bands import band_of_hour
 from .constants import Parameters
-from .economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur, gse_fee_member_eur,
+from .money.economics import (avoided_price_per_hour, co2_avoided_kg, energy_sale_eur, gse_fee_member_eur,
                         gse_fee_plant_eur, rid_fee_eur, rid_min_price_topup_eur)
-from .incentives import (admission, restricted_tip, tariff_end, tariff_fraction, tip_class, tip_rate_eur_mwh,
+from .money.incentives import (admission, restricted_tip, tariff_end, tariff_fraction, tip_class, tip_rate_eur_mwh,
                          tip_rates_with_exemption)
 from .scenario import Scenario
 from .sharing import (CabinaFlows, MemberFlows, attribute_shared, attribute_shared_priority, cabina_flows,
@@ -298,7 +298,7 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
     """TIP rates and money per hour; yearly fees and the RID minimum-price top-up per plant.
 
     A grant plant's hourly rate spares the (1 − F) cut on the exempt members' share of its cabina's
-    withdrawal (:func:`cer_core.incentives.tip_rates_with_exemption`).
+    withdrawal (:func:`cer_core.money.incentives.tip_rates_with_exemption`).
     """
     params = layout.params
     rates = np.zeros_like(energy.shared_kwh)

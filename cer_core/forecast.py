@@ -9,7 +9,7 @@ Method (``docs/forecast.md``):
    uses), split into direct and diffuse by Erbs, with the typical year's temperature and wind. Clearly
    labelled; the forecast never raises.
 2. **Production** per plant through the same pvlib chain as the annual simulation
-   (:func:`cer_core.pv.pv_production_kwh`, plants' faces, losses, inverter, age), on the forecast hours.
+   (:func:`cer_core.solar.pv.pv_production_kwh`, plants' faces, losses, inverter, age), on the forecast hours.
 3. **Band.** Forecast: ±(10 % + 5 % per day ahead + 25 % × cloud cover) of production. Fallback: the
    production with the month's 10th and 90th percentile daily clearness instead of its mean.
 4. **Load** of each member: the typical day of its simulated-year load (measured curve, bills or profile,
@@ -306,7 +306,7 @@ def clearness(weather) -> Clearness:
 
     Parameters
     ----------
-    weather : cer_core.weather.WeatherYear
+    weather : cer_core.solar.weather.WeatherYear
     """
     key = f"{weather.digest or id(weather)}@{weather.lat:.4f},{weather.lon:.4f}"
     with _LOCK:
@@ -370,11 +370,11 @@ def _forecast_frame(fc, hours_utc: pd.DatetimeIndex) -> pd.DataFrame | None:
 def plants_forecast_kwh(plants, frame: pd.DataFrame, lat: float, lon: float, elevation_m: float) -> np.ndarray:
     """Hourly AC production [kWh] of the plants under the weather ``frame`` (hour-mean irradiance), via pvlib.
 
-    The same chain as the annual simulation (:func:`cer_core.pv.pv_production_kwh`), the sun's position at
+    The same chain as the annual simulation (:func:`cer_core.solar.pv.pv_production_kwh`), the sun's position at
     the middle of each hour (``irradiance_offset_h = 0.5``).
     """
-    from .pv import pv_production_kwh
-    from .weather import WeatherYear
+    from .solar.pv import pv_production_kwh
+    from .solar.weather import WeatherYear
 
     data = frame[["ghi", "dni", "dhi", "temp_air", "wind_speed"]].astype(float)
     digest = hashlib.sha1(np.ascontiguousarray(data.to_numpy()).tobytes())
@@ -395,7 +395,7 @@ def plants_forecast_kwh(plants, frame: pd.DataFrame, lat: float, lon: float, ele
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance [km]; 0 when a coordinate is unknown."""
-    from .weather import haversine_km
+    from .solar.weather import haversine_km
 
     if not all(np.isfinite(v) for v in (lat1, lon1, lat2, lon2)):
         return 0.0
@@ -403,7 +403,7 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _typical_weather(sc, read_file):
-    from .weather import site_weather
+    from .solar.weather import site_weather
 
     try:
         return site_weather(sc.site.lat, sc.site.lon, sc.year, sc.weather, read_file)

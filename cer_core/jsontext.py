@@ -1,4 +1,4 @@
-"""``summary.json``'s text in one pass: :func:`cer_core.export.summary_document` and ``json.dumps(indent=1)``.
+"""``summary.json``'s text in one pass: :func:`cer_core.export.files.summary_document` and ``json.dumps(indent=1)``.
 
 On 1,000 members the summary holds ≈ 1.4 million values: copying it with rounded floats
 (``export._clean``) and then running Python's JSON encoder (pure Python once ``indent`` is given) took

@@ -44,9 +44,9 @@ from scipy.optimize import linprog
 from . import constants as C
 from .bands import band_of_hour
 from .constants import Parameters
-from .economics import avoided_price_per_hour
+from .money.economics import avoided_price_per_hour
 from .engine import SimulationInputs, plant_eligible_hours
-from .incentives import tip_class, tip_rate_eur_mwh
+from .money.incentives import tip_class, tip_rate_eur_mwh
 from .investment import InvestmentParams, _growth, by_class, grant_eur
 from .sizing import reduce, size_point
 
@@ -58,7 +58,7 @@ SELF_BONUS_EUR_KWH = 1e-3
 def roof_limits_kwp(doc: dict) -> dict[str, float]:
     """Plant id → kWp that fits on the roof drawn for it (``plants[].roof``), for the plants that have one."""
     from .errors import CerInputError
-    from .roof import roof_suggestion
+    from .solar.roof import roof_suggestion
 
     out = {}
     for p in doc.get("plants", []) if isinstance(doc, dict) else []:

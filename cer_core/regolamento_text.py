@@ -1,12 +1,12 @@
 """The chosen rules written out as the economic section of a regolamento draft (Italian; English option).
 
-The text follows :class:`cer_core.allocation.Regolamento` option by option, so what the draft says is
+The text follows :class:`cer_core.money.allocation.Regolamento` option by option, so what the draft says is
 what the split computes (``docs/allocation.md``). It is a draft for the CER's lawyer, not a legal text.
 """
 
 from __future__ import annotations
 
-from .allocation import Regolamento
+from .money.allocation import Regolamento
 
 CATEGORY_WORDS = {
     "household": ("famiglie", "households"), "sme": ("PMI", "SMEs"),

@@ -373,7 +373,7 @@ def _membership(members: list) -> dict:
 
 def _allocation_checks(doc: dict, problems: ProblemList) -> None:
     """The regolamento's shares and the members' joined/left dates (docs/allocation.md)."""
-    from .allocation import regolamento_problems
+    from .money.allocation import regolamento_problems
 
     for where, it, en in regolamento_problems(doc.get("regolamento")):
         problems.add(where, it, en, code="regolamento.shares")

@@ -19,9 +19,9 @@ import numpy as np
 
 from . import constants as C
 from .engine import SimulationInputs
-from .incentives import restricted_tip
+from .money.incentives import restricted_tip
 from .investment import cer_money_eur
-from .profiles import CATEGORY_DEFAULT_PROFILE, profile_shape
+from .loads.profiles import CATEGORY_DEFAULT_PROFILE, profile_shape
 from .scenario import Scenario
 from .sizing import quick_summary, reduce
 
@@ -193,7 +193,7 @@ def consumers_needed(injection_kwh: np.ndarray, scenario: Scenario, target: floa
                      categories=None, typical_kwh: dict | None = None) -> dict[str, int | None]:
     """How many typical consumers of each category a plant's injection needs to share ``target`` of it.
 
-    One typical consumer of a category follows its default profile (``cer_core/profiles.py``) with
+    One typical consumer of a category follows its default profile (``cer_core/loads/profiles.py``) with
     ``TYPICAL_ANNUAL_KWH`` a year; ``n`` of them withdraw ``n`` times that hour by hour, and the plant's
     shared energy is ``Σ_h min(injection_h, n × load_h)`` (the plant alone in its cabina). None: not reachable
     (the category does not consume in enough of the plant's hours).

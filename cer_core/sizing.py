@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import constants as C
-from .economics import gse_fee_member_eur
+from .money.economics import gse_fee_member_eur
 from .engine import Results, SimulationInputs, _Layout, _ratios, energy_step, money_step, simulate
 from .investment import cer_money_eur, investment_economics
 from .scenario import Face, Member, Scenario

@@ -10,17 +10,18 @@ import pandas as pd
 import streamlit as st
 
 from cer_core.scenario import PLANT_DEFAULTS
-from studio import charts, compute, state
-from studio.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
-from studio.describe import weather_lines
-from studio.i18n import current_lang, t
-from studio.mdsafe import md
-from studio.imports import store_production_file, store_weather_file
-from studio.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
+from studio.pure import charts
+from studio.components import compute, state
+from studio.pure.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
+from studio.pure.describe import weather_lines
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md
+from studio.pure.imports import store_production_file, store_weather_file
+from studio.pure.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
                            set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
-from studio.ui import (chart, flash, flash_refused, note_messages, number_field, remembered_choice, show_problems,
+from studio.components.ui import (chart, flash, flash_refused, note_messages, number_field, remembered_choice, show_problems,
                        styled, tr, widget_key)
-from studio.frame import ensure as ensure_frame
+from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("impianti")  # a deep link on a fresh server goes through app.py first
 

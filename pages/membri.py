@@ -7,20 +7,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cer_core.bills import bills_template_csv
-from studio import charts, compute, state
-from studio.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
-from studio.i18n import current_lang, t
-from studio.mdsafe import md
-from studio.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
+from cer_core.loads.bills import bills_template_csv
+from studio.pure import charts
+from studio.components import compute, state
+from studio.pure.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md
+from studio.pure.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
                             store_meter_import)
-from studio.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
+from studio.pure.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
-from studio.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
+from studio.components.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
                         remembered_choice, remembered_tabs, show_problems, tr, widget_key)
-from studio.frame import ensure as ensure_frame
+from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("membri")  # a deep link on a fresh server goes through app.py first
 
@@ -79,7 +80,7 @@ def _on_bills_file(member_id: str, key: str) -> None:
     st.session_state[f"bills_n_{member_id}"] = st.session_state.get(f"bills_n_{member_id}", 0) + 1
     if upload is None:
         return
-    from cer_core.bills import read_bills_file
+    from cer_core.loads.bills import read_bills_file
     from cer_core.errors import CerInputError
 
     try:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio import charts, compute, state
-from studio.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
-from studio.i18n import current_lang, t
-from studio.mdsafe import md, md_fmt
-from studio.plain import user_message
-from studio.overview import cabine_count, confirm_cabine, kwp_by_member, missing_items, split_checks
-from studio.ripartizione import range_text
-from studio.ui import chart, progress_bars, show_problems, tr
-from studio.frame import ensure as ensure_frame
-from studio.sidebar import comune_code, details_form
+from studio.pure import charts
+
+from studio.components import compute, state
+from studio.pure.format import fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md, md_fmt
+from studio.pure.plain import user_message
+from studio.pure.overview import cabine_count, confirm_cabine, kwp_by_member, missing_items, split_checks
+from studio.pure.ripartizione import range_text
+from studio.components.ui import chart, progress_bars, show_problems, tr
+from studio.components.frame import ensure as ensure_frame
+from studio.components.sidebar import comune_code, details_form
 
 ensure_frame("panoramica")  # a deep link on a fresh server goes through app.py first
 

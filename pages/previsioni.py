@@ -11,14 +11,14 @@ import streamlit as st
 
 from cer_core.forecast import FLEXIBLE_SHARE, member_text, window_label
 from cer_core.timeaxis import LOCAL_TZ
-from studio import compute, state
-from studio.forecast_chart import forecast_figure
-from studio.format import fmt_energy, fmt_eur, fmt_number
-from studio.frame import ensure as ensure_frame
-from studio.i18n import current_lang, t
-from studio.mdsafe import md
-from studio.tables import slug
-from studio.ui import chart, show_problems, styled, tr
+from studio.components import compute, state
+from studio.pure.forecast_chart import forecast_figure
+from studio.pure.format import fmt_energy, fmt_eur, fmt_number
+from studio.components.frame import ensure as ensure_frame
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md
+from studio.pure.tables import slug
+from studio.components.ui import chart, show_problems, styled, tr
 
 ensure_frame("previsioni")  # a deep link on a fresh server goes through app.py first
 

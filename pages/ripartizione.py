@@ -7,17 +7,17 @@ from dataclasses import replace
 
 import streamlit as st
 
-from cer_core.allocation import PRESETS, SHARE_NAMES, Regolamento, add_shapley, compare, preset
+from cer_core.money.allocation import PRESETS, SHARE_NAMES, Regolamento, add_shapley, compare, preset
 from cer_core.regolamento_text import draft
-from studio import compute, state
-from studio.format import fmt_eur, fmt_number
-from studio.frame import ensure as ensure_frame
-from studio.i18n import current_lang, t
-from studio.reports import report_downloads
-from studio.ripartizione import (compare_figure, compare_frames, members_figure, members_frame, names_by_id,
+from studio.components import compute, state
+from studio.pure.format import fmt_eur, fmt_number
+from studio.components.frame import ensure as ensure_frame
+from studio.components.i18n import current_lang, t
+from studio.components.reports import report_downloads
+from studio.pure.ripartizione import (compare_figure, compare_frames, members_figure, members_frame, names_by_id,
                                  pot_monthly_figure, rules_of_doc, shares_problem, statement_frame)
-from studio.tables import slug
-from studio.ui import chart, remembered_choice, remembered_tabs, show_problems, styled, widget_key
+from studio.pure.tables import slug
+from studio.components.ui import chart, remembered_choice, remembered_tabs, show_problems, styled, widget_key
 
 ensure_frame("ripartizione")  # a deep link on a fresh server goes through app.py first
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cer_core.export import community_hourly
-from studio import charts, compute, state
-from studio.describe import attribution_text, weather_lines
-from studio.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
-from studio.i18n import current_lang, t
-from studio.mdsafe import md
-from studio.reports import report_downloads
-from studio.rules_form import rules_form
-from studio.tables import slug
-from studio.overview import split_checks
-from studio.ui import chart, progress_bars, remembered_tabs, show_problems, styled, tr
-from studio.frame import ensure as ensure_frame
+from cer_core.export.files import community_hourly
+from studio.pure import charts
+from studio.components import compute, state
+from studio.pure.describe import attribution_text, weather_lines
+from studio.pure.format import fmt_energy, fmt_eur, fmt_number, fmt_pct
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md
+from studio.components.reports import report_downloads
+from studio.components.rules_form import rules_form
+from studio.pure.tables import slug
+from studio.pure.overview import split_checks
+from studio.components.ui import chart, progress_bars, remembered_tabs, show_problems, styled, tr
+from studio.components.frame import ensure as ensure_frame
 
 ensure_frame("risultati")  # a deep link on a fresh server goes through app.py first
 

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from cer_core.errors import Problem
-from studio import compute, state
-from studio import variants as V
-from studio.decision_charts import cash_flow_figure, monthly_overlay_figure, sweep_figure
-from studio.format import fmt_eur, fmt_number, fmt_pct
-from studio.frame import ensure as ensure_frame
-from studio.i18n import current_lang, t
-from studio.mdsafe import md
-from studio.ui import chart, number_field, remembered_choice, remembered_tabs, show_problems, styled, widget_key
+from studio.components import compute, state
+from studio.pure import variants as V
+from studio.pure.decision_charts import cash_flow_figure, monthly_overlay_figure, sweep_figure
+from studio.pure.format import fmt_eur, fmt_number, fmt_pct
+from studio.components.frame import ensure as ensure_frame
+from studio.components.i18n import current_lang, t
+from studio.pure.mdsafe import md
+from studio.components.ui import chart, number_field, remembered_choice, remembered_tabs, show_problems, styled, widget_key
 
 ensure_frame("scenari")  # a deep link on a fresh server goes through app.py first
 
@@ -269,7 +269,7 @@ def optimal_section(names: dict) -> None:
 
 def _add_candidate(prefix: str) -> None:
     from cer_core.constants import TYPICAL_ANNUAL_KWH
-    from cer_core.profiles import CATEGORY_DEFAULT_PROFILE
+    from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE
 
     get = lambda name: st.session_state[f"{prefix}_{name}"]  # noqa: E731
     category = get("category")

@@ -21,7 +21,7 @@ def fixture_workspace() -> Workspace:
 
 def empty_workspace(year: int = 2025) -> Workspace:
     """A new community as the studio creates it: no members, no plants."""
-    from studio.sidebar import new_community_doc
+    from studio.components.sidebar import new_community_doc
 
     return Workspace(doc=new_community_doc("Comunità vuota", "Rozzano", year), origin="test")
 
@@ -30,7 +30,7 @@ def empty_workspace(year: int = 2025) -> Workspace:
 def demo_problems() -> tuple:
     """Why the embedded demo does not simulate (empty: it must simulate)."""
     from cer_core.api import demo_workspace
-    from studio.compute import run_workspace
+    from studio.components.compute import run_workspace
 
     return run_workspace(demo_workspace()).problems
 

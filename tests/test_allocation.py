@@ -1,4 +1,4 @@
-"""The split among members (cer_core.allocation): known answers computed by hand, invariants, Shapley.
+"""The split among members (cer_core.money.allocation): known answers computed by hand, invariants, Shapley.
 
 The hand case: three members over two months.
 - A: household consumer; B: SME prosumer (plant P2); C: producer, category other (plant P1).
@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cer_core.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
+from cer_core.money.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
                                  largest_remainder_cents, preset, regolamento_problems, split)
-from cer_core.shapley import shapley_exact, shapley_game, shapley_sampled
+from cer_core.money.shapley import shapley_exact, shapley_game, shapley_sampled
 
 
 def hand_base(**changes) -> AllocationBase:
@@ -325,7 +325,7 @@ def test_shapley_sampled_walk_matches_the_cumulative_sums(players, hours, block,
     # the walk (running sums, reversed orders as complements) draws the same orders from the same seed
     # as the cumulative sums it replaced: same estimates and errors to rounding (far inside the error),
     # whatever the block of orders walked together.
-    import cer_core.shapley as shapley
+    import cer_core.money.shapley as shapley
 
     monkeypatch.setattr(shapley, "CACHE_VALUES", block)
     rng = np.random.default_rng(players)
@@ -347,7 +347,7 @@ def test_summary_allocation_on_a_simulated_community(write_scenario, tmp_path):
     from test_scenario import base_doc, base_files
 
     from cer_core.api import run
-    from cer_core.export import write_results
+    from cer_core.export.files import write_results
     from cer_core.workspace import open_workspace
 
     doc = base_doc()
@@ -419,7 +419,7 @@ def test_allocation_sheet_in_the_workbook(write_scenario):
     from test_scenario import base_doc, base_files
 
     from cer_core.api import run
-    from cer_core.export_xlsx import results_workbook
+    from cer_core.export.xlsx import results_workbook
     from cer_core.workspace import open_workspace
 
     outcome = run(open_workspace(write_scenario(base_doc(), base_files())))
@@ -481,7 +481,7 @@ def test_tiny_weights_keep_their_pool_and_zero_items_get_no_cent():
 
 def _reference_split(base: AllocationBase, rules: Regolamento) -> dict:
     """The split as first written: member records built one member and one number at a time."""
-    from cer_core.allocation import (GROSS_PARTS, MEMBER_PARTS, _categories, _month_exact, gross_parts_cents,
+    from cer_core.money.allocation import (GROSS_PARTS, MEMBER_PARTS, _categories, _month_exact, gross_parts_cents,
                                      largest_remainder_cents)
 
     def eur(c):
@@ -506,7 +506,7 @@ def _reference_split(base: AllocationBase, rules: Regolamento) -> dict:
                 "members_eur": eur(mc.sum()), "restricted_approximate": True, "breakdown": breakdown,
                 "members": members}
 
-    from cer_core.allocation import COMMUNITY_PARTS
+    from cer_core.money.allocation import COMMUNITY_PARTS
 
     n = len(base.member_ids)
     monthly, member_cents = [], np.zeros((base.n_months, n, len(MEMBER_PARTS)), dtype=np.int64)
@@ -574,7 +574,7 @@ def test_split_identical_to_per_member_records_on_400_members(rules):
 def test_split_identical_to_per_member_records_on_the_demo():
     import json
 
-    from cer_core.allocation import base_from_results
+    from cer_core.money.allocation import base_from_results
     from cer_core.api import demo_workspace, run
 
     outcome = run(demo_workspace(), shapley=False)

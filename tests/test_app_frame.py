@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from studio.state import WORKSPACE_KEY
+from studio.components.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, texts
 
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from studio.mdsafe import md
-from studio.state import WORKSPACE_KEY
+from studio.pure.mdsafe import md
+from studio.components.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, fixture_workspace, texts
 from test_app_frame import open_file
 from test_hardening import DAMAGES, bundle, padded_scenario_bundle, patch_entry
@@ -71,7 +71,7 @@ def test_a_long_field_does_not_make_a_long_page():
 
 def test_communities_above_the_limit_get_a_sentence(monkeypatch):
     from cer_core import limits
-    from studio import compute
+    from studio.components import compute
 
     monkeypatch.setattr(limits, "MAX_MEMBERS", 3)
     compute._simulate_cached.clear()                              # the fixture may be cached by another test

@@ -7,8 +7,8 @@ import pytest
 
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
-from studio import compute
-from studio.state import WORKSPACE_KEY
+from studio.components import compute
+from studio.components.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 PAGE = "pages/impianti.py"
@@ -27,7 +27,7 @@ def number(at, label):
 
 
 def field(at, label):
-    """A number typed as text (kWp, losses, grant: see studio.ui.number_field)."""
+    """A number typed as text (kWp, losses, grant: see studio.components.ui.number_field)."""
     return next(n for n in at.text_input if n.label == label)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
-from studio.state import WORKSPACE_KEY
+from studio.components.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 PAGE = "pages/membri.py"

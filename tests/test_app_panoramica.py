@@ -3,7 +3,7 @@
 
 import pytest
 
-from studio.state import WORKSPACE_KEY
+from studio.components.state import WORKSPACE_KEY
 from studio_helpers import app_on, assert_clean, empty_workspace, fixture_workspace, assert_demo_simulates, texts
 
 

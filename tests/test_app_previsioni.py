@@ -12,7 +12,7 @@ import pytest
 from studio_helpers import app_on, assert_clean, fixture_workspace, texts
 
 from cer_core.api import validate
-from studio import compute
+from studio.components import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,7 +102,7 @@ def test_the_page_and_the_forecast_command_give_the_same_numbers():
 
     from studio_helpers import FIXTURE
 
-    from studio.format import fmt_energy
+    from studio.pure.format import fmt_energy
 
     hour = pd.Timestamp.now(tz="UTC").floor("h")
     at = _open()

@@ -128,7 +128,7 @@ def test_english_page():
 
 def test_members_without_an_irr_show_a_dash_not_none():
     # st.dataframe prints "None" in an empty cell whatever the Styler says: consumers have no investment,
-    # hence no IRR, and the table must say "–" (studio.ui.styled)
+    # hence no IRR, and the table must say "–" (studio.components.ui.styled)
     at = app_on("pages/scenari.py", fixture_workspace())
     assert_clean(at)
     members = next(d.value for d in at.dataframe if "Membro" in d.value.columns and "TIR" in d.value.columns)

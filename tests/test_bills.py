@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from cer_core.bands import band_of_hour
-from cer_core.bills import (BANDS_1, BANDS_2, BANDS_3, Bill, bills_from_grid, bills_template_csv, bills_to_hourly,
+from cer_core.loads.bills import (BANDS_1, BANDS_2, BANDS_3, Bill, bills_from_grid, bills_template_csv, bills_to_hourly,
                             parse_bills, read_bills_file)
 from cer_core.errors import CerInputError
 from cer_core.io import ESTIMATED, EXTENDED, read_load_file
-from cer_core.profiles import profile_shape
+from cer_core.loads.profiles import profile_shape
 from cer_core.timeaxis import hours_utc, local_month
 from io_helpers import case, sample
 

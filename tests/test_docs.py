@@ -6,7 +6,7 @@ import re
 import pytest
 
 from cer_core.api import run
-from cer_core.profiles import PROFILE_NAMES
+from cer_core.loads.profiles import PROFILE_NAMES
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
 

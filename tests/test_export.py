@@ -120,7 +120,7 @@ def test_summary_text_in_one_pass_is_the_two_step_text():
 
     import numpy as np
 
-    from cer_core.export import _clean
+    from cer_core.export.files import _clean
     from cer_core.jsontext import Unsupported, dumps_clean
 
     doc = {"schema": "x", "float": 0.1 + 0.2, "tiny": 1e-7, "big": 1.23456789e17, "neg0": -0.0, "nan": math.nan,

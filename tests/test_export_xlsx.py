@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from cer_core.api import run
-from cer_core.export import summary_document
-from cer_core.export_xlsx import header, results_workbook, results_zip
+from cer_core.export.files import summary_document
+from cer_core.export.xlsx import header, results_workbook, results_zip
 from cer_core.timeaxis import n_hours
 from studio_helpers import fixture_workspace
 

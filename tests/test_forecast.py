@@ -176,7 +176,7 @@ def test_no_network_gives_the_labelled_fallback(community, monkeypatch, tmp_path
 
 def test_fallback_irradiance_is_clear_sky_times_the_months_clearness(community):
     ws, outcome = community
-    from cer_core.weather import site_weather
+    from cer_core.solar.weather import site_weather
 
     typical = site_weather(outcome.scenario.site.lat, outcome.scenario.site.lon, outcome.scenario.year,
                            outcome.scenario.weather, ws.read_file)

@@ -25,7 +25,7 @@ from cer_core import limits
 from cer_core import workspace as wsmod
 from cer_core.api import run, validate
 from cer_core.errors import CerInputError
-from cer_core.export_xlsx import results_workbook
+from cer_core.export.xlsx import results_workbook
 from cer_core.io import write_hourly_csv
 from cer_core.io.hourly_csv import read_hourly_csv
 from cer_core.scenario import parse_scenario

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from cer_core import export, hourly_table
+from cer_core.export import files as export
+
+from cer_core import hourly_table
 from cer_core.api import demo_workspace, run
 
 

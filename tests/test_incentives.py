@@ -7,7 +7,7 @@ import pytest
 
 from cer_core import constants as C
 from cer_core.constants import Parameters
-from cer_core.incentives import (admission, grant_factor, restricted_tip, tariff_end, tip_class, tip_rate_eur_mwh,
+from cer_core.money.incentives import (admission, grant_factor, restricted_tip, tariff_end, tip_class, tip_rate_eur_mwh,
                                  valorisation_eur)
 
 

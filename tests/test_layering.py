@@ -15,11 +15,11 @@ import sys
 import pytest
 from conftest import ROOT
 
-#: ``studio/`` modules that draw nothing: formatting, tables, charts as data, the map's model. They may
-#: import each other and the core, never Streamlit. A new pure helper belongs here; a module that must
-#: draw moves out of this list, with a reason in the commit.
-PURE_STUDIO_HELPERS = ("__init__", "charts", "describe", "format", "imports", "map_basemap", "map_model", "mdsafe",
-                       "overview", "ripartizione", "tables")
+#: ``studio/pure/`` holds the modules that draw nothing: formatting, tables, charts as data, the map's model.
+#: They may import each other and the core, never Streamlit. ``studio/components/`` holds what draws or
+#: keeps session state; page bodies live in ``pages/`` (docs/architecture.md).
+PURE_DIR = ROOT / "studio" / "pure"
+PURE_STUDIO_HELPERS = tuple(sorted(p.stem for p in PURE_DIR.glob("*.py")))
 
 
 def imported_modules(path) -> list[tuple[int, str]]:
@@ -42,9 +42,9 @@ def offending(paths, banned: tuple[str, ...]) -> list[str]:
 
 def test_imported_modules_sees_imports_inside_functions(tmp_path):
     probe = tmp_path / "probe.py"
-    probe.write_text("import os\n\ndef f():\n    from streamlit import session_state\n    import studio.ui as ui\n",
+    probe.write_text("import os\n\ndef f():\n    from streamlit import session_state\n    import studio.components.ui as ui\n",
                      encoding="utf-8")
-    assert imported_modules(probe) == [(1, "os"), (4, "streamlit"), (5, "studio.ui")]
+    assert imported_modules(probe) == [(1, "os"), (4, "streamlit"), (5, "studio.components.ui")]
 
 
 def test_core_never_imports_streamlit_nor_the_studio():
@@ -54,15 +54,23 @@ def test_core_never_imports_streamlit_nor_the_studio():
 
 
 def test_pure_studio_helpers_never_import_streamlit():
-    paths = [ROOT / "studio" / f"{name}.py" for name in PURE_STUDIO_HELPERS]
-    missing = [str(p.relative_to(ROOT)) for p in paths if not p.exists()]
-    assert missing == [], f"listed as pure helpers but gone: {missing} (update PURE_STUDIO_HELPERS)"
-    assert offending(paths, ("streamlit",)) == []
+    paths = sorted(PURE_DIR.rglob("*.py"))
+    assert len(paths) > 10, "the walk found no pure helpers"
+    assert offending(paths, ("streamlit", "streamlit_folium", "pages", "app")) == []
+
+
+def test_every_studio_module_is_either_pure_or_a_component():
+    """The rule is visible in the layout: no loose module beside the two packages, no page body in ``studio/``."""
+    loose = sorted(p.name for p in (ROOT / "studio").glob("*.py") if p.name != "__init__.py")
+    assert loose == [], f"studio/ modules outside studio/pure/ and studio/components/: {loose}"
+    packages = sorted(p.name for p in (ROOT / "studio").iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    assert packages == ["components", "pure"]
 
 
 @pytest.mark.parametrize("package, modules", [
-    ("cer_core", ("api", "cli", "export", "export_xlsx", "report", "allocation", "weather", "workspace")),
-    ("studio", tuple(m for m in PURE_STUDIO_HELPERS if m != "__init__")),
+    ("cer_core", ("api", "cli", "export.files", "export.xlsx", "export.report", "money.allocation", "solar.weather",
+                  "workspace")),
+    ("studio.pure", tuple(m for m in PURE_STUDIO_HELPERS if m != "__init__")),
 ])
 def test_importing_loads_no_streamlit(package, modules):
     """Indirect imports too: importing the modules in a fresh interpreter leaves ``streamlit`` unloaded."""

@@ -11,7 +11,7 @@ import pytest
 from cer_core import api
 from cer_core.errors import CerInputError
 from cer_core.io import write_hourly_csv
-from cer_core.loads import LoadSeries, describe_load, member_load
+from cer_core.loads.member_load import LoadSeries, describe_load, member_load
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
 from io_helpers import CASES, SAMPLES

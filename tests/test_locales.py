@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.i18n import LANGS, LOCALES, catalogue
+from cer_core.i18n import LANGS, LOCALES, catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "studio").glob("*.py"))]
@@ -74,7 +74,7 @@ def test_keys_built_at_run_time_exist(prefix, values):
 
 
 def test_profiles_offered_have_names():
-    from studio.tables import profile_names
+    from studio.pure.tables import profile_names
 
     cat = catalogue("it")
     assert [p for p in profile_names() if f"membri.profile.{p}" not in cat] == []

@@ -1,4 +1,4 @@
-"""studio.map_model: the map's edits keep the scenario valid (parse_scenario has no errors after each)."""
+"""studio.pure.map_model: the map's edits keep the scenario valid (parse_scenario has no errors after each)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from cer_core.paths import DEMO_SCENARIO
 from cer_core.scenario import parse_scenario
-from studio import map_model as mm
+from studio.pure import map_model as mm
 
 
 def demo() -> dict:
@@ -34,7 +34,7 @@ def square(lon0: float, lat0: float, size: float = 0.0002) -> dict:
 
 
 def test_new_load_is_the_studios_default_scaled_when_given():
-    from studio.tables import DEFAULT_ANNUAL_KWH, default_load
+    from studio.pure.tables import DEFAULT_ANNUAL_KWH, default_load
 
     assert mm.new_load("household") == default_load("household")
     assert mm.new_load("sme", 12345) == {**default_load("sme"), "annual_kwh": 12345.0}
@@ -204,7 +204,7 @@ def test_displayable_drops_what_cannot_be_drawn():
     assert [c["id"] for c in view["cabine"]] == ["CP-ROZZANO", "CP-PIEVE", "CP-X"] and "area" not in view["cabine"][2]
     assert view["cabine"][0]["area"] == doc["cabine"][0]["area"]
     assert len(doc["members"]) == 44                       # the document itself is untouched
-    from studio.map_view import dynamic_layers
+    from studio.components.map_view import dynamic_layers
     assert len(dynamic_layers(view)) == 3                  # and the map builds from it
 
 
@@ -224,7 +224,7 @@ def test_a_community_built_on_the_map_simulates():
     assert totals["members"] == len(mm.CATEGORIES) and totals["plants"] == 1 and totals["kwp"] == 20.0
     # 20 kWp near Milan: 900–1500 kWh/kWp; the five consumers' default loads add up as declared
     assert 18_000 < totals["production_kwh"] < 30_000
-    from studio.tables import DEFAULT_ANNUAL_KWH
+    from studio.pure.tables import DEFAULT_ANNUAL_KWH
 
     expected_kwh = sum(DEFAULT_ANNUAL_KWH[c] for c in mm.CATEGORIES if c != "large_enterprise")
     assert totals["consumption_kwh"] == pytest.approx(expected_kwh, rel=1e-6)

@@ -10,14 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import studio.map_page as map_page
+import streamlit_folium
 from cer_core.geocode import OFFLINE_ENV
 from cer_core.paths import DEMO_SCENARIO
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
-from studio.frame import SEEN_KEY as FRAME_SEEN_KEY
+from studio.components.frame import SEEN_KEY as FRAME_SEEN_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "mappa.py")
@@ -37,9 +38,14 @@ def fake_map(monkeypatch):
 
         return st.session_state.get(key) or {}
 
-    monkeypatch.setattr(map_page, "st_folium", st_folium)
+    monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)  # the page imports it when it runs
     monkeypatch.setenv(OFFLINE_ENV, "1")
-    map_page.geocoder.clear()
+    st_cache_clear()
+
+
+def st_cache_clear() -> None:
+    """The page's geocoder is a cached resource: a fresh one per test."""
+    st.cache_resource.clear()
 
 
 def app(doc: dict | None = None, lang: str | None = None) -> AppTest:
@@ -148,7 +154,7 @@ def test_draw_a_roof_confirm_and_a_plant_appears():
     assert any("Nuovo impianto sul tetto" in m.value for m in at.markdown)
     assert len(CALLS[-1]["feature_group_to_add"]) == 4          # the drawn roof waits, dashed
     assert widget(at.selectbox, "Proprietario (membro)").value == "scuola-pieve"
-    from cer_core.roof import roof_suggestion
+    from cer_core.solar.roof import roof_suggestion
 
     sugg = roof_suggestion(roof, tilt_deg=30.0)
     assert any("Suggeriti" in c.value for c in at.caption)

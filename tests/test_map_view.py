@@ -1,4 +1,4 @@
-"""studio.map_view / map_assets / map_basemap: the folium map loads nothing from outside and has its layers."""
+"""studio.components.map_view / map_assets / map_basemap: the folium map loads nothing from outside and has its layers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from cer_core.paths import DEMO_SCENARIO
-from studio import map_assets
-from studio.map_basemap import boundaries_near, labels_near
-from studio.map_view import (OSM_TILES, MapView, base_map, cabina_colours, click_target, draw_texts,
+from studio.components import map_assets
+from studio.pure.map_basemap import boundaries_near, labels_near
+from studio.components.map_view import (OSM_TILES, MapView, base_map, cabina_colours, click_target, draw_texts,
                              drawing_signature, dynamic_layers, initial_view, latest_new_drawing, translator)
 
 VIEW = MapView(45.3675, 9.1821, 13)
@@ -245,7 +245,7 @@ def test_layer_names_translated(lang, monkeypatch):
 
 
 def test_online_an_aerial_imagery_layer_with_attribution_beside_openstreetmap(monkeypatch):
-    from studio import map_view
+    from studio.components import map_view
 
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "0")
     page = map_view.base_map(map_view.MapView(45.38, 9.15, 17), "it").get_root().render()
@@ -256,7 +256,7 @@ def test_online_an_aerial_imagery_layer_with_attribution_beside_openstreetmap(mo
 
 
 def test_a_roof_by_area_gets_the_drawn_roofs_module_density():
-    from studio import map_model as mm
+    from studio.pure import map_model as mm
 
     assert mm.roof_from_area(60.0) == 10.0 and mm.roof_from_area(7.5) == 1.2
     with pytest.raises(ValueError):

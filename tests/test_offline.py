@@ -46,7 +46,7 @@ def test_the_probe_would_see_the_call_without_the_setting(tmp_path):
 
 
 def test_the_offline_map_requests_no_remote_url(monkeypatch):
-    from studio import map_view
+    from studio.components import map_view
 
     monkeypatch.setenv("CER_STUDIO_OFFLINE", "1")
     page = map_view.base_map(map_view.MapView(45.38, 9.15, 13)).get_root().render()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cer_core import profiles as P
+from cer_core.loads import profiles as P
 from cer_core.bands import day_type_of_hour, local_hour_of_day
 from cer_core.timeaxis import hours_local, local_month
 

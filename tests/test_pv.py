@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cer_core import pv, weather
+from cer_core.solar import pv, weather
 from cer_core.errors import CerInputError
 from cer_core.io.pvgis import read_tmy
 from cer_core.scenario import Face, Plant

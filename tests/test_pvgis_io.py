@@ -13,7 +13,7 @@ import pytest
 
 from cer_core.errors import CerInputError, Problem
 from cer_core.io.pvgis import read_hourly, read_tmy, sniff_pvgis, write_tmy_json
-from cer_core.production import _production_from_file, plants_production
+from cer_core.solar.production import _production_from_file, plants_production
 from cer_core.scenario import Face, Plant, parse_scenario
 from cer_core.timeaxis import hours_utc
 from cer_core.workspace import Workspace
@@ -460,7 +460,7 @@ def test_seriescalc_without_p_needs_the_location():
     for row in doc["outputs"]["hourly"]:
         row.pop("P")
     del doc["inputs"]["location"]["latitude"]
-    from cer_core.production import _kwh_from_plane
+    from cer_core.solar.production import _kwh_from_plane
 
     s = read_hourly(json.dumps(doc).encode(), "g.json")
     with pytest.raises(CerInputError) as exc:

@@ -39,7 +39,7 @@ def lines_of(path):
 
 def test_the_walk_sees_the_code():
     names = {rel(p) for p in python_files()}
-    assert {"cer_core/engine.py", "studio/compute.py", "app.py", "tests/test_references.py"} <= names
+    assert {"cer_core/engine.py", "studio/components/compute.py", "app.py", "tests/test_references.py"} <= names
 
 
 def test_no_python_file_points_outside_the_repository():

@@ -22,11 +22,11 @@ from pypdf import PdfReader
 from cer_core.api import Outcome, demo_workspace, run
 from cer_core.cli import main
 from cer_core.engine import simulate
-from cer_core.export_xlsx import results_workbook
-from cer_core.report import community_report_pdf, member_sheet_pdf, member_sheets_zip, write_reports
-from cer_core.report import data
-from cer_core.report.community import cer_money_rows
-from cer_core.report.text import Text, catalogue, fmt_number
+from cer_core.export.xlsx import results_workbook
+from cer_core.export.report import community_report_pdf, member_sheet_pdf, member_sheets_zip, write_reports
+from cer_core.export.report import data
+from cer_core.export.report.community import cer_money_rows
+from cer_core.export.report.text import Text, catalogue, fmt_number
 from engine_helpers import inputs, member, plant, scenario
 
 
@@ -365,7 +365,7 @@ def test_year_mode_in_words_or_as_given(demo):
 def test_font_subset_rebuilt_when_its_temporary_folder_is_gone(demo):
     import shutil
 
-    from cer_core.report.pdf import font_files
+    from cer_core.export.report.pdf import font_files
 
     member_sheet_pdf(demo, "casa-01", "it")
     shutil.rmtree(next(iter(font_files().values())).parent)
@@ -375,7 +375,7 @@ def test_font_subset_rebuilt_when_its_temporary_folder_is_gone(demo):
 
 def test_the_community_report_lists_wastewater_neutrality_as_progress_not_as_a_failed_check():
     """Issue 12: progress towards the 2045 target is not an eligibility failure, in the PDF either."""
-    from cer_core.report import community as C
+    from cer_core.export.report import community as C
 
     calls = []
 
@@ -395,7 +395,7 @@ def test_the_community_report_lists_wastewater_neutrality_as_progress_not_as_a_f
         def grid_table(self, header, rows, *a, **k):
             calls.append(("rows", rows))
 
-    from cer_core.report.text import Text
+    from cer_core.export.report.text import Text
 
     checks = [{"id": "has_plants", "status": "pass", "it": "ok", "en": "ok"},
               {"id": "wastewater_neutrality", "status": "fail", "kind": "progress", "value": 0.2, "target": 1.0,

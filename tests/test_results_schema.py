@@ -19,11 +19,11 @@ from engine_helpers import daylight_pv, inputs, member, plant, scenario
 from studio_helpers import fixture_workspace
 from test_scenario import mem_ws
 
-from cer_core.allocation import allocation_summary
+from cer_core.money.allocation import allocation_summary
 from cer_core.api import demo_workspace, run, scenario_header
 from cer_core.checks import all_checks
 from cer_core.engine import simulate
-from cer_core.export import summary_document, write_results
+from cer_core.export.files import summary_document, write_results
 from cer_core.timeaxis import n_hours
 from cer_core.workspace import Workspace
 

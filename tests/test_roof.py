@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from cer_core.errors import CerInputError
-from cer_core.roof import DEFAULT_M2_PER_KWP, RoofSuggestion, roof_suggestion
+from cer_core.solar.roof import DEFAULT_M2_PER_KWP, RoofSuggestion, roof_suggestion
 
 GEOD = Geod(ellps="WGS84")
 MILAN = (9.19, 45.464)  # lon, lat

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cer_core import constants as C
-from cer_core.economics import gse_fee_member_eur, gse_fee_plant_eur
+from cer_core.money.economics import gse_fee_member_eur, gse_fee_plant_eur
 from cer_core.engine import simulate
-from cer_core.incentives import restricted_tip, tariff_fraction, tip_rates_with_exemption
+from cer_core.money.incentives import restricted_tip, tariff_fraction, tip_rates_with_exemption
 from cer_core.timeaxis import hours_local, n_hours
 
 H = 10  # 2025-01-01 10:00 local

@@ -6,8 +6,8 @@ from test_scenario import base_doc, base_files
 
 from cer_core.api import run
 from cer_core.workspace import Workspace
-from studio.rules_form import current_rules, with_rules
-from studio.state import WORKSPACE_KEY
+from studio.components.rules_form import current_rules, with_rules
+from studio.components.state import WORKSPACE_KEY
 
 
 def test_defaults_are_the_2025_readings():
@@ -52,7 +52,7 @@ def test_the_form_on_risultati_changes_the_scenario():
 
 
 def test_new_plant_field_and_categories_editable_in_the_tables():
-    from studio.tables import CATEGORIES, members_frame, set_plant_fields
+    from studio.pure.tables import CATEGORIES, members_frame, set_plant_fields
 
     doc, _ = set_plant_fields(base_doc(), "p1", {"tariff_excluded_kw": 12.5})
     assert doc["plants"][0]["tariff_excluded_kw"] == 12.5

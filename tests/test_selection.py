@@ -87,7 +87,7 @@ def test_consumers_needed_by_hand():
     need = consumers_needed(inj, sc, target=0.8, categories=["household", "sme"])
     for cat, n in need.items():
         assert n is not None and n >= 1
-        from cer_core.profiles import CATEGORY_DEFAULT_PROFILE, profile_shape
+        from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE, profile_shape
         from cer_core import constants as C
         load = C.TYPICAL_ANNUAL_KWH[cat] * profile_shape(CATEGORY_DEFAULT_PROFILE[cat], 2025, region="Lombardia",
                                                          lat=45.4, lon=9.2)

@@ -5,7 +5,7 @@ import pytest
 
 from cer_core.bands import band_of_hour, day_type_of_hour
 from cer_core.timeaxis import hours_local, n_hours
-from studio import charts
+from studio.pure import charts
 
 
 def tr(key, **fmt):

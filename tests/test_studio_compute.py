@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cer_core.io import read_hourly_csv
-from studio import compute
+from studio.components import compute
 from studio_helpers import empty_workspace, fixture_workspace
 
 

@@ -1,6 +1,6 @@
 """Sentences about where the weather comes from."""
 
-from studio.describe import weather_lines
+from studio.pure.describe import weather_lines
 
 
 def tr(key, **fmt):
@@ -28,7 +28,7 @@ def test_weather_lines_english_and_missing_parts():
 
 
 def test_attribution_text():
-    from studio.describe import attribution_text
+    from studio.pure.describe import attribution_text
 
     assert attribution_text({"attribution": "chronological"}, tr) == "common.attribution.chronological"
     assert attribution_text({"attribution": "pro_rata", "non_incentivised_last": True}, tr) == \

@@ -12,7 +12,7 @@ from studio_helpers import fixture_workspace
 from cer_core.api import run
 from cer_core.forecast import community_forecast
 from cer_core.io.openmeteo import read_forecast
-from studio.forecast_chart import forecast_figure, hour_labels, series
+from studio.pure.forecast_chart import forecast_figure, hour_labels, series
 
 SUNNY = Path(__file__).resolve().parent / "data" / "openmeteo" / "sunny_bolzano_2026-10-24.json"
 

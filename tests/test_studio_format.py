@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from studio.format import (NBSP, fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct, fmt_qty, month_names,
+from studio.pure.format import (NBSP, fmt_co2, fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_pct, fmt_qty, month_names,
                            parse_number, plotly_separators)
 
 

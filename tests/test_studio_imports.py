@@ -9,7 +9,7 @@ from cer_core.api import run
 from cer_core.io import write_hourly_csv
 from cer_core.timeaxis import n_hours
 from cer_core.workspace import workspace_from_bytes
-from studio.imports import category_monthly_factors, import_meter_files, store_meter_import
+from studio.pure.imports import category_monthly_factors, import_meter_files, store_meter_import
 from studio_helpers import fixture_workspace
 
 YEAR = 2024
@@ -75,7 +75,7 @@ def test_a_partial_year_is_completed_with_warnings():
 
 
 def test_production_upload_is_checked_like_the_simulation():
-    from studio.imports import store_production_file
+    from studio.pure.imports import store_production_file
 
     ws = fixture_workspace()
     good = write_hourly_csv(np.full(n_hours(YEAR), 3.0), YEAR)
@@ -90,7 +90,7 @@ def test_production_upload_is_checked_like_the_simulation():
 
 
 def test_weather_upload_refuses_what_is_not_a_typical_year():
-    from studio.imports import store_weather_file
+    from studio.pure.imports import store_weather_file
 
     new, problems, label = store_weather_file(fixture_workspace(), "meteo.csv", b"non,un,tmy\n1,2,3\n")
     assert new is None and problems and "meteo.csv" in problems[0].message("it")
@@ -98,7 +98,7 @@ def test_weather_upload_refuses_what_is_not_a_typical_year():
 
 def test_weather_upload_of_a_pvgis_tmy(tmp_path):
     from cer_core.paths import ASSETS
-    from studio.imports import store_weather_file
+    from studio.pure.imports import store_weather_file
 
     data = (ASSETS / "weather" / "pvgis_tmy_46.491_11.332_2005_2020.csv").read_bytes()
     new, problems, label = store_weather_file(fixture_workspace(), "tmy_bolzano.csv", data)

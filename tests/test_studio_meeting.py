@@ -9,8 +9,8 @@ import datetime as dt
 from cer_core.api import run
 from cer_core.constants import REFERENCE_YEAR, default_commissioning
 from cer_core.workspace import Workspace
-from studio import map_model as mm
-from studio.sidebar import new_community_doc
+from studio.pure import map_model as mm
+from studio.components.sidebar import new_community_doc
 
 ROZZANO = (45.3800, 9.1550)
 
@@ -45,7 +45,7 @@ def test_a_fresh_workshop_has_no_warning_the_user_did_not_cause():
 
 
 def test_after_confirming_the_cabine_a_fresh_workshop_warns_only_about_what_its_design_causes():
-    from studio.overview import confirm_cabine, missing_items
+    from studio.pure.overview import confirm_cabine, missing_items
 
     doc = _fresh_workshop()
     assert ("panoramica.missing.area", {"ids": "CP-1"}, "pages/mappa.py") in missing_items(doc)
@@ -61,7 +61,7 @@ def test_after_confirming_the_cabine_a_fresh_workshop_warns_only_about_what_its_
 
 def test_wastewater_neutrality_is_a_progress_indicator_with_value_and_target():
     from cer_core.checks import wastewater_checks
-    from studio.overview import split_checks
+    from studio.pure.overview import split_checks
 
     checks = wastewater_checks([{"member": "dep", "neutrality_ratio": 0.25}], {"dep": "Depuratore"})
     assert checks[0]["kind"] == "progress" and checks[0]["value"] == 0.25 and checks[0]["target"] == 1.0
@@ -71,7 +71,7 @@ def test_wastewater_neutrality_is_a_progress_indicator_with_value_and_target():
 
 def test_problems_speak_of_members_and_plants_not_json_paths_or_exception_classes():
     from cer_core.errors import Problem
-    from studio.plain import user_message
+    from studio.pure.plain import user_message
 
     doc = {"members": [{"id": "rossi", "name": "Famiglia Rossi"}], "plants": [{"id": "p1", "name": "Tetto scuola"}]}
     p = Problem("members[0].load.bills[2].f1_kwh", "valore negativo", "negative value")

@@ -1,6 +1,6 @@
 """The Panoramica's to-do list."""
 
-from studio.overview import missing_items
+from studio.pure.overview import missing_items
 
 
 def keys(doc):
@@ -31,7 +31,7 @@ def test_a_complete_community_lacks_nothing():
 
 
 def test_kwp_by_member_and_cabine_count():
-    from studio.overview import cabine_count, kwp_by_member
+    from studio.pure.overview import cabine_count, kwp_by_member
 
     doc = {"members": [{"id": "a", "cabina": "CP-1"}, {"id": "b", "cabina": "CP-9"}],
            "plants": [{"member": "a", "kwp": 10}, {"member": "a", "kwp": 2.5}, {"member": "b", "kwp": None}],

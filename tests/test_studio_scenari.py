@@ -10,9 +10,9 @@ import pytest
 
 from cer_core import api
 from cer_core.scenario import parse_scenario
-from studio import compute
-from studio import variants as V
-from studio.decision_charts import cash_flow_figure, monthly_overlay_figure, sweep_figure
+from studio.components import compute
+from studio.pure import variants as V
+from studio.pure.decision_charts import cash_flow_figure, monthly_overlay_figure, sweep_figure
 from studio_helpers import fixture_workspace
 
 tr = lambda key, **fmt: key + "".join(f"|{k}={v}" for k, v in sorted(fmt.items()))  # noqa: E731

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cer_core.scenario import parse_scenario
-from studio import tables as T
+from studio.pure import tables as T
 
 
 def tr(key, **fmt):
@@ -282,7 +282,7 @@ def test_bill_flags_survive_the_grid():
 
 def test_bill_dicts_from_a_bills_file_pick_the_members_pod():
     import datetime as dt
-    from cer_core.bills import Bill
+    from cer_core.loads.bills import Bill
 
     bills = [Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), f1_kwh=1.0, f2_kwh=2.0, f3_kwh=3.0, pod="IT001E00000001"),
              Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), total_kwh=9.0, estimated=True, pod="IT001E00000002")]
@@ -292,7 +292,7 @@ def test_bill_dicts_from_a_bills_file_pick_the_members_pod():
 
 
 def test_profiles_and_default_loads_come_from_the_core():
-    from cer_core.profiles import PROFILE_NAMES
+    from cer_core.loads.profiles import PROFILE_NAMES
 
     assert T.profile_names() == list(PROFILE_NAMES)
     assert T.default_load("household") == {"source": "profile", "profile": "household", "annual_kwh": 2700.0}
@@ -362,7 +362,7 @@ def test_weather_source_file_only_once_there_is_a_file():
 
 
 def test_a_uploaded_curve_is_named_by_the_users_file_not_the_internal_copy():
-    from studio.tables import load_summary
+    from studio.pure.tables import load_summary
 
     tr = lambda key, **fmt: f"{key}|{fmt.get('path')}"  # noqa: E731
     load = {"source": "file", "path": "members/a/consumi_orari_2024_ab12cd34.csv",

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import requests
 
-from cer_core import pv, weather
+from cer_core.solar import pv, weather
 from cer_core.errors import CerInputError
 from cer_core.io.pvgis import read_tmy
 from cer_core.timeaxis import hours_local, hours_utc

@@ -8,7 +8,7 @@ Entry points
 :func:`to_hourly_year`
     An import → the hourly year of the simulation (:class:`HourlyYear`).
 :func:`read_load_file`
-    One file → hourly kWh of a year plus a JSON-ready report (what :mod:`cer_core.loads` uses).
+    One file → hourly kWh of a year plus a JSON-ready report (what :mod:`cer_core.loads.member_load` uses).
 :func:`read_hourly_series`
     The same, values only (the interface production and loads call).
 

@@ -4,7 +4,7 @@ Parsing is delegated to :mod:`pvlib.iotools` (``read_pvgis_tmy`` / ``read_pvgis_
 recognises what the user brought, refuses what it cannot use with a sentence naming the file, line
 and expected content, and returns the data with its UTC timestamps untouched (TMY rows keep the
 year each month came from; seriescalc rows keep their minute offset, e.g. ``:10``). Turning them into
-the hours of a simulated year is :func:`cer_core.weather.coerce_to_year`'s job.
+the hours of a simulated year is :func:`cer_core.solar.weather.coerce_to_year`'s job.
 
 Formats: ``docs/pv.md`` and ``docs/formats.md`` §5.
 """
@@ -383,7 +383,7 @@ def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str, locate: Locator)
     raw_offset = loc.get("irradiance_time_offset", inputs.get("irradiance time offset"))
     offset = None if raw_offset is None else _finite(raw_offset)
     if raw_offset is not None and (offset is None or not 0 <= offset < 1):
-        # cer_core.pv.to_hour_means assigns the snapshot observed at HH:00 + offset to the hour HH: 0 <= offset < 1
+        # cer_core.solar.pv.to_hour_means assigns the snapshot observed at HH:00 + offset to the hour HH: 0 <= offset < 1
         raise error(f"{name}: inputs.location.irradiance_time_offset", f"scarto orario dell'irraggiamento «{raw_offset}»: "
                     "atteso un numero di ore da 0 a meno di 1", f"irradiance time offset '{raw_offset}': expected a "
                     "number of hours from 0 to below 1", "weather.offset")

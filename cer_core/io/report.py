@@ -80,8 +80,8 @@ def _default_bills_shape(bf, bills) -> str:
 
 
 def _bills(data: bytes, name: str, year: int | None, lang: str):
-    from ..bills import bills_to_hourly, read_bills_file
-    from ..profiles import profile_shape
+    from ..loads.bills import bills_to_hourly, read_bills_file
+    from ..loads.profiles import profile_shape
 
     bf = read_bills_file(data, name)
     bills = bf.bills

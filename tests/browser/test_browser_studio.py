@@ -19,7 +19,7 @@ TITLES = {"Membri e consumi": "Membri e consumi", "Impianti FV": "Impianti fotov
 
 def set_number(page, label: str, value: float) -> None:
     """Type ``value`` in the number field labelled ``label`` (a number input, or a text field read the
-    Italian way: studio.ui.number_field)."""
+    Italian way: studio.components.ui.number_field)."""
     box = page.locator("[data-testid='stNumberInput'], [data-testid='stTextInput']").filter(has_text=label).first \
         .locator("input")
     before = mark(page)

@@ -1,0 +1,1 @@
+"""What the core writes: results files, the Excel workbook and the PDF reports."""

@@ -1,0 +1,1 @@
+"""Members' hourly loads: the value type, bills, standard profiles and the scenario adapter."""

@@ -1,0 +1,714 @@
+"""Bills → an hourly year that gives every bill's band totals back (``docs/formats.md`` §3–4).
+
+A bill covers a period (monthly, bimonthly or any other, from ``start`` to ``end`` inclusive, local
+dates) with F1/F2/F3, F1/F23 or a single total [kWh]. For each bill *p* and band group *b*, the
+energy is spread over the group's hours with the member's shape *s* (a standard profile or the
+member's own measured shape)::
+
+    E_h = E_pb · s_h / Σ_{h' ∈ (p, b)} s_h'
+
+so the shape only redistributes energy inside a band and every bill's band totals come back to
+rounding (checked to 0.001 kWh in the report). When the shape has no energy in a group that the bill
+bills (say F1 for public lighting), the group's energy is spread evenly over its hours, with a
+warning.
+
+* Periods may not overlap (refused naming both bills); gaps are reported.
+* Negative values (a *conguaglio*) only on bills flagged ``adjustment``: an adjustment bill's energy
+  is added on top of the hours of its period in proportion to the values already there, and may not
+  take any hour below zero.
+* ``estimated`` bills flag their hours ``estimated``.
+* Hours of the simulated year no bill covers: first bills of other years, 52 weeks apart (same
+  weekday, see :mod:`cer_core.io.hourly`); then the shape calibrated on the bills (Σ billed energy /
+  Σ shape over the billed hours) — flagged ``extended`` and said in a warning.
+* Plausibility: the average power over a band's hours may not exceed the available power (refused);
+  households outside 500–8000 kWh/yr or with F1 outside 25–45 % get a warning; band values and a
+  stated total that differ by more than 1 % get a warning.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from ..bands import band_of_hour
+from ..errors import CerInputError, Problem, ProblemList, error, located
+from ..io.hourly import hourly_report, place_in_year
+from ..io.model import ESTIMATED, MEASURED
+from ..io.numbers import PLAUSIBLE_YEARS, Where, parse_numbers
+from ..io.source import document_rows, open_documents
+from ..io.summary import available_kw
+from ..timeaxis import hours_utc, n_hours
+
+#: Band groups: F1/F2/F3, F1/F23, or everything.
+BANDS_3, BANDS_2, BANDS_1 = "F1/F2/F3", "F1/F23", "F0"
+_GROUP_LUT = {BANDS_3: np.array([0, 0, 1, 2]), BANDS_2: np.array([0, 0, 1, 1]), BANDS_1: np.array([0, 0, 0, 0])}
+_GROUP_NAMES = {BANDS_3: ("F1", "F2", "F3"), BANDS_2: ("F1", "F23"), BANDS_1: ("totale",)}
+TOTAL_MISMATCH_PCT = 1.0
+#: A bill period longer than this [days] is probably a typo in a date (warning; adjustments exempt).
+MAX_BILL_DAYS = 366
+HOUSEHOLD_KWH_RANGE = (500.0, 8000.0)
+HOUSEHOLD_F1_PCT_RANGE = (25.0, 45.0)
+MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+             "ottobre", "novembre", "dicembre")
+
+
+@dataclass(frozen=True)
+class Bill:
+    """One bill period [local dates, inclusive] with its energies [kWh]."""
+
+    start: dt.date
+    end: dt.date
+    f1_kwh: float | None = None
+    f2_kwh: float | None = None
+    f3_kwh: float | None = None
+    f23_kwh: float | None = None
+    total_kwh: float | None = None
+    estimated: bool = False
+    adjustment: bool = False
+    where: str = ""
+    pod: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.f1_kwh is not None and self.f2_kwh is not None and self.f3_kwh is not None:
+            return BANDS_3
+        if self.f1_kwh is not None and self.f23_kwh is not None:
+            return BANDS_2
+        return BANDS_1
+
+    @property
+    def energies(self) -> tuple[float, ...]:
+        """Energy of each band group of :attr:`kind` [kWh]."""
+        if self.kind == BANDS_3:
+            return (self.f1_kwh, self.f2_kwh, self.f3_kwh)
+        if self.kind == BANDS_2:
+            return (self.f1_kwh, self.f23_kwh)
+        return (self.total_kwh,)
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.energies))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def label(self) -> str:
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+@dataclass
+class BillsFile:
+    """A bills CSV/XLSX (``docs/formats.md`` §3 template): bills by POD and the contract powers it states."""
+
+    bills: list[Bill]
+    pods: list[str]
+    contract_kw: float | None
+    available_kw: float | None
+    warnings: list = field(default_factory=list)
+
+
+# --- parsing ------------------------------------------------------------------------------------------
+
+def _date(value, where: str, field: str, problems: ProblemList) -> dt.date | None:
+    text = str(value).strip()
+    place = f"{where}.{field}" if not where.count(":") else where
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 <= float(text) <= 80000:  # Excel serial day (from 1899-12-30)
+        text = (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            day = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
+            problems.add(place, f"{field}: data «{text}» fuori dagli anni {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
+                         f"{field}: date '{text}' is outside the years {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
+                         code="bills.date")
+            return None
+        return day
+    problems.add(place, f"{field}: data «{text}» non valida; attesa gg/mm/aaaa o AAAA-MM-GG", f"{field}: date '{text}' "
+                 "is not valid; expected dd/mm/yyyy or YYYY-MM-DD", code="bills.date")
+    return None
+
+
+def parse_bills(items: list[dict], where: str) -> list[Bill]:
+    """Bills from the scenario's ``load.bills`` list (``{start, end, f1_kwh, …}``).
+
+    Raises
+    ------
+    CerInputError
+        Every bad bill, located at ``where[i].field``.
+    """
+    problems = ProblemList()
+    bills = []
+    for i, item in enumerate(items):
+        w = f"{where}[{i}]"
+        start = _date(item.get("start"), w, "start", problems)
+        end = _date(item.get("end"), w, "end", problems)
+        if start is None or end is None:
+            continue
+        nums = {k: (None if item.get(k) is None else float(item[k]))
+                for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh")}
+        bills.append(Bill(start=start, end=end, estimated=bool(item.get("estimated", False)),
+                          adjustment=bool(item.get("adjustment", False)), where=w, **nums))
+    problems.raise_if_errors()
+    return bills
+
+
+_COLUMNS = {
+    "pod": ("pod",),
+    "start": ("periodo_inizio", "inizio", "dal", "data_inizio", "start", "inizio_periodo"),
+    "end": ("periodo_fine", "fine", "al", "data_fine", "end", "fine_periodo"),
+    "month": ("mese", "month"),
+    "year": ("anno", "year"),
+    "f1_kwh": ("f1_kwh", "f1"), "f2_kwh": ("f2_kwh", "f2"), "f3_kwh": ("f3_kwh", "f3"),
+    "f23_kwh": ("f23_kwh", "f23", "f2+f3", "f2_f3_kwh"),
+    "total_kwh": ("totale_kwh", "totale", "total_kwh", "total", "f0_kwh", "f0", "consumo_kwh"),
+    "contract_kw": ("potenza_impegnata_kw", "potenza_impegnata"),
+    "available_kw": ("potenza_disponibile_kw", "potenza_disponibile"),
+    "reading": ("tipo_lettura", "lettura", "reading"),
+    "adjustment": ("conguaglio", "adjustment", "rettifica"),
+}
+_YES = {"si", "sì", "s", "yes", "y", "true", "1", "x", "vero"}
+_ESTIMATED = {"stimata", "stimato", "stima", "estimated", "s"}
+
+
+def _month_period(text: str, year_text: str) -> tuple[dt.date, dt.date] | None:
+    t = text.strip().lower()
+    m = re.fullmatch(r"(\d{1,2})[/\-.](\d{4})", t) or None
+    first = (re.fullmatch(r"(\d{4})-(\d{2})-01(?: 00:00:00)?", t)  # Excel turned '01/2024' into a date
+             or re.fullmatch(r"01/(\d{1,2})/(\d{4})", t))
+    if m:
+        month, year = int(m.group(1)), int(m.group(2))
+    elif first and t[:2] == "01":
+        month, year = int(first.group(1)), int(first.group(2))
+    elif first:
+        year, month = int(first.group(1)), int(first.group(2))
+    elif re.fullmatch(r"\d{4}-\d{1,2}", t):
+        year, month = (int(x) for x in t.split("-"))
+    elif re.fullmatch(r"\d{1,2}", t) and re.fullmatch(r"\d{4}", year_text.strip()):
+        month, year = int(t), int(year_text)
+    else:
+        parts = t.replace("-", " ").split()
+        names = [n for n in MONTHS_IT if parts and n.startswith(parts[0][:3])]
+        if not names or len(parts) < 2 and not re.fullmatch(r"\d{4}", year_text.strip()):
+            return None
+        month = MONTHS_IT.index(names[0]) + 1
+        ytxt = parts[1] if len(parts) > 1 else year_text.strip()
+        year = int(ytxt) + (2000 if len(ytxt) == 2 else 0) if ytxt.isdigit() else None
+        if year is None:
+            return None
+    if not 1 <= month <= 12 or not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
+        return None
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    return dt.date(year, month, 1), last
+
+
+def read_bills_file(data: bytes, name: str) -> BillsFile:
+    """Bills from the CSV/XLSX template (one row per period; or a ``mese`` column: one row per month).
+
+    Raises
+    ------
+    CerInputError
+        Naming the file and the line.
+    """
+    from ..io.detect import is_bills_header
+
+    docs = open_documents(data, name)
+    if len(docs) != 1:
+        raise error(name, "atteso un solo file di bollette", "expected a single bills file", "bills.file")
+    doc = docs[0]
+    rows, lines, delim = document_rows(doc)
+    head = next((i for i, r in enumerate(rows[:30]) if is_bills_header(r)), None)
+    if head is None:
+        raise error(f"{name}:1", "intestazione delle bollette non trovata; attesa ad es. «pod;periodo_inizio;"
+                    "periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;…»", "bills header not found; expected e.g. "
+                    "'pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;…'", "bills.header")
+    header = [h.strip().lower().replace(" ", "_") for h in rows[head]]
+    col = {}
+    for key, names in _COLUMNS.items():
+        col[key] = next((header.index(n) for n in names if n in header), None)
+    body, body_lines = rows[head + 1:], lines[head + 1:]
+    if not body:
+        raise error(name, "nessuna bolletta dopo l'intestazione", "no bill after the header", "bills.empty")
+
+    def cells(key):
+        j = col[key]
+        return [r[j] if j is not None and j < len(r) else "" for r in body]
+
+    notes: list = []
+    nums = {k: parse_numbers(cells(k), Where(name, body_lines, header[col[k]] if col[k] is not None else k), delim,
+                             None, notes)
+            for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "contract_kw", "available_kw")}
+    problems = ProblemList()
+    bills = []
+    for i in range(len(body)):
+        w = f"{name}:{body_lines[i]}"
+        if col["start"] is not None and col["end"] is not None:
+            start = _date(cells("start")[i], w, "periodo_inizio", problems)
+            end = _date(cells("end")[i], w, "periodo_fine", problems)
+        elif col["month"] is not None:
+            period = _month_period(cells("month")[i], cells("year")[i])
+            if period is None:
+                problems.add(w, f"mese «{cells('month')[i]}» non valido; atteso ad es. 01/2024 o gennaio 2024",
+                             f"month '{cells('month')[i]}' is not valid; expected e.g. 01/2024 or gennaio 2024",
+                             code="bills.month")
+                continue
+            start, end = period
+        else:
+            raise error(f"{name}:{lines[head]}", "mancano le colonne del periodo: attese periodo_inizio e periodo_fine "
+                        "(o mese)", "period columns missing: expected periodo_inizio and periodo_fine (or mese)",
+                        "bills.header")
+        if start is None or end is None:
+            continue
+        energy = {k: (None if np.isnan(nums[k][i]) else float(nums[k][i]))
+                  for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh")}
+        reading = cells("reading")[i].strip().lower()
+        adjust = cells("adjustment")[i].strip().lower() in _YES or reading == "conguaglio"
+        bills.append(Bill(start=start, end=end, estimated=reading in _ESTIMATED, adjustment=adjust, where=w,
+                          pod=cells("pod")[i].replace(" ", "").upper(), **energy))
+    problems.raise_if_errors()
+    contract = _first(nums["contract_kw"])
+    avail = _first(nums["available_kw"])
+    return BillsFile(bills=bills, pods=list(dict.fromkeys(b.pod for b in bills if b.pod)), contract_kw=contract,
+                     available_kw=avail, warnings=notes)
+
+
+def _first(arr: np.ndarray) -> float | None:
+    ok = arr[~np.isnan(arr)]
+    return float(ok[0]) if len(ok) else None
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v))
+
+
+def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> list[dict]:
+    """Scenario bills (``load.bills``) from the studio's 12-month grid.
+
+    Parameters
+    ----------
+    year : int
+    grid : sequence of 12 rows
+        kWh per month: ``(F1, F2, F3)``, ``(F1, F23)`` or ``(total,)`` according to ``kind``; a row of
+        None (or NaN) is a month without a bill; in a row with some values, a blank cell (None or
+        NaN alike) is 0 kWh.
+    kind : {"F1/F2/F3", "F1/F23", "F0"}
+    estimated : sequence of 12 bool, optional
+
+    Returns
+    -------
+    list of dict
+        ``{start, end, f1_kwh, …}`` ready for the scenario JSON.
+    """
+    keys = {BANDS_3: ("f1_kwh", "f2_kwh", "f3_kwh"), BANDS_2: ("f1_kwh", "f23_kwh"), BANDS_1: ("total_kwh",)}[kind]
+    out = []
+    for m, row in enumerate(grid, start=1):
+        vals = list(row) if isinstance(row, (list, tuple, np.ndarray)) else [row]
+        if all(_blank(v) for v in vals):
+            continue
+        start = dt.date(year, m, 1)
+        end = dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        bill = {"start": start.isoformat(), "end": end.isoformat()}
+        bill.update({k: 0.0 if _blank(v) else float(v) for k, v in zip(keys, vals)})
+        if estimated is not None and estimated[m - 1]:
+            bill["estimated"] = True
+        out.append(bill)
+    return out
+
+
+def bills_template_csv() -> bytes:
+    """The bills CSV template (``docs/formats.md`` §3) with one example row."""
+    return ("pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;potenza_impegnata_kw;"
+            "potenza_disponibile_kw;tipo_lettura\nIT001E00000000;01/01/2024;31/01/2024;120;95;110;325;3;3,3;"
+            "effettiva\n").encode()
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+def check_bills(bills: list[Bill], *, household: bool = False) -> tuple[list[Problem], list[Problem], list[dict]]:
+    """Errors, warnings and gaps of a set of bills (see the module docstring)."""
+    errors, warnings = ProblemList(), ProblemList()
+    for b in bills:
+        if b.end < b.start:
+            errors.add(b.where, f"periodo {b.label()}: la fine precede l'inizio", f"period {b.label()}: the end is "
+                       "before the start", code="bills.period")
+        elif b.days > MAX_BILL_DAYS and not b.adjustment:
+            warnings.add(b.where, f"bolletta {b.label()}: periodo di {b.days} giorni, più di un anno: controlla le date",
+                         f"bill {b.label()}: a period of {b.days} days, more than a year: check the dates",
+                         code="bills.long_period")
+        if b.kind == BANDS_1 and b.total_kwh is None:
+            errors.add(b.where, "energia mancante: attesi f1_kwh, f2_kwh, f3_kwh (o f1_kwh e f23_kwh, o total_kwh)",
+                       "energy missing: expected f1_kwh, f2_kwh, f3_kwh (or f1_kwh and f23_kwh, or total_kwh)",
+                       code="bills.energy")
+            continue
+        if not all(np.isfinite(e) for e in b.energies):
+            errors.add(b.where, f"bolletta {b.label()}: energia non numerica ({', '.join(f'{e:g}' for e in b.energies)}); "
+                       "attesi kWh", f"bill {b.label()}: energy is not a number "
+                       f"({', '.join(f'{e:g}' for e in b.energies)}); expected kWh", code="bills.energy")
+            continue
+        partial = [k for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh") if getattr(b, k) is not None]
+        if b.kind == BANDS_1 and partial:
+            warnings.add(b.where, f"bolletta {b.label()}: fasce incomplete ({', '.join(partial)}): usato il totale "
+                         f"{b.total_kwh:g} kWh", f"bill {b.label()}: incomplete bands ({', '.join(partial)}): the total "
+                         f"{b.total_kwh:g} kWh was used", code="bills.partial_bands")
+        if not b.adjustment and any(e < 0 for e in b.energies):
+            errors.add(b.where, f"bolletta {b.label()}: consumo negativo ({min(b.energies):g} kWh) senza l'indicazione "
+                       "di conguaglio; attesi kWh ≥ 0, o «adjustment»: true per un conguaglio",
+                       f"bill {b.label()}: negative consumption ({min(b.energies):g} kWh) without the adjustment flag; "
+                       "expected kWh ≥ 0, or \"adjustment\": true for an adjustment", code="bills.negative")
+        if b.kind != BANDS_1 and b.total_kwh is not None and b.total_kwh:
+            diff = abs(b.total - b.total_kwh) / abs(b.total_kwh) * 100
+            if diff > TOTAL_MISMATCH_PCT:
+                warnings.add(b.where, f"bolletta {b.label()}: le fasce sommano {b.total:g} kWh ma il totale indicato è "
+                             f"{b.total_kwh:g} kWh ({diff:.1f}%): usate le fasce", f"bill {b.label()}: the bands add "
+                             f"up to {b.total:g} kWh but the stated total is {b.total_kwh:g} kWh ({diff:.1f}%): the "
+                             "bands were used", code="bills.total_mismatch")
+    regular = sorted([b for b in bills if not b.adjustment and b.end >= b.start], key=lambda b: b.start)
+    gaps = []
+    for a, b in zip(regular, regular[1:]):
+        if b.start <= a.end:
+            errors.add(b.where, f"periodo {b.label()} sovrapposto a {a.label()} ({a.where}); attesi periodi distinti "
+                       "(un conguaglio va indicato come tale)", f"period {b.label()} overlaps {a.label()} ({a.where}); "
+                       "expected separate periods (mark an adjustment as such)", code="bills.overlap")
+        elif (b.start - a.end).days > 1:
+            gap = {"from": (a.end + dt.timedelta(days=1)).isoformat(), "to": (b.start - dt.timedelta(days=1)).isoformat(),
+                   "days": (b.start - a.end).days - 1}
+            gaps.append(gap)
+            warnings.add(b.where, f"nessuna bolletta dal {a.end + dt.timedelta(days=1):%d/%m/%Y} al "
+                         f"{b.start - dt.timedelta(days=1):%d/%m/%Y} ({gap['days']} giorni): periodo ricostruito",
+                         f"no bill from {a.end + dt.timedelta(days=1):%d/%m/%Y} to "
+                         f"{b.start - dt.timedelta(days=1):%d/%m/%Y} ({gap['days']} days): period rebuilt",
+                         code="bills.gap")
+    if household and regular:
+        days = sum(b.days for b in regular)
+        annual = sum(b.total for b in regular) * 365.0 / days
+        lo, hi = HOUSEHOLD_KWH_RANGE
+        if not lo <= annual <= hi:
+            warnings.add(regular[0].where, f"consumo annuo di circa {annual:,.0f} kWh insolito per una famiglia (di "
+                         f"solito {lo:,.0f}–{hi:,.0f}): controlla i valori", f"annual consumption of about "
+                         f"{annual:,.0f} kWh is unusual for a household (usually {lo:,.0f}–{hi:,.0f}): check the "
+                         "values", code="bills.household_annual")
+        banded = [b for b in regular if b.kind != BANDS_1]
+        tot = sum(b.total for b in banded)
+        if banded and tot > 0:
+            f1 = 100 * sum(b.f1_kwh for b in banded) / tot
+            if not HOUSEHOLD_F1_PCT_RANGE[0] <= f1 <= HOUSEHOLD_F1_PCT_RANGE[1]:
+                warnings.add(banded[0].where, f"quota F1 del {f1:.0f}% insolita per una famiglia (di solito 25–45%): "
+                             "controlla le fasce", f"F1 share of {f1:.0f}% is unusual for a household (usually 25–45%): "
+                             "check the bands", code="bills.household_f1")
+    return errors.items, warnings.items, gaps
+
+
+# --- bills → hours ------------------------------------------------------------------------------------
+
+@dataclass
+class BillsHourly:
+    """The hourly year from bills, with quality flags, report and warnings."""
+
+    kwh: np.ndarray
+    quality: np.ndarray
+    report: dict
+    warnings: list[Problem]
+
+
+def _axis(years: range):
+    starts = np.concatenate([hours_utc(y).as_unit("s").asi8 for y in years])
+    return starts
+
+
+def _midnight_s(day: dt.date) -> int:
+    import pandas as pd
+
+    return int(pd.Timestamp(day).tz_localize("Europe/Rome").tz_convert("UTC").value // 10**9)
+
+
+def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_october: bool = True,
+                    contract_kw: float | None = None, household: bool = False) -> BillsHourly:
+    """Spread bills over the hours of ``year`` (see the module docstring).
+
+    Parameters
+    ----------
+    bills : list of Bill
+    year : int
+        Simulated year.
+    shape_for_year : callable
+        ``shape_for_year(y)`` → hourly shape of year ``y`` (any positive scale), for every year a bill
+        touches.
+    include_4_october : bool
+    contract_kw : float, optional
+        Refuse bills whose average power in a band exceeds the available power.
+    household : bool
+        Household plausibility warnings.
+
+    Raises
+    ------
+    CerInputError
+        Overlaps, negative values without adjustment, impossible energies, a band with energy but no
+        hours in the period.
+    """
+    errors, warnings, gaps = check_bills(bills, household=household)
+    if errors:
+        raise CerInputError(errors)
+    if not bills:
+        raise error("", "nessuna bolletta: attesa almeno una", "no bill: expected at least one", "bills.empty")
+    y0 = min(year, min(b.start.year for b in bills))
+    y1 = max(year, max(b.end.year for b in bills))
+    years = range(y0, y1 + 1)
+    axis = _axis(years)
+    shape = np.concatenate([np.asarray(shape_for_year(y), dtype=float) for y in years])
+    band = np.concatenate([band_of_hour(y, include_4_october) for y in years]).astype(np.int64)
+    n_groups = 3 * len(bills)
+    gid = np.full(len(axis), -1, dtype=np.int64)
+    energy = np.zeros(n_groups)
+    qual = np.full(len(axis), MEASURED, dtype=np.int8)
+    spans = []
+    for k, b in enumerate(bills):
+        h0 = int(np.searchsorted(axis, _midnight_s(b.start)))
+        h1 = int(np.searchsorted(axis, _midnight_s(b.end + dt.timedelta(days=1))))
+        spans.append((h0, h1))
+        for g, e in enumerate(b.energies):
+            energy[3 * k + g] = e
+        if not b.adjustment:
+            gid[h0:h1] = 3 * k + _GROUP_LUT[b.kind][band[h0:h1]]
+            if b.estimated:
+                qual[h0:h1] = ESTIMATED
+    values = np.full(len(axis), np.nan)
+    _spread(values, gid, energy, shape, bills, band, spans, warnings, contract_kw)
+    spread = values.copy()  # before adjustments: what each regular bill's bands got
+    added = {}  # what each adjustment added to the hours of its period
+    for k, b in enumerate(bills):
+        if b.adjustment:
+            before = np.nan_to_num(values)
+            _apply_adjustment(values, k, b, band, spans[k], energy, shape)
+            added[k] = np.nan_to_num(values) - before
+    # the simulated year
+    base = int(hours_utc(year)[0].value // 10**9)
+    sel = ~np.isnan(values)
+    year_shape = np.asarray(shape_for_year(year), dtype=float)
+    billed_in_year = (axis >= base) & (axis < base + n_hours(year) * 3600) & sel
+
+    def calibrated(out, missing):
+        known = ~np.isnan(out) & ~missing
+        s = year_shape[known].sum()
+        factor = out[known].sum() / s if s > 0 else (values[sel].sum() / shape[sel].sum() if shape[sel].sum() else 0.0)
+        return factor * year_shape[missing]
+
+    kwh, q, facts = place_in_year(year, axis[sel], values[sel], qual[sel], include_4_october=include_4_october,
+                                  fallback=calibrated)
+    if facts["hours_other_years"]:
+        warnings.append(Problem("", f"{facts['hours_other_years'] / 24:.0f} giorni del {year} presi da bollette di altri "
+                                "anni (stesso giorno della settimana, 52 settimane prima o dopo)",
+                                f"{facts['hours_other_years'] / 24:.0f} days of {year} taken from bills of other years "
+                                "(same weekday, 52 weeks before or after)", "warning", "bills.other_year"))
+    if facts["hours_typical_week"]:
+        warnings.append(Problem("", f"{facts['hours_typical_week'] / 24:.0f} giorni del {year} senza bolletta: "
+                                "ricostruiti con la forma della categoria tarata sulle bollette",
+                                f"{facts['hours_typical_week'] / 24:.0f} days of {year} without a bill: rebuilt with the "
+                                "category shape calibrated on the bills", "warning", "bills.extended"))
+    report = hourly_report(year, kwh, q, include_4_october)
+    report["bills"] = _bills_report(bills, spread, added, spans, band)
+    report["gaps"] = gaps
+    report["days_billed_in_year"] = round(int(billed_in_year.sum()) / 24, 1)
+    report["hours_from_other_years"] = facts["hours_other_years"]
+    report["hours_extended"] = facts["hours_typical_week"]
+    return BillsHourly(kwh=kwh, quality=q, report=report, warnings=warnings)
+
+
+def _spread(values, gid, energy, shape, bills, band, spans, warnings, contract_kw):
+    """Fill ``values`` with each regular bill's group energy spread with the shape (exact totals)."""
+    ok = gid >= 0
+    n_groups = len(energy)
+    s_sum = np.bincount(gid[ok], weights=shape[ok], minlength=n_groups)
+    count = np.bincount(gid[ok], minlength=n_groups)
+    flat_groups = (s_sum <= 0) & (count > 0) & (energy != 0)
+    problems = ProblemList()
+    for g in np.flatnonzero(energy != 0):
+        k, j = divmod(int(g), 3)
+        b = bills[k]
+        if b.adjustment:
+            continue
+        name = _GROUP_NAMES[b.kind][j]
+        if count[g] == 0:
+            problems.add(b.where, f"bolletta {b.label()}: {energy[g]:g} kWh in {name} ma il periodo non ha ore {name}",
+                         f"bill {b.label()}: {energy[g]:g} kWh in {name} but the period has no {name} hours",
+                         code="bills.no_hours")
+            continue
+        if contract_kw and energy[g] / count[g] > available_kw(contract_kw):
+            problems.add(b.where, f"bolletta {b.label()}: {energy[g]:g} kWh in {name} su {count[g]} ore = "
+                         f"{energy[g] / count[g]:.1f} kW medi, oltre la potenza disponibile "
+                         f"{available_kw(contract_kw):.1f} kW; attesi kWh (non Wh)", f"bill {b.label()}: {energy[g]:g} "
+                         f"kWh in {name} over {count[g]} hours = {energy[g] / count[g]:.1f} kW on average, above the "
+                         f"available power {available_kw(contract_kw):.1f} kW; expected kWh (not Wh)",
+                         code="bills.implausible")
+        if flat_groups[g]:
+            warnings.append(Problem(b.where, f"bolletta {b.label()}: la forma non ha consumi in {name}: i {energy[g]:g} "
+                                    "kWh sono distribuiti uniformemente sulle ore della fascia",
+                                    f"bill {b.label()}: the shape has no consumption in {name}: the {energy[g]:g} kWh "
+                                    "are spread evenly over the band's hours", "warning", "bills.flat_band"))
+    problems.raise_if_errors()
+    weight = np.where(flat_groups[np.maximum(gid, 0)], 1.0, shape)
+    w_sum = np.bincount(gid[ok], weights=weight[ok], minlength=n_groups)
+    values[ok] = energy[gid[ok]] * weight[ok] / np.where(w_sum[gid[ok]] > 0, w_sum[gid[ok]], 1.0)
+
+
+def _apply_adjustment(values, k, b, band, span, energy, shape):
+    h0, h1 = span
+    lut = _GROUP_LUT[b.kind]
+    for j, e in enumerate(b.energies):
+        hours = np.arange(h0, h1)[lut[band[h0:h1]] == j]
+        if e == 0:
+            continue
+        if not len(hours):
+            name = _GROUP_NAMES[b.kind][j]
+            raise error(b.where, f"conguaglio {b.label()}: {e:g} kWh in {name} ma il periodo non ha ore {name}",
+                        f"adjustment {b.label()}: {e:g} kWh in {name} but the period has no {name} hours",
+                        "bills.no_hours")
+        current = np.nan_to_num(values[hours])
+        w = current if current.sum() > 0 else shape[hours]
+        w_sum = w.sum() if w.sum() > 0 else len(hours)
+        w = w if w.sum() > 0 else np.ones(len(hours))
+        new = current + e * w / w_sum
+        if new.min() < -1e-9:
+            raise error(b.where, f"conguaglio {b.label()}: {e:g} kWh in {_GROUP_NAMES[b.kind][j]} supera i consumi "
+                        f"fatturati nel periodo ({current.sum():.1f} kWh); atteso un conguaglio non maggiore dei "
+                        "consumi", f"adjustment {b.label()}: {e:g} kWh in {_GROUP_NAMES[b.kind][j]} exceeds the "
+                        f"consumption billed in the period ({current.sum():.1f} kWh); expected an adjustment no larger "
+                        "than the consumption", "bills.adjustment_too_large")
+        values[hours] = np.maximum(new, 0.0)
+
+
+def _bills_report(bills, spread, added, spans, band) -> list[dict]:
+    """Each bill's band energies and what the hours got: a regular bill from its own spread (before any
+    adjustment), an adjustment bill what it added to the hours of its period."""
+    out = []
+    for k, b in enumerate(bills):
+        names = _GROUP_NAMES[b.kind]
+        got = {}
+        h0, h1 = spans[k]
+        lut = _GROUP_LUT[b.kind]
+        for j, name in enumerate(names):
+            hours = np.arange(h0, h1)[lut[band[h0:h1]] == j]
+            if b.adjustment:
+                got[name] = round(float(added[k][hours].sum()), 4)
+            else:
+                got[name] = round(float(np.nansum(spread[hours])), 4)
+        out.append({"where": b.where, "from": b.start.isoformat(), "to": b.end.isoformat(), "kind": b.kind,
+                    "kwh": dict(zip(names, (float(e) for e in b.energies))), "spread_kwh": got,
+                    "estimated": b.estimated, "adjustment": b.adjustment})
+    return out
+
+
+# --- the scenario's load source -----------------------------------------------------------------------
+
+_SHAPES: dict = {}
+_MAX_SHAPES = 256
+
+
+def _shape_function(spec: dict, member, scenario, ws, where: str, args: dict):
+    """``(key, shape_for_year, meta, warnings)`` for a member's bills: a named profile or a measured file."""
+    from ..io.shape import measured_shape_from_bytes
+    from .profiles import PROFILE_NAMES, default_profile, monthly_factors, profile_shape, unknown_profile
+
+    shape_spec = spec.get("shape") or default_profile(member)
+    geo = (args["region"], args["contract_kw"], None if args["lat"] is None else round(args["lat"], 1),
+           None if args["lon"] is None else round(args["lon"], 1), args["include_4_october"])
+    if shape_spec in PROFILE_NAMES:
+        return (shape_spec, *geo), (lambda y: profile_shape(shape_spec, y, **args)), {"shape": shape_spec}, []
+    if not isinstance(shape_spec, str) or ws is None or not ws.has_file(shape_spec):
+        if isinstance(shape_spec, str) and ("." in shape_spec or "/" in shape_spec):
+            raise error(f"{where}.shape", f"file «{shape_spec}» non trovato (percorso relativo al file dello scenario)",
+                        f"file '{shape_spec}' not found (paths are relative to the scenario file)", "file.missing")
+        raise unknown_profile(f"{where}.shape", shape_spec)
+    import hashlib
+
+    data = ws.read_file(shape_spec)
+    base = default_profile(member)
+
+    def fn(y):
+        factors = monthly_factors(profile_shape(base, y, **args), y)
+        return measured_shape_from_bytes(data, shape_spec, y, factors, args["include_4_october"],
+                                         args["contract_kw"])
+
+    try:
+        _s, meta = fn(scenario.year)
+    except CerInputError as exc:
+        raise located(exc, f"{where}.shape")
+    warnings = meta.pop("warnings", [])
+    key = (hashlib.blake2b(data, digest_size=16).digest(), base, *geo)
+    return key, (lambda y: fn(y)[0]), {"shape": meta}, warnings
+
+
+@lru_cache(maxsize=256)
+def _cached_bills_hourly(bills: tuple, year: int, shape_key, include_4_october: bool, contract_kw, household: bool):
+    return bills_to_hourly(list(bills), year, _SHAPES[shape_key], include_4_october=include_4_october,
+                           contract_kw=contract_kw, household=household)
+
+
+def bills_load(spec: dict, member, scenario, ws, where: str):
+    """A member's load from ``{source: "bills", bills: [...] | path, shape?, contract_kw?}``.
+
+    Returns
+    -------
+    cer_core.loads.member_load.LoadSeries
+        ``meta``: source, annual_kwh, bills report (each bill's band totals and their reproduction),
+        gaps, warnings.
+    """
+    from .member_load import LoadSeries
+    from .profiles import member_shape_args
+
+    contract = spec.get("contract_kw", member.contract_kw)
+    file_warnings: list[Problem] = []
+    if spec.get("bills") is not None:
+        bills = parse_bills(spec["bills"], f"{where}.bills")
+        source_where = f"{where}.bills"
+    else:
+        try:
+            data = ws.read_file(spec["path"])
+        except (FileNotFoundError, ValueError, OSError):
+            raise error(f"{where}.path", f"file «{spec['path']}» non trovato (percorso relativo al file dello scenario)",
+                        f"file '{spec['path']}' not found (paths are relative to the scenario file)", "file.missing")
+        try:
+            bf = read_bills_file(data, spec["path"])
+        except CerInputError as exc:
+            raise located(exc, f"{where}.path")
+        bills = bf.bills
+        file_warnings = list(bf.warnings)
+        if len(bf.pods) > 1:
+            want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
+            if want not in bf.pods:
+                raise error(f"{where}.path", f"il file contiene le bollette di {len(bf.pods)} POD ({', '.join(bf.pods)}): "
+                            "indica il POD del membro", f"the file holds bills of {len(bf.pods)} PODs "
+                            f"({', '.join(bf.pods)}): give the member's POD", "bills.several_pods")
+            bills = [b for b in bills if b.pod == want]
+        contract = contract or bf.contract_kw
+        source_where = f"{where}.path"
+    args = member_shape_args(member, scenario, {**spec, "contract_kw": contract})
+    shape_key, shape_fn, shape_meta, shape_warnings = _shape_function(spec, member, scenario, ws, where, args)
+    _SHAPES.pop(shape_key, None)
+    _SHAPES[shape_key] = shape_fn
+    while len(_SHAPES) > _MAX_SHAPES:
+        _SHAPES.pop(next(iter(_SHAPES)))
+    try:
+        result = _cached_bills_hourly(tuple(bills), scenario.year, shape_key, args["include_4_october"],
+                                      None if contract is None else float(contract), member.category == "household")
+    except CerInputError as exc:
+        raise exc if spec.get("bills") is not None else located(exc, source_where)
+
+    def located_text(w: Problem, lang: str) -> str:
+        """The sentence prefixed with its place inside the member's load (``bills[3]``, ``file.csv:4``)."""
+        text = w.it if lang == "it" else w.en
+        place = w.where[len(where) + 1:] if w.where.startswith(where + ".") else w.where
+        return f"{place}: {text}" if place else text
+
+    warnings = [{"it": located_text(w, "it"), "en": located_text(w, "en"), "code": w.code}
+                for w in file_warnings + list(result.warnings)] + shape_warnings
+    meta = copy.deepcopy({"source": "bills", "annual_kwh": result.report["annual_kwh"], "n_bills": len(bills),
+                          **shape_meta, **{k: v for k, v in result.report.items() if k != "annual_kwh"}})
+    meta["warnings"] = warnings
+    return LoadSeries(result.kwh.copy(), meta)

@@ -1,0 +1,1 @@
+"""Money: incentives (TIP and valorisation), economics, the split among members, Shapley values."""

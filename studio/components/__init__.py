@@ -1,0 +1,1 @@
+"""Streamlit components of the studio: state, cache, sidebar, frame, forms and widgets."""
