@@ -238,6 +238,7 @@ def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | N
     case, values of another type than the reader expects.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.json as pj
 
     if not text.isascii() or any(c in text for c in _EXTRA_LINE_BREAKS) or (
@@ -270,25 +271,18 @@ def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | N
         return None
     if table.num_rows != len(filled) or "Chain2Data" not in table.column_names:
         return None
-    data = table.column("Chain2Data").combine_chunks()
-    if not pa.types.is_struct(data.type):
+    frames = table.column("Chain2Data").combine_chunks()
+    if not pa.types.is_struct(frames.type):
         return None
-    fields = {data.type.field(k).name for k in range(data.type.num_fields)}
-    present = data.is_valid().to_numpy(zero_copy_only=False)
-    if "Type" not in fields:
+    fields = {frames.type.field(k).name for k in range(frames.type.num_fields)}
+    if "Type" not in fields or not pa.types.is_string(frames.field("Type").type):
         return None
-    kind = data.field("Type")
-    if pa.types.is_null(kind.type):
-        return None
-    if not pa.types.is_string(kind.type):
-        return None
-    import pyarrow.compute as pc
-
-    cf1 = present & pc.equal(pc.utf8_upper(kind), "CF1").fill_null(False).to_numpy(zero_copy_only=False)
-    if not cf1.any() or "Payload" not in fields or not pa.types.is_struct(data.field("Payload").type):
+    present = frames.is_valid().to_numpy(zero_copy_only=False)
+    cf1 = present & pc.equal(pc.utf8_upper(frames.field("Type")), "CF1").fill_null(False).to_numpy(zero_copy_only=False)
+    if not cf1.any() or "Payload" not in fields or not pa.types.is_struct(frames.field("Payload").type):
         return None
     other = int(np.sum(present & ~cf1))
-    payload = data.field("Payload")
+    payload = frames.field("Payload")
     keys = [payload.type.field(k).name for k in range(payload.type.num_fields)]
     low = {k.lower(): k for k in keys}
     if len(low) != len(keys):  # keys differing only in case: the message path keeps the last of each frame
@@ -314,7 +308,7 @@ def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | N
     for optional in (prev, total_prod, prev_prod):
         optional[~np.isfinite(optional)] = np.nan  # as _num
     if "Meter" in fields:
-        meter_col = data.field("Meter")
+        meter_col = frames.field("Meter")
         if not pa.types.is_string(meter_col.type):
             return None
         meter_col = meter_col.filter(pa.array(cf1))
