@@ -2,8 +2,10 @@
 
 A plain delimited text (ASCII, no quote character, no NUL, ``\\r`` only in ``\\r\\n``) is read by
 Python's ``csv`` module as lines cut at the delimiter, nothing more: :func:`plain_columns` cuts it the
-same way with numpy over the bytes and hands each column to Arrow as one array, so a year of samples
-costs milliseconds instead of a Python list per row. :func:`strip_like_python` and
+same way (Arrow's CSV reader when every row has the same width and none is blank, else numpy over the
+bytes) and hands each column to Arrow as one array, so a year of samples costs milliseconds instead of
+a Python list per row. :func:`line_spans` and :func:`filled_lines` find the lines and the non-blank
+ones of such a text (the Chain2Gate reader uses them too). :func:`strip_like_python` and
 :func:`lower_like_python` are ``str.strip``/``str.lower`` on whole columns (Arrow's kernels on ASCII
 text, Python's own methods otherwise), so a fast path sees the same cells as the row-by-row readers.
 Any text that is not plain goes through :func:`cer_core.io.source.split_text` unchanged.

@@ -102,7 +102,7 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
         float64, NaN for empty cells.
     """
     if is_arrow(cells):
-        fast = _plain_point_numbers(cells, delimiter, decimal)
+        fast = _plain_point_numbers(as_arrow(cells), delimiter, decimal)
         if fast is not None:
             return fast
         cells = cell_list(cells)
