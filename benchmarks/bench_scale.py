@@ -3,7 +3,7 @@
 Run from the repository root: ``python benchmarks/bench_scale.py`` (``make bench`` runs it with the others;
 ``--quick`` skips the 10,000-member engine run and the 1,000-member ``simulate``). Each case runs in a
 fresh Python process, so cold figures include imports and empty caches where the target says cold; the
-disk cache of derived data (``cer_core/diskcache.py``) starts empty in every case, and the demo's
+disk cache of derived data (``cer_core/derived_cache.py``) starts empty in every case, and the demo's
 ``simulate`` and the profiles are measured twice: first ever, then with the cache the first run filled.
 Timings are medians where the case repeats; memory is the process's peak resident set.
 See ``docs/performance.md`` for the figures measured and how to read them.

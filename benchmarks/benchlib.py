@@ -77,7 +77,7 @@ def fresh(code: str, timeout: float = 600, env: dict | None = None) -> tuple[flo
     object it printed on its last line (it may print nothing). ``env`` adds environment variables.
 
     The process's cache folder (``CER_STUDIO_CACHE``: PVGIS downloads and the disk cache of derived data,
-    ``cer_core/diskcache.py``) is a new empty one unless ``env`` names one, so a figure is a first-ever
+    ``cer_core/derived_cache.py``) is a new empty one unless ``env`` names one, so a figure is a first-ever
     one; the same folder given to a second run gives the warm figure."""
     prelude = f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
     with tempfile.TemporaryDirectory(prefix="cer-bench-cache-") as empty:

@@ -7,7 +7,7 @@
 | F3 | 00–07, 23–24 | 00–07, 23–24 | all day |
 
 Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all); its
-answer for a year is kept in the disk cache of derived data (:mod:`cer_core.diskcache`), because
+answer for a year is kept in the disk cache of derived data (:mod:`cer_core.derived_cache`), because
 importing the package loads its 250 countries (≈ 0.3 s of every cold start, ``docs/performance.md``).
 San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
 follow it is not certain, so it is switchable (``include_4_october``).
@@ -42,7 +42,7 @@ def national_holidays(year: int, include_4_october: bool = True) -> frozenset:
 def _italian_holidays(year: int) -> list[dt.date]:
     """``holidays.country_holidays("IT", years=[year])``'s dates, from the disk cache when an earlier
     process asked (keyed by the year, the package's version and this module's source)."""
-    from . import diskcache
+    from . import derived_cache
 
     def compute() -> dict[str, np.ndarray]:
         import holidays
@@ -50,8 +50,8 @@ def _italian_holidays(year: int) -> list[dt.date]:
         days = holidays.country_holidays("IT", years=[year], language="en_US")
         return {"ordinal": np.array(sorted(d.toordinal() for d in days.keys()), dtype=np.int64)}
 
-    key = diskcache.entry_key("holidays_it", (year, "en_US"), code=("bands.py",), libraries=("holidays",))
-    return [dt.date.fromordinal(int(o)) for o in diskcache.cached(key, compute)["ordinal"]]
+    key = derived_cache.entry_key("holidays_it", (year, "en_US"), code=("bands.py",), libraries=("holidays",))
+    return [dt.date.fromordinal(int(o)) for o in derived_cache.cached(key, compute)["ordinal"]]
 
 
 @lru_cache(maxsize=32)

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cer_core.money.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
+                                 monthly_contribution_kwh,
                                  largest_remainder_cents, preset, regolamento_problems, split)
 from cer_core.money.shapley import shapley_exact, shapley_game, shapley_sampled
 from cer_core.vocabulary import MEMBER_CATEGORIES, MEMBER_KINDS
@@ -169,6 +170,25 @@ def test_member_without_withdrawal_in_sharing_hours_gets_no_consumer_share():
     out = split(base, Regolamento())
     assert all(member(out, k, "B")["consumer_eur"] == 0.0 for k in (0, 1))
     assert member(out, 0, "A")["consumer_eur"] == 49.5
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_monthly_contribution_is_bit_for_bit_the_monthly_sum_of_the_hourly_one(year):
+    """The month-at-a-time path makes no (hours × members) product, and gives exactly the same sums."""
+    from cer_core.engine import monthly_sum
+    from cer_core.timeaxis import n_hours
+
+    rng = np.random.default_rng(year)
+    hours, members, cabine = n_hours(year), 37, 3
+    withdrawn = rng.gamma(0.6, 0.9, (hours, members)) * (rng.random((hours, members)) > 0.2)
+    member_cabina = rng.integers(0, cabine, members)
+    cab_withdrawn = np.stack([withdrawn[:, member_cabina == c].sum(axis=1) for c in range(cabine)], axis=1)
+    shared = cab_withdrawn * rng.random((hours, cabine)) * (rng.random((hours, cabine)) > 0.5)
+    expected = monthly_sum(contribution_kwh(withdrawn, member_cabina, shared, cab_withdrawn), year)
+    got = monthly_contribution_kwh(withdrawn, member_cabina, shared, cab_withdrawn, year)
+    assert got.shape == (12, members)
+    assert np.array_equal(got, expected)
+    assert got.sum() > 0
 
 
 def test_largest_remainder():

@@ -215,10 +215,10 @@ def public_lighting_shape(year: int, lat: float, lon: float) -> np.ndarray:
     """Hourly shape (sum 1) of public lighting at (lat, lon): dark fraction of each hour, 70 % 00–05.
 
     The sun comes from pvlib, whose import (with SciPy) is most of a cold start's cost; the shape is kept
-    in the disk cache of derived data (:mod:`cer_core.diskcache`), keyed by the arguments, pvlib's
+    in the disk cache of derived data (:mod:`cer_core.derived_cache`), keyed by the arguments, pvlib's
     version and this module's source, so later processes read it back without importing pvlib.
     """
-    from .. import diskcache
+    from .. import derived_cache
 
     def compute() -> dict[str, np.ndarray]:
         from pvlib.solarposition import ephemeris
@@ -232,9 +232,9 @@ def public_lighting_shape(year: int, lat: float, lon: float) -> np.ndarray:
         level = np.where((hour >= 0) & (hour < 5), 0.7, 1.0)
         return {"shape": _normalise(dark * level)}
 
-    key = diskcache.entry_key("public_lighting", (int(year), float(lat), float(lon)),
+    key = derived_cache.entry_key("public_lighting", (int(year), float(lat), float(lon)),
                               code=("loads/profiles.py", "bands.py", "timeaxis.py"), libraries=("pvlib", "pandas"))
-    return _frozen(diskcache.cached(key, compute)["shape"])
+    return _frozen(derived_cache.cached(key, compute)["shape"])
 
 
 # --- households (ARERA) --------------------------------------------------------------------------------

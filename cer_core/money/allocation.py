@@ -213,6 +213,25 @@ def contribution_kwh(withdrawn_kwh: np.ndarray, member_cabina: np.ndarray, cabin
     return withdrawn_kwh * ratio[:, member_cabina]
 
 
+def monthly_contribution_kwh(withdrawn_kwh: np.ndarray, member_cabina: np.ndarray, cabina_shared_kwh: np.ndarray,
+                             cabina_withdrawn_kwh: np.ndarray, year: int) -> np.ndarray:
+    """(12, members) monthly sums of :func:`contribution_kwh` [kWh], a month of hours at a time.
+
+    Bit for bit ``engine.monthly_sum(contribution_kwh(...), year)``: the same products, each month's rows
+    reduced by the same ``np.add.reduce``; but no (hours × members) product matrix is made (on 1,000
+    members: 0.34 s → 0.1 s, docs/performance.md).
+    """
+    from ..engine import month_starts
+
+    ratio = np.divide(cabina_shared_kwh, cabina_withdrawn_kwh, out=np.zeros_like(cabina_shared_kwh),
+                      where=cabina_withdrawn_kwh > 0)
+    bounds = np.r_[month_starts(year), withdrawn_kwh.shape[0]]
+    out = np.empty((len(bounds) - 1, withdrawn_kwh.shape[1]))
+    for m, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        out[m] = np.add.reduce(withdrawn_kwh[a:b] * ratio[a:b][:, member_cabina], axis=0)
+    return out
+
+
 def active_months(year: int, joined: dt.date | None, left: dt.date | None) -> np.ndarray:
     """(12,) bool: the months of ``year`` the member belongs to (a month counts if any of its days does)."""
     out = np.zeros(12, dtype=bool)
@@ -225,15 +244,18 @@ def active_months(year: int, joined: dt.date | None, left: dt.date | None) -> np
 
 def base_from_results(results, scenario) -> AllocationBase:
     """The :class:`AllocationBase` of a simulated year (``results``: engine Results; ``scenario``: typed)."""
-    from ..engine import monthly_sum
 
     s = results.summary
     year = results.year
     cab_index = {c: i for i, c in enumerate(results.cabina_ids)}
     member_cabina = np.array([cab_index[c] for c in results.member_cabina], dtype=int)
-    contrib = contribution_kwh(results.members.withdrawn_kwh, member_cabina, results.cabine.shared_kwh,
-                               results.cabine.withdrawn_kwh)
+    # the member flows are recomputed on each read (engine.Results): withdrawal once, for the hourly
+    # contribution; the monthly withdrawal and injection are the member records' (the same sums)
+    contrib_monthly = monthly_contribution_kwh(results.members.withdrawn_kwh, member_cabina, results.cabine.shared_kwh,
+                                               results.cabine.withdrawn_kwh, year)
     n_m = len(results.member_ids)
+    member_monthly = lambda key: np.array([m["monthly"][key] for m in s["members"]],  # noqa: E731
+                                          dtype=float).T.reshape(12, n_m)
     m_index = {mid: i for i, mid in enumerate(results.member_ids)}
     plants = s.get("plants", [])
     plant_owner = np.array([m_index[p["member"]] for p in plants], dtype=int)
@@ -241,7 +263,7 @@ def base_from_results(results, scenario) -> AllocationBase:
     sale = np.zeros((12, n_m))
     if plants:
         np.add.at(sale.T, plant_owner, plant_monthly("energy_sale_eur").T)
-    savings = np.array([m["monthly"]["bill_savings_eur"] for m in s["members"]], dtype=float).T.reshape(12, n_m)
+    savings = member_monthly("bill_savings_eur")
     monthly = s["monthly"]
     fee_key = "cer_costs_eur" if monthly and "cer_costs_eur" in monthly[0] else "gse_fee_eur"
     membership = getattr(scenario, "membership", None) or {}
@@ -252,9 +274,9 @@ def base_from_results(results, scenario) -> AllocationBase:
         member_categories=[m.category for m in scenario.members], member_kinds=[m.kind for m in scenario.members],
         third_party=np.array([bool(m.third_party_producer) for m in scenario.members], dtype=bool),
         active=active,
-        withdrawn_kwh=monthly_sum(results.members.withdrawn_kwh, year),
-        injected_kwh=monthly_sum(results.members.injected_kwh, year),
-        contribution_kwh=monthly_sum(contrib, year), bill_savings_eur=savings, energy_sale_eur=sale,
+        withdrawn_kwh=member_monthly("withdrawn_kwh"),
+        injected_kwh=member_monthly("injected_kwh"),
+        contribution_kwh=contrib_monthly, bill_savings_eur=savings, energy_sale_eur=sale,
         plant_owner=plant_owner, plant_incentivised_kwh=plant_monthly("incentivised_kwh"),
         plant_injected_kwh=plant_monthly("injected_kwh"),
         tip_eur=np.array([r["tip_eur"] for r in monthly], dtype=float),

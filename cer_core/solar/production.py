@@ -93,7 +93,7 @@ def _pvlib_plants(sc: Scenario, ws: Workspace, plants: list[Plant]) -> tuple[np.
 
     Reading the typical year and the PV chain need pvlib and SciPy, whose import is most of a cold
     start; for weather that depends on nothing but the scenario's files (``embedded``, ``file``) the
-    three results are kept in the disk cache of derived data (:mod:`cer_core.diskcache`), keyed by the
+    three results are kept in the disk cache of derived data (:mod:`cer_core.derived_cache`), keyed by the
     plants, the site, the year, the weather's bytes, the library versions and this code's source.
     ``auto`` and ``pvgis`` depend on the network and on the PVGIS cache, so they are always computed.
 
@@ -104,32 +104,33 @@ def _pvlib_plants(sc: Scenario, ws: Workspace, plants: list[Plant]) -> tuple[np.
     """
     import json
 
-    from .. import diskcache
+    from .. import derived_cache
 
     key = _pv_cache_key(sc, ws, plants)
-    hit = diskcache.load(key) if key else None
+    hit = derived_cache.load(key) if key else None
     if hit is not None:
-        return (hit["production"], json.loads(diskcache.array_text(hit["weather"])),
-                diskcache.array_text(hit["label"]))
+        return (hit["production"], json.loads(derived_cache.array_text(hit["weather"])),
+                derived_cache.array_text(hit["label"]))
     from .pv import pv_production_kwh
     from .weather import site_weather
 
     weather = site_weather(sc.site.lat, sc.site.lon, sc.year, sc.weather, ws.read_file)
     production, described = pv_production_kwh(plants, weather, sc.year), weather.describe()
     if key:
-        diskcache.store(key, {"production": production, "weather": diskcache.text_array(json.dumps(described)),
-                              "label": diskcache.text_array(weather.label)})
+        derived_cache.store(key, {"production": production,
+                                  "weather": derived_cache.text_array(json.dumps(described)),
+                                  "label": derived_cache.text_array(weather.label)})
     return production, described, weather.label
 
 
 def _pv_cache_key(sc: Scenario, ws: Workspace, plants: list[Plant]) -> str | None:
     """The disk cache key of :func:`_pvlib_plants`, or None when the weather is not cacheable."""
-    from .. import diskcache
+    from .. import derived_cache
     from ..paths import ASSETS
 
     spec = sc.weather or {"source": "auto"}
     source = spec.get("source", "auto")
-    if not diskcache.enabled() or sc.site.lat is None or sc.site.lon is None:
+    if not derived_cache.enabled() or sc.site.lat is None or sc.site.lon is None:
         return None
     if source == "embedded":
         weather_bytes = [p.name.encode() + b"\0" + p.read_bytes()
@@ -143,7 +144,7 @@ def _pv_cache_key(sc: Scenario, ws: Workspace, plants: list[Plant]) -> str | Non
         return None
     inputs = (sc.year, float(sc.site.lat), float(sc.site.lon), sorted(spec.items()), *weather_bytes,
               *(repr(p) for p in plants))
-    return diskcache.entry_key("pv_production", inputs, code=_PV_CODE, libraries=("pvlib", "pandas", "scipy"))
+    return derived_cache.entry_key("pv_production", inputs, code=_PV_CODE, libraries=("pvlib", "pandas", "scipy"))
 
 
 def _totals(values: np.ndarray, kwp: float) -> dict:
