@@ -63,11 +63,8 @@ def size_problems(doc: dict) -> list[Problem]:
                                ("plants", MAX_PLANTS, "impianti", "plants")):
         items = doc.get(key) if isinstance(doc, dict) else None
         if isinstance(items, list) and len(items) > limit:
-            out.append(Problem(key, f"{len(items):,} {it}: al massimo {limit:,} per comunità in questo studio "
-                               "(memoria del server); dividi la comunità per cabina primaria",
-                               f"{len(items):,} {en}: at most {limit:,} per community in this studio (the "
-                               "server's memory); split the community by primary substation",
-                               code="scenario.too_big"))
+            out.append(Problem(key, "problems.scenario.too_big", code="scenario.too_big",
+                               values={"n_items": len(items), "word": {"it": it, "en": en}, "limit": limit}))
     return out
 
 
@@ -90,8 +87,8 @@ def build_inputs(sc: Scenario, ws: Workspace) -> tuple[SimulationInputs, list[Pr
             continue
         loads.append(series.kwh)
         load_meta[m.id] = series.meta
-        problems.extend([Problem(f"members[{i}].load", w.get("it", ""), w.get("en", ""), "warning",
-                                 w.get("code", "load.warning")) for w in series.meta.get("warnings", [])])
+        problems.extend([Problem.verbatim(f"members[{i}].load", w.get("it", ""), w.get("en", ""), "warning",
+                                          w.get("code", "load.warning")) for w in series.meta.get("warnings", [])])
     production, prod_meta = np.zeros((0, 0)), {}
     try:
         production, prod_meta = plants_production(sc, ws)

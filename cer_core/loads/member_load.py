@@ -41,8 +41,7 @@ def _read(ws: Workspace, path: str, where: str) -> bytes:
         found = _path_problem(ws, path, where)
         if found:
             raise CerInputError(found) from None
-        raise error(where, f"file «{excerpt(path, 60)}» illeggibile", f"file '{excerpt(path, 60)}' unreadable",
-                    "file.unreadable") from None
+        raise error(where, "problems.file.unreadable", "file.unreadable", path=excerpt(path, 60)) from None
 
 
 def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:
@@ -85,8 +84,7 @@ def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -
         return bills_load(spec, member, scenario, ws, where)
     if source is None and member.kind == "producer":
         return LoadSeries(np.zeros(n_hours(year)), {"source": "none", "annual_kwh": 0.0, "warnings": []})
-    raise error(f"{where}.source", f"fonte «{source}» non riconosciuta; attese file, bills, profile",
-                f"unknown source '{source}'; expected file, bills, profile", "load.source")
+    raise error(f"{where}.source", "problems.load.source", "load.source", source=source)
 
 
 def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:

@@ -350,8 +350,8 @@ def monthly_factors(shape: np.ndarray, year: int) -> tuple[float, ...]:
 
 
 def unknown_profile(where: str, name) -> CerInputError:
-    return error(where, f"profilo «{name}» sconosciuto; attesi: {', '.join(PROFILE_NAMES)}",
-                 f"unknown profile '{name}'; expected one of: {', '.join(PROFILE_NAMES)}", "load.unknown_profile")
+    return error(where, "problems.load.unknown_profile", "load.unknown_profile", name=name,
+                 profile_names=', '.join(PROFILE_NAMES))
 
 
 def member_shape_args(member, scenario, spec: dict | None = None) -> dict:
@@ -401,8 +401,7 @@ def profile_load(spec: dict, member, scenario, where: str, ws=None):
         meta["shape"] = spec["shape"]
     elif spec.get("shape"):
         if ws is None:
-            raise error(f"{where}.shape", "forma misurata non leggibile senza i file dello scenario",
-                        "a measured shape cannot be read without the scenario's files", "load.shape")
+            raise error(f"{where}.shape", "problems.load.shape", "load.shape")
         try:
             shape, smeta = measured_shape(ws, spec["shape"], year, monthly_factors(shape, year),
                                           args["include_4_october"], args["contract_kw"])
