@@ -88,6 +88,9 @@ class Problem:
     values: Mapping = field(default_factory=dict, hash=False)
 
     def __post_init__(self):
+        if self.severity not in ("error", "warning", "info") or not isinstance(self.values, Mapping):
+            raise TypeError(f"Problem(where, key, severity, code, values) got severity={self.severity!r}, "
+                            f"values={self.values!r}: two sentences are Problem.verbatim(where, it, en, ...)")
         values = {}
         for name, value in dict(self.values).items():
             if _per_lang(value):

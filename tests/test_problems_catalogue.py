@@ -182,6 +182,20 @@ def test_the_codemod_refuses_what_it_cannot_convert(tmp_path, capsys):
     assert not (tmp_path / "locales").exists()
 
 
+def test_the_codemod_refuses_a_method_it_does_not_know_and_keeps_tests_sentences_verbatim(tmp_path, capsys):
+    (tmp_path / "cer_core").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "cer_core" / "m.py").write_text('def f(w):\n    w.add(f"a {w}", f"b {w}", "x.y")\n', encoding="utf-8")
+    assert codemod.main(["--root", str(tmp_path)]) == 2
+    assert "cer_core/m.py:2: w.add(it, en, code) is not a message function" in capsys.readouterr().err
+    (tmp_path / "cer_core" / "m.py").unlink()
+    (tmp_path / "tests" / "test_x.py").write_text('p = Problem("w", "a", f"b {1}", "warning")\n', encoding="utf-8")
+    assert codemod.main(["--root", str(tmp_path)]) == 0
+    assert (tmp_path / "tests" / "test_x.py").read_text() == 'p = Problem.verbatim("w", "a", f"b {1}", "warning")\n'
+    with pytest.raises(TypeError, match="Problem.verbatim"):
+        Problem(*("w", "a", "b", "warning", "c"))   # the old (where, it, en, ...) form fails loudly
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Problem
 # ---------------------------------------------------------------------------------------------------------
