@@ -29,7 +29,12 @@ What the conversion keeps
 - The catalogue: existing keys keep their order and text; new keys are appended; keys no source file names
   any more are dropped.
 
-Each expression is evaluated once instead of once per language (all of them are side-effect free reads).
+Each expression is evaluated once instead of once per language (today all are reads and formatting calls).
+
+Which calls: those named in :data:`SPECS` (``error``, ``Problem``, ``ProblemList.add``, ``io.model.warning``,
+``refuse_first_bad``), in ``cer_core/``, ``studio/``, ``pages/`` and ``app.py``. A new helper that takes
+(Italian, English) sentences gets a line there once its signature takes a key. In ``tests/``, a
+``Problem(where, "…", "…")`` made up for a test becomes ``Problem.verbatim(where, "…", "…")``.
 """
 
 from __future__ import annotations
