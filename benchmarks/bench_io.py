@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cer_core import api  # noqa: E402
-from cer_core.loads.bills import bills_to_hourly, read_bills_file  # noqa: E402
+from cer_core.io.bills import read_bills  # noqa: E402
+from cer_core.loads.bills import bills_to_hourly  # noqa: E402
 from cer_core.io import read_meter_files, to_hourly_year  # noqa: E402
-from cer_core.loads.member_load import member_load  # noqa: E402
-from cer_core.loads.profiles import PROFILE_NAMES, profile_load, profile_shape  # noqa: E402
+from cer_core.loads.member_load import member_load, profile_load  # noqa: E402
+from cer_core.loads.profiles import PROFILE_NAMES, profile_shape  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("make_cases", ROOT / "tests" / "data" / "io_cases" / "make_cases.py")
 mc = importlib.util.module_from_spec(_spec)
@@ -68,7 +69,7 @@ def bench_importers() -> None:
 
 
 def bench_bills() -> None:
-    bf = read_bills_file((SAMPLES / "bollette_mensili_2024_piccola_impresa.csv").read_bytes(), "b.csv")
+    bf = read_bills((SAMPLES / "bollette_mensili_2024_piccola_impresa.csv").read_bytes(), "b.csv")
     shape = lambda y: profile_shape("office", y)  # noqa: E731
     t = best(lambda: bills_to_hourly(bf.bills, 2024, shape, contract_kw=15.0), repeat=5)
     print(f"Bills → hours (12 monthly F1/F2/F3 bills, office shape, uncached call): {t * 1000:.1f} ms")
@@ -103,11 +104,11 @@ def bench_profiles() -> None:
 
 
 def bench_demo() -> None:
-    import cer_core.loads.bills as B
+    import cer_core.loads.member_load as M
     import cer_core.loads.profiles as P
 
     for fn in (P.household_shape, P.activity_shape, P.public_lighting_shape, P.household_table, P._arera_raw,
-               B._cached_bills_hourly):
+               M._cached_bills_hourly):
         fn.cache_clear()
     ws = api.demo_workspace()
     sc, _ = api.validate(ws)

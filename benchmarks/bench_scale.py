@@ -40,7 +40,8 @@ print(json.dumps({{"rc": rc, "peak_mb": peak_rss_mb()}}))
 PROFILES_CASE = """
 import dataclasses, time
 from cer_core import api
-from cer_core.loads.profiles import PROFILE_NAMES, profile_load
+from cer_core.loads.member_load import profile_load
+from cer_core.loads.profiles import PROFILE_NAMES
 ws = api.demo_workspace()
 sc, _ = api.validate(ws)
 template = next(m for m in sc.members if m.category == "household")

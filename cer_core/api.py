@@ -87,8 +87,7 @@ def build_inputs(sc: Scenario, ws: Workspace) -> tuple[SimulationInputs, list[Pr
             continue
         loads.append(series.kwh)
         load_meta[m.id] = series.meta
-        problems.extend([Problem.verbatim(f"members[{i}].load", w.get("it", ""), w.get("en", ""), "warning",
-                                          w.get("code", "load.warning")) for w in series.meta.get("warnings", [])])
+        problems.extend(series.warnings)  # made as warnings located at members[i].load
     production, prod_meta = np.zeros((0, 0)), {}
     try:
         production, prod_meta = plants_production(sc, ws)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cer_core.loads.bills import bills_template_csv
+from cer_core.io.bills import bills_template_csv
 from studio.pure import charts
 from studio.components import compute, state
 from studio.pure.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
@@ -80,11 +80,11 @@ def _on_bills_file(member_id: str, key: str) -> None:
     st.session_state[f"bills_n_{member_id}"] = st.session_state.get(f"bills_n_{member_id}", 0) + 1
     if upload is None:
         return
-    from cer_core.loads.bills import read_bills_file
+    from cer_core.io.bills import read_bills
     from cer_core.errors import CerInputError
 
     try:
-        found = read_bills_file(upload.getvalue(), upload.name)
+        found = read_bills(upload.getvalue(), upload.name)
     except CerInputError as exc:
         flash_refused(t("membri.bills.refused", name=md(upload.name)), exc.problems)
         return

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from cer_core.bands import band_of_hour
-from cer_core.loads.bills import (BANDS_1, BANDS_2, BANDS_3, Bill, bills_from_grid, bills_template_csv, bills_to_hourly,
-                            parse_bills, read_bills_file)
+from cer_core.io.bills import BANDS_1, BANDS_2, BANDS_3, Bill, bills_template_csv, read_bills
+from cer_core.loads.bills import bills_from_grid, bills_to_hourly, parse_bills
 from cer_core.errors import CerInputError
 from cer_core.io import ESTIMATED, EXTENDED, read_load_file
 from cer_core.loads.profiles import profile_shape
@@ -43,7 +43,7 @@ def assert_reproduced(kwh, year, bills):
 
 
 def test_sample_bills_match_the_curve_monthly_band_totals():
-    bills = read_bills_file(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1]).bills
+    bills = read_bills(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1]).bills
     kwh, _ = read_load_file(*sample("edistribuzione_wide_quartorario_2024_piccola_impresa.csv")[::-1], 2024)
     band, month = band_of_hour(2024), local_month(2024)
     assert len(bills) == 12 and all(b.kind == BANDS_3 for b in bills)
@@ -53,7 +53,7 @@ def test_sample_bills_match_the_curve_monthly_band_totals():
 
 
 def test_sample_bills_spread_with_any_shape_come_back_exactly():
-    bf = read_bills_file(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1])
+    bf = read_bills(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1])
     assert bf.pods == ["IT001E90000123"] and bf.contract_kw == 15 and bf.available_kw == 16.5
     for shape in ("office", "shop", "industry_1_shift", "household"):
         r = bills_to_hourly(bf.bills, 2024, shape_of(shape), contract_kw=bf.contract_kw)
@@ -66,14 +66,14 @@ def test_sample_bills_spread_with_any_shape_come_back_exactly():
 
 def test_curve_as_shape_gives_the_curve_back():
     kwh, _ = read_load_file(*sample("edistribuzione_wide_quartorario_2024_piccola_impresa.csv")[::-1], 2024)
-    bills = read_bills_file(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1]).bills
+    bills = read_bills(*sample("bollette_mensili_2024_piccola_impresa.csv")[::-1]).bills
     r = bills_to_hourly(bills, 2024, lambda y: kwh)
     assert np.abs(r.kwh - kwh).max() < 0.01  # bills rounded to the kWh
     assert abs(r.kwh.sum() - kwh.sum()) < 5
 
 
 def test_bimonthly_f1_f23_with_an_estimated_bill():
-    bf = read_bills_file(*case("bollette_bimestrali_f1_f23_2024.csv")[::-1])
+    bf = read_bills(*case("bollette_bimestrali_f1_f23_2024.csv")[::-1])
     assert [b.kind for b in bf.bills] == [BANDS_2] * 6 and [b.days for b in bf.bills][:2] == [60, 61]
     assert [b.estimated for b in bf.bills] == [False, True, False, False, False, False]
     r = bills_to_hourly(bf.bills, 2024, shape_of("household", region="Lombardia", contract_kw=3), household=True,
@@ -94,7 +94,7 @@ def test_total_only_bills():
 
 
 def test_adjustment_bill_is_added_on_top():
-    bf = read_bills_file(*case("bollette_conguaglio_2024.csv")[::-1])
+    bf = read_bills(*case("bollette_conguaglio_2024.csv")[::-1])
     adj = [b for b in bf.bills if b.adjustment]
     assert len(adj) == 1 and adj[0].energies == (-20.0, -6.0, 4.0)
     r = bills_to_hourly(bf.bills, 2024, shape_of("office"))
@@ -118,7 +118,7 @@ def test_adjustment_larger_than_consumption_refused():
 
 def test_overlapping_periods_refused():
     with pytest.raises(CerInputError) as exc:
-        bills_to_hourly(read_bills_file(*case("bollette_sovrapposte.csv")[::-1]).bills, 2024, shape_of("office"))
+        bills_to_hourly(read_bills(*case("bollette_sovrapposte.csv")[::-1]).bills, 2024, shape_of("office"))
     (p,) = exc.value.problems
     assert p.code == "bills.overlap" and p.where == "bollette_sovrapposte.csv:3"
     assert "15/01/2024–14/02/2024" in p.it and "01/01/2024–31/01/2024" in p.it and "bollette_sovrapposte.csv:2" in p.it
@@ -127,7 +127,7 @@ def test_overlapping_periods_refused():
 
 def test_negative_without_adjustment_refused():
     with pytest.raises(CerInputError) as exc:
-        bills_to_hourly(read_bills_file(*case("bollette_negativo_senza_conguaglio.csv")[::-1]).bills, 2024,
+        bills_to_hourly(read_bills(*case("bollette_negativo_senza_conguaglio.csv")[::-1]).bills, 2024,
                         shape_of("office"))
     (p,) = exc.value.problems
     assert p.code == "bills.negative" and p.where == "bollette_negativo_senza_conguaglio.csv:3"
@@ -135,7 +135,7 @@ def test_negative_without_adjustment_refused():
 
 
 def test_gap_is_reported_and_rebuilt_with_the_calibrated_shape():
-    bills = read_bills_file(*case("bollette_con_lacuna_2024.csv")[::-1]).bills
+    bills = read_bills(*case("bollette_con_lacuna_2024.csv")[::-1]).bills
     shape = profile_shape("office", 2024)
     r = bills_to_hourly(bills, 2024, shape_of("office"))
     assert r.report["gaps"] == [{"from": "2024-02-01", "to": "2024-02-29", "days": 29}]
@@ -149,7 +149,7 @@ def test_gap_is_reported_and_rebuilt_with_the_calibrated_shape():
 
 
 def test_month_grid_file_and_studio_grid():
-    bf = read_bills_file(*case("bollette_griglia_mesi_2024.csv")[::-1])
+    bf = read_bills(*case("bollette_griglia_mesi_2024.csv")[::-1])
     assert len(bf.bills) == 12 and bf.bills[1].start == dt.date(2024, 2, 1) and bf.bills[1].end == dt.date(2024, 2, 29)
     grid = [(b.f1_kwh, b.f2_kwh, b.f3_kwh) for b in bf.bills]
     grid[5] = (None, None, None)  # June left empty in the studio
@@ -160,7 +160,7 @@ def test_month_grid_file_and_studio_grid():
     assert_reproduced(r.kwh, 2024, bills)
     assert "bills.gap" in [w.code for w in r.warnings]
     assert bills_template_csv().startswith(b"pod;periodo_inizio;periodo_fine;f1_kwh")
-    template = read_bills_file(bills_template_csv(), "modello.csv")
+    template = read_bills(bills_template_csv(), "modello.csv")
     assert template.bills[0].energies == (120.0, 95.0, 110.0)
 
 
@@ -222,9 +222,9 @@ def test_bills_file_with_the_total_alone():
     """docs/formats.md §3: 'totale_kwh' alone is accepted (by period, or by month)."""
     text = "pod;periodo_inizio;periodo_fine;totale_kwh\nIT001E00000001;01/01/2024;31/01/2024;300\n" \
            "IT001E00000001;01/02/2024;29/02/2024;280\n"
-    bf = read_bills_file(text.encode(), "tot.csv")
+    bf = read_bills(text.encode(), "tot.csv")
     assert [b.kind for b in bf.bills] == [BANDS_1] * 2 and [b.total for b in bf.bills] == [300, 280]
-    months = read_bills_file(b"mese;consumo_kwh\n01/2024;300\n02/2024;280\n", "mesi.csv")
+    months = read_bills(b"mese;consumo_kwh\n01/2024;300\n02/2024;280\n", "mesi.csv")
     assert months.bills[1].end == dt.date(2024, 2, 29)
     from cer_core.io import read_meter_files
 
@@ -277,7 +277,7 @@ def test_incomplete_bands_and_very_long_periods_are_said():
 
 def test_bills_file_thousands_dot_is_read_and_said():
     text = "pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh\nIT001E00000001;01/01/2024;31/01/2024;1.667;182;200\n"
-    bf = read_bills_file(text.encode(), "b.csv")
+    bf = read_bills(text.encode(), "b.csv")
     assert bf.bills[0].energies == (1667.0, 182.0, 200.0)
     assert [w.code for w in bf.warnings] == ["file.thousands_dot"]
 
@@ -288,7 +288,7 @@ def test_bill_dates_outside_plausible_years():
     p = exc.value.problems[0]
     assert p.code == "bills.date" and p.where == "b[0].start" and "1990–2100" in p.en
     with pytest.raises(CerInputError) as exc:
-        read_bills_file(b"mese;totale_kwh\ngennaio 99999999999;5\n", "m.csv")
+        read_bills(b"mese;totale_kwh\ngennaio 99999999999;5\n", "m.csv")
     assert exc.value.problems[0].code == "bills.month" and exc.value.problems[0].where == "m.csv:2"
 
 
@@ -298,9 +298,9 @@ def test_bills_excel_dates_serials_and_months_turned_into_dates():
 
     rows = [["mese", "f1_kwh", "f2_kwh", "f3_kwh"], [dt.datetime(2024, 1, 1), 100, 50, 60],
             [dt.datetime(2024, 2, 1), 90, 45, 55]]
-    bf = read_bills_file(make_cases.to_xlsx(rows), "mesi.xlsx")
+    bf = read_bills(make_cases.to_xlsx(rows), "mesi.xlsx")
     assert [(b.start, b.end) for b in bf.bills] == [(dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
                                                     (dt.date(2024, 2, 1), dt.date(2024, 2, 29))]
     text = "periodo_inizio;periodo_fine;f1;f23\n45292;45322;100;200\n"  # 01/01/2024 – 31/01/2024 as serials
-    (b,) = read_bills_file(text.encode(), "serial.csv").bills
+    (b,) = read_bills(text.encode(), "serial.csv").bills
     assert (b.start, b.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))

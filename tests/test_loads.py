@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from cer_core import api
-from cer_core.errors import CerInputError
+from cer_core.errors import CerInputError, Problem
 from cer_core.io import write_hourly_csv
-from cer_core.loads.member_load import LoadSeries, describe_load, member_load
+from cer_core.loads.member_load import describe_load, member_load
+from cer_core.loads.series import LoadSeries, LoadWarnings
 from cer_core.scenario import parse_scenario
 from cer_core.workspace import Workspace
 from io_helpers import CASES, SAMPLES
@@ -230,7 +231,7 @@ def test_producer_without_load_and_describe():
 
 
 def test_load_warnings_reach_the_run(tmp_path):
-    """cer_core.api turns LoadSeries.meta warnings into warning Problems located at the member."""
+    """The loads' warnings reach the run as warning Problems located at the member (LoadSeries.warnings)."""
     hour = np.arange(8784) % 24
     pv = np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None) * 20.0
     doc = {"schema": "cer-studio/scenario@1", "name": "t", "year": 2024, "site": {"comune": "Rozzano"},
@@ -251,6 +252,42 @@ def test_load_warnings_reach_the_run(tmp_path):
     gap = next(w for w in outcome.warnings if w.code == "bills.gap")
     assert gap.message("it") == ("members[1].load: b.csv:3: nessuna bolletta dal 01/02/2024 al 29/02/2024 (29 giorni): "
                                  "periodo ricostruito")
+
+
+def test_load_warnings_are_problems_made_at_the_load():
+    """Every source gives its warnings as warning Problems located at the member's load, the same and in
+    the same order as the JSON records kept in meta (what summary.json's sources show)."""
+    files = {"zero.csv": write_hourly_csv(np.zeros(8784), 2024),
+             "b.csv": (CASES / "bollette_con_lacuna_2024.csv").read_bytes()}
+    sc, ws = scenario([{"source": "file", "path": "zero.csv", "annual_kwh": 3000}, {"source": "bills", "path": "b.csv"},
+                       {"source": "profile", "profile": "household", "annual_kwh": 12000, "contract_kw": 1.5}],
+                      files, [{}, {"category": "household"}, {"category": "household"}])
+    codes = []
+    for k in range(3):
+        s = load_of(sc, ws, k)
+        assert s.warnings, k
+        assert all(isinstance(p, Problem) and p.severity == "warning" and p.where == f"members[{k}].load"
+                   for p in s.warnings)
+        assert [(p.it, p.en, p.code) for p in s.warnings] == [(r["it"], r["en"], r["code"]) for r in s.meta["warnings"]]
+        codes.append([p.code for p in s.warnings])
+    assert "load.not_scaled" in codes[0] and "bills.gap" in codes[1]
+    assert codes[2] == ["load.household_annual", "load.above_contract"]
+    gap = next(p for p in load_of(sc, ws, 1).warnings if p.code == "bills.gap")
+    assert gap.it.startswith("b.csv:3: nessuna bolletta dal 01/02/2024")
+
+
+def test_load_warnings_say_their_place_inside_the_load():
+    warns = LoadWarnings("members[2].load")
+    warns.add_located(Problem.verbatim("members[2].load.bills[3]", "a", "b", "warning", "x"))
+    warns.add_located(Problem.verbatim("b.csv:4", "a", "b", "warning", "y"))
+    warns.add_located(Problem.verbatim("members[2].load", "a", "b", "warning", "z"))
+    warns.add_located(Problem.verbatim("", "a", "b", "warning", "w"))
+    warns.add_record({"it": "f.csv:1: c", "en": "f.csv:1: d", "code": "r", "where": "f.csv:1"})
+    assert [p.message("it") for p in warns.problems] == [
+        "members[2].load: bills[3]: a", "members[2].load: b.csv:4: a", "members[2].load: a", "members[2].load: a",
+        "members[2].load: f.csv:1: c"]
+    assert warns.records[-1] == {"it": "f.csv:1: c", "en": "f.csv:1: d", "code": "r", "where": "f.csv:1"}
+    assert warns.records[0] == {"it": "bills[3]: a", "en": "bills[3]: b", "code": "x"}
 
 
 def test_annual_total_of_a_file_without_consumption_is_said():

@@ -282,7 +282,7 @@ def test_bill_flags_survive_the_grid():
 
 def test_bill_dicts_from_a_bills_file_pick_the_members_pod():
     import datetime as dt
-    from cer_core.loads.bills import Bill
+    from cer_core.io.bills import Bill
 
     bills = [Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), f1_kwh=1.0, f2_kwh=2.0, f3_kwh=3.0, pod="IT001E00000001"),
              Bill(dt.date(2024, 1, 1), dt.date(2024, 1, 31), total_kwh=9.0, estimated=True, pod="IT001E00000002")]

@@ -80,10 +80,11 @@ def _default_bills_shape(bf, bills) -> str:
 
 
 def _bills(data: bytes, name: str, year: int | None, lang: str):
-    from ..loads.bills import bills_to_hourly, read_bills_file
+    from ..loads.bills import bills_to_hourly
     from ..loads.profiles import profile_shape
+    from .bills import read_bills
 
-    bf = read_bills_file(data, name)
+    bf = read_bills(data, name)
     bills = bf.bills
     if len(bf.pods) > 1:
         raise error(name, "problems.bills.several_pods", "bills.several_pods", n_pods=len(bf.pods),

@@ -1,4 +1,8 @@
-"""Bills → an hourly year that gives every bill's band totals back (``docs/formats.md`` §3–4).
+"""Bills → an hourly year that gives every bill's band totals back (``docs/formats.md`` §4).
+
+Pure: bills in (:class:`cer_core.io.bills.Bill`, read from a file by :func:`cer_core.io.bills.read_bills`
+or from the scenario by :func:`parse_bills`), hours out. The scenario adapter is
+:func:`cer_core.loads.member_load.bills_load`.
 
 A bill covers a period (monthly, bimonthly or any other, from ``start`` to ``end`` inclusive, local
 dates) with F1/F2/F3, F1/F23 or a single total [kWh]. For each bill *p* and band group *b*, the
@@ -27,25 +31,19 @@ warning.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..bands import band_of_hour
-from ..errors import CerInputError, Problem, ProblemList, error, located
+from ..errors import CerInputError, Problem, ProblemList, error
+from ..io.bills import BANDS_1, BANDS_2, BANDS_3, Bill, parse_date
 from ..io.hourly import hourly_report, place_in_year
 from ..io.model import ESTIMATED, MEASURED
-from ..io.numbers import PLAUSIBLE_YEARS, Where, parse_numbers
-from ..io.source import document_rows, open_documents
 from ..io.summary import available_kw
 from ..timeaxis import hours_utc, n_hours
 
-#: Band groups: F1/F2/F3, F1/F23, or everything.
-BANDS_3, BANDS_2, BANDS_1 = "F1/F2/F3", "F1/F23", "F0"
 _GROUP_LUT = {BANDS_3: np.array([0, 0, 1, 2]), BANDS_2: np.array([0, 0, 1, 1]), BANDS_1: np.array([0, 0, 0, 0])}
 _GROUP_NAMES = {BANDS_3: ("F1", "F2", "F3"), BANDS_2: ("F1", "F23"), BANDS_1: ("totale",)}
 TOTAL_MISMATCH_PCT = 1.0
@@ -53,86 +51,9 @@ TOTAL_MISMATCH_PCT = 1.0
 MAX_BILL_DAYS = 366
 HOUSEHOLD_KWH_RANGE = (500.0, 8000.0)
 HOUSEHOLD_F1_PCT_RANGE = (25.0, 45.0)
-MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-             "ottobre", "novembre", "dicembre")
 
 
-@dataclass(frozen=True)
-class Bill:
-    """One bill period [local dates, inclusive] with its energies [kWh]."""
-
-    start: dt.date
-    end: dt.date
-    f1_kwh: float | None = None
-    f2_kwh: float | None = None
-    f3_kwh: float | None = None
-    f23_kwh: float | None = None
-    total_kwh: float | None = None
-    estimated: bool = False
-    adjustment: bool = False
-    where: str = ""
-    pod: str = ""
-
-    @property
-    def kind(self) -> str:
-        if self.f1_kwh is not None and self.f2_kwh is not None and self.f3_kwh is not None:
-            return BANDS_3
-        if self.f1_kwh is not None and self.f23_kwh is not None:
-            return BANDS_2
-        return BANDS_1
-
-    @property
-    def energies(self) -> tuple[float, ...]:
-        """Energy of each band group of :attr:`kind` [kWh]."""
-        if self.kind == BANDS_3:
-            return (self.f1_kwh, self.f2_kwh, self.f3_kwh)
-        if self.kind == BANDS_2:
-            return (self.f1_kwh, self.f23_kwh)
-        return (self.total_kwh,)
-
-    @property
-    def total(self) -> float:
-        return float(sum(self.energies))
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def label(self) -> str:
-        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
-
-
-@dataclass
-class BillsFile:
-    """A bills CSV/XLSX (``docs/formats.md`` §3 template): bills by POD and the contract powers it states."""
-
-    bills: list[Bill]
-    pods: list[str]
-    contract_kw: float | None
-    available_kw: float | None
-    warnings: list = field(default_factory=list)
-
-
-# --- parsing ------------------------------------------------------------------------------------------
-
-def _date(value, where: str, field: str, problems: ProblemList) -> dt.date | None:
-    text = str(value).strip()
-    place = f"{where}.{field}" if not where.count(":") else where
-    if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 <= float(text) <= 80000:  # Excel serial day (from 1899-12-30)
-        text = (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
-            problems.add(place, "problems.bills.date", code="bills.date", field=field, text=text,
-                         plausible_years_0=PLAUSIBLE_YEARS[0], plausible_years_1=PLAUSIBLE_YEARS[1])
-            return None
-        return day
-    problems.add(place, "problems.bills.date.2", code="bills.date", field=field, text=text)
-    return None
-
+# --- the scenario's bills ----------------------------------------------------------------------------
 
 def parse_bills(items: list[dict], where: str) -> list[Bill]:
     """Bills from the scenario's ``load.bills`` list (``{start, end, f1_kwh, …}``).
@@ -146,8 +67,8 @@ def parse_bills(items: list[dict], where: str) -> list[Bill]:
     bills = []
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
-        start = _date(item.get("start"), w, "start", problems)
-        end = _date(item.get("end"), w, "end", problems)
+        start = parse_date(item.get("start"), w, "start", problems)
+        end = parse_date(item.get("end"), w, "end", problems)
         if start is None or end is None:
             continue
         nums = {k: (None if item.get(k) is None else float(item[k]))
@@ -156,124 +77,6 @@ def parse_bills(items: list[dict], where: str) -> list[Bill]:
                           adjustment=bool(item.get("adjustment", False)), where=w, **nums))
     problems.raise_if_errors()
     return bills
-
-
-_COLUMNS = {
-    "pod": ("pod",),
-    "start": ("periodo_inizio", "inizio", "dal", "data_inizio", "start", "inizio_periodo"),
-    "end": ("periodo_fine", "fine", "al", "data_fine", "end", "fine_periodo"),
-    "month": ("mese", "month"),
-    "year": ("anno", "year"),
-    "f1_kwh": ("f1_kwh", "f1"), "f2_kwh": ("f2_kwh", "f2"), "f3_kwh": ("f3_kwh", "f3"),
-    "f23_kwh": ("f23_kwh", "f23", "f2+f3", "f2_f3_kwh"),
-    "total_kwh": ("totale_kwh", "totale", "total_kwh", "total", "f0_kwh", "f0", "consumo_kwh"),
-    "contract_kw": ("potenza_impegnata_kw", "potenza_impegnata"),
-    "available_kw": ("potenza_disponibile_kw", "potenza_disponibile"),
-    "reading": ("tipo_lettura", "lettura", "reading"),
-    "adjustment": ("conguaglio", "adjustment", "rettifica"),
-}
-_YES = {"si", "sì", "s", "yes", "y", "true", "1", "x", "vero"}
-_ESTIMATED = {"stimata", "stimato", "stima", "estimated", "s"}
-
-
-def _month_period(text: str, year_text: str) -> tuple[dt.date, dt.date] | None:
-    t = text.strip().lower()
-    m = re.fullmatch(r"(\d{1,2})[/\-.](\d{4})", t) or None
-    first = (re.fullmatch(r"(\d{4})-(\d{2})-01(?: 00:00:00)?", t)  # Excel turned '01/2024' into a date
-             or re.fullmatch(r"01/(\d{1,2})/(\d{4})", t))
-    if m:
-        month, year = int(m.group(1)), int(m.group(2))
-    elif first and t[:2] == "01":
-        month, year = int(first.group(1)), int(first.group(2))
-    elif first:
-        year, month = int(first.group(1)), int(first.group(2))
-    elif re.fullmatch(r"\d{4}-\d{1,2}", t):
-        year, month = (int(x) for x in t.split("-"))
-    elif re.fullmatch(r"\d{1,2}", t) and re.fullmatch(r"\d{4}", year_text.strip()):
-        month, year = int(t), int(year_text)
-    else:
-        parts = t.replace("-", " ").split()
-        names = [n for n in MONTHS_IT if parts and n.startswith(parts[0][:3])]
-        if not names or len(parts) < 2 and not re.fullmatch(r"\d{4}", year_text.strip()):
-            return None
-        month = MONTHS_IT.index(names[0]) + 1
-        ytxt = parts[1] if len(parts) > 1 else year_text.strip()
-        year = int(ytxt) + (2000 if len(ytxt) == 2 else 0) if ytxt.isdigit() else None
-        if year is None:
-            return None
-    if not 1 <= month <= 12 or not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
-        return None
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-    return dt.date(year, month, 1), last
-
-
-def read_bills_file(data: bytes, name: str) -> BillsFile:
-    """Bills from the CSV/XLSX template (one row per period; or a ``mese`` column: one row per month).
-
-    Raises
-    ------
-    CerInputError
-        Naming the file and the line.
-    """
-    from ..io.detect import is_bills_header
-
-    docs = open_documents(data, name)
-    if len(docs) != 1:
-        raise error(name, "problems.bills.file", "bills.file")
-    doc = docs[0]
-    rows, lines, delim = document_rows(doc)
-    head = next((i for i, r in enumerate(rows[:30]) if is_bills_header(r)), None)
-    if head is None:
-        raise error(f"{name}:1", "problems.bills.header", "bills.header")
-    header = [h.strip().lower().replace(" ", "_") for h in rows[head]]
-    col = {}
-    for key, names in _COLUMNS.items():
-        col[key] = next((header.index(n) for n in names if n in header), None)
-    body, body_lines = rows[head + 1:], lines[head + 1:]
-    if not body:
-        raise error(name, "problems.bills.empty", "bills.empty")
-
-    def cells(key):
-        j = col[key]
-        return [r[j] if j is not None and j < len(r) else "" for r in body]
-
-    notes: list = []
-    nums = {k: parse_numbers(cells(k), Where(name, body_lines, header[col[k]] if col[k] is not None else k), delim,
-                             None, notes)
-            for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "contract_kw", "available_kw")}
-    problems = ProblemList()
-    bills = []
-    for i in range(len(body)):
-        w = f"{name}:{body_lines[i]}"
-        if col["start"] is not None and col["end"] is not None:
-            start = _date(cells("start")[i], w, "periodo_inizio", problems)
-            end = _date(cells("end")[i], w, "periodo_fine", problems)
-        elif col["month"] is not None:
-            period = _month_period(cells("month")[i], cells("year")[i])
-            if period is None:
-                problems.add(w, "problems.bills.month", code="bills.month", cells=cells('month')[i])
-                continue
-            start, end = period
-        else:
-            raise error(f"{name}:{lines[head]}", "problems.bills.header.2", "bills.header")
-        if start is None or end is None:
-            continue
-        energy = {k: (None if np.isnan(nums[k][i]) else float(nums[k][i]))
-                  for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh")}
-        reading = cells("reading")[i].strip().lower()
-        adjust = cells("adjustment")[i].strip().lower() in _YES or reading == "conguaglio"
-        bills.append(Bill(start=start, end=end, estimated=reading in _ESTIMATED, adjustment=adjust, where=w,
-                          pod=cells("pod")[i].replace(" ", "").upper(), **energy))
-    problems.raise_if_errors()
-    contract = _first(nums["contract_kw"])
-    avail = _first(nums["available_kw"])
-    return BillsFile(bills=bills, pods=list(dict.fromkeys(b.pod for b in bills if b.pod)), contract_kw=contract,
-                     available_kw=avail, warnings=notes)
-
-
-def _first(arr: np.ndarray) -> float | None:
-    ok = arr[~np.isnan(arr)]
-    return float(ok[0]) if len(ok) else None
 
 
 def _blank(v) -> bool:
@@ -312,13 +115,6 @@ def bills_from_grid(year: int, grid, kind: str = BANDS_3, estimated=None) -> lis
             bill["estimated"] = True
         out.append(bill)
     return out
-
-
-def bills_template_csv() -> bytes:
-    """The bills CSV template (``docs/formats.md`` §3) with one example row."""
-    return ("pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;potenza_impegnata_kw;"
-            "potenza_disponibile_kw;tipo_lettura\nIT001E00000000;01/01/2024;31/01/2024;120;95;110;325;3;3,3;"
-            "effettiva\n").encode()
 
 
 # --- validation ---------------------------------------------------------------------------------------
@@ -561,110 +357,3 @@ def _bills_report(bills, spread, added, spans, band) -> list[dict]:
                     "kwh": dict(zip(names, (float(e) for e in b.energies))), "spread_kwh": got,
                     "estimated": b.estimated, "adjustment": b.adjustment})
     return out
-
-
-# --- the scenario's load source -----------------------------------------------------------------------
-
-_SHAPES: dict = {}
-_MAX_SHAPES = 256
-
-
-def _shape_function(spec: dict, member, scenario, ws, where: str, args: dict):
-    """``(key, shape_for_year, meta, warnings)`` for a member's bills: a named profile or a measured file."""
-    from ..io.shape import measured_shape_from_bytes
-    from .profiles import PROFILE_NAMES, default_profile, monthly_factors, profile_shape, unknown_profile
-
-    shape_spec = spec.get("shape") or default_profile(member)
-    geo = (args["region"], args["contract_kw"], None if args["lat"] is None else round(args["lat"], 1),
-           None if args["lon"] is None else round(args["lon"], 1), args["include_4_october"])
-    if shape_spec in PROFILE_NAMES:
-        return (shape_spec, *geo), (lambda y: profile_shape(shape_spec, y, **args)), {"shape": shape_spec}, []
-    if not isinstance(shape_spec, str) or ws is None or not ws.has_file(shape_spec):
-        if isinstance(shape_spec, str) and ("." in shape_spec or "/" in shape_spec):
-            raise error(f"{where}.shape", "problems.file.missing.3", "file.missing", shape_spec=shape_spec)
-        raise unknown_profile(f"{where}.shape", shape_spec)
-    import hashlib
-
-    data = ws.read_file(shape_spec)
-    base = default_profile(member)
-
-    def fn(y):
-        factors = monthly_factors(profile_shape(base, y, **args), y)
-        return measured_shape_from_bytes(data, shape_spec, y, factors, args["include_4_october"],
-                                         args["contract_kw"])
-
-    try:
-        _s, meta = fn(scenario.year)
-    except CerInputError as exc:
-        raise located(exc, f"{where}.shape")
-    warnings = meta.pop("warnings", [])
-    key = (hashlib.blake2b(data, digest_size=16).digest(), base, *geo)
-    return key, (lambda y: fn(y)[0]), {"shape": meta}, warnings
-
-
-@lru_cache(maxsize=256)
-def _cached_bills_hourly(bills: tuple, year: int, shape_key, include_4_october: bool, contract_kw, household: bool):
-    return bills_to_hourly(list(bills), year, _SHAPES[shape_key], include_4_october=include_4_october,
-                           contract_kw=contract_kw, household=household)
-
-
-def bills_load(spec: dict, member, scenario, ws, where: str):
-    """A member's load from ``{source: "bills", bills: [...] | path, shape?, contract_kw?}``.
-
-    Returns
-    -------
-    cer_core.loads.member_load.LoadSeries
-        ``meta``: source, annual_kwh, bills report (each bill's band totals and their reproduction),
-        gaps, warnings.
-    """
-    from .member_load import LoadSeries
-    from .profiles import member_shape_args
-
-    contract = spec.get("contract_kw", member.contract_kw)
-    file_warnings: list[Problem] = []
-    if spec.get("bills") is not None:
-        bills = parse_bills(spec["bills"], f"{where}.bills")
-        source_where = f"{where}.bills"
-    else:
-        try:
-            data = ws.read_file(spec["path"])
-        except (FileNotFoundError, ValueError, OSError):
-            raise error(f"{where}.path", "problems.file.missing.2", "file.missing", path=spec['path'])
-        try:
-            bf = read_bills_file(data, spec["path"])
-        except CerInputError as exc:
-            raise located(exc, f"{where}.path")
-        bills = bf.bills
-        file_warnings = list(bf.warnings)
-        if len(bf.pods) > 1:
-            want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
-            if want not in bf.pods:
-                raise error(f"{where}.path", "problems.bills.several_pods.2", "bills.several_pods",
-                            n_pods=len(bf.pods), pods=', '.join(bf.pods))
-            bills = [b for b in bills if b.pod == want]
-        contract = contract or bf.contract_kw
-        source_where = f"{where}.path"
-    args = member_shape_args(member, scenario, {**spec, "contract_kw": contract})
-    shape_key, shape_fn, shape_meta, shape_warnings = _shape_function(spec, member, scenario, ws, where, args)
-    _SHAPES.pop(shape_key, None)
-    _SHAPES[shape_key] = shape_fn
-    while len(_SHAPES) > _MAX_SHAPES:
-        _SHAPES.pop(next(iter(_SHAPES)))
-    try:
-        result = _cached_bills_hourly(tuple(bills), scenario.year, shape_key, args["include_4_october"],
-                                      None if contract is None else float(contract), member.category == "household")
-    except CerInputError as exc:
-        raise exc if spec.get("bills") is not None else located(exc, source_where)
-
-    def located_text(w: Problem, lang: str) -> str:
-        """The sentence prefixed with its place inside the member's load (``bills[3]``, ``file.csv:4``)."""
-        text = w.it if lang == "it" else w.en
-        place = w.where[len(where) + 1:] if w.where.startswith(where + ".") else w.where
-        return f"{place}: {text}" if place else text
-
-    warnings = [{"it": located_text(w, "it"), "en": located_text(w, "en"), "code": w.code}
-                for w in file_warnings + list(result.warnings)] + shape_warnings
-    meta = copy.deepcopy({"source": "bills", "annual_kwh": result.report["annual_kwh"], "n_bills": len(bills),
-                          **shape_meta, **{k: v for k, v in result.report.items() if k != "annual_kwh"}})
-    meta["warnings"] = warnings
-    return LoadSeries(result.kwh.copy(), meta)

@@ -28,7 +28,7 @@ import pandas as pd
 from dateutil.easter import easter
 
 from ..bands import HOLIDAY, SATURDAY, WEEKDAY, day_type_of_hour, local_hour_of_day
-from ..errors import CerInputError, error, located
+from ..errors import CerInputError, Problem, error
 from ..paths import ASSETS
 from ..timeaxis import hours_local, hours_utc, local_month
 
@@ -354,16 +354,6 @@ def unknown_profile(where: str, name) -> CerInputError:
                  profile_names=', '.join(PROFILE_NAMES))
 
 
-def member_shape_args(member, scenario, spec: dict | None = None) -> dict:
-    """Keyword arguments of :func:`profile_shape` for a member: site region, contract power, position."""
-    spec = spec or {}
-    contract = spec.get("contract_kw", member.contract_kw)
-    lat = member.lat if member.lat is not None else scenario.site.lat
-    lon = member.lon if member.lon is not None else scenario.site.lon
-    return {"region": scenario.site.region, "contract_kw": contract, "lat": lat, "lon": lon,
-            "include_4_october": bool(scenario.rules.get("include_4_october", True))}
-
-
 def default_profile(member) -> str:
     """The standard profile standing for a member's category (a wastewater plant has its own)."""
     if getattr(member, "facility", None) == "wastewater_treatment":
@@ -371,64 +361,32 @@ def default_profile(member) -> str:
     return CATEGORY_DEFAULT_PROFILE.get(member.category, "office")
 
 
-def profile_load(spec: dict, member, scenario, where: str, ws=None):
-    """A member's load from ``{source: "profile", profile, annual_kwh, contract_kw?, shape?}``.
+def plausibility_warnings(category: str, kwh: np.ndarray, annual: float, contract_kw: float | None,
+                          where: str = "") -> list[Problem]:
+    """Warnings for a household outside 500–8000 kWh/yr and for hours above the available power.
 
-    ``shape`` (optional) is a measured file (e.g. a Chain 2 week) in the workspace — its typical week,
-    with the named profile's seasonality, replaces the standard shape — or another profile's name;
-    ``annual_kwh`` still sets the total.
-
-    Returns
-    -------
-    cer_core.loads.member_load.LoadSeries
+    Parameters
+    ----------
+    category : str
+        The member's category (``household`` gets the annual check).
+    kwh : numpy.ndarray
+        The hourly load [kWh].
+    annual : float
+        Its annual total [kWh].
+    contract_kw : float, optional
+        Contracted power [kW]; no power check without it.
+    where : str
+        Where the warnings are located (the member's ``load``).
     """
-    from .member_load import LoadSeries
-    from ..io.shape import measured_shape
-
-    name = spec.get("profile")
-    if name not in PROFILE_NAMES:
-        raise unknown_profile(f"{where}.profile", name)
-    annual = float(spec.get("annual_kwh", 0.0))
-    args = member_shape_args(member, scenario, spec)
-    year = scenario.year
-    shape = profile_shape(name, year, **args)
-    meta = {"source": "profile", "profile": name, "annual_kwh": annual, "warnings": []}
-    if (spec.get("shape") or name) == "household":  # the ARERA table the shape comes from
-        pclass = power_class(args["contract_kw"])
-        meta["arera"] = household_table(normalise_region(args["region"]), pclass)[1]
-    if spec.get("shape") in PROFILE_NAMES:
-        shape = profile_shape(spec["shape"], year, **args)
-        meta["shape"] = spec["shape"]
-    elif spec.get("shape"):
-        if ws is None:
-            raise error(f"{where}.shape", "problems.load.shape", "load.shape")
-        try:
-            shape, smeta = measured_shape(ws, spec["shape"], year, monthly_factors(shape, year),
-                                          args["include_4_october"], args["contract_kw"])
-        except CerInputError as exc:
-            raise located(exc, f"{where}.shape")
-        meta["shape"] = smeta
-        meta["warnings"].extend(smeta.pop("warnings", []))
-    kwh = annual * np.asarray(shape)
-    meta["warnings"].extend(plausibility_warnings(member, kwh, annual, args["contract_kw"]))
-    return LoadSeries(kwh, meta)
-
-
-def plausibility_warnings(member, kwh: np.ndarray, annual: float, contract_kw: float | None) -> list[dict]:
-    """Warnings for a household outside 500–8000 kWh/yr and for hours above the available power."""
     out = []
-    if member.category == "household" and not 500 <= annual <= 8000:
-        out.append({"it": f"consumo annuo {annual:,.0f} kWh insolito per una famiglia (di solito 500–8000): "
-                    "controlla il valore", "en": f"annual consumption {annual:,.0f} kWh is unusual for a "
-                    "household (usually 500–8000): check the value", "code": "load.household_annual"})
+    if category == "household" and not 500 <= annual <= 8000:
+        out.append(Problem(where, "problems.load.household_annual", "warning", "load.household_annual",
+                           values={"annual": annual}))
     if contract_kw:
         from ..io.summary import available_kw
 
         peak = float(np.max(kwh)) if len(kwh) else 0.0
         if peak > available_kw(float(contract_kw)):
-            out.append({"it": f"il consumo orario arriva a {peak:.1f} kWh, oltre la potenza disponibile "
-                        f"{available_kw(float(contract_kw)):.1f} kW: consumo annuo troppo alto per il contratto?",
-                        "en": f"hourly consumption reaches {peak:.1f} kWh, above the available power "
-                        f"{available_kw(float(contract_kw)):.1f} kW: annual consumption too high for the contract?",
-                        "code": "load.above_contract"})
+            out.append(Problem(where, "problems.load.above_contract", "warning", "load.above_contract",
+                               values={"peak": peak, "available_kw": available_kw(float(contract_kw))}))
     return out

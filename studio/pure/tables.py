@@ -607,7 +607,7 @@ def bills_from_rows(rows: list[dict]) -> list[dict]:
 
 
 def bill_dicts(bills, pod: str | None = None) -> list[dict]:
-    """Scenario bills from ``cer_core.loads.bills.Bill`` objects read from a file; with several PODs in the
+    """Scenario bills from ``cer_core.io.bills.Bill`` objects read from a file; with several PODs in the
     file, only the member's ``pod`` (all of them when the member has none or it is not there)."""
     pods = {b.pod for b in bills if b.pod}
     key = (pod or "").replace(" ", "").upper()
