@@ -13,6 +13,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,15 +72,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
-def fresh(code: str, timeout: float = 600) -> tuple[float, dict]:
+def fresh(code: str, timeout: float = 600, env: dict | None = None) -> tuple[float, dict]:
     """Run ``code`` in a fresh Python process (repository on the path): its wall time [s] and the JSON
-    object it printed on its last line (it may print nothing)."""
+    object it printed on its last line (it may print nothing). ``env`` adds environment variables.
+
+    The process's cache folder (``CER_STUDIO_CACHE``: PVGIS downloads and the disk cache of derived data,
+    ``cer_core/diskcache.py``) is a new empty one unless ``env`` names one, so a figure is a first-ever
+    one; the same folder given to a second run gives the warm figure."""
     prelude = f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-    env = {**os.environ, "CER_STUDIO_OFFLINE": "1"}
-    t0 = time.perf_counter()
-    proc = subprocess.run([PYTHON, "-c", prelude + code], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout, check=False)
-    seconds = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory(prefix="cer-bench-cache-") as empty:
+        env = {**os.environ, "CER_STUDIO_OFFLINE": "1", "CER_STUDIO_CACHE": empty, **(env or {})}
+        t0 = time.perf_counter()
+        proc = subprocess.run([PYTHON, "-c", prelude + code], capture_output=True, text=True, cwd=ROOT, env=env,
+                              timeout=timeout, check=False)
+        seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark case failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]

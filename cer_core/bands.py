@@ -6,16 +6,18 @@
 | F2 | 07–08, 19–23 | 07–23 | — |
 | F3 | 00–07, 23–24 | 00–07, 23–24 | all day |
 
-Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all).
+Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all); its
+answer for a year is kept in the disk cache of derived data (:mod:`cer_core.diskcache`), because
+importing the package loads its 250 countries (≈ 0.3 s of every cold start, ``docs/performance.md``).
 San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
 follow it is not certain, so it is switchable (``include_4_october``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
-import holidays
 import numpy as np
 
 from .timeaxis import hours_local
@@ -31,11 +33,25 @@ _SAN_FRANCESCO = (10, 4)
 @lru_cache(maxsize=64)
 def national_holidays(year: int, include_4_october: bool = True) -> frozenset:
     """National holidays (``datetime.date``) of ``year`` that count as Sundays for the bands."""
-    days = holidays.country_holidays("IT", years=[year], language="en_US")
-    out = set(days.keys())
+    out = set(_italian_holidays(int(year)))
     if not include_4_october:
         out = {d for d in out if (d.month, d.day) != _SAN_FRANCESCO}
     return frozenset(out)
+
+
+def _italian_holidays(year: int) -> list[dt.date]:
+    """``holidays.country_holidays("IT", years=[year])``'s dates, from the disk cache when an earlier
+    process asked (keyed by the year, the package's version and this module's source)."""
+    from . import diskcache
+
+    def compute() -> dict[str, np.ndarray]:
+        import holidays
+
+        days = holidays.country_holidays("IT", years=[year], language="en_US")
+        return {"ordinal": np.array(sorted(d.toordinal() for d in days.keys()), dtype=np.int64)}
+
+    key = diskcache.entry_key("holidays_it", (year, "en_US"), code=("bands.py",), libraries=("holidays",))
+    return [dt.date.fromordinal(int(o)) for o in diskcache.cached(key, compute)["ordinal"]]
 
 
 @lru_cache(maxsize=32)

@@ -34,11 +34,11 @@ import datetime as dt
 import hashlib
 import io
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache, cached
 
 from .bands import HOLIDAY, SATURDAY, WEEKDAY, day_type_of_hour, local_hour_of_day, national_holidays
 from .timeaxis import LOCAL_TZ, local_month
@@ -62,7 +62,8 @@ MIN_GAIN_KWH = 0.5
 FAR_KM = 25.0
 
 _LOCK = threading.Lock()
-_CLEARNESS: OrderedDict[str, Clearness] = OrderedDict()
+#: Clearness per typical year (least recently used dropped first).
+_CLEARNESS: LRUCache = LRUCache(maxsize=16)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -301,6 +302,11 @@ def _clear_sky(hours_utc: pd.DatetimeIndex, lat: float, lon: float, elevation_m:
     return cs, solpos["zenith"].to_numpy(dtype=float)
 
 
+def _clearness_key(weather) -> str:
+    return f"{weather.digest or id(weather)}@{weather.lat:.4f},{weather.lon:.4f}"
+
+
+@cached(_CLEARNESS, key=_clearness_key, lock=_LOCK)
 def clearness(weather) -> Clearness:
     """Monthly clearness (mean and the 10th/90th percentile of days), temperature and wind of a typical year.
 
@@ -308,11 +314,6 @@ def clearness(weather) -> Clearness:
     ----------
     weather : cer_core.solar.weather.WeatherYear
     """
-    key = f"{weather.digest or id(weather)}@{weather.lat:.4f},{weather.lon:.4f}"
-    with _LOCK:
-        hit = _CLEARNESS.get(key)
-    if hit is not None:
-        return hit
     df = weather.data
     cs, _ = _clear_sky(df.index, weather.lat, weather.lon, weather.elevation_m, weather.irradiance_offset_h)
     local = df.index.tz_convert(LOCAL_TZ)
@@ -328,15 +329,10 @@ def clearness(weather) -> Clearness:
     temp = pd.DataFrame({"t": df["temp_air"].to_numpy(), "m": local.month, "h": df.index.hour})
     temp_c = temp.groupby(["m", "h"])["t"].mean().unstack().reindex(index=range(1, 13), columns=range(24))
     wind = pd.Series(df["wind_speed"].to_numpy()).groupby(np.asarray(local.month)).mean().reindex(range(1, 13))
-    out = Clearness(mean=np.nan_to_num(mean, nan=0.5), low=np.nan_to_num(low, nan=0.2),
-                    high=np.nan_to_num(high, nan=0.8),
-                    temp_c=np.nan_to_num(temp_c.to_numpy(dtype=float), nan=float(df["temp_air"].mean())),
-                    wind_m_s=np.nan_to_num(wind.to_numpy(dtype=float), nan=float(df["wind_speed"].mean())))
-    with _LOCK:
-        _CLEARNESS[key] = out
-        while len(_CLEARNESS) > 16:
-            _CLEARNESS.popitem(last=False)
-    return out
+    return Clearness(mean=np.nan_to_num(mean, nan=0.5), low=np.nan_to_num(low, nan=0.2),
+                     high=np.nan_to_num(high, nan=0.8),
+                     temp_c=np.nan_to_num(temp_c.to_numpy(dtype=float), nan=float(df["temp_air"].mean())),
+                     wind_m_s=np.nan_to_num(wind.to_numpy(dtype=float), nan=float(df["wind_speed"].mean())))
 
 
 def fallback_weather(hours_utc: pd.DatetimeIndex, lat: float, lon: float, elevation_m: float, clear: Clearness,

@@ -18,9 +18,10 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
+
+from cachetools import LRUCache
 
 from .geo import Comune, find_comune, search_comuni
 
@@ -167,8 +168,7 @@ class Geocoder:
         self._clock = clock
         self._down_until = float("-inf")
         self._last_error: str | None = None
-        self._cache: OrderedDict[tuple[str, int], tuple[Place, ...]] = OrderedDict()
-        self._cache_size = max(1, int(cache_size))
+        self._cache: LRUCache = LRUCache(maxsize=max(1, int(cache_size)))  # (query, limit) → places
         self._lock = threading.Lock()
         kwargs = {"adapter_factory": adapter_factory} if adapter_factory is not None else {}
         self.nominatim = Nominatim(user_agent=user_agent, timeout=timeout_s, **kwargs)
@@ -205,9 +205,9 @@ class Geocoder:
     def _online_search(self, query: str, limit: int) -> tuple[Place, ...]:
         key = (query.casefold(), limit)
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+            hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         hits = self.rate_limited_geocode(query, exactly_one=False, limit=limit, addressdetails=True,
                                          language="it", country_codes="it", timeout=self.timeout_s) or []
         places = tuple(Place(lat=point[0], lon=point[1], label=_short_label(h.raw), source="nominatim",
@@ -215,8 +215,6 @@ class Geocoder:
                        for h in hits if (point := _coordinates(h.raw)) is not None)
         with self._lock:
             self._cache[key] = places
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return places
 
     def search(self, query: str, limit: int = 5) -> GeocodeAnswer:

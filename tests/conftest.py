@@ -18,6 +18,9 @@ if str(ROOT) not in sys.path:
 # on the network or on what an earlier session cached. Subprocesses (CLI, streamlit) inherit this.
 os.environ.setdefault("CER_STUDIO_OFFLINE", "1")
 os.environ.setdefault("CER_STUDIO_CACHE", tempfile.mkdtemp(prefix="cer-studio-test-cache-"))
+# The disk cache of derived data (cer_core/diskcache.py) is off unless a test turns it on: a test's result
+# never depends on what an earlier test computed (tests/test_diskcache.py checks the cache itself).
+os.environ.setdefault("CER_STUDIO_DISK_CACHE", "0")
 
 SAMPLES = ROOT / "tests" / "data" / "samples"
 

@@ -127,3 +127,23 @@ def test_school_closures_move_with_easter():
     closed = set(pd.DatetimeIndex(dates[e25]).date)
     assert dt.date(2025, 4, 18) in closed and dt.date(2025, 4, 22) in closed  # Easter 20/04/2025
     assert dt.date(2025, 4, 16) not in closed
+
+
+def test_arera_table_is_the_per_group_one():
+    # _arera_raw fills every (region, class) in one assignment; the reference is the per-group loop it replaced
+    from cer_core.loads.profiles import ARERA_FILE, _arera_raw
+
+    frame = pd.read_csv(ARERA_FILE)
+    frame.columns = ["month", "region", "power_class", "day_type", "hour", "kwh"]
+    frame["dt"] = frame["day_type"].map({"Giorno feriale": 0, "Sabato": 1, "Domenica": 2})
+    expected = {}
+    for (region, pclass), g in frame.groupby(["region", "power_class"]):
+        arr = np.full((12, 3, 24), np.nan)
+        arr[g["month"].to_numpy() - 1, g["dt"].to_numpy(), g["hour"].to_numpy()] = g["kwh"].to_numpy()
+        expected[(region, pclass)] = arr
+    raw = _arera_raw()
+    assert set(raw) == set(expected) and len(raw) > 80
+    for key, arr in expected.items():
+        assert raw[key].shape == (12, 3, 24)
+        assert raw[key].tobytes() == arr.tobytes(), key
+    assert any(np.isnan(a).any() for a in raw.values())  # gaps stay gaps (filled later by household_table)

@@ -297,6 +297,38 @@ def test_east_west_plant(w2023):
     assert 1050 < out[:, 0].sum() / 20.0 < 1250
 
 
+def _production_whole_matrix(plants, w, year):
+    """``pv_production_kwh`` as it was before the block-wise inverter: one (hours × plants) DC matrix."""
+    dc_kw = np.zeros((len(w.data), len(plants)))
+    for j, p in enumerate(plants):
+        for face in p.faces:
+            if face.kwp > 0 and p.kwp > 0:
+                prof = pv._dc_profiles(w, [(face.tilt_deg, face.azimuth_deg)], p.technology or "crystSi")[0]
+                dc_kw[:, j] += face.kwp * prof.astype(float)
+    return pv.ac_from_dc(dc_kw, np.array([p.kwp for p in plants]), np.array([p.losses_pct for p in plants]),
+                         np.array([p.dc_ac_ratio for p in plants]),
+                         np.array([pv.degradation_factor(p, year) for p in plants]))
+
+
+def test_block_wise_production_is_bit_for_bit_the_whole_matrix_one(w2023, monkeypatch):
+    rng = np.random.default_rng(3)
+    plants = []
+    for i in range(130):  # several blocks, the last one partial
+        n_faces = 1 + i % 3
+        faces = tuple(Face(float(rng.choice([0.0, 2.5, 7.0, 40.0])), float(rng.integers(0, 70)),
+                           float(rng.integers(60, 300))) for _ in range(n_faces))
+        plants.append(plant(kwp=float(rng.choice([0.0, 5.0, 12.0, 90.0])), faces=faces,
+                            technology=["crystSi", "CdTe", "CIS"][i % 3], dc_ac_ratio=float(rng.uniform(0.9, 1.6)),
+                            losses_pct=float(rng.uniform(8, 20)), degradation_pct_per_year=0.5,
+                            commissioning=dt.date(2015 + i % 9, 3, 1)))
+    monkeypatch.setattr(pv, "_AC_BLOCK", 16)
+    out = pv.pv_production_kwh(plants, w2023, 2023)
+    expected = _production_whole_matrix(plants, w2023, 2023)
+    assert out.tobytes() == expected.tobytes()  # same bits, signed zeros included
+    assert (out[:, [p.kwp == 0 for p in plants]] == 0).all() and out.any()
+    assert pv.pv_production_kwh([], w2023, 2023).shape == (8760, 0)
+
+
 def test_unknown_technology_is_refused_and_thin_film_runs_cooler(w2023):
     with pytest.raises(CerInputError) as exc:
         pv.pv_production_kwh([plant(technology="perovskite")], w2023, 2023)
@@ -367,8 +399,10 @@ def test_profiles_are_cached_per_rounded_orientation(w2023):
 
 def test_more_orientations_than_the_cache_holds_are_computed_once(w2023, monkeypatch):
     """A request larger than the profile cache must not recompute evicted profiles one by one (under the lock)."""
+    from cachetools import LRUCache
+
     pv.clear_caches()
-    monkeypatch.setattr(pv, "_PROFILE_CACHE_MAX", 4)
+    monkeypatch.setattr(pv, "_PROFILES", LRUCache(maxsize=4))
     real, batches = pv.dc_per_kwp, []
 
     def counting(weather, tilt_deg, azimuth_deg, gamma_pdc):

@@ -16,6 +16,7 @@ import requests
 
 from cer_core.solar import pv, weather
 from cer_core.errors import CerInputError
+from cer_core.io import pvgis
 from cer_core.io.pvgis import read_tmy
 from cer_core.timeaxis import hours_local, hours_utc
 
@@ -311,7 +312,7 @@ def test_a_pvgis_outage_is_a_network_failure_not_a_refusal_of_the_site(monkeypat
         return recorded_pvgis()(latitude, longitude, **kwargs)
 
     monkeypatch.setattr("pvlib.iotools.get_pvgis_tmy", outage_then_up)
-    monkeypatch.setattr(weather, "RETRY_AFTER_S", 0.0)
+    monkeypatch.setattr(pvgis, "RETRY_AFTER_S", 0.0)
     down = weather.site_weather(*MILAN, 2023, {"source": "auto"})
     assert down.source == "embedded" and "refused" not in down.note_en
     assert weather.site_weather(*MILAN, 2023, {"source": "auto"}).source == "pvgis"
@@ -369,21 +370,18 @@ def test_uploads_with_equal_values_but_other_hours_do_not_share_a_cache_entry():
     assert b.data.loc[noon, "ghi"] == a.data.loc[noon - pd.Timedelta(hours=1), "ghi"] != a.data.loc[noon, "ghi"]
 
 
-def test_a_year_evicted_by_another_session_meanwhile_is_still_served(monkeypatch):
-    """The registry is bounded and shared: a TMY evicted between its registration and its use must not fail."""
-    other = gzip.decompress(FIXTURE.read_bytes())
-    real = weather._register
-    monkeypatch.setattr(weather, "_TMY_MAX", 1)
+def test_a_year_whose_key_was_dropped_by_another_session_is_still_served(monkeypatch):
+    """The content keys are bounded and shared: a key dropped between two uses is computed again, the same."""
+    from cachetools import LRUCache
 
-    def crowded(kind, tmy):
-        key = real(kind, tmy)
-        if kind == "embedded":
-            weather.weather_from_bytes(other, "altro.json", 2023)  # another session uploads a year: evicts this one
-        return key
-
-    monkeypatch.setattr(weather, "_register", crowded)
-    w = weather.site_weather(45.0, 8.0, 2023, {"source": "embedded"})
-    assert w.label == "PVGIS TMY 45.000N 8.000E (2005-2023)" and len(w.data) == 8760
+    monkeypatch.setattr(weather, "_KEYS", LRUCache(maxsize=1))
+    first = weather.site_weather(45.0, 8.0, 2023, {"source": "embedded"})
+    other = weather.weather_from_bytes(gzip.decompress(FIXTURE.read_bytes()), "altro.json", 2023)  # drops it
+    assert first.digest.split("@")[0] not in {key for _, key in weather._KEYS.values()} and other.digest != first.digest
+    again = weather.site_weather(45.0, 8.0, 2023, {"source": "embedded"})
+    assert again.digest == first.digest and again.label == "PVGIS TMY 45.000N 8.000E (2005-2023)"
+    assert again is first  # the same key finds the same memoised object
+    assert len(weather._KEYS) == 1
 
 
 def test_file_far_from_the_site_is_flagged():

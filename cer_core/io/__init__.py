@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections import OrderedDict
+import threading
 
 import numpy as np
+from cachetools import LRUCache
 
 from ..errors import error
 from .combine import group_by_pod, merge_chunks
@@ -101,8 +102,10 @@ def is_scenario_hourly_csv(data: bytes) -> bool:
     return head in (b"timestamp,kwh", b"timestamp,eur_mwh")
 
 
-_CACHE: OrderedDict = OrderedDict()
+#: Files read, by content and options (least recently used dropped first); shared by the studio's sessions.
 _CACHE_SIZE = 64
+_CACHE: LRUCache = LRUCache(maxsize=_CACHE_SIZE)
+_CACHE_LOCK = threading.Lock()
 
 
 def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, contract_kw: float | None = None,
@@ -135,9 +138,10 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
     """
     key = (hashlib.blake2b(data, digest_size=16).digest(), name, year, kind, contract_kw, pod, monthly_factors,
            include_4_october)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        kwh, meta = _CACHE[key]
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        kwh, meta = hit
         return kwh, copy.deepcopy(meta)
     if is_scenario_hourly_csv(data):
         kwh = read_hourly_csv(data, name, year, "kwh")
@@ -164,9 +168,8 @@ def read_load_file(data: bytes, name: str, year: int, kind: str = "load", *, con
                 "warnings": [warning_dict(w) for w in warnings]}
     kwh = np.asarray(kwh, dtype=float)
     kwh.flags.writeable = False
-    _CACHE[key] = (kwh, meta)
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = (kwh, meta)
     return kwh, copy.deepcopy(meta)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import error
+from .http import FailureMemory, cache_root, offline, write_atomic
 
 BASE_URL = "https://api.open-meteo.com/v1/forecast"
 #: Identifies the studio to Open-Meteo (its terms ask non-commercial users to be reasonable; a clear agent helps).
@@ -48,7 +48,6 @@ RETRIES = 2
 RETRY_PAUSE_S = 1.0
 #: A cached answer is reused for this long [s] (Open-Meteo's models update every 1-3 hours).
 CACHE_TTL_S = 3600.0
-OFFLINE_ENV = "CER_STUDIO_OFFLINE"
 #: Largest answer accepted [bytes] (a 4-day hourly answer is about 10 kB).
 MAX_BYTES = 2_000_000
 
@@ -57,7 +56,7 @@ _COLUMNS = {"shortwave_radiation": "ghi", "direct_normal_irradiance": "dni", "di
 #: After a network failure Open-Meteo is not asked again for this long [s] (pages answer at once meanwhile).
 RETRY_AFTER_S = 300.0
 _LOCK = threading.Lock()
-_NET: dict = {"failed_at": None, "it": "", "en": ""}
+_FAILURE = FailureMemory()
 
 
 class ForecastUnavailable(Exception):
@@ -260,8 +259,7 @@ def request_params(lat: float, lon: float, days: int = FORECAST_DAYS) -> dict:
 
 def cache_dir() -> Path:
     """The studio's disk cache (``$CER_STUDIO_CACHE`` or ``~/.cache/cer-studio``) / ``openmeteo``."""
-    env = os.environ.get("CER_STUDIO_CACHE")
-    return (Path(env) if env else Path.home() / ".cache" / "cer-studio") / "openmeteo"
+    return cache_root() / "openmeteo"
 
 
 def _cache_path(lat: float, lon: float) -> Path:
@@ -274,11 +272,6 @@ def _http_get(url: str, params: dict, headers: dict, timeout) -> tuple[int, byte
 
     response = requests.get(url, params=params, headers=headers, timeout=timeout)
     return response.status_code, response.content[:MAX_BYTES + 1]
-
-
-def offline() -> bool:
-    """True when ``CER_STUDIO_OFFLINE`` switches the network off."""
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache: bool = True,
@@ -305,10 +298,9 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
     if offline():
         # the reason reaches the Previsioni page: no environment variable names in front of a mayor
         raise ForecastUnavailable("studio avviato senza rete", "studio started offline")
-    with _LOCK:
-        failed_at = _NET["failed_at"]
-        if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
-            raise ForecastUnavailable(_NET["it"], _NET["en"])
+    recent = _FAILURE.recent(RETRY_AFTER_S)
+    if recent is not None:
+        raise ForecastUnavailable(*recent)
     import requests
 
     last_it, last_en = "Open-Meteo non raggiungibile", "Open-Meteo unreachable"
@@ -328,27 +320,18 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
         last_it, last_en = f"Open-Meteo ha risposto {status}", f"Open-Meteo answered {status}"
         if not (status == 429 or status >= 500):
             raise ForecastUnavailable(last_it, last_en)  # a refusal of the request: asking again gives the same
-    with _LOCK:  # the network or the service is down: do not ask again for a while
-        _NET.update(failed_at=time.monotonic(), it=last_it, en=last_en)
+    _FAILURE.record(last_it, last_en)  # the network or the service is down: do not ask again for a while
     raise ForecastUnavailable(last_it, last_en)
 
 
 def forget_failures() -> None:
     """Forget a remembered network failure (tests; a "try again" button)."""
-    with _LOCK:
-        _NET.update(failed_at=None, it="", en="")
+    _FAILURE.forget()
 
 
 def _store(path: Path, body: bytes) -> None:
     """Write the answer to the cache atomically; the cache is a convenience, failures are ignored."""
-    try:
-        with _LOCK:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{threading.get_ident()}")
-            tmp.write_bytes(body)
-            os.replace(tmp, path)
-    except OSError:
-        pass
+    write_atomic(path, body, _LOCK)
 
 
 def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache: bool = True,

@@ -1,12 +1,18 @@
-"""PVGIS files: typical meteorological years (TMY) and hourly "seriescalc" series, CSV or JSON.
+"""PVGIS: typical meteorological years (TMY) and hourly "seriescalc" series, read from files or asked online.
 
-Parsing is delegated to :mod:`pvlib.iotools` (``read_pvgis_tmy`` / ``read_pvgis_hourly``); this module
-recognises what the user brought, refuses what it cannot use with a sentence naming the file, line
-and expected content, and returns the data with its UTC timestamps untouched (TMY rows keep the
-year each month came from; seriescalc rows keep their minute offset, e.g. ``:10``). Turning them into
-the hours of a simulated year is :func:`cer_core.solar.weather.coerce_to_year`'s job.
+One module per service, as pvlib keeps its clients in ``iotools``:
 
-Formats: ``docs/pv.md`` and ``docs/formats.md`` §5.
+* ``read_*`` (:func:`read_tmy`, :func:`read_hourly`): parsing is delegated to :mod:`pvlib.iotools`
+  (``read_pvgis_tmy`` / ``read_pvgis_hourly``); this module recognises what the user brought, refuses
+  what it cannot use with a sentence naming the file, line and expected content, and returns the data
+  with its UTC timestamps untouched (TMY rows keep the year each month came from; seriescalc rows keep
+  their minute offset, e.g. ``:10``).
+* ``get_*`` (:func:`get_tmy`): the site's typical year from memory, the disk cache or a download in a
+  background thread with a deadline, remembering a network failure and a refused point
+  (:class:`PvgisUnavailable` says why). What it shares with the Open-Meteo client is in :mod:`.http`.
+
+Turning a typical year into the hours of a simulated year is :func:`cer_core.solar.weather.coerce_to_year`'s
+job. Formats: ``docs/pv.md`` and ``docs/formats.md`` §5.
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ import io
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
-from ..errors import error
+from ..errors import CerInputError, error
+from .http import FailureMemory, cache_root, offline, write_atomic
 
 #: Columns a typical year must provide (pvlib names) [W/m², °C, m/s].
 TMY_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
@@ -575,4 +585,167 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
                       azimuth_deg=azimuth, radiation_db=raddb)
 
 
-__all__ = ["TmyFile", "HourlyFile", "sniff_pvgis", "read_tmy", "read_hourly", "write_tmy_json", "tmy_from_download"]
+# --------------------------------------------------------------------------------------------------
+# Asking PVGIS for a typical year: memory, disk cache, then a download with a deadline
+# --------------------------------------------------------------------------------------------------
+
+#: HTTP timeouts (connect, read) [s] of the download, which may finish in the background.
+HTTP_TIMEOUT_S = (3.0, 30.0)
+#: After a network failure, PVGIS is not asked again for this long [s] (each call answers at once).
+RETRY_AFTER_S = 600.0
+#: Downloaded typical years kept in memory (one per site), least recently used dropped first.
+MEMORY_SIZE = 64
+
+_LOCK = threading.RLock()
+_MEMORY: LRUCache = LRUCache(maxsize=MEMORY_SIZE)   # site key → TmyFile
+_INFLIGHT: dict[str, threading.Thread] = {}         # site key → the download running for it
+_REFUSED: dict[str, tuple[str, str]] = {}           # site key → PVGIS's refusal of that point (it, en)
+_FAILURE = FailureMemory()
+
+
+class PvgisUnavailable(Exception):
+    """PVGIS could not answer in time; ``it`` and ``en`` say why in one sentence."""
+
+    def __init__(self, it: str, en: str):
+        super().__init__(en)
+        self.it, self.en = it, en
+
+
+def site_key(lat: float, lon: float) -> str:
+    """The point a download is for, to 0.001° (about 100 m): the memory and disk cache key."""
+    return f"{lat:.3f}_{lon:.3f}"
+
+
+def cache_dir() -> Path:
+    """Disk cache folder of downloaded typical years: ``$CER_STUDIO_CACHE/pvgis`` (``~/.cache/cer-studio/pvgis``)."""
+    return cache_root() / "pvgis"
+
+
+def tmy_cache_path(lat: float, lon: float) -> Path:
+    """Disk cache file of the site's typical year (PVGIS's own JSON layout, so also a valid upload)."""
+    return cache_dir() / f"tmy_{site_key(lat, lon)}.json"
+
+
+def _download(site: str, lat: float, lon: float) -> None:
+    """Fetch the PVGIS TMY (run in a daemon thread); keep it in memory and on disk, or remember why not."""
+    import requests
+    from pvlib import iotools
+
+    try:
+        frame, meta = iotools.get_pvgis_tmy(lat, lon, outputformat="json", usehorizon=True, map_variables=True,
+                                            timeout=HTTP_TIMEOUT_S, coerce_year=None)
+        tmy = tmy_from_download(frame, meta, "PVGIS")
+        with _LOCK:
+            _MEMORY[site] = tmy
+        _FAILURE.succeeded()
+        write_atomic(tmy_cache_path(lat, lon), write_tmy_json(tmy))  # memory still has it if this fails
+    except requests.HTTPError as exc:
+        # pvlib raises PVGIS's own message (e.g. "Location over the sea") without a response: a refusal of this
+        # point; a server error (5xx), a timeout or throttling (408, 429) says nothing about the point
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status is None or (400 <= status < 500 and status not in (408, 429)):
+            _site_refused(site, exc)
+        else:
+            _network_failed(exc)
+    except (requests.RequestException, OSError) as exc:
+        # no route, DNS, timeouts, and a proxy's or captive portal's HTML page where JSON was expected
+        _network_failed(exc)
+    except (CerInputError, ValueError, KeyError, TypeError) as exc:
+        _site_refused(site, exc)  # PVGIS answered, but not with a usable typical year for this point
+    except Exception as exc:  # noqa: BLE001 - a background thread must never die silently mid-way
+        _network_failed(exc, "errore nello scaricare da PVGIS", "error downloading from PVGIS")
+    finally:
+        with _LOCK:
+            _INFLIGHT.pop(site, None)
+
+
+def _site_refused(site: str, exc: Exception) -> None:
+    """Remember that PVGIS refused this point (for the life of the process)."""
+    text = str(exc)[:160]
+    with _LOCK:
+        _REFUSED[site] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
+                          f"PVGIS refused the request for this point ({text})")
+
+
+def _network_failed(exc: Exception, it: str = "PVGIS non raggiungibile", en: str = "PVGIS unreachable") -> None:
+    """Remember a network failure: no call asks PVGIS again for :data:`RETRY_AFTER_S`."""
+    _FAILURE.record(f"{it} ({type(exc).__name__})", f"{en} ({type(exc).__name__})")
+
+
+def get_tmy(lat: float, lon: float, deadline_s: float) -> tuple[TmyFile, str]:
+    """The PVGIS typical year of the site, and how it was obtained (``"memory"``, ``"disk"``, ``"download"``).
+
+    In this order: memory (this process), the disk cache (:func:`tmy_cache_path`), then
+    :func:`pvlib.iotools.get_pvgis_tmy` (``coerce_year=None``: PVGIS's own stamps) in a daemon thread,
+    waited for at most ``deadline_s``. A slower download goes on in the background and a later call
+    finds it in memory; it is written to the disk cache too.
+
+    Parameters
+    ----------
+    lat, lon : float
+        Site [deg] (the caches are keyed to 0.001°).
+    deadline_s : float
+        Longest wait for the download [s].
+
+    Returns
+    -------
+    (TmyFile, str)
+
+    Raises
+    ------
+    PvgisUnavailable
+        Offline (a network failure is remembered for :data:`RETRY_AFTER_S`), a point PVGIS refused (remembered
+        for the life of the process), slower than ``deadline_s``, a download already running for the site, or
+        network use switched off with ``CER_STUDIO_OFFLINE=1`` (the caches are still read).
+    """
+    site = site_key(lat, lon)
+    with _LOCK:
+        tmy = _MEMORY.get(site)
+    if tmy is not None:
+        return tmy, "memory"
+    path = tmy_cache_path(lat, lon)
+    if path.is_file():
+        try:
+            tmy = read_tmy(path.read_bytes(), str(path))
+            with _LOCK:
+                _MEMORY[site] = tmy
+            return tmy, "disk"
+        except (CerInputError, OSError):
+            pass  # a broken cache file is ignored and replaced by the next download
+    if offline():
+        raise PvgisUnavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
+    with _LOCK:
+        if site in _REFUSED:
+            raise PvgisUnavailable(*_REFUSED[site])
+        recent = _FAILURE.recent(RETRY_AFTER_S)
+        if recent is not None:
+            raise PvgisUnavailable(*recent)
+        if site in _INFLIGHT:  # started by an earlier call that already waited: do not wait again
+            raise PvgisUnavailable("scaricamento da PVGIS in corso", "PVGIS download in progress")
+        thread = threading.Thread(target=_download, args=(site, lat, lon), name=f"pvgis-{site}", daemon=True)
+        _INFLIGHT[site] = thread
+        thread.start()
+    thread.join(deadline_s)
+    with _LOCK:
+        tmy = _MEMORY.get(site)
+        if tmy is not None:
+            return tmy, "download"
+        if thread.is_alive():
+            raise PvgisUnavailable(f"PVGIS non ha risposto entro {deadline_s:g} s (lo scaricamento prosegue)",
+                                   f"PVGIS did not answer within {deadline_s:g} s (the download goes on)")
+        if site in _REFUSED:
+            raise PvgisUnavailable(*_REFUSED[site])
+    it, en = _FAILURE.last()
+    raise PvgisUnavailable(it or "PVGIS non disponibile", en or "PVGIS unavailable")
+
+
+def forget() -> None:
+    """Forget the typical years kept in memory, the refused points and a remembered failure (tests)."""
+    with _LOCK:
+        _MEMORY.clear()
+        _REFUSED.clear()
+    _FAILURE.forget()
+
+
+__all__ = ["TmyFile", "HourlyFile", "sniff_pvgis", "read_tmy", "read_hourly", "write_tmy_json", "tmy_from_download",
+           "get_tmy", "PvgisUnavailable", "tmy_cache_path"]

@@ -39,8 +39,7 @@ def plants_production(sc: Scenario, ws: Workspace) -> tuple[np.ndarray, dict]:
     CerInputError
         With every plant's problem, located at ``plants[j].…`` (and ``site.weather.path``).
     """
-    from .pv import degradation_factor, pv_production_kwh, technology_gamma
-    from .weather import site_weather
+    from .pv import degradation_factor, technology_gamma
 
     out = np.zeros((n_hours(sc.year), len(sc.plants)))
     meta: dict = {"weather": None, "plants": {}}
@@ -54,16 +53,14 @@ def plants_production(sc: Scenario, ws: Workspace) -> tuple[np.ndarray, dict]:
             pv_idx.remove(j)
     if pv_idx:
         try:
-            weather = site_weather(sc.site.lat, sc.site.lon, sc.year, sc.weather, ws.read_file)
+            production, meta["weather"], label = _pvlib_plants(sc, ws, [sc.plants[j] for j in pv_idx])
         except CerInputError as exc:
             problems.extend(exc.problems)
-            weather = None
-        if weather is not None:
-            meta["weather"] = weather.describe()
-            out[:, pv_idx] = pv_production_kwh([sc.plants[j] for j in pv_idx], weather, sc.year)
+        else:
+            out[:, pv_idx] = production
             for j in pv_idx:
                 p = sc.plants[j]
-                meta["plants"][p.id] = {"source": "pvlib", "faces": len(p.faces), "weather": weather.label,
+                meta["plants"][p.id] = {"source": "pvlib", "faces": len(p.faces), "weather": label,
                                         "degradation_factor": round(degradation_factor(p, sc.year), 4),
                                         **_totals(out[:, j], p.kwp)}
     for j, p in enumerate(sc.plants):
@@ -84,6 +81,68 @@ def plants_production(sc: Scenario, ws: Workspace) -> tuple[np.ndarray, dict]:
         meta["plants"][p.id] = {"source": "file", "path": path, **info, **_totals(out[:, j], p.kwp)}
     problems.raise_if_errors()
     return out, meta
+
+
+#: The code whose source is part of the disk cache's key for pvlib plants (paths inside ``cer_core``).
+_PV_CODE = ("solar/production.py", "solar/pv.py", "solar/weather.py", "io/pvgis.py", "timeaxis.py")
+
+
+def _pvlib_plants(sc: Scenario, ws: Workspace, plants: list[Plant]) -> tuple[np.ndarray, dict, str]:
+    """Production of the pvlib plants on the site's weather, the weather's description and label.
+
+    Reading the typical year and the PV chain need pvlib and SciPy, whose import is most of a cold
+    start; for weather that depends on nothing but the scenario's files (``embedded``, ``file``) the
+    three results are kept in the disk cache of derived data (:mod:`cer_core.diskcache`), keyed by the
+    plants, the site, the year, the weather's bytes, the library versions and this code's source.
+    ``auto`` and ``pvgis`` depend on the network and on the PVGIS cache, so they are always computed.
+
+    Raises
+    ------
+    CerInputError
+        For the weather (``site.weather.…``).
+    """
+    import json
+
+    from .. import diskcache
+
+    key = _pv_cache_key(sc, ws, plants)
+    hit = diskcache.load(key) if key else None
+    if hit is not None:
+        return (hit["production"], json.loads(diskcache.array_text(hit["weather"])),
+                diskcache.array_text(hit["label"]))
+    from .pv import pv_production_kwh
+    from .weather import site_weather
+
+    weather = site_weather(sc.site.lat, sc.site.lon, sc.year, sc.weather, ws.read_file)
+    production, described = pv_production_kwh(plants, weather, sc.year), weather.describe()
+    if key:
+        diskcache.store(key, {"production": production, "weather": diskcache.text_array(json.dumps(described)),
+                              "label": diskcache.text_array(weather.label)})
+    return production, described, weather.label
+
+
+def _pv_cache_key(sc: Scenario, ws: Workspace, plants: list[Plant]) -> str | None:
+    """The disk cache key of :func:`_pvlib_plants`, or None when the weather is not cacheable."""
+    from .. import diskcache
+    from ..paths import ASSETS
+
+    spec = sc.weather or {"source": "auto"}
+    source = spec.get("source", "auto")
+    if not diskcache.enabled() or sc.site.lat is None or sc.site.lon is None:
+        return None
+    if source == "embedded":
+        weather_bytes = [p.name.encode() + b"\0" + p.read_bytes()
+                         for p in sorted((ASSETS / "weather").glob("pvgis_tmy_*.csv"))]
+    elif source == "file":
+        try:
+            weather_bytes = [ws.read_file(spec.get("path", ""))]
+        except (FileNotFoundError, KeyError, ValueError, OSError):
+            return None  # the computation says why
+    else:
+        return None
+    inputs = (sc.year, float(sc.site.lat), float(sc.site.lon), sorted(spec.items()), *weather_bytes,
+              *(repr(p) for p in plants))
+    return diskcache.entry_key("pv_production", inputs, code=_PV_CODE, libraries=("pvlib", "pandas", "scipy"))
 
 
 def _totals(values: np.ndarray, kwp: float) -> dict:

@@ -22,12 +22,12 @@ Values are kW averaged over the hour, i.e. kWh per hour, on the axis of
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache, cached
 
 from ..errors import error
 from ..timeaxis import local_month
@@ -72,8 +72,10 @@ class SiteGeometry:
     day: np.ndarray  # rows with any irradiance
 
 
-_GEOMETRY: OrderedDict[str, SiteGeometry] = OrderedDict()
-_PROFILES: OrderedDict[tuple, np.ndarray] = OrderedDict()
+#: Geometry per weather year, and DC profiles per (weather, tilt, azimuth, technology); least recently used
+#: dropped first.
+_GEOMETRY: LRUCache = LRUCache(maxsize=16)
+_PROFILES: LRUCache = LRUCache(maxsize=_PROFILE_CACHE_MAX)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -93,13 +95,9 @@ def _weather_key(weather: WeatherYear) -> str:
     return "content:" + h.hexdigest()[:16]
 
 
+@cached(_GEOMETRY, key=_weather_key, lock=_LOCK)
 def site_geometry(weather: WeatherYear) -> SiteGeometry:
     """Sun position, extraterrestrial irradiance and airmass for the weather year (cached per year)."""
-    key = _weather_key(weather)
-    with _LOCK:
-        hit = _GEOMETRY.get(key)
-    if hit is not None:
-        return hit
     from pvlib import atmosphere, irradiance, solarposition
 
     instants = weather.data.index + pd.Timedelta(hours=weather.irradiance_offset_h)
@@ -109,18 +107,13 @@ def site_geometry(weather: WeatherYear) -> SiteGeometry:
                                          pressure=pressure, temperature=weather.data["temp_air"].to_numpy(),
                                          method="nrel_numpy")
     airmass = atmosphere.get_relative_airmass(sp["apparent_zenith"].to_numpy(), model="kastenyoung1989")
-    geo = SiteGeometry(
+    return SiteGeometry(
         zenith_deg=_readonly(sp["zenith"].to_numpy(dtype=float)),
         azimuth_deg=_readonly(sp["azimuth"].to_numpy(dtype=float)),
         dni_extra_w_m2=_readonly(np.asarray(irradiance.get_extra_radiation(instants), dtype=float)),
         airmass=_readonly(np.nan_to_num(np.asarray(airmass, dtype=float), nan=40.0)),
         day=_readonly(weather.data["ghi"].to_numpy() > 0.0),
     )
-    with _LOCK:
-        _GEOMETRY[key] = geo
-        while len(_GEOMETRY) > 16:
-            _GEOMETRY.popitem(last=False)
-    return geo
 
 
 def technology_gamma(technology: str, where: str = "technology") -> tuple[str, float]:
@@ -274,9 +267,8 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
     found: dict[tuple, np.ndarray] = {}
     with _LOCK:
         for k in dict.fromkeys(keys):
-            prof = _PROFILES.get(k)
+            prof = _PROFILES.get(k)  # a hit becomes the most recently used
             if prof is not None:
-                _PROFILES.move_to_end(k)
                 found[k] = prof
     missing = [k for k in dict.fromkeys(keys) if k not in found]
     # computed outside the lock; kept in ``found`` too, so that profiles evicted by a later batch of the
@@ -287,8 +279,6 @@ def _dc_profiles(weather: WeatherYear, orientations: Sequence[tuple[float, float
         with _LOCK:
             for j, k in enumerate(chunk):
                 found[k] = _PROFILES[k] = _readonly(dc[:, j].astype(np.float32))
-            while len(_PROFILES) > _PROFILE_CACHE_MAX:
-                _PROFILES.popitem(last=False)
     return [found[k] for k in keys]
 
 
@@ -393,17 +383,51 @@ def pv_production_kwh(plants: Sequence, weather: WeatherYear, year: int) -> np.n
                 tech = getattr(plant, "technology", "crystSi") or "crystSi"
                 by_tech.setdefault(tech, []).append((j, f))
                 orientations.setdefault(tech, []).append((face.tilt_deg, face.azimuth_deg))
-    dc_kw = np.zeros_like(out)
+    faces: list[list[tuple[float, np.ndarray]]] = [[] for _ in plants]  # per plant, (face kWp, profile) in order
     for tech, members in by_tech.items():
         where = f"plants[{members[0][0]}].technology"
         profiles = _dc_profiles(weather, orientations[tech], tech, where)
         for (j, f), prof in zip(members, profiles):
-            dc_kw[:, j] += plants[j].faces[f].kwp * prof.astype(float)
-    if plants:
-        out = ac_from_dc(dc_kw, np.array([p.kwp for p in plants], dtype=float),
-                         np.array([p.losses_pct for p in plants], dtype=float),
-                         np.array([p.dc_ac_ratio for p in plants], dtype=float),
-                         np.array([degradation_factor(p, year) for p in plants], dtype=float))
+            faces[j].append((plants[j].faces[f].kwp, prof))
+    if not plants or not any(faces):
+        return out
+    return _ac_by_blocks(out, faces, plants, year)
+
+
+#: Plants whose AC output is computed together (a block's temporaries stay in the CPU cache).
+_AC_BLOCK = 48
+
+
+def _ac_by_blocks(out: np.ndarray, faces: list[list[tuple[float, np.ndarray]]], plants: Sequence,
+                  year: int) -> np.ndarray:
+    """Fill ``out`` (hours, plants) with :func:`ac_from_dc` of each plant's summed face profiles.
+
+    Only the hours where some profile is non-zero are computed (a plant with no DC power gives exactly
+    0.0 through the inverter model, as ``out`` already holds), a block of plants at a time, with the
+    same operations per value as one call over the whole matrix: the result is bit for bit the same
+    (``tests/test_pv.py``), without the (hours × plants) temporaries of the whole-matrix call.
+    """
+    lit = np.zeros(out.shape[0], dtype=bool)
+    seen: dict[int, np.ndarray] = {}
+    for plant_faces in faces:
+        for _, prof in plant_faces:
+            if id(prof) not in seen:
+                seen[id(prof)] = prof
+                lit |= prof != 0
+    rows = np.flatnonzero(lit)
+    lit_profiles = {key: prof[rows].astype(float) for key, prof in seen.items()}
+    kwp = np.array([p.kwp for p in plants], dtype=float)
+    losses = np.array([p.losses_pct for p in plants], dtype=float)
+    ratio = np.array([p.dc_ac_ratio for p in plants], dtype=float)
+    degradation = np.array([degradation_factor(p, year) for p in plants], dtype=float)
+    for start in range(0, len(plants), _AC_BLOCK):
+        stop = min(start + _AC_BLOCK, len(plants))
+        dc_kw = np.zeros((len(rows), stop - start), order="F")  # a plant's hours contiguous
+        for k in range(start, stop):
+            for face_kwp, prof in faces[k]:
+                dc_kw[:, k - start] += face_kwp * lit_profiles[id(prof)]
+        out[rows, start:stop] = ac_from_dc(dc_kw, kwp[start:stop], losses[start:stop], ratio[start:stop],
+                                           degradation[start:stop])
     return out
 
 

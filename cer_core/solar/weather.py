@@ -19,29 +19,30 @@ different real year. :func:`site_weather` turns one into the hours of the simula
   them, on the hour they were observed in.
 
 Sources, in the order ``site.weather.source`` asks for them: ``embedded`` (the nearest of the typical
-years shipped in ``assets/weather/``), ``pvgis`` / ``auto`` (memory → disk cache → PVGIS API with a
-short deadline → the embedded year, saying why), ``file`` (a PVGIS TMY CSV or JSON the user brought).
-See ``docs/pv.md``.
+years shipped in ``assets/weather/``, catalogued here), ``pvgis`` / ``auto`` (the PVGIS client
+:func:`cer_core.io.pvgis.get_tmy`: memory → disk cache → PVGIS API with a short deadline; the embedded
+year when it cannot answer, saying why), ``file`` (a PVGIS TMY CSV or JSON the user brought, read by
+:func:`cer_core.io.pvgis.read_tmy`). This module makes no request and writes no file: it holds the
+transforms, the catalogue and memory caches (``cachetools``, one lock). See ``docs/pv.md``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache, cached
 
 from ..errors import CerInputError, error, located
-from ..io.pvgis import TmyFile, read_tmy, tmy_from_download, write_tmy_json
+from ..io import pvgis
+from ..io.pvgis import TmyFile, read_tmy
 from ..paths import ASSETS
 from ..timeaxis import hours_utc, local_month
 
@@ -59,10 +60,6 @@ EMBEDDED_PLACES = {
 AUTO_DEADLINE_S = 3.0
 #: Longest wait [s] for PVGIS when the scenario asks for ``pvgis`` explicitly.
 PVGIS_DEADLINE_S = 12.0
-#: After a network failure, PVGIS is not tried again for this long [s] (each call answers at once).
-RETRY_AFTER_S = 600.0
-#: HTTP timeouts (connect, read) [s] of the download, which may finish in the background.
-HTTP_TIMEOUT_S = (3.0, 30.0)
 #: Sunshine threshold: an hour counts as sunny when its direct normal irradiance exceeds it (WMO) [W/m²].
 SUNSHINE_DNI_W_M2 = 120.0
 #: Irradiance time offset assumed when neither the file nor the data tell [h] (hour-centred values).
@@ -260,67 +257,56 @@ def infer_irradiance_offset_h(frame: pd.DataFrame, lat: float, lon: float) -> fl
     return best / 60.0
 
 
-def _memo(cache: OrderedDict, key, compute, maxsize: int = 64):
-    """``cache[key]``, computed (outside the lock) and stored on a miss; least recently used entries go first."""
-    with _LOCK:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    value = compute()
-    with _LOCK:
-        cache[key] = value
-        while len(cache) > maxsize:
-            cache.popitem(last=False)
-    return value
+# --------------------------------------------------------------------------------------------------
+# Memory caches: bounded (least recently used dropped first), shared by the studio's sessions
+# --------------------------------------------------------------------------------------------------
+
+_LOCK = threading.RLock()
+#: Typical year → its content key, by identity (each entry keeps its TmyFile, so the id is not reused).
+_KEYS: LRUCache = LRUCache(maxsize=64)
+#: Irradiance time offset per content key; a typical year on the hours of a year; the WeatherYears made.
+_OFFSETS: LRUCache = LRUCache(maxsize=64)
+_FRAMES: LRUCache = LRUCache(maxsize=64)
+_MADE: LRUCache = LRUCache(maxsize=128)
+#: Shipped typical years parsed (at most one per file of the catalogue); uploads parsed, by content.
+_EMBEDDED: LRUCache = LRUCache(maxsize=16)
+_FILES: LRUCache = LRUCache(maxsize=32)
 
 
-_OFFSETS: OrderedDict[str, tuple[float, str]] = OrderedDict()
-_FRAMES: OrderedDict[tuple[str, int], tuple[pd.DataFrame, dict]] = OrderedDict()
-
-
+@cached(_OFFSETS, key=lambda tmy_key, tmy: tmy_key, lock=_LOCK)
 def _offset_for(tmy_key: str, tmy: TmyFile) -> tuple[float, str]:
     """The irradiance time offset [h] of a registered TMY and where it comes from (file, inferred, default)."""
-    def compute() -> tuple[float, str]:
-        if tmy.irradiance_offset_h is not None:
-            return float(tmy.irradiance_offset_h), "file"
-        inferred = infer_irradiance_offset_h(tmy.data, tmy.lat, tmy.lon)
-        return (DEFAULT_OFFSET_H, "default") if inferred is None else (inferred, "inferred")
-
-    return _memo(_OFFSETS, tmy_key, compute)
+    if tmy.irradiance_offset_h is not None:
+        return float(tmy.irradiance_offset_h), "file"
+    inferred = infer_irradiance_offset_h(tmy.data, tmy.lat, tmy.lon)
+    return (DEFAULT_OFFSET_H, "default") if inferred is None else (inferred, "inferred")
 
 
+@cached(_FRAMES, key=lambda tmy_key, tmy, year: (tmy_key, int(year)), lock=_LOCK)
 def _year_frame(tmy_key: str, tmy: TmyFile, year: int) -> tuple[pd.DataFrame, dict]:
     """The TMY's rows on the hours of ``year`` (:func:`coerce_to_year`), shared by every caller."""
-    return _memo(_FRAMES, (tmy_key, int(year)), lambda: coerce_to_year(tmy.data, year))
-
-
-# --------------------------------------------------------------------------------------------------
-# Registry of loaded typical years (content-keyed)
-# --------------------------------------------------------------------------------------------------
-
-_TMY: OrderedDict[str, TmyFile] = OrderedDict()
-_TMY_MAX = 64
-_LOCK = threading.RLock()
+    return coerce_to_year(tmy.data, year)
 
 
 def _register(kind: str, tmy: TmyFile) -> str:
-    """Store a parsed TMY under a key made of its content, so equal data share every cache.
+    """The content key of a parsed TMY, so that equal data share every cache (memoised by identity).
 
     The key covers the values, their time stamps and column names, the data point and every field
     that the derived caches or :meth:`WeatherYear.describe` depend on: two files differing in any of
-    them never share a cached frame. The registry is bounded: callers keep the :class:`TmyFile` they
-    registered rather than reading it back (another session may have evicted it meanwhile).
+    them never share a cached frame. Callers keep the :class:`TmyFile` itself (the PVGIS client's memory,
+    :data:`_EMBEDDED`, :data:`_FILES`), so an entry dropped here only costs one more hash.
     """
+    with _LOCK:
+        hit = _KEYS.get(id(tmy))
+    if hit is not None and hit[0] is tmy:
+        return hit[1]
     digest = hashlib.sha1(np.ascontiguousarray(tmy.data.to_numpy(dtype=float)).tobytes())
     digest.update(np.ascontiguousarray(pd.DatetimeIndex(tmy.data.index).as_unit("s").asi8).tobytes())
     digest.update(repr((list(tmy.data.columns), round(tmy.lat, 4), round(tmy.lon, 4), tmy.elevation_m,
                         tmy.irradiance_offset_h, tmy.period, tmy.radiation_db, tmy.months_selected)).encode())
     key = f"{kind}:{digest.hexdigest()[:16]}"
     with _LOCK:
-        _TMY[key] = tmy
-        _TMY.move_to_end(key)
-        while len(_TMY) > _TMY_MAX:
-            _TMY.popitem(last=False)
+        _KEYS[id(tmy)] = (tmy, key)
     return key
 
 
@@ -364,33 +350,13 @@ def nearest_embedded(lat: float, lon: float) -> tuple[EmbeddedTmy, float]:
     return catalog[i], dists[i]
 
 
-_EMBEDDED_KEYS: dict[str, str] = {}
-
-
-def _registered(key: str | None) -> TmyFile | None:
-    """The registered TMY under ``key`` (marked recently used), or None."""
-    with _LOCK:
-        tmy = _TMY.get(key) if key is not None else None
-        if tmy is not None:
-            _TMY.move_to_end(key)
-        return tmy
-
-
-def _embedded_key(filename: str) -> tuple[str, TmyFile]:
-    """Registry key and data of a shipped typical year, parsing the file the first time (or after eviction)."""
-    with _LOCK:
-        key = _EMBEDDED_KEYS.get(filename)
-    tmy = _registered(key)
-    if tmy is not None:
-        return key, tmy
+@cached(_EMBEDDED, lock=_LOCK)
+def _embedded_tmy(filename: str) -> TmyFile:
+    """A shipped typical year, parsed once (its period taken from the catalogue's file name)."""
     tmy = read_tmy((EMBEDDED_DIR / filename).read_bytes(), f"assets/weather/{filename}")
     entry = next(e for e in embedded_catalog() if e.filename == filename)
-    tmy = TmyFile(tmy.data, tmy.lat, tmy.lon, tmy.elevation_m, tmy.irradiance_offset_h, tmy.months_selected,
-                  entry.period, tmy.radiation_db)
-    key = _register("embedded", tmy)
-    with _LOCK:
-        _EMBEDDED_KEYS[filename] = key
-    return key, tmy
+    return TmyFile(tmy.data, tmy.lat, tmy.lon, tmy.elevation_m, tmy.irradiance_offset_h, tmy.months_selected,
+                   entry.period, tmy.radiation_db)
 
 
 def _label(tmy: TmyFile) -> str:
@@ -403,7 +369,8 @@ def _label(tmy: TmyFile) -> str:
 def _embedded_weather(lat: float, lon: float, year: int, note_it: str = "", note_en: str = "") -> WeatherYear:
     """The nearest shipped year; a non-empty note means it stands in for PVGIS (``cache="fallback"``)."""
     entry, dist = nearest_embedded(lat, lon)
-    key, tmy = _embedded_key(entry.filename)
+    tmy = _embedded_tmy(entry.filename)
+    key = _register("embedded", tmy)
     it = f"anno tipico incorporato più vicino: {entry.place_it}, a {dist:.0f} km dal sito"
     en = f"nearest embedded typical year: {entry.place_en}, {dist:.0f} km from the site"
     return _make(key, tmy, year, lat, lon, "embedded", "fallback" if note_en else "embedded", _join(note_it, it),
@@ -414,38 +381,27 @@ def _join(first: str, second: str) -> str:
     return f"{first}; {second}" if first and second else (first or second)
 
 
-_MADE: OrderedDict[tuple, WeatherYear] = OrderedDict()
+def _made_key(tmy_key: str, tmy: TmyFile, year: int, site_lat: float, site_lon: float, source: str, cache: str,
+              note_it: str = "", note_en: str = "") -> tuple:
+    return (tmy_key, int(year), round(site_lat, 5), round(site_lon, 5), source, cache, note_it, note_en)
 
 
+@cached(_MADE, key=_made_key, lock=_LOCK)
 def _make(tmy_key: str, tmy: TmyFile, year: int, site_lat: float, site_lon: float, source: str, cache: str,
           note_it: str = "", note_en: str = "") -> WeatherYear:
     """The WeatherYear for a registered TMY (memoised: the same request returns the same object)."""
-    ident = (tmy_key, int(year), round(site_lat, 5), round(site_lon, 5), source, cache, note_it, note_en)
-    with _LOCK:
-        hit = _MADE.get(ident)
-        if hit is not None:
-            _MADE.move_to_end(ident)
-            return hit
     frame, info = _year_frame(tmy_key, tmy, int(year))
     offset, origin = _offset_for(tmy_key, tmy)
-    weather = WeatherYear(
+    return WeatherYear(
         data=frame, source=source, label=_label(tmy), lat=tmy.lat, lon=tmy.lon, elevation_m=tmy.elevation_m,
         distance_km=haversine_km(site_lat, site_lon, tmy.lat, tmy.lon), year=int(year),
         irradiance_offset_h=offset, offset_origin=origin, site_lat=site_lat, site_lon=site_lon, period=tmy.period,
         note_it=note_it, note_en=note_en, cache=cache, digest=f"{tmy_key}@{int(year)}", fill=info)
-    with _LOCK:
-        _MADE[ident] = weather
-        while len(_MADE) > 128:
-            _MADE.popitem(last=False)
-    return weather
 
 
 # --------------------------------------------------------------------------------------------------
 # Uploaded files
 # --------------------------------------------------------------------------------------------------
-
-_FILE_KEYS: OrderedDict[str, str] = OrderedDict()
-
 
 def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None = None,
                        site_lon: float | None = None) -> WeatherYear:
@@ -469,15 +425,12 @@ def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None
     """
     sha = hashlib.sha1(data).hexdigest()
     with _LOCK:
-        key = _FILE_KEYS.get(sha)
-    tmy = _registered(key)
+        tmy = _FILES.get(sha)
     if tmy is None:
         tmy = read_tmy(data, name)
-        key = _register("file", tmy)
         with _LOCK:
-            _FILE_KEYS[sha] = key
-            while len(_FILE_KEYS) > 32:
-                _FILE_KEYS.popitem(last=False)
+            tmy = _FILES.setdefault(sha, tmy)
+    key = _register("file", tmy)
     lat = tmy.lat if site_lat is None else float(site_lat)
     lon = tmy.lon if site_lon is None else float(site_lon)
     dist = haversine_km(lat, lon, tmy.lat, tmy.lon)
@@ -486,145 +439,6 @@ def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None
         it = f"il file meteo «{name}» è per un punto a {dist:.0f} km dal sito"
         en = f"the weather file '{name}' is for a point {dist:.0f} km from the site"
     return _make(key, tmy, year, lat, lon, "file", "file", it, en)
-
-
-# --------------------------------------------------------------------------------------------------
-# PVGIS online, with disk cache and a hard deadline
-# --------------------------------------------------------------------------------------------------
-
-class _Unavailable(Exception):
-    """PVGIS could not answer in time; carries the reason in Italian and English."""
-
-    def __init__(self, it: str, en: str):
-        super().__init__(en)
-        self.it, self.en = it, en
-
-
-_DOWNLOADED: dict[str, str] = {}          # site key → registered TMY key
-_INFLIGHT: dict[str, threading.Thread] = {}
-_SITE_FAILED: dict[str, tuple[str, str]] = {}
-_NET = {"failed_at": None, "it": "", "en": ""}
-
-
-def cache_dir() -> Path:
-    """Disk cache folder: ``$CER_STUDIO_CACHE`` or ``~/.cache/cer-studio``."""
-    env = os.environ.get("CER_STUDIO_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "cer-studio"
-
-
-def _site_key(lat: float, lon: float) -> str:
-    return f"{lat:.3f}_{lon:.3f}"
-
-
-def _disk_path(site_key: str) -> Path:
-    return cache_dir() / "pvgis" / f"tmy_{site_key}.json"
-
-
-def _download(site_key: str, lat: float, lon: float) -> None:
-    """Fetch the PVGIS TMY (run in a daemon thread); store it in memory and on disk, or record why not."""
-    import requests
-    from pvlib import iotools
-
-    try:
-        frame, meta = iotools.get_pvgis_tmy(lat, lon, outputformat="json", usehorizon=True, map_variables=True,
-                                            timeout=HTTP_TIMEOUT_S, coerce_year=None)
-        tmy = tmy_from_download(frame, meta, "PVGIS")
-        key = _register("pvgis", tmy)
-        with _LOCK:
-            _DOWNLOADED[site_key] = key
-            _NET["failed_at"] = None
-        try:
-            path = _disk_path(site_key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{threading.get_ident()}")
-            tmp.write_bytes(write_tmy_json(tmy))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # the cache is a convenience: memory still has the data
-    except requests.HTTPError as exc:
-        # pvlib raises PVGIS's own message (e.g. "Location over the sea") without a response: a refusal of this
-        # point; a server error (5xx), a timeout or throttling (408, 429) says nothing about the point
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        if status is None or (400 <= status < 500 and status not in (408, 429)):
-            _site_refused(site_key, exc)
-        else:
-            _network_failed(exc)
-    except (requests.RequestException, OSError) as exc:
-        # no route, DNS, timeouts, and a proxy's or captive portal's HTML page where JSON was expected
-        _network_failed(exc)
-    except (CerInputError, ValueError, KeyError, TypeError) as exc:
-        _site_refused(site_key, exc)  # PVGIS answered, but not with a usable typical year for this point
-    except Exception as exc:  # noqa: BLE001 - a background thread must never die silently mid-way
-        _network_failed(exc, "errore nello scaricare da PVGIS", "error downloading from PVGIS")
-    finally:
-        with _LOCK:
-            _INFLIGHT.pop(site_key, None)
-
-
-def _site_refused(site_key: str, exc: Exception) -> None:
-    """Remember that PVGIS refused this point (for the life of the process)."""
-    text = str(exc)[:160]
-    with _LOCK:
-        _SITE_FAILED[site_key] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
-                                  f"PVGIS refused the request for this point ({text})")
-
-
-def _network_failed(exc: Exception, it: str = "PVGIS non raggiungibile", en: str = "PVGIS unreachable") -> None:
-    """Remember a network failure: no call tries PVGIS again for :data:`RETRY_AFTER_S`."""
-    with _LOCK:
-        _NET.update(failed_at=time.monotonic(), it=f"{it} ({type(exc).__name__})", en=f"{en} ({type(exc).__name__})")
-
-
-def _pvgis_key(lat: float, lon: float, deadline_s: float) -> tuple[str, TmyFile, str]:
-    """Registered TMY key and data for the site, and how they were obtained (memory, disk, download).
-
-    Raises
-    ------
-    _Unavailable
-        Offline (remembered for :data:`RETRY_AFTER_S`), refused by PVGIS, slower than ``deadline_s``
-        (the download then goes on in the background and a later call finds it), or network use
-        switched off with the environment variable ``CER_STUDIO_OFFLINE=1`` (caches are still read).
-    """
-    site = _site_key(lat, lon)
-    with _LOCK:
-        key = _DOWNLOADED.get(site)
-    tmy = _registered(key)
-    if tmy is not None:
-        return key, tmy, "memory"
-    path = _disk_path(site)
-    if path.is_file():
-        try:
-            tmy = read_tmy(path.read_bytes(), str(path))
-            key = _register("pvgis", tmy)
-            with _LOCK:
-                _DOWNLOADED[site] = key
-            return key, tmy, "disk"
-        except (CerInputError, OSError):
-            pass  # a broken cache file is ignored and replaced by the next download
-    if os.environ.get("CER_STUDIO_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
-        raise _Unavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
-    with _LOCK:
-        if site in _SITE_FAILED:
-            raise _Unavailable(*_SITE_FAILED[site])
-        failed_at = _NET["failed_at"]
-        if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
-            raise _Unavailable(_NET["it"], _NET["en"])
-        if site in _INFLIGHT:  # started by an earlier call that already waited: do not wait again
-            raise _Unavailable("scaricamento da PVGIS in corso", "PVGIS download in progress")
-        thread = threading.Thread(target=_download, args=(site, lat, lon), name=f"pvgis-{site}", daemon=True)
-        _INFLIGHT[site] = thread
-        thread.start()
-    thread.join(deadline_s)
-    tmy = _registered(_DOWNLOADED.get(site))
-    if tmy is not None:
-        return _DOWNLOADED[site], tmy, "download"
-    with _LOCK:
-        if thread.is_alive():
-            raise _Unavailable(f"PVGIS non ha risposto entro {deadline_s:g} s (lo scaricamento prosegue)",
-                               f"PVGIS did not answer within {deadline_s:g} s (the download goes on)")
-        if site in _SITE_FAILED:
-            raise _Unavailable(*_SITE_FAILED[site])
-        raise _Unavailable(_NET["it"] or "PVGIS non disponibile", _NET["en"] or "PVGIS unavailable")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -677,25 +491,20 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
     if source in ("pvgis", "auto"):
         deadline = AUTO_DEADLINE_S if source == "auto" else PVGIS_DEADLINE_S
         try:
-            key, tmy, how = _pvgis_key(lat, lon, deadline)
-        except _Unavailable as why:
+            tmy, how = pvgis.get_tmy(lat, lon, deadline)
+        except pvgis.PvgisUnavailable as why:
             return _embedded_weather(lat, lon, year, why.it, why.en)
-        return _make(key, tmy, year, lat, lon, "pvgis", how)
-    raise error("site.weather.source", "problems.weather.source", "weather.source", source=source)
+        return _make(_register("pvgis", tmy), tmy, year, lat, lon, "pvgis", how)
+    raise error("site.weather.source", f"sorgente meteo «{source}» sconosciuta; attese: auto, embedded, pvgis, file",
+                f"unknown weather source '{source}'; expected: auto, embedded, pvgis, file", "weather.source")
 
 
 def clear_caches() -> None:
-    """Forget everything cached in memory (tests; a new disk cache folder)."""
+    """Forget everything cached in memory, the PVGIS client's included (tests; a new disk cache folder)."""
     with _LOCK:
-        _TMY.clear()
-        _MADE.clear()
-        _FILE_KEYS.clear()
-        _DOWNLOADED.clear()
-        _SITE_FAILED.clear()
-        _NET.update(failed_at=None, it="", en="")
-        _EMBEDDED_KEYS.clear()
-        _OFFSETS.clear()
-        _FRAMES.clear()
+        for cache in (_KEYS, _OFFSETS, _FRAMES, _MADE, _EMBEDDED, _FILES):
+            cache.clear()
+    pvgis.forget()
 
 
 # --------------------------------------------------------------------------------------------------
