@@ -495,8 +495,7 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
         except pvgis.PvgisUnavailable as why:
             return _embedded_weather(lat, lon, year, why.it, why.en)
         return _make(_register("pvgis", tmy), tmy, year, lat, lon, "pvgis", how)
-    raise error("site.weather.source", f"sorgente meteo «{source}» sconosciuta; attese: auto, embedded, pvgis, file",
-                f"unknown weather source '{source}'; expected: auto, embedded, pvgis, file", "weather.source")
+    raise error("site.weather.source", "problems.weather.source", "weather.source", source=source)
 
 
 def clear_caches() -> None:
