@@ -21,7 +21,7 @@ from .paths import DEMO_SCENARIO
 from .prices import zonal_prices
 from .solar.production import plants_production
 from .scenario import Scenario, parse_scenario
-from .workspace import Workspace, open_workspace, path_problems
+from .workspace import SCENARIO_SCHEMA_ID, Workspace, open_workspace, path_problems
 
 RESULTS_SCHEMA_ID = "cer-studio/results@1"
 
@@ -138,3 +138,126 @@ def scenario_header(sc: Scenario, ws: Workspace) -> dict:
             "site": {"comune": site.comune, "istat_code": site.istat_code, "lat": site.lat, "lon": site.lon,
                      "region": site.region, "market_zone": site.market_zone, "macro_area": site.macro_area},
             "generator": f"CER Studio {__version__}"}
+
+
+# -------------------------------------------------------------------------------------------------
+# what the studio shows beside the simulation: one member's load, the site's weather, the community's
+# hourly flows. Pure (no Streamlit); the studio caches them (studio/components/compute.py).
+# -------------------------------------------------------------------------------------------------
+
+def member_workspace(ws: Workspace, member_id: str) -> Workspace | None:
+    """A one-member community holding only ``member_id`` (same site, year, cabine, rules and files; flat
+    prices, no plant): its load reads like the member's in the whole community. None if no such member."""
+    doc = ws.doc
+    member = next((m for m in doc.get("members", []) if m.get("id") == member_id), None)
+    if member is None:
+        return None
+    mini = {"schema": SCENARIO_SCHEMA_ID, "name": str(doc.get("name") or "-"), "year": doc.get("year"),
+            "site": doc.get("site"), "cabine": doc.get("cabine", []), "members": [member], "plants": [],
+            "prices": {"source": "flat", "eur_mwh": 100.0}, "rules": doc.get("rules", {}),
+            "economics": doc.get("economics", {})}
+    return ws.with_doc(mini)
+
+
+@dataclass(frozen=True)
+class MemberLoadPreview:
+    """One member's hourly load for the scenario's year, and its monthly sums by band; or the problems
+    that prevent it (``kwh`` None)."""
+
+    year: int | None = None
+    #: (hours,) kWh per local hour of ``year``
+    kwh: np.ndarray | None = None
+    #: (12 months, 3 bands F1/F2/F3) kWh
+    monthly_by_band_kwh: np.ndarray | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def total_kwh(self) -> float:
+        return float(np.sum(self.kwh)) if self.kwh is not None else 0.0
+
+    @property
+    def peak_kw(self) -> float:
+        """The highest hourly consumption [kWh in one hour = kW average]."""
+        return float(np.max(self.kwh)) if self.kwh is not None and len(self.kwh) else 0.0
+
+    @property
+    def band_kwh(self) -> np.ndarray:
+        """The year's consumption by band F1/F2/F3 [kWh]."""
+        return self.monthly_by_band_kwh.sum(axis=0) if self.monthly_by_band_kwh is not None else np.zeros(3)
+
+
+def member_load_preview(ws: Workspace, member_id: str) -> MemberLoadPreview | None:
+    """One member's load read alone (:func:`member_workspace`), as the simulation would read it.
+
+    Returns None when the document has no such member; the problems of the document or of the member's
+    data (an unreadable file, bills that do not add up...) in ``problems``. Unexpected errors propagate.
+    """
+    from .bands import monthly_by_band
+
+    mini = member_workspace(ws, member_id)
+    if mini is None:
+        return None
+    sc, problems = parse_scenario(mini.doc)
+    if sc is None:
+        return MemberLoadPreview(problems=tuple(p for p in problems if p.severity == "error"))
+    try:
+        series = member_load(sc.members[0], sc, mini, "load")
+    except CerInputError as exc:
+        return MemberLoadPreview(year=sc.year, problems=tuple(exc.problems))
+    kwh = np.asarray(series.kwh, dtype=float)
+    return MemberLoadPreview(year=sc.year, kwh=kwh, monthly_by_band_kwh=monthly_by_band(kwh, sc.year))
+
+
+@dataclass(frozen=True)
+class WeatherSummary:
+    """Monthly climate of the site (local months) and where the weather comes from."""
+
+    #: global horizontal irradiation per month [kWh/m²]
+    irradiation_kwh_m2: tuple[float, ...] = ()
+    #: mean air temperature per month [°C]
+    temperature_c: tuple[float, ...] = ()
+    #: the weather year's description (``WeatherYear.describe()``: source, label, distance, ...)
+    source: dict = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+def weather_summary(ws: Workspace) -> WeatherSummary:
+    """The site's monthly climate for the scenario's year and weather choice (``site.weather``), through the
+    weather module's public entry points; the problems (unknown comune, unreadable weather file) in
+    ``problems``. Unexpected errors propagate."""
+    from .errors import ProblemList
+    from .scenario import resolve_site
+    from .solar.weather import monthly_climate, site_weather
+
+    doc = ws.doc
+    problems = ProblemList()
+    site = resolve_site(doc.get("site") or {}, problems)
+    if site is None:
+        return WeatherSummary(problems=tuple(problems.items))
+    try:
+        spec = (doc.get("site") or {}).get("weather") or {"source": "auto"}
+        weather = site_weather(site.lat, site.lon, int(doc.get("year")), spec, ws.read_file)
+        climate = monthly_climate(weather)
+    except CerInputError as exc:
+        return WeatherSummary(problems=tuple(exc.problems))
+    return WeatherSummary(tuple(float(v) for v in climate["irradiation_kwh_m2"]),
+                          tuple(float(v) for v in climate["temp_mean_c"]), dict(weather.describe()), ())
+
+
+def community_hourly(results: Results) -> dict[str, np.ndarray]:
+    """The community's hourly flows [kWh] (production, consumption, self-consumed, injected, withdrawn,
+    shared) and the zonal price [€/MWh], one value per local hour: the one reader of the results' hourly
+    matrices for the studio (:func:`cer_core.export.files.community_hourly`, which the exports use too)."""
+    from .export.files import community_hourly as hourly
+
+    return hourly(results)
+
+
+def consumers_needed(outcome: Outcome, plant_id: str, target: float) -> dict:
+    """How many typical consumers of each category the injection of ``plant_id`` needs so that ``target``
+    of it is shared (:func:`cer_core.selection.consumers_needed` over the simulated year's injection)."""
+    from .selection import consumers_needed as needed
+
+    res = outcome.results
+    j = res.plant_ids.index(plant_id)
+    return needed(res.plant_injected_kwh[:, j], outcome.scenario, target=target)

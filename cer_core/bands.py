@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .timeaxis import hours_local
+from .timeaxis import hours_local, local_month
 
 F1, F2, F3 = 1, 2, 3
 BAND_NAMES = {F1: "F1", F2: "F2", F3: "F3"}
@@ -86,3 +86,15 @@ def day_type_of_hour(year: int, include_4_october: bool = True) -> np.ndarray:
 def local_hour_of_day(year: int) -> np.ndarray:
     """Local clock hour (0–23) of each hour of ``year`` (the repeated October hour appears twice)."""
     return _calendar(year, True)[2]
+
+
+def monthly_by_band(values: np.ndarray, year: int) -> np.ndarray:
+    """Monthly sums of hourly ``values`` split by band: (12 months, 3 bands F1/F2/F3) [kWh].
+
+    ``values`` has one value per local hour of ``year`` (:func:`cer_core.timeaxis.hours_utc` order).
+    """
+    months = local_month(year).astype(int) - 1
+    bands = band_of_hour(year).astype(int) - 1
+    out = np.zeros((12, 3))
+    np.add.at(out, (months, bands), np.asarray(values, dtype=float))
+    return out

@@ -23,11 +23,36 @@ from pathlib import Path
 from .errors import CerInputError, Problem, error, excerpt
 from .limits import (MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_UNPACKED_BYTES, MAX_JSON_DEPTH,
                      MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_JSON_BYTES)
+from .vocabulary import DEFAULT_CABINA_ID, DEFAULT_CABINA_NAME, REFERENCE_YEAR
 
 SCENARIO_SCHEMA_ID = "cer-studio/scenario@1"
 BUNDLE_SCENARIO_NAME = "scenario.json"
 _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
+
+
+def new_document(name: str, comune: str, year: int = REFERENCE_YEAR) -> dict:
+    """A fresh scenario document: a name, a comune, a year, one cabina primaria, no member, no plant,
+    the site's automatic weather and the embedded prices (``docs/scenario.md``).
+
+    Parameters
+    ----------
+    name : str
+        The community's name (surrounding spaces dropped).
+    comune : str
+        The comune as the scenario stores it (``"Rozzano"``, or ``"Name (PR)"`` for a shared name).
+    year : int
+        The simulated year; :data:`REFERENCE_YEAR` by default.
+
+    Returns
+    -------
+    dict
+        A new document (no object shared between two calls).
+    """
+    return {"schema": SCENARIO_SCHEMA_ID, "name": name.strip(), "year": int(year),
+            "site": {"comune": comune, "weather": {"source": "auto"}},
+            "cabine": [{"id": DEFAULT_CABINA_ID, "name": DEFAULT_CABINA_NAME}], "members": [], "plants": [],
+            "prices": {"source": "embedded"}}
 
 
 def normalise_relpath(path: str) -> str:

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from cer_core.results_view import summary_view
 from cer_core.scenario import PLANT_DEFAULTS
+from cer_core.vocabulary import PLANT_KWP_MAX, year_or_default
 from studio.pure import charts
 from studio.components import compute, state
 from studio.pure.format import fmt_energy, fmt_eur, fmt_kwp, fmt_number, fmt_qty
@@ -106,7 +108,7 @@ def plants_table(doc: dict) -> None:
     members = {m.get("id"): " · ".join(x for x in (str(m.get("name") or m.get("id")), m.get("pod")) if x)
                for m in doc.get("members", [])}
     key = widget_key("plants_editor", [doc.get("plants"), list(members), lang])
-    year = int(doc.get("year") or 2024)
+    year = year_or_default(doc)
     st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_plants, args=(frame, key),
         disabled=["id", "faces", "source"],
@@ -115,7 +117,7 @@ def plants_table(doc: dict) -> None:
             "name": st.column_config.TextColumn(t("impianti.col.name"), max_chars=120, width="medium"),
             "member": st.column_config.SelectboxColumn(t("impianti.col.member"), options=list(members), required=True,
                                                        format_func=lambda i: members.get(i, i), width="medium"),
-            "kwp": st.column_config.NumberColumn(t("impianti.col.kwp"), min_value=0.0, max_value=10000.0, step=0.1,
+            "kwp": st.column_config.NumberColumn(t("impianti.col.kwp"), min_value=0.0, max_value=PLANT_KWP_MAX, step=0.1,
                                                  format="localized", required=True, help=t("impianti.col.kwp_help")),
             "faces": st.column_config.NumberColumn(t("impianti.col.faces"), format="%d",
                                                    help=t("impianti.col.faces_help")),
@@ -143,7 +145,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     get = lambda k: plant.get(k, PLANT_DEFAULTS.get(k))  # noqa: E731
     c = st.columns(3)
     number_field(c[0], t("impianti.col.kwp"), float(plant.get("kwp") or 0), key=f"kwp_{pid}", on_value=_set_field,
-                 args=(pid, "kwp"), min_value=0.0, max_value=10000.0, decimals=2, help=t("impianti.col.kwp_help"))
+                 args=(pid, "kwp"), min_value=0.0, max_value=PLANT_KWP_MAX, decimals=2, help=t("impianti.col.kwp_help"))
     k = widget_key(f"tilt_{pid}", get("tilt_deg"))
     c[1].number_input(t("impianti.col.tilt"), min_value=0.0, max_value=90.0, value=float(get("tilt_deg")), step=1.0,
                       format="%.0f", key=k, on_change=_on_field, args=(pid, "tilt_deg", k))
@@ -156,7 +158,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
                  args=(pid, "losses_pct"), min_value=0.0, max_value=100.0, decimals=1)
     number_field(c[1], t("impianti.col.grant"), float(get("grant_pct")), key=f"grant_{pid}", on_value=_set_field,
                  args=(pid, "grant_pct"), min_value=0.0, max_value=100.0, decimals=1, help=t("impianti.col.grant_help"))
-    date = iso_date(plant.get("commissioning")) or dt.date(int(doc.get("year") or 2024), 1, 1)
+    date = iso_date(plant.get("commissioning")) or dt.date(year_or_default(doc), 1, 1)
     k = widget_key(f"date_{pid}", plant.get("commissioning"))
     c[2].date_input(t("impianti.col.commissioning"), value=date, min_value=dt.date(2000, 1, 1),
                     max_value=dt.date(2100, 12, 31), format="DD/MM/YYYY", key=k, on_change=_on_field,
@@ -166,7 +168,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     c[0].toggle(t("impianti.col.incentivised"), value=bool(get("incentivised")), key=k, on_change=_on_field,
                 args=(pid, "incentivised", k), help=t("impianti.col.incentivised_help"))
     number_field(c[1], t("impianti.col.tariff_excluded"), float(get("tariff_excluded_kw")), key=f"excl_{pid}",
-                 on_value=_set_field, args=(pid, "tariff_excluded_kw"), min_value=0.0, max_value=10000.0, decimals=2,
+                 on_value=_set_field, args=(pid, "tariff_excluded_kw"), min_value=0.0, max_value=PLANT_KWP_MAX, decimals=2,
                  help=t("impianti.col.tariff_excluded_help"))
 
     st.markdown(f"###### {t('impianti.faces.title')}")
@@ -176,7 +178,7 @@ def plant_panel(doc: dict, plant: dict) -> None:
     st.data_editor(frame, key=k, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_faces,
                    args=(pid, frame, k), column_config={
                        "name": st.column_config.TextColumn(t("impianti.faces.name")),
-                       "kwp": st.column_config.NumberColumn("kWp", min_value=0.0, max_value=10000.0, format="localized",
+                       "kwp": st.column_config.NumberColumn("kWp", min_value=0.0, max_value=PLANT_KWP_MAX, format="localized",
                                                             required=True),
                        "tilt_deg": st.column_config.NumberColumn(t("impianti.col.tilt"), min_value=0, max_value=90,
                                                                  format="%.0f°"),
@@ -208,24 +210,23 @@ def production_section(run) -> None:
         st.info(t("impianti.production.not_simulated"))
         show_problems(run.problems)
         return
-    results = run.outcome.results
-    records_ = run.summary.get("plants", [])
+    view = summary_view(run.summary)
+    records_ = view.plants
     if not records_:
         st.info(t("impianti.production.none"))
         return
-    names = [r.get("name") or r.get("id") for r in records_]
-    monthly = charts.monthly_sums(results.plant_production_kwh, results.year)
-    chart(charts.plant_monthly_figure(names, monthly, tr, lang), "plant_monthly")
+    names = [r.label for r in records_]
+    chart(charts.plant_monthly_figure(names, view.plant_monthly_kwh("production_kwh"), tr, lang), "plant_monthly")
     frame = pd.DataFrame({
         t("impianti.col.name"): names,
-        "kWp": [r["kwp"] for r in records_],
-        t("impianti.production.kwh"): [r["production_kwh"] for r in records_],
-        t("impianti.production.yield"): [r["specific_yield_kwh_kwp"] for r in records_],
-        t("impianti.production.injected"): [r["injected_kwh"] for r in records_],
-        t("impianti.production.shared"): [r["shared_kwh"] for r in records_],
-        t("impianti.production.tip"): [r["tip_eur"] for r in records_],
-        t("impianti.production.admitted"): [t("common.yes") if r["admitted"] else
-                                            (r.get(f"admission_{lang}") or t("common.no")) for r in records_],
+        "kWp": [r.kwp for r in records_],
+        t("impianti.production.kwh"): [r.production_kwh for r in records_],
+        t("impianti.production.yield"): [r.specific_yield_kwh_kwp for r in records_],
+        t("impianti.production.injected"): [r.injected_kwh for r in records_],
+        t("impianti.production.shared"): [r.shared_kwh for r in records_],
+        t("impianti.production.tip"): [r.tip_eur for r in records_],
+        t("impianti.production.admitted"): [t("common.yes") if r.admitted else
+                                            (r.admission(lang) or t("common.no")) for r in records_],
     })
     energy = lambda v: fmt_number(v, 0, lang)  # noqa: E731
     st.dataframe(styled(frame, {"kWp": lambda v: fmt_number(v, 1, lang), t("impianti.production.kwh"): energy,

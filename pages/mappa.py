@@ -20,11 +20,13 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from cer_core.cabine import assign_members, merge_cabine, parse_cabine_geojson
-from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
+from cer_core.constants import default_commissioning
 from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE
 from cer_core.errors import CerInputError
 from cer_core.geo import nearest_comune
 from cer_core.geocode import Geocoder
+from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_KIND, DEFAULT_PLANT_KWP, DRAWN_PLANT_KWP_MIN, KIND_CHOICES,
+                                PLANT_KWP_MAX, TYPICAL_ANNUAL_KWH, year_or_default)
 from studio.pure import map_model as mm
 from studio.pure.format import fmt_kwp, fmt_number
 from studio.components.frame import ensure as ensure_frame
@@ -180,7 +182,7 @@ def _legend(doc: dict, colour_by: str, outside: list[str]) -> None:
         for cid, colour in cabina_colours(doc).items():
             chips.append(_chip(colour, html.escape(cid)))
     else:
-        chips += [_chip(ROLE_COLOURS[k], t(f"map.kind_{k}")) for k in ("consumer", "prosumer", "producer")]
+        chips += [_chip(ROLE_COLOURS[k], t(f"map.kind_{k}")) for k in KIND_CHOICES]
     chips.append(_chip(ROOF_FILL, t("map.legend_roof"), square=True))
     if any(c.get("area") for c in doc.get("cabine", [])):
         chips.append(_chip("transparent", t("map.legend_area"), ring=CABINA_PALETTE[0], square=True))
@@ -229,9 +231,9 @@ def _pending_member(doc: dict, pending: dict) -> None:
     selected = _ss("selected")
     sig = pending["sig"]
     # the category first, outside the form: it proposes the consumption profile and the typical yearly kWh
-    category = remembered_choice(st.selectbox, t("map.field_category"), mm.CATEGORIES, store=K + f"nm_category_{sig}",
+    category = remembered_choice(st.selectbox, t("map.field_category"), CATEGORY_CHOICES, store=K + f"nm_category_{sig}",
                                  format_func=lambda k: t(f"map.category_{k}"), help=t("map.field_category_help"))
-    kind = remembered_choice(st.selectbox, t("map.field_kind"), mm.KINDS, store=K + f"nm_kind_{sig}",
+    kind = remembered_choice(st.selectbox, t("map.field_kind"), KIND_CHOICES, store=K + f"nm_kind_{sig}",
                              format_func=lambda k: t(f"map.kind_{k}"))
     typical = TYPICAL_ANNUAL_KWH.get(category, TYPICAL_ANNUAL_KWH["other"])
     # keyed without the language: a language switch keeps what was typed (Streamlit keys text fields by key)
@@ -306,7 +308,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         kwp_default, az_default = max(float(suggestion.kwp), 0.1), float(suggestion.azimuth_deg)
     else:
         st.warning(reason, icon=":material/warning:")
-        kwp_default, az_default = 10.0, 180.0
+        kwp_default, az_default = DEFAULT_PLANT_KWP, 180.0
     c1, c2 = st.columns(2)
     kwp_text = c1.text_input(t("map.field_kwp"), value=number_text(round(kwp_default, 1), 1, current_lang()),
                              key=K + f"roof_kwp_{sig}_{tilt}_{current_lang()}")
@@ -314,7 +316,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
                               step=5.0, format="%.0f", key=K + f"roof_az_{sig}", help=t("map.field_azimuth_help"))
     name = st.text_input(t("map.field_plant_name"), value=f"FV {_member_name(doc, owner)}" if owner else "",
                          key=K + f"roof_name_{sig}_{owner}")
-    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(doc.get("year") or REFERENCE_YEAR),
+    commissioning = st.date_input(t("map.field_commissioning"), value=default_commissioning(year_or_default(doc)),
                                   format="DD/MM/YYYY",
                                   key=K + f"roof_date_{sig}", help=t("map.field_commissioning_help"))
     if st.button(t("map.add_plant"), type="primary", icon=":material/solar_power:", width="stretch",
@@ -322,7 +324,7 @@ def _pending_roof(doc: dict, pending: dict) -> None:
         if owner is None:
             st.error(t("map.owner_required"), icon=":material/error:")
             return
-        kwp, refusal = checked_number(kwp_text, t("map.field_kwp"), 0.1, 10000.0)
+        kwp, refusal = checked_number(kwp_text, t("map.field_kwp"), DRAWN_PLANT_KWP_MIN, PLANT_KWP_MAX)
         if refusal:
             st.error(refusal, icon=":material/error:")
             return
@@ -414,7 +416,7 @@ def _roof_by_area(doc: dict) -> None:
 
             def mutate(d):
                 pid, _ = mm.add_plant_by_area(d, owner=owner, area_m2=area, tilt_deg=tilt, azimuth_deg=azimuth,
-                                              commissioning=default_commissioning(d.get("year") or REFERENCE_YEAR))
+                                              commissioning=default_commissioning(year_or_default(d)))
                 _set("selected_plant", pid)
 
             _commit(mutate, t("map.plant_added", name=md(names.get(owner, owner)), kwp=fmt_kwp(kwp, current_lang())))
@@ -476,9 +478,9 @@ def _selected_member(doc: dict) -> None:
     st.caption(f"{md(m['id'])} · {where}")
     with st.form(K + f"edit_{choice}", border=False):
         name = st.text_input(t("map.field_name"), value=str(m.get("name") or ""))
-        kind = st.selectbox(t("map.field_kind"), mm.KINDS, index=mm.KINDS.index(m.get("kind", "consumer"))
-                            if m.get("kind") in mm.KINDS else 0, format_func=lambda k: t(f"map.kind_{k}"))
-        cats = list(mm.CATEGORIES)
+        kind = st.selectbox(t("map.field_kind"), KIND_CHOICES, index=KIND_CHOICES.index(m.get("kind", DEFAULT_KIND))
+                            if m.get("kind") in KIND_CHOICES else 0, format_func=lambda k: t(f"map.kind_{k}"))
+        cats = list(CATEGORY_CHOICES)
         category = st.selectbox(t("map.field_category"), cats, index=cats.index(m.get("category", "other"))
                                 if m.get("category") in cats else 0, format_func=lambda k: t(f"map.category_{k}"))
         options = _cabina_options(doc, m.get("cabina"))

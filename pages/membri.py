@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from cer_core.io.bills import bills_template_csv
+from cer_core.vocabulary import CATEGORY_CHOICES, DEFAULT_CATEGORY, DEFAULT_KIND, KIND_CHOICES, year_or_default
 from studio.pure import charts
 from studio.components import compute, state
 from studio.pure.format import fmt_energy, fmt_number, fmt_pct, fmt_qty
@@ -15,7 +15,7 @@ from studio.components.i18n import current_lang, t
 from studio.pure.mdsafe import md
 from studio.pure.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
                             store_meter_import)
-from studio.pure.tables import (CATEGORIES, KINDS, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
+from studio.pure.tables import (apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
                            cabina_options,
                            cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
@@ -148,10 +148,10 @@ def members_table(doc: dict) -> None:
         column_config={
             "id": st.column_config.TextColumn(t("membri.col.id"), width="small", help=t("membri.col.id_help")),
             "name": st.column_config.TextColumn(t("membri.col.name"), max_chars=120, width="medium"),
-            "kind": st.column_config.SelectboxColumn(t("membri.col.kind"), options=KINDS, required=True, width=110,
-                                                     default="consumer", format_func=lambda k: t(f"common.kind.{k}")),
-            "category": st.column_config.SelectboxColumn(t("membri.col.category"), options=CATEGORIES, required=True,
-                                                         default="household",
+            "kind": st.column_config.SelectboxColumn(t("membri.col.kind"), options=KIND_CHOICES, required=True, width=110,
+                                                     default=DEFAULT_KIND, format_func=lambda k: t(f"common.kind.{k}")),
+            "category": st.column_config.SelectboxColumn(t("membri.col.category"), options=CATEGORY_CHOICES, required=True,
+                                                         default=DEFAULT_CATEGORY,
                                                          format_func=lambda c: t(f"common.category.{c}")),
             "cabina": st.column_config.SelectboxColumn(t("membri.col.cabina"), options=cabine, required=True,
                                                        default=cabine[0]),
@@ -189,15 +189,15 @@ def source_editor(doc: dict, member: dict) -> None:
     view = remembered_choice(st.segmented_control, t("membri.source.label"), options, store=f"load_view_{mid}",
                              default=current if current in options else ("none" if "none" in options else "profile"),
                              format_func=lambda s: t(f"membri.source.{s}"))
-    year = int(doc.get("year") or 2024)
+    year = year_or_default(doc)
     if view == "profile":
         profiles = profile_names()
-        prof = load.get("profile") or default_load(member.get("category", "household"))["profile"]
+        prof = load.get("profile") or default_load(member.get("category", DEFAULT_CATEGORY))["profile"]
         if prof not in profiles:
             profiles = [prof] + profiles
         kwh = float(load.get("annual_kwh") if load.get("annual_kwh") is not None
                     else load.get("measured_kwh") if load.get("measured_kwh") is not None
-                    else default_load(member.get("category", "household"))["annual_kwh"])
+                    else default_load(member.get("category", DEFAULT_CATEGORY))["annual_kwh"])
         pkey = lang_key(f"profile_{mid}", [prof])
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")  # a wrapped label keeps the fields level
         kkey = number_field(c2, t("membri.profile.annual"), kwh, key=f"annual_{mid}", on_value=_on_annual,
@@ -286,23 +286,22 @@ def scale_control(mid: str, load: dict) -> None:
 
 
 def preview(ws, doc: dict, member: dict) -> None:
-    year = int(doc.get("year") or 2024)
-    kwh, problems = compute.member_load(ws, member["id"])
-    if problems:
-        show_problems(problems)
+    load = compute.member_load_preview(ws, member["id"])
+    if load is not None and load.problems:
+        show_problems(load.problems)
         return
-    if kwh is None or not len(kwh):
+    if load is None or load.kwh is None or not len(load.kwh):
         st.info(t("membri.preview.none"))
         return
-    total = float(np.sum(kwh))
-    band = charts.monthly_by_band(kwh, year).sum(axis=0)
-    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(float(np.max(kwh)), "kW", 1, lang),
+    kwh, year, total = load.kwh, load.year, load.total_kwh
+    band = load.band_kwh
+    st.markdown(t("membri.preview.figures", kwh=fmt_energy(total, lang), peak=fmt_qty(load.peak_kw, "kW", 1, lang),
                   f1=fmt_pct(band[0] / total if total > 0 else None, 1, lang)), help=t("membri.preview.peak_help"))
     tabs = remembered_tabs([t("membri.preview.monthly"), t("membri.preview.days"), t("membri.preview.bands")],
                            "member_tab")
     with tabs[0]:
         if tabs[0].open is not False:
-            chart(charts.member_monthly_figure(kwh, year, tr, lang), "member_monthly")
+            chart(charts.member_monthly_figure(load.monthly_by_band_kwh, tr, lang), "member_monthly")
     with tabs[1]:
         if tabs[1].open:
             chart(charts.member_typical_days_figure(kwh, year, tr, lang), "member_days")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cer_core.results_view import summary_view
 from studio.pure import charts
 
 from studio.components import compute, state
@@ -25,7 +26,7 @@ ws = state.get_workspace()
 doc = ws.doc
 run = compute.simulate(ws)
 summary = run.summary
-totals = summary.get("totals", {})
+totals = summary_view(summary).totals if run.ok else None  # typed: a missing key fails by its name
 
 st.title(md(doc.get("name", "CER")))
 site = doc.get("site") or {}
@@ -46,20 +47,24 @@ row1 = st.columns(4)
 row1[0].metric(t("panoramica.metric.members"), fmt_number(len(doc.get("members", [])), 0, lang), border=True,
                help=t("panoramica.metric.members_help", plants=len(doc.get("plants", []))))
 row1[1].metric(t("panoramica.metric.kwp"), fmt_kwp(kwp, lang), border=True)
-row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.get("production_kwh"), lang) if run.ok else "–", border=True)
-row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang) if run.ok else "–", border=True,
-               help=t("panoramica.metric.shared_help", pct=fmt_pct(totals.get("shared_over_injected"), 1, lang)))
+row1[2].metric(t("panoramica.metric.production"), fmt_energy(totals.production_kwh, lang) if run.ok else "–", border=True)
+row1[3].metric(t("panoramica.metric.shared"), fmt_energy(totals.shared_kwh, lang) if run.ok else "–", border=True,
+               help=t("panoramica.metric.shared_help", pct=fmt_pct(totals.shared_over_injected if run.ok else None, 1,
+                                                                   lang)))
 row2 = st.columns(4)
 # the headline is what the CER brings; energy sale and self-consumption savings are the plants' and
 # prosumers' own economics, shown apart and labelled (docs/results.md)
-row2[0].metric(t("panoramica.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang) if run.ok else "–", border=True,
-               help=t("panoramica.metric.cer_money_help", tip=fmt_eur(totals.get("tip_eur"), lang),
-                      val=fmt_eur(totals.get("valorisation_eur"), lang), costs=fmt_eur(totals.get("cer_costs_eur"), lang)))
-row2[1].metric(t("panoramica.metric.sale"), fmt_eur(totals.get("energy_sale_net_eur"), lang) if run.ok else "–", border=True,
+money_help = (t("panoramica.metric.cer_money_help", tip=fmt_eur(totals.tip_eur, lang), val=fmt_eur(totals.valorisation_eur, lang),
+                costs=fmt_eur(totals.cer_costs_eur, lang)) if run.ok else
+              t("panoramica.metric.cer_money_help", tip=fmt_eur(None, lang), val=fmt_eur(None, lang),
+                costs=fmt_eur(None, lang)))
+row2[0].metric(t("panoramica.metric.cer_money"), fmt_eur(totals.cer_money_eur, lang) if run.ok else "–", border=True,
+               help=money_help)
+row2[1].metric(t("panoramica.metric.sale"), fmt_eur(totals.energy_sale_net_eur, lang) if run.ok else "–", border=True,
                help=t("panoramica.metric.sale_help"))
-row2[2].metric(t("panoramica.metric.own_savings"), fmt_eur(totals.get("self_consumption_savings_eur"), lang) if run.ok else "–",
+row2[2].metric(t("panoramica.metric.own_savings"), fmt_eur(totals.self_consumption_savings_eur, lang) if run.ok else "–",
                border=True, help=t("panoramica.metric.own_savings_help"))
-row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.get("co2_avoided_kg"), lang) if run.ok else "–", border=True)
+row2[3].metric(t("panoramica.metric.co2"), fmt_co2(totals.co2_avoided_kg, lang) if run.ok else "–", border=True)
 if run.ok:
     st.caption(t("panoramica.own_economics"))
 split_range = range_text(summary.get("allocation")) if run.ok else None  # the chosen regolamento's range
@@ -106,6 +111,6 @@ with right:
                 st.error(c.get(lang) or c.get("it", ""), icon=":material/cancel:")
         progress_bars(progress, lang)
         st.page_link("pages/risultati.py", label=t("panoramica.to_results"), icon=":material/bar_chart:")
-        ratio_line = t("panoramica.ratios", self=fmt_pct(totals.get("self_consumption_ratio"), 1, lang),
-                       suff=fmt_pct(totals.get("self_sufficiency_ratio"), 1, lang))
+        ratio_line = t("panoramica.ratios", self=fmt_pct(totals.self_consumption_ratio, 1, lang),
+                       suff=fmt_pct(totals.self_sufficiency_ratio, 1, lang))
         st.caption(ratio_line)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from cer_core.money.allocation import PRESETS, SHARE_NAMES, Regolamento, add_shapley, compare, preset
 from cer_core.regolamento_text import draft
+from cer_core.vocabulary import MEMBER_CATEGORIES
 from studio.components import compute, state
 from studio.pure.format import fmt_eur, fmt_number
 from studio.components.frame import ensure as ensure_frame
@@ -21,8 +22,6 @@ from studio.components.ui import chart, remembered_choice, remembered_tabs, show
 
 ensure_frame("ripartizione")  # a deep link on a fresh server goes through app.py first
 
-CATEGORIES = ("household", "sme", "large_enterprise", "public_body", "third_sector", "religious_body",
-              "research_body", "other")
 COSTS = ("platform_eur_per_member_year", "platform_pct", "insurance_eur_year", "referent_eur_year")
 
 
@@ -35,7 +34,7 @@ def _form_rules(prefix: str) -> Regolamento:
     third = get("third_party_on")
     return Regolamento(
         shares_pct={k: float(get(f"share_{k}")) for k in SHARE_NAMES}, consumers_key=get("consumers_key"),
-        category_weights={c: float(get(f"weight_{c}")) for c in CATEGORIES if float(get(f"weight_{c}")) != 1.0},
+        category_weights={c: float(get(f"weight_{c}")) for c in MEMBER_CATEGORIES if float(get(f"weight_{c}")) != 1.0},
         producers_key=get("producers_key"), third_party_eur_mwh=float(get("third_party_eur_mwh")) if third else None,
         gse_fees=bool(get("gse_fees")), restricted_to=get("restricted_to"),
         **{k: float(get(k)) for k in COSTS})
@@ -75,7 +74,7 @@ def rules_tab(rules: Regolamento, categories_present: list[str]) -> None:
             with st.expander(t("ripartizione.rules.weights"), icon=":material/balance:"):
                 st.caption(t("ripartizione.rules.weights_help"))
                 wcols = st.columns(2)
-                for i, c in enumerate(CATEGORIES):
+                for i, c in enumerate(MEMBER_CATEGORIES):
                     wcols[i % 2].number_input(t(f"ripartizione.category.{c}"), 0.0, 10.0,
                                               float(rules.category_weights.get(c, 1.0)), step=0.5, format="%g",
                                               key=f"{prefix}_weight_{c}",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cer_core.export.files import community_hourly
+from cer_core.api import community_hourly
+from cer_core.results_view import summary_view
 from studio.pure import charts
 from studio.components import compute, state
 from studio.pure.describe import attribution_text, weather_lines
@@ -25,24 +26,24 @@ STATUS_ICON = {"pass": ":material/check_circle:", "warning": ":material/warning:
 
 
 def energy_tab(run) -> None:
-    results, summary = run.outcome.results, run.summary
-    chart(charts.monthly_energy_figure(summary.get("monthly", []), tr, lang), "monthly_energy")
+    results = run.outcome.results
+    chart(charts.monthly_energy_figure(view.monthly, tr, lang), "monthly_energy")
     hourly = community_hourly(results)
     chart(charts.typical_day_figure(hourly["production_kwh"], hourly["consumption_kwh"], hourly["shared_kwh"],
                                     results.year, tr, lang), "typical_day")
     left, right = st.columns(2, gap="medium")
     with left:
-        chart(charts.sankey_figure(summary.get("totals", {}), tr, lang), "sankey")
+        chart(charts.sankey_figure(view.totals, tr, lang), "sankey")
     with right:
         chart(charts.shared_heatmap_figure(hourly["shared_kwh"], results.year, tr, lang), "heatmap")
-    monthly_table(summary.get("monthly", []))
+    monthly_table(view.monthly)
 
 
-def monthly_table(monthly: list[dict]) -> None:
+def monthly_table(monthly) -> None:
     months = charts.month_names(lang)
     keys = ("production_kwh", "consumption_kwh", "self_consumed_kwh", "shared_kwh", "injected_kwh", "withdrawn_kwh")
-    frame = pd.DataFrame({t("risultati.col.month"): [months[r["month"] - 1] for r in monthly],
-                          **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in monthly] for k in keys}})
+    frame = pd.DataFrame({t("risultati.col.month"): [months[r.month - 1] for r in monthly],
+                          **{t(f"risultati.col.{k}"): [getattr(r, k) for r in monthly] for k in keys}})
     with st.expander(t("risultati.monthly_table"), icon=":material/table:"):
         st.dataframe(styled(frame, {t(f"risultati.col.{k}"): lambda v: fmt_number(v, 0, lang) for k in keys}),
                      hide_index=True, width="stretch")
@@ -50,24 +51,23 @@ def monthly_table(monthly: list[dict]) -> None:
 
 
 def money_tab(run) -> None:
-    summary = run.summary
-    totals = summary.get("totals", {})
+    summary, totals = run.summary, view.totals
     c = st.columns(4)
-    c[0].metric(t("risultati.money.tip"), fmt_eur(totals.get("tip_eur"), lang), border=True)
-    c[1].metric(t("risultati.money.valorisation"), fmt_eur(totals.get("valorisation_eur"), lang), border=True)
-    c[2].metric(t("risultati.money.cer_costs"), fmt_eur(-float(totals.get("cer_costs_eur") or 0.0), lang), border=True)
-    c[3].metric(t("risultati.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang), border=True)
+    c[0].metric(t("risultati.money.tip"), fmt_eur(totals.tip_eur, lang), border=True)
+    c[1].metric(t("risultati.money.valorisation"), fmt_eur(totals.valorisation_eur, lang), border=True)
+    c[2].metric(t("risultati.money.cer_costs"), fmt_eur(-float(totals.cer_costs_eur or 0.0), lang), border=True)
+    c[3].metric(t("risultati.metric.cer_money"), fmt_eur(totals.cer_money_eur, lang), border=True)
     own = st.columns(2)
-    own[0].metric(t("risultati.money.sale_own"), fmt_eur(totals.get("energy_sale_eur"), lang), border=True)
-    own[1].metric(t("risultati.money.savings_own"), fmt_eur(totals.get("self_consumption_savings_eur"), lang), border=True)
-    st.caption(t("risultati.money.own_caption", sale=fmt_eur(totals.get("energy_sale_eur"), lang),
-                 sale_net=fmt_eur(totals.get("energy_sale_net_eur"), lang),
-                 savings=fmt_eur(totals.get("self_consumption_savings_eur"), lang)))
+    own[0].metric(t("risultati.money.sale_own"), fmt_eur(totals.energy_sale_eur, lang), border=True)
+    own[1].metric(t("risultati.money.savings_own"), fmt_eur(totals.self_consumption_savings_eur, lang), border=True)
+    st.caption(t("risultati.money.own_caption", sale=fmt_eur(totals.energy_sale_eur, lang),
+                 sale_net=fmt_eur(totals.energy_sale_net_eur, lang),
+                 savings=fmt_eur(totals.self_consumption_savings_eur, lang)))
     left, right = st.columns(2, gap="medium")
     with left:
         chart(charts.money_year_figure(totals, tr, lang), "money_year")
     with right:
-        chart(charts.money_monthly_figure(summary.get("monthly", []), tr, lang), "money_monthly")
+        chart(charts.money_monthly_figure(view.monthly, tr, lang), "money_monthly")
     rules = summary.get("rules", {})
     st.caption(t("risultati.money.rules", attribution=attribution_text(rules, t),
                  tras=fmt_number(rules.get("valorisation_eur_mwh"), 2, lang),
@@ -76,24 +76,24 @@ def money_tab(run) -> None:
                  year_mode=t(f"risultati.year_mode.{rules.get('year_mode', 'reference')}"),
                  fees=t(f"risultati.fees.{rules.get('gse_fee_scheme', 'decree')}"),
                  exemption=t("risultati.exemption." + ("on" if rules.get("grant_cut_exemption", True) else "off")),
-                 exempt_eur=fmt_eur(totals.get("grant_cut_exemption_eur"), lang)))
+                 exempt_eur=fmt_eur(totals.grant_cut_exemption_eur, lang)))
     rules_form(ws.doc)
 
 
 def members_tab(run) -> None:
-    rows = run.summary.get("members", [])
+    rows = view.members
     if not rows:
         st.info(t("risultati.no_members"))
         return
     cols = ("consumption_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")
     money = ("bill_savings_eur", "energy_sale_eur", "tip_generated_eur")
     frame = pd.DataFrame({
-        t("risultati.col.member"): [r.get("name") or r.get("id") for r in rows],
-        t("risultati.col.kind"): [t(f"common.kind.{r.get('kind')}") for r in rows],
-        t("risultati.col.cabina"): [r.get("cabina") for r in rows],
-        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in cols},
-        t("risultati.col.self_sufficiency"): [r.get("self_sufficiency_ratio") for r in rows],
-        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in money},
+        t("risultati.col.member"): [r.label for r in rows],
+        t("risultati.col.kind"): [t(f"common.kind.{r.kind}") for r in rows],
+        t("risultati.col.cabina"): [r.cabina for r in rows],
+        **{t(f"risultati.col.{k}"): [getattr(r, k) for r in rows] for k in cols},
+        t("risultati.col.self_sufficiency"): [r.self_sufficiency_ratio for r in rows],
+        **{t(f"risultati.col.{k}"): [getattr(r, k) for r in rows] for k in money},
     })
     fmts = {t(f"risultati.col.{k}"): (lambda v: fmt_number(v, 0, lang)) for k in cols}
     fmts[t("risultati.col.self_sufficiency")] = lambda v: fmt_pct(v, 1, lang)
@@ -103,16 +103,16 @@ def members_tab(run) -> None:
 
 
 def cabine_tab(run) -> None:
-    rows = run.summary.get("cabine", [])
+    rows = view.cabine
     energy = ("injected_kwh", "withdrawn_kwh", "shared_kwh", "incentivised_kwh")
     frame = pd.DataFrame({
-        t("risultati.col.cabina"): [r.get("name") or r.get("id") for r in rows],
-        t("risultati.col.members"): [r.get("members") for r in rows],
-        t("risultati.col.plants"): [r.get("plants") for r in rows],
-        "kWp": [r.get("kwp") for r in rows],
-        **{t(f"risultati.col.{k}"): [r.get(k, 0.0) for r in rows] for k in energy},
-        t("risultati.col.tip_eur"): [r.get("tip_eur", 0.0) for r in rows],
-        t("risultati.col.valorisation_eur"): [r.get("valorisation_eur", 0.0) for r in rows],
+        t("risultati.col.cabina"): [r.label for r in rows],
+        t("risultati.col.members"): [r.members for r in rows],
+        t("risultati.col.plants"): [r.plants for r in rows],
+        "kWp": [r.kwp for r in rows],
+        **{t(f"risultati.col.{k}"): [getattr(r, k) for r in rows] for k in energy},
+        t("risultati.col.tip_eur"): [r.tip_eur for r in rows],
+        t("risultati.col.valorisation_eur"): [r.valorisation_eur for r in rows],
     })
     fmts = {t(f"risultati.col.{k}"): (lambda v: fmt_number(v, 0, lang)) for k in energy}
     fmts.update({"kWp": lambda v: fmt_number(v, 1, lang), t("risultati.col.tip_eur"): lambda v: fmt_eur(v, lang),
@@ -190,16 +190,17 @@ if not run.ok:
     show_problems(run.problems)
     st.stop()
 
-totals = run.summary.get("totals", {})
+view = summary_view(run.summary)  # typed: a key missing from the results fails here, by its name
+totals = view.totals
 st.caption(t("risultati.subtitle", name=md(ws.doc.get("name", "")), year=run.outcome.results.year,
              seconds=fmt_number(run.seconds, 2, lang)))
 c = st.columns(5)
-c[0].metric(t("risultati.metric.production"), fmt_energy(totals.get("production_kwh"), lang), border=True)
-c[1].metric(t("risultati.metric.consumption"), fmt_energy(totals.get("consumption_kwh"), lang), border=True)
-c[2].metric(t("risultati.metric.shared"), fmt_energy(totals.get("shared_kwh"), lang), border=True,
+c[0].metric(t("risultati.metric.production"), fmt_energy(totals.production_kwh, lang), border=True)
+c[1].metric(t("risultati.metric.consumption"), fmt_energy(totals.consumption_kwh, lang), border=True)
+c[2].metric(t("risultati.metric.shared"), fmt_energy(totals.shared_kwh, lang), border=True,
             help=t("risultati.metric.shared_help"))
-c[3].metric(t("risultati.metric.incentives"), fmt_eur(totals.get("cer_incentives_eur"), lang), border=True)
-c[4].metric(t("risultati.metric.cer_money"), fmt_eur(totals.get("cer_money_eur"), lang), border=True,
+c[3].metric(t("risultati.metric.incentives"), fmt_eur(totals.cer_incentives_eur, lang), border=True)
+c[4].metric(t("risultati.metric.cer_money"), fmt_eur(totals.cer_money_eur, lang), border=True,
             help=t("risultati.metric.cer_money_help"))
 
 labels = [t(f"risultati.tab.{k}") for k in ("energy", "money", "members", "cabine", "checks", "downloads")]

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from cer_core.errors import Problem
+from cer_core.results_view import summary_view
 from studio.components import compute, state
 from studio.pure import variants as V
 from studio.pure.decision_charts import cash_flow_figure, monthly_overlay_figure, sweep_figure
@@ -249,7 +250,7 @@ def optimal_section(names: dict) -> None:
 
     c = st.columns(3)
     c[0].metric(t("scenari.opt.shared"), fmt_number(eng.get("shared_kwh", 0) / 1000, 1, lang) + " MWh",
-                delta=fmt_number((eng.get("shared_kwh", 0) - totals["shared_kwh"]) / 1000, 1, lang) + " MWh",
+                delta=fmt_number((eng.get("shared_kwh", 0) - view.totals.shared_kwh) / 1000, 1, lang) + " MWh",
                 border=True)
     c[1].metric(t("scenari.opt.money"), fmt_eur(eng.get("cer_money_eur"), lang),
                 delta=fmt_eur(eng.get("cer_money_eur", 0) - cer_money_eur(totals), lang), border=True)
@@ -291,7 +292,7 @@ def _remove_candidates() -> None:
 
 
 def candidate_form() -> None:
-    from cer_core.constants import MEMBER_CATEGORIES, TYPICAL_ANNUAL_KWH
+    from cer_core.vocabulary import MEMBER_CATEGORIES, TYPICAL_ANNUAL_KWH
 
     prefix = widget_key("scn_cand", [len(ws.doc.get("members", [])), lang])
     categories = [c for c in MEMBER_CATEGORIES if c != "large_enterprise"]
@@ -450,8 +451,8 @@ if not run.ok:
     show_problems(run.problems)
     st.stop()
 st.caption(t("scenari.subtitle", name=ws.doc.get("name", ""), year=run.outcome.results.year))
-names = {**{m["id"]: m.get("name", m["id"]) for m in run.summary.get("members", [])},
-         **{p["id"]: p.get("name", p["id"]) for p in run.summary.get("plants", [])}}
+view = summary_view(run.summary)  # typed: a key missing from the results fails here, by its name
+names = {**{m.id: m.name for m in view.members}, **{p.id: p.name for p in view.plants}}
 labels = [t(f"scenari.tab.{k}") for k in ("investment", "sizing", "candidates", "variants")]
 tabs = remembered_tabs(labels, "scn_tab")
 renderers = (lambda: investment_tab(compute.economics(run), names), lambda: sizing_tab(names),

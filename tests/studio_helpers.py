@@ -21,9 +21,9 @@ def fixture_workspace() -> Workspace:
 
 def empty_workspace(year: int = 2025) -> Workspace:
     """A new community as the studio creates it: no members, no plants."""
-    from studio.components.sidebar import new_community_doc
+    from cer_core.workspace import new_document
 
-    return Workspace(doc=new_community_doc("Comunità vuota", "Rozzano", year), origin="test")
+    return Workspace(doc=new_document("Comunità vuota", "Rozzano", year), origin="test")
 
 
 @lru_cache(maxsize=1)

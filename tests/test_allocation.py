@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from cer_core.money.allocation import (AllocationBase, Regolamento, active_months, compare, contribution_kwh,
                                  largest_remainder_cents, preset, regolamento_problems, split)
 from cer_core.money.shapley import shapley_exact, shapley_game, shapley_sampled
+from cer_core.vocabulary import MEMBER_CATEGORIES, MEMBER_KINDS
 
 
 def hand_base(**changes) -> AllocationBase:
@@ -199,8 +200,7 @@ def test_compare_rule_sets():
 # invariants
 # ---------------------------------------------------------------------------------------------------
 
-CATEGORIES = ["household", "sme", "large_enterprise", "public_body", "third_sector", "religious_body",
-              "research_body", "other"]
+CATEGORIES = list(MEMBER_CATEGORIES)
 money = st.floats(0.0, 5000.0, allow_nan=False)
 
 
@@ -214,7 +214,7 @@ def bases(draw):
     return hand_base(
         member_ids=[f"m{i}" for i in range(n)], member_names=[f"m{i}" for i in range(n)],
         member_categories=draw(st.lists(st.sampled_from(CATEGORIES), min_size=n, max_size=n)),
-        member_kinds=draw(st.lists(st.sampled_from(["consumer", "prosumer", "producer"]), min_size=n, max_size=n)),
+        member_kinds=draw(st.lists(st.sampled_from(MEMBER_KINDS), min_size=n, max_size=n)),
         third_party=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))),
         active=np.array(draw(st.lists(st.booleans(), min_size=n * months, max_size=n * months))).reshape(months, n),
         withdrawn_kwh=arr((months, n)), injected_kwh=arr((months, n)), contribution_kwh=arr((months, n)),

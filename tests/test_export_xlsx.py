@@ -11,6 +11,7 @@ from cer_core.api import run
 from cer_core.export.files import summary_document
 from cer_core.export.xlsx import header, results_workbook, results_zip
 from cer_core.timeaxis import n_hours
+from cer_core.vocabulary import MEMBER_KINDS
 from studio_helpers import fixture_workspace
 
 
@@ -86,4 +87,4 @@ def test_workbook_reads_as_words_not_codes(outcome):
     en = openpyxl.load_workbook(io.BytesIO(results_workbook(outcome.results, "en")))
     assert [r[0] for r in en["Monthly"].iter_rows(min_row=2, values_only=True)][0] == "January"
     en_kinds = {r[2] for r in en["Members"].iter_rows(min_row=2, values_only=True)}
-    assert en_kinds <= {"consumer", "prosumer", "producer"}
+    assert en_kinds <= set(MEMBER_KINDS)

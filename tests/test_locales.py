@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cer_core.i18n import LANGS, LOCALES, catalogue
+from cer_core.vocabulary import CATEGORY_CHOICES, KIND_CHOICES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "studio").glob("*.py"))]
@@ -56,8 +57,8 @@ def test_every_key_used_in_the_code_exists():
 
 
 @pytest.mark.parametrize("prefix, values", [
-    ("common.kind.", ("consumer", "prosumer", "producer")),
-    ("common.category.", ("household", "sme", "public_body", "third_sector", "other", "large_enterprise")),
+    ("common.kind.", KIND_CHOICES),
+    ("common.category.", CATEGORY_CHOICES),
     ("common.nav.", ("panoramica", "mappa", "membri", "impianti", "risultati")),
     ("charts.season.", ("winter", "spring", "summer", "autumn")),
     ("charts.money.", ("tip", "valorisation", "energy_sale", "rid_topup", "bill_savings", "fees", "net")),

@@ -7,12 +7,14 @@ import re
 import string
 from pathlib import Path
 
+from cer_core.vocabulary import CATEGORY_CHOICES, KIND_CHOICES
+
 ROOT = Path(__file__).resolve().parents[1]
 IT = json.loads((ROOT / "locales" / "it" / "map.json").read_text(encoding="utf-8"))
 EN = json.loads((ROOT / "locales" / "en" / "map.json").read_text(encoding="utf-8"))
 #: keys built at run time from these prefixes and a value (role, category, switch options)
-DYNAMIC = {"kind_": ("consumer", "producer", "prosumer"),
-           "category_": ("household", "sme", "large_enterprise", "public_body", "third_sector", "other"),
+DYNAMIC = {"kind_": KIND_CHOICES,
+           "category_": CATEGORY_CHOICES,
            "polygon_as_": ("roof", "area"), "colour_by_": ("role", "cabina")}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from cer_core.paths import DEMO_SCENARIO
 from cer_core.scenario import parse_scenario
+from cer_core.vocabulary import CATEGORY_CHOICES, DEFAULT_CABINA_ID, REFERENCE_YEAR
 from studio.pure import map_model as mm
 
 
@@ -19,7 +20,7 @@ def demo() -> dict:
 
 
 def empty() -> dict:
-    return {"schema": "cer-studio/scenario@1", "name": "Nuova", "year": 2024, "site": {"comune": "Rozzano"},
+    return {"schema": "cer-studio/scenario@1", "name": "Nuova", "year": REFERENCE_YEAR, "site": {"comune": "Rozzano"},
             "members": [], "plants": []}
 
 
@@ -52,7 +53,7 @@ def test_build_a_community_from_scratch_stays_valid():
     assert doc["members"][0]["load"] == {"source": "profile", "profile": "household", "annual_kwh": 2700.0}
     assert doc["members"][1]["load"]["annual_kwh"] == 3500.0
     assert "load" not in doc["members"][2]
-    assert {m["cabina"] for m in doc["members"]} == {mm.FIRST_CABINA_ID}
+    assert {m["cabina"] for m in doc["members"]} == {DEFAULT_CABINA_ID}
     pid, became = mm.add_plant(doc, owner=a, roof=square(9.15, 45.38), kwp=6.0, tilt_deg=30, azimuth_deg=185,
                                commissioning=dt.date(2025, 3, 1))
     assert became and doc["members"][0]["kind"] == "prosumer"
@@ -67,8 +68,8 @@ def test_first_area_declares_every_cabina_in_use_and_assigns_members_inside():
     inside = mm.add_member(doc, name="Dentro", kind="consumer", category="household", lat=45.385, lon=9.155)
     outside = mm.add_member(doc, name="Fuori", kind="consumer", category="household", lat=45.50, lon=9.40)
     res = mm.add_area(doc, cabina_id="CP-A", name="Cabina A", area=square(9.15, 45.38, 0.01))
-    assert res.changes == {inside: (mm.FIRST_CABINA_ID, "CP-A")} and res.outside == [outside]
-    assert [c["id"] for c in doc["cabine"]] == ["CP-A", mm.FIRST_CABINA_ID]
+    assert res.changes == {inside: (DEFAULT_CABINA_ID, "CP-A")} and res.outside == [outside]
+    assert [c["id"] for c in doc["cabine"]] == ["CP-A", DEFAULT_CABINA_ID]
     assert doc["cabine"][0]["name"] == "Cabina A"
     assert errors(doc) == []
     # a new member inside the area is put in it, one outside gets the most common cabina
@@ -216,16 +217,16 @@ def test_a_community_built_on_the_map_simulates():
 
     doc = empty()
     ids = [mm.add_member(doc, name=f"Membro {c}", kind="consumer", category=c, lat=45.38 + i * 0.001, lon=9.15)
-           for i, c in enumerate(mm.CATEGORIES) if c != "large_enterprise"]
+           for i, c in enumerate(CATEGORY_CHOICES) if c != "large_enterprise"]
     mm.add_member(doc, name="Produttore", kind="producer", category="sme", lat=45.39, lon=9.16)
     mm.add_plant(doc, owner=ids[0], roof=square(9.15, 45.38), kwp=20.0, tilt_deg=30, azimuth_deg=180,
                  commissioning=dt.date(2025, 1, 1))
     totals = run(Workspace(doc=doc, origin="map")).summary["totals"]
-    assert totals["members"] == len(mm.CATEGORIES) and totals["plants"] == 1 and totals["kwp"] == 20.0
+    assert totals["members"] == len(CATEGORY_CHOICES) and totals["plants"] == 1 and totals["kwp"] == 20.0
     # 20 kWp near Milan: 900–1500 kWh/kWp; the five consumers' default loads add up as declared
     assert 18_000 < totals["production_kwh"] < 30_000
     from studio.pure.tables import DEFAULT_ANNUAL_KWH
 
-    expected_kwh = sum(DEFAULT_ANNUAL_KWH[c] for c in mm.CATEGORIES if c != "large_enterprise")
+    expected_kwh = sum(DEFAULT_ANNUAL_KWH[c] for c in CATEGORY_CHOICES if c != "large_enterprise")
     assert totals["consumption_kwh"] == pytest.approx(expected_kwh, rel=1e-6)
     assert totals["shared_kwh"] > 0

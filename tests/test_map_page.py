@@ -17,6 +17,7 @@ import streamlit_folium
 from cer_core.geocode import OFFLINE_ENV
 from cer_core.paths import DEMO_SCENARIO
 from cer_core.scenario import parse_scenario
+from cer_core.vocabulary import DEFAULT_CABINA_ID
 from cer_core.workspace import Workspace
 from studio.components.frame import SEEN_KEY as FRAME_SEEN_KEY
 
@@ -242,7 +243,7 @@ def test_draw_a_cabina_area_assigns_the_members_inside():
     at = answer(at, all_drawings=[feature({"type": "Point", "coordinates": [9.155, 45.385]})])
     widget(at.text_input, "Nome").input("Casa Uno")
     at = button(at, "Aggiungi membro").click().run()
-    assert doc_of(at)["members"][0]["cabina"] == "CP-1"
+    assert doc_of(at)["members"][0]["cabina"] == DEFAULT_CABINA_ID
     widget(at.segmented_control, "Il poligono che disegni è").set_value("area")
     at = at.run()
     at = answer(at, all_drawings=[feature(square(9.15, 45.38, 0.01))])
@@ -252,7 +253,7 @@ def test_draw_a_cabina_area_assigns_the_members_inside():
     at = button(at, "Salva l'area").click().run()
     no_errors(at)
     doc = doc_of(at)
-    assert [c["id"] for c in doc["cabine"]] == ["CP-TEST", "CP-1"]
+    assert [c["id"] for c in doc["cabine"]] == ["CP-TEST", DEFAULT_CABINA_ID]
     assert doc["members"][0]["cabina"] == "CP-TEST"
     assert parse_scenario(doc)[0] is not None
 

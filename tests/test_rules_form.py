@@ -52,11 +52,12 @@ def test_the_form_on_risultati_changes_the_scenario():
 
 
 def test_new_plant_field_and_categories_editable_in_the_tables():
-    from studio.pure.tables import CATEGORIES, members_frame, set_plant_fields
+    from cer_core.vocabulary import CATEGORY_CHOICES
+    from studio.pure.tables import members_frame, set_plant_fields
 
     doc, _ = set_plant_fields(base_doc(), "p1", {"tariff_excluded_kw": 12.5})
     assert doc["plants"][0]["tariff_excluded_kw"] == 12.5
-    assert {"religious_body", "research_body"} <= set(CATEGORIES)
+    assert {"religious_body", "research_body"} <= set(CATEGORY_CHOICES)
     old = base_doc()
     old["members"][1]["category"] = "nonprofit"  # an older spelling shows as its 2025 category
     assert list(members_frame(old, lambda k, **kw: k)["category"]) == ["sme", "third_sector"]

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from cer_core.bands import band_of_hour, day_type_of_hour
+import dataclasses
+
+from cer_core.bands import band_of_hour, day_type_of_hour, monthly_by_band
+from cer_core.results_view import Month, Totals
 from cer_core.timeaxis import hours_local, n_hours
 from studio.pure import charts
 
@@ -16,6 +19,16 @@ def tr(key, **fmt):
 YEAR = 2024  # leap year: 8784 hours, clock changes on 31 March and 27 October
 
 
+def totals_of(figures: dict) -> Totals:
+    """The year's totals holding ``figures``, every other figure 0 (the charts read them typed)."""
+    return Totals(**{f.name: 0 for f in dataclasses.fields(Totals)} | figures)
+
+
+def months_of(rows: list[dict]) -> list[Month]:
+    """Summary months holding ``rows``' figures, every other figure 0."""
+    return [Month(**{f.name: 0 for f in dataclasses.fields(Month)} | r) for r in rows]
+
+
 def monthly_rows(scale=1.0):
     rows = []
     for k in range(12):
@@ -25,7 +38,7 @@ def monthly_rows(scale=1.0):
                      "withdrawn_kwh": 1600 * scale, "shared_kwh": 300 * scale, "tip_eur": 30.0, "valorisation_eur": 3.0,
                      "energy_sale_eur": 50.0, "rid_min_price_topup_eur": 0.0, "bill_savings_eur": 80.0,
                      "fees_eur": 10.0})
-    return rows
+    return months_of(rows)
 
 
 def test_mean_by_hour_of_day_known_answer():
@@ -49,7 +62,7 @@ def test_day_hour_matrix_handles_the_clock_changes():
 
 def test_monthly_by_band_adds_up_and_follows_the_bands():
     values = np.arange(n_hours(YEAR), dtype=float)
-    table = charts.monthly_by_band(values, YEAR)
+    table = monthly_by_band(values, YEAR)
     assert table.shape == (12, 3)
     assert table.sum() == pytest.approx(values.sum())
     band = band_of_hour(YEAR)
@@ -68,8 +81,8 @@ def test_monthly_energy_figure_stacks_production_and_consumption():
     assert [t.name for t in cons] == ["charts.self_consumed", "charts.shared", "charts.withdrawn_not_shared"]
     top_prod = np.asarray(prod[-1].base, dtype=float) + np.asarray(prod[-1].y, dtype=float)
     top_cons = np.asarray(cons[-1].base, dtype=float) + np.asarray(cons[-1].y, dtype=float)
-    np.testing.assert_allclose(top_prod, [r["production_kwh"] / 1000 for r in rows])
-    np.testing.assert_allclose(top_cons, [r["consumption_kwh"] / 1000 for r in rows])
+    np.testing.assert_allclose(top_prod, [r.production_kwh / 1000 for r in rows])
+    np.testing.assert_allclose(top_cons, [r.consumption_kwh / 1000 for r in rows])
     assert list(prod[0].x)[0] == "gen"
 
 
@@ -83,14 +96,14 @@ def test_monthly_energy_figure_small_values_in_kwh_and_english():
 def test_empty_inputs_give_a_message_not_an_error():
     fig = charts.monthly_energy_figure([], tr)
     assert fig.layout.annotations[0].text == "charts.no_data"
-    assert charts.sankey_figure({}, tr).layout.annotations[0].text == "charts.no_energy"
+    assert charts.sankey_figure(totals_of({}), tr).layout.annotations[0].text == "charts.no_energy"
     assert charts.plant_monthly_figure([], np.zeros((12, 0)), tr).layout.annotations[0].text == "charts.no_plants"
     assert charts.mini_map_figure([{"id": "a"}], [], {}, tr).layout.annotations[0].text == "charts.map.empty"
 
 
 def test_sankey_conserves_energy():
-    totals = {"production_kwh": 1000.0, "consumption_kwh": 1500.0, "self_consumed_kwh": 300.0,
-              "injected_kwh": 700.0, "withdrawn_kwh": 1200.0, "shared_kwh": 250.0}
+    totals = totals_of({"production_kwh": 1000.0, "consumption_kwh": 1500.0, "self_consumed_kwh": 300.0,
+                        "injected_kwh": 700.0, "withdrawn_kwh": 1200.0, "shared_kwh": 250.0})
     fig = charts.sankey_figure(totals, tr)
     link = fig.data[0].link
     labels = [lab.split("<br>")[0] for lab in fig.data[0].node.label]
@@ -104,8 +117,9 @@ def test_sankey_conserves_energy():
 
 
 def test_money_waterfall_ends_at_what_the_cer_brings():
-    totals = {"tip_eur": 1000.0, "valorisation_eur": 100.0, "energy_sale_eur": 2000.0, "rid_min_price_topup_eur": 0.0,
-              "bill_savings_eur": 3000.0, "fees_eur": 150.0, "cer_costs_eur": 50.0, "rid_fee_eur": 100.0}
+    totals = totals_of({"tip_eur": 1000.0, "valorisation_eur": 100.0, "energy_sale_eur": 2000.0,
+                        "rid_min_price_topup_eur": 0.0, "bill_savings_eur": 3000.0, "fees_eur": 150.0,
+                        "cer_costs_eur": 50.0, "rid_fee_eur": 100.0})
     fig = charts.money_year_figure(totals, tr)
     wf = fig.data[0]
     assert list(wf.measure)[-1] == "total"
@@ -115,13 +129,10 @@ def test_money_waterfall_ends_at_what_the_cer_brings():
     assert "charts.money.energy_sale" not in wf.x and "charts.money.bill_savings" not in wf.x
     assert wf.y[list(wf.x).index("charts.money.cer_costs")] == pytest.approx(-50.0)
     assert fig.layout.yaxis.title.text == "€ / charts.year"
-    # an older summary without cer_costs_eur: the GSE fees are the CER's costs
-    old = charts.money_year_figure({"tip_eur": 10.0, "valorisation_eur": 1.0, "gse_fee_eur": 3.0}, tr).data[0]
-    assert old.y[-1] == pytest.approx(8.0)
 
 
 def test_money_monthly_line_is_what_the_cer_brings():
-    rows = [{**r, "cer_costs_eur": 4.0, "rid_fee_eur": 6.0} for r in monthly_rows()]
+    rows = [dataclasses.replace(r, cer_costs_eur=4.0, rid_fee_eur=6.0) for r in monthly_rows()]
     fig = charts.money_monthly_figure(rows, tr)
     net = [t for t in fig.data if t.name == "charts.money.cer_money"][0]
     assert list(net.y) == pytest.approx([30 + 3 - 4] * 12)
@@ -149,7 +160,7 @@ def test_typical_day_and_heatmap_figures():
 def test_member_figures():
     h = n_hours(YEAR)
     load = np.full(h, 1.0)
-    monthly = charts.member_monthly_figure(load, YEAR, tr)
+    monthly = charts.member_monthly_figure(monthly_by_band(load, YEAR), tr)
     assert [t.name for t in monthly.data] == ["F1", "F2", "F3"]
     assert sum(sum(t.y) for t in monthly.data) == pytest.approx(h)
     days = charts.member_typical_days_figure(load, YEAR, tr)
@@ -184,13 +195,13 @@ def test_mini_map_colours_by_role_and_draws_cabina_areas():
 
 def test_a_year_without_energy_says_so_instead_of_drawing_empty_axes():
     """A new community (no members, no plants) simulates to zeros: every chart explains itself."""
-    zeros_rows = [{"month": k + 1} for k in range(12)]
+    zeros_rows = months_of([{"month": k + 1} for k in range(12)])
     zero = np.zeros(n_hours(YEAR))
     figs = {"monthly": charts.monthly_energy_figure(zeros_rows, tr),
             "typical": charts.typical_day_figure(zero, zero, zero, YEAR, tr),
-            "money_year": charts.money_year_figure({}, tr),
+            "money_year": charts.money_year_figure(totals_of({}), tr),
             "money_monthly": charts.money_monthly_figure(zeros_rows, tr),
-            "member_monthly": charts.member_monthly_figure(zero, YEAR, tr),
+            "member_monthly": charts.member_monthly_figure(np.zeros((12, 3)), tr),
             "member_days": charts.member_typical_days_figure(zero, YEAR, tr),
             "bands": charts.band_split_figure(zero, YEAR, tr)}
     for name, fig in figs.items():
@@ -207,9 +218,9 @@ def test_heatmap_without_shared_energy_is_not_a_solid_colour():
 
 def test_money_axes_never_repeat_a_tick_label():
     """Small amounts (a few €) must not print 0, 1, 1, 2, 2 on the axis: no rounding tick format."""
-    totals = {"tip_eur": 1.2, "bill_savings_eur": 2.1, "fees_eur": 0.4}
+    totals = totals_of({"tip_eur": 1.2, "bill_savings_eur": 2.1, "fees_eur": 0.4})
     assert charts.money_year_figure(totals, tr).layout.yaxis.tickformat == ",~f"
-    rows = [{"month": k + 1, "tip_eur": 0.1, "bill_savings_eur": 0.2} for k in range(12)]
+    rows = months_of([{"month": k + 1, "tip_eur": 0.1, "bill_savings_eur": 0.2} for k in range(12)])
     assert charts.money_monthly_figure(rows, tr).layout.yaxis.tickformat == ",~f"
 
 
@@ -235,7 +246,7 @@ def test_waterfall_labels_are_short_lines_read_level():
     labels = {"charts.money.tip": "Tariffa premio (TIP)", "charts.money.valorisation": "Valorizzazione ARERA",
               "charts.money.cer_costs": "Costi della CER (corrispettivi GSE)",
               "charts.money.cer_money": "Quanto porta la CER"}
-    totals = {"tip_eur": 30360.0, "valorisation_eur": 2562.0, "cer_costs_eur": 999.0, "gse_fee_eur": 999.0}
+    totals = totals_of({"tip_eur": 30360.0, "valorisation_eur": 2562.0, "cer_costs_eur": 999.0, "gse_fee_eur": 999.0})
     wf = charts.money_year_figure(totals, lambda k, **kw: labels.get(k, k), "it").data[0]
     assert wf.x[0] == "Tariffa premio<br>(TIP)" and wf.x[-1] == "Quanto porta<br>la CER"
     assert all(len(line) <= 16 for label in wf.x for line in label.split("<br>")), wf.x

@@ -76,13 +76,15 @@ def test_member_load_alone_even_when_the_community_does_not_simulate():
     ws = fixture_workspace()
     del ws.doc["members"][0]["load"]             # the community cannot simulate any more...
     assert not compute.run_workspace(ws).ok
-    kwh, problems = compute.member_load(ws, "casa-2")   # ...but casa-2's load can still be previewed
-    assert problems == ()
+    preview = compute.member_load_preview(ws, "casa-2")   # ...but casa-2's load can still be previewed
+    assert preview.problems == () and preview.year == 2024
     expected = read_hourly_csv(ws.read_file("series/load_casa-2.csv"), "x", 2024)
-    np.testing.assert_allclose(kwh, expected)
-    kwh, problems = compute.member_load(ws, "municipio")
-    assert kwh is None and problems[0].code == "member.no_load"
-    assert compute.member_load(ws, "nobody") == (None, ())
+    np.testing.assert_allclose(preview.kwh, expected)
+    assert preview.monthly_by_band_kwh.shape == (12, 3)
+    assert preview.monthly_by_band_kwh.sum() == pytest.approx(expected.sum())
+    preview = compute.member_load_preview(ws, "municipio")
+    assert preview.kwh is None and preview.problems[0].code == "member.no_load"
+    assert compute.member_load_preview(ws, "nobody") is None
 
 
 def test_weather_summary_of_the_fixture_is_bolzanos_typical_year():

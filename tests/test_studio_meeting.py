@@ -7,17 +7,17 @@ import datetime as dt
 
 
 from cer_core.api import run
-from cer_core.constants import REFERENCE_YEAR, default_commissioning
-from cer_core.workspace import Workspace
+from cer_core.constants import default_commissioning
+from cer_core.vocabulary import DEFAULT_CABINA_ID, DEFAULT_CABINA_NAME, REFERENCE_YEAR
+from cer_core.workspace import Workspace, new_document
 from studio.pure import map_model as mm
-from studio.components.sidebar import new_community_doc
 
 ROZZANO = (45.3800, 9.1550)
 
 
 def _fresh_workshop() -> dict:
     """A new community as a facilitator builds it: defaults everywhere, two members on the map, a drawn roof."""
-    doc = new_community_doc("CER di quartiere", "Rozzano", REFERENCE_YEAR)
+    doc = new_document("CER di quartiere", "Rozzano", REFERENCE_YEAR)
     a = mm.add_member(doc, name="Famiglia Rossi", kind="consumer", category="household", lat=ROZZANO[0],
                       lon=ROZZANO[1])
     mm.add_member(doc, name="Scuola media", kind="consumer", category="public_body", lat=ROZZANO[0] + 0.001,
@@ -33,7 +33,7 @@ def _fresh_workshop() -> dict:
 def test_the_reference_year_is_the_embedded_data_year_and_the_roof_runs_all_of_it():
     assert REFERENCE_YEAR == 2024
     assert default_commissioning(REFERENCE_YEAR) == dt.date(2024, 1, 1)
-    assert new_community_doc("x", "Rozzano", REFERENCE_YEAR)["year"] == 2024
+    assert new_document("x", "Rozzano", REFERENCE_YEAR)["year"] == 2024
 
 
 def test_a_fresh_workshop_has_no_warning_the_user_did_not_cause():
@@ -48,9 +48,9 @@ def test_after_confirming_the_cabine_a_fresh_workshop_warns_only_about_what_its_
     from studio.pure.overview import confirm_cabine, missing_items
 
     doc = _fresh_workshop()
-    assert ("panoramica.missing.area", {"ids": "CP-1"}, "pages/mappa.py") in missing_items(doc)
+    assert ("panoramica.missing.area", {"ids": DEFAULT_CABINA_ID}, "pages/mappa.py") in missing_items(doc)
     doc = confirm_cabine(doc)
-    assert doc["cabine"] == [{"id": "CP-1", "name": "Cabina primaria 1", "confirmed": True}]
+    assert doc["cabine"] == [{"id": DEFAULT_CABINA_ID, "name": DEFAULT_CABINA_NAME, "confirmed": True}]
     assert not [k for k, _, _ in missing_items(doc) if k == "panoramica.missing.area"]
     checks = run(Workspace(doc=doc, origin="test"), shapley=False).results.summary["checks"]
     cabina = [c for c in checks if c["id"] == "members_in_cabina"]

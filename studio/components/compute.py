@@ -27,12 +27,11 @@ import time
 import traceback
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import streamlit as st
 
 from cer_core import api
 from cer_core.errors import CerInputError, Problem
-from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace
+from cer_core.workspace import Workspace
 
 log = logging.getLogger("cer_studio")
 
@@ -200,87 +199,39 @@ def shapley(ws: Workspace, state: RunState) -> dict:
 
 
 # -------------------------------------------------------------------------------------------------
-# one member's load, independently of the rest of the community
+# one member's load, independently of the rest of the community (cer_core.api.member_load_preview)
 # -------------------------------------------------------------------------------------------------
 
-def member_workspace(ws: Workspace, member_id: str) -> Workspace | None:
-    """A one-member community holding only ``member_id`` (same site, year, cabine and files)."""
-    doc = ws.doc
-    member = next((m for m in doc.get("members", []) if m.get("id") == member_id), None)
-    if member is None:
-        return None
-    mini = {"schema": SCENARIO_SCHEMA_ID, "name": str(doc.get("name") or "-"), "year": doc.get("year"),
-            "site": doc.get("site"), "cabine": doc.get("cabine", []), "members": [member], "plants": [],
-            "prices": {"source": "flat", "eur_mwh": 100.0}, "rules": doc.get("rules", {}),
-            "economics": doc.get("economics", {})}
-    return ws.with_doc(mini)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
-def _member_load_cached(digest: str, _ws: Workspace, member_id: str) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
-    from cer_core.loads.member_load import member_load
-    from cer_core.scenario import parse_scenario
-
-    sc, problems = parse_scenario(_ws.doc)
-    errors = tuple(p for p in problems if p.severity == "error")
-    if sc is None:
-        return None, errors
+def _member_load_cached(digest: str, _ws: Workspace, member_id: str) -> api.MemberLoadPreview | None:
     try:
-        series = member_load(sc.members[0], sc, _ws, "load")
-    except CerInputError as exc:
-        return None, tuple(exc.problems)
-    except Exception as exc:  # noqa: BLE001
-        return None, (internal_problem(exc, "load"),)
-    return np.asarray(series.kwh, dtype=float), ()
+        return api.member_load_preview(_ws, member_id)
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return api.MemberLoadPreview(problems=(internal_problem(exc, "load"),))
 
 
-def member_load(ws: Workspace, member_id: str) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
-    """Hourly load [kWh] of one member for the scenario's year, or the problems that prevent it."""
-    mini = member_workspace(ws, member_id)
+def member_load_preview(ws: Workspace, member_id: str) -> api.MemberLoadPreview | None:
+    """One member's hourly load and monthly sums by band for the scenario's year, or the problems that
+    prevent it (None when there is no such member); cached by the one-member community's digest."""
+    mini = api.member_workspace(ws, member_id)
     if mini is None:
-        return None, ()
+        return None
     return _member_load_cached(mini.digest(), mini, member_id)
 
 
 # -------------------------------------------------------------------------------------------------
-# the site's weather
+# the site's weather (cer_core.api.weather_summary)
 # -------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class WeatherSummary:
-    """Monthly climate of the site and where the weather comes from."""
-
-    irradiation_kwh_m2: tuple[float, ...] = ()
-    temperature_c: tuple[float, ...] = ()
-    source: dict = field(default_factory=dict)
-    problems: tuple[Problem, ...] = ()
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
-def _weather_cached(key: str, _ws: Workspace) -> WeatherSummary:
-    from cer_core.errors import ProblemList
-    from cer_core.scenario import resolve_site
-
-    doc = _ws.doc
-    problems = ProblemList()
-    site = resolve_site(doc.get("site") or {}, problems)
-    if site is None:
-        return WeatherSummary(problems=tuple(problems.items))
+def _weather_cached(key: str, _ws: Workspace) -> api.WeatherSummary:
     try:
-        from cer_core.solar.weather import monthly_climate, site_weather
-
-        spec = (doc.get("site") or {}).get("weather") or {"source": "auto"}
-        weather = site_weather(site.lat, site.lon, int(doc.get("year")), spec, _ws.read_file)
-        climate = monthly_climate(weather)
-    except CerInputError as exc:
-        return WeatherSummary(problems=tuple(exc.problems))
-    except Exception as exc:  # noqa: BLE001
-        return WeatherSummary(problems=(internal_problem(exc, "site.weather"),))
-    return WeatherSummary(tuple(float(v) for v in climate["irradiation_kwh_m2"]),
-                          tuple(float(v) for v in climate["temp_mean_c"]), dict(weather.describe()), ())
+        return api.weather_summary(_ws)
+    except Exception as exc:  # noqa: BLE001 - the studio must show a sentence, never a traceback
+        return api.WeatherSummary(problems=(internal_problem(exc, "site.weather"),))
 
 
-def weather_summary(ws: Workspace) -> WeatherSummary:
+def weather_summary(ws: Workspace) -> api.WeatherSummary:
     """The site's monthly climate, cached by site, year, weather choice and weather file."""
     doc = ws.doc
     site = doc.get("site") or {}
@@ -446,11 +397,7 @@ def candidate_ranking(ws: Workspace, state: RunState, key: str) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _needed_cached(digest: str, plant_id: str, target: float, _state: RunState) -> dict:
-    from cer_core.selection import consumers_needed
-
-    res = _state.outcome.results
-    j = res.plant_ids.index(plant_id)
-    return consumers_needed(res.plant_injected_kwh[:, j], _state.outcome.scenario, target=target)
+    return api.consumers_needed(_state.outcome, plant_id, target)
 
 
 def consumers_needed(ws: Workspace, state: RunState, plant_id: str, target: float) -> dict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cer_core.results_view import summary_view
+
 from .compute import RunState
 from .i18n import t
 from ..pure.tables import slug
@@ -39,7 +41,7 @@ def report_downloads(run: RunState, lang: str, name: str, key: str = "reports") 
     if not run.ok:
         return
     base = slug(name) or "cer"
-    members = run.summary.get("members", [])
+    members = summary_view(run.summary).members
     st.markdown(f"##### {t('report.download.title')}")
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("report.download.community"), data=lambda: _community_pdf(run.digest, lang, run),
@@ -47,7 +49,7 @@ def report_downloads(run: RunState, lang: str, name: str, key: str = "reports") 
                        on_click="ignore", icon=":material/picture_as_pdf:", width="stretch", key=f"{key}_community")
     c1.caption(t("report.download.community_help"))
     if members:
-        names = {m["id"]: m.get("name") or m["id"] for m in members}
+        names = {m.id: m.label for m in members}
         chosen = c2.selectbox(t("report.download.member_pick"), list(names), format_func=names.get,
                               key=f"{key}_member", label_visibility="collapsed")
         c2.download_button(t("report.download.member"), data=lambda: _member_pdf(run.digest, lang, chosen, run),

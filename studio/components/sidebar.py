@@ -8,11 +8,11 @@ import copy
 import streamlit as st
 
 from cer_core.api import demo_workspace, validate
-from cer_core.constants import REFERENCE_YEAR
 from cer_core.errors import CerInputError
 from cer_core.geo import comuni_table
 from cer_core.scenario import schema_problems
-from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, workspace_from_bytes
+from cer_core.vocabulary import REFERENCE_YEAR
+from cer_core.workspace import SCENARIO_SCHEMA_ID, Workspace, new_document, workspace_from_bytes
 
 from . import compute, look, state
 from .i18n import LANG_KEY, LANGS, current_lang, t
@@ -75,14 +75,6 @@ def _on_open(key: str) -> None:
 def _on_demo() -> None:
     state.replace_community(demo_workspace())
     flash("success", t("common.demo.done"))
-
-
-def new_community_doc(name: str, comune: str, year: int) -> dict:
-    """An empty scenario: a name, a comune, a year, one cabina primaria and embedded prices."""
-    return {"schema": SCENARIO_SCHEMA_ID, "name": name.strip(), "year": int(year),
-            "site": {"comune": comune, "weather": {"source": "auto"}},
-            "cabine": [{"id": "CP-1", "name": "Cabina primaria 1"}], "members": [], "plants": [],
-            "prices": {"source": "embedded"}}
 
 
 @st.cache_resource(show_spinner=False)
@@ -181,7 +173,7 @@ def _new_community_dialog() -> None:
             elif not istat:
                 st.error(t("common.new.need_comune"))
             else:
-                doc = new_community_doc(name, comune_value(istat), int(year))
+                doc = new_document(name, comune_value(istat), int(year))
                 state.replace_community(Workspace(doc=doc, origin=t("common.new.origin")))
                 flash("success", t("common.new.done", name=md(doc["name"])))
                 _close_new_dialog()

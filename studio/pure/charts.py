@@ -23,6 +23,8 @@ import plotly.graph_objects as go
 
 from cer_core.bands import F1, F2, F3, HOLIDAY, SATURDAY, WEEKDAY, band_of_hour, day_type_of_hour, local_hour_of_day
 from cer_core.timeaxis import hours_local, local_month
+from cer_core.results_view import Month, Totals
+from cer_core.vocabulary import KIND_CHOICES
 
 from .format import fmt_energy, fmt_eur, month_names, plotly_separators
 
@@ -221,38 +223,20 @@ def day_hour_matrix(values: np.ndarray, year: int) -> tuple[np.ndarray, list[str
     return out, dates
 
 
-def monthly_by_band(values: np.ndarray, year: int) -> np.ndarray:
-    """Monthly sums of hourly ``values`` split by band: (12 months, 3 bands F1/F2/F3) [kWh]."""
-    months = local_month(year).astype(int) - 1
-    bands = band_of_hour(year).astype(int) - 1
-    out = np.zeros((12, 3))
-    np.add.at(out, (months, bands), np.asarray(values, dtype=float))
-    return out
-
-
-def monthly_sums(values: np.ndarray, year: int) -> np.ndarray:
-    """Monthly sums of hourly ``values``: (hours, ...) → (12, ...)."""
-    values = np.asarray(values, dtype=float)
-    months = local_month(year).astype(int) - 1
-    out = np.zeros((12,) + values.shape[1:])
-    np.add.at(out, months, values)
-    return out
-
-
 # -------------------------------------------------------------------------------------------------
 # community energy
 # -------------------------------------------------------------------------------------------------
 
-def monthly_energy_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
+def monthly_energy_figure(monthly: Sequence[Month], tr: Tr, lang: str = "it") -> go.Figure:
     """Per month, two stacked columns: production (self-consumed + shared + injected not shared) and
     consumption (self-consumed + shared + withdrawn not shared). Shared energy is the overlap."""
     title = tr("charts.monthly_energy.title")
     if not monthly:
         return empty_figure(tr("charts.no_data"), title, lang)
-    self_c = np.array([_num(r.get("self_consumed_kwh")) for r in monthly])
-    shared = np.array([_num(r.get("shared_kwh")) for r in monthly])
-    inj_ns = np.maximum(np.array([_num(r.get("injected_kwh")) for r in monthly]) - shared, 0)
-    wd_ns = np.maximum(np.array([_num(r.get("withdrawn_kwh")) for r in monthly]) - shared, 0)
+    self_c = np.array([_num(r.self_consumed_kwh) for r in monthly])
+    shared = np.array([_num(r.shared_kwh) for r in monthly])
+    inj_ns = np.maximum(np.array([_num(r.injected_kwh) for r in monthly]) - shared, 0)
+    wd_ns = np.maximum(np.array([_num(r.withdrawn_kwh) for r in monthly]) - shared, 0)
     if _nothing(self_c, shared, inj_ns, wd_ns):
         return empty_figure(tr("charts.no_energy"), title, lang)
     div, unit = energy_scale(max((self_c + shared + np.maximum(inj_ns, wd_ns)).max(initial=0), 1))
@@ -338,18 +322,18 @@ def shared_heatmap_figure(shared_kwh: np.ndarray, year: int, tr: Tr, lang: str =
                     showgrid=False, zeroline=False)))
 
 
-def sankey_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
+def sankey_figure(totals: Totals, tr: Tr, lang: str = "it") -> go.Figure:
     """The year's energy flows: production → self-consumed / shared / injected not shared;
     grid withdrawals → consumption."""
     title = tr("charts.sankey.title")
-    prod = _num(totals.get("production_kwh"))
-    cons = _num(totals.get("consumption_kwh"))
+    prod = _num(totals.production_kwh)
+    cons = _num(totals.consumption_kwh)
     if prod <= 0 and cons <= 0:
         return empty_figure(tr("charts.no_energy"), title, lang)
-    self_c = _num(totals.get("self_consumed_kwh"))
-    shared = _num(totals.get("shared_kwh"))
-    injected = _num(totals.get("injected_kwh"))
-    withdrawn = _num(totals.get("withdrawn_kwh"))
+    self_c = _num(totals.self_consumed_kwh)
+    shared = _num(totals.shared_kwh)
+    injected = _num(totals.injected_kwh)
+    withdrawn = _num(totals.withdrawn_kwh)
     inj_ns = max(injected - shared, 0.0)
     wd_ns = max(withdrawn - shared, 0.0)
     nodes = [("production", prod, COLORS["production"]), ("injected", injected, COLORS["injected_not_shared"]),
@@ -387,14 +371,12 @@ OWN_ITEMS = (("energy_sale", "energy_sale_eur", 1), ("rid_topup", "rid_min_price
              ("rid_fee", "rid_fee_eur", -1), ("bill_savings", "bill_savings_eur", 1))
 
 
-def _money_value(row: dict, field: str) -> float:
-    """A money figure of a summary row; ``cer_costs_eur`` falls back to ``gse_fee_eur`` for older summaries."""
-    if field == "cer_costs_eur" and field not in row:
-        return _num(row.get("gse_fee_eur"))
-    return _num(row.get(field))
+def _money_value(row: Totals | Month, field: str) -> float:
+    """A money figure of the year or of a month, by its field name (``MONEY_ITEMS``...)."""
+    return _num(getattr(row, field))
 
 
-def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
+def money_year_figure(totals: Totals, tr: Tr, lang: str = "it") -> go.Figure:
     """Waterfall of what the CER brings [€]: TIP + valorisation − the CER's costs.
 
     Energy sale and self-consumption savings are the plants' and prosumers' own and stay out of it.
@@ -418,7 +400,7 @@ def money_year_figure(totals: dict, tr: Tr, lang: str = "it") -> go.Figure:
                                   yaxis=yaxis(title={"text": f"{unit} / {tr('charts.year')}"}, tickformat=",~f")))
 
 
-def money_monthly_figure(monthly: Sequence[dict], tr: Tr, lang: str = "it") -> go.Figure:
+def money_monthly_figure(monthly: Sequence[Month], tr: Tr, lang: str = "it") -> go.Figure:
     """Money per month [€]: the CER's items and the plants' and prosumers' own, stacked (costs below zero);
     the line is what the CER brings (TIP + valorisation − the CER's costs)."""
     title = tr("charts.money_monthly.title")
@@ -487,12 +469,13 @@ def weather_figure(irradiation_kwh_m2: Sequence[float], temperature_c: Sequence[
 # one member's load
 # -------------------------------------------------------------------------------------------------
 
-def member_monthly_figure(load_kwh: np.ndarray, year: int, tr: Tr, lang: str = "it") -> go.Figure:
-    """A member's monthly consumption stacked by band F1/F2/F3 [kWh]."""
+def member_monthly_figure(monthly_by_band_kwh: np.ndarray, tr: Tr, lang: str = "it") -> go.Figure:
+    """A member's monthly consumption stacked by band F1/F2/F3 [kWh]; ``monthly_by_band_kwh`` is (12, 3)
+    (``cer_core.api.MemberLoadPreview.monthly_by_band_kwh``)."""
     title = tr("charts.member_monthly.title")
-    if _nothing(load_kwh):
+    table = np.asarray(monthly_by_band_kwh, dtype=float).reshape(12, 3)
+    if _nothing(table):
         return empty_figure(tr("charts.no_consumption"), title, lang, height=340)
-    table = monthly_by_band(load_kwh, year)
     div, unit = energy_scale(table.sum(axis=1).max(initial=0))
     months = list(month_names(lang))
     data = [{"type": "bar", "x": months, "y": _list(table[:, b] / div), "name": band, "marker": {"color": COLORS[band]},
@@ -575,7 +558,7 @@ def mini_map_figure(members: Sequence[dict], cabine: Sequence[dict], plant_kwp: 
                          "fill": "toself", "fillcolor": _alpha(color, 0.07),
                          "line": {"color": _alpha(color, 0.6), "width": 1.5}, "name": _plain(cab.get("name") or cab.get("id")),
                          "hoverinfo": "name", "legendgroup": f"cab{c}", "showlegend": False})
-    for kind in ("consumer", "prosumer", "producer"):
+    for kind in KIND_CHOICES:
         group = [m for m in located if m.get("kind") == kind]
         if not group:
             continue

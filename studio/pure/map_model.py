@@ -15,13 +15,10 @@ from cer_core.errors import CerInputError
 from cer_core.solar.roof import roof_suggestion
 from cer_core.loads.profiles import PROFILE_NAMES
 from cer_core.solar.roof import DEFAULT_M2_PER_KWP
+from cer_core.vocabulary import CATEGORY_CHOICES, DEFAULT_CABINA_ID, KIND_CHOICES
 from studio.pure.tables import default_load, slug, unique_id
 
-KINDS = ("consumer", "prosumer", "producer")
-CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise", "religious_body",
-              "research_body")
 DEFAULT_TILT_DEG = 30.0
-FIRST_CABINA_ID = "CP-1"
 
 
 def _usable_polygon(geom) -> bool:
@@ -121,7 +118,7 @@ def default_cabina(doc: dict, lat: float | None = None, lon: float | None = None
         return used.most_common(1)[0][0], False
     if cabine:
         return cabine[0]["id"], False
-    return FIRST_CABINA_ID, False
+    return DEFAULT_CABINA_ID, False
 
 
 def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | None, lon: float | None,
@@ -132,9 +129,9 @@ def add_member(doc: dict, *, name: str, kind: str, category: str, lat: float | N
     A consumer or prosumer gets a standard load profile for its category scaled to ``annual_kwh``
     (the category's default when None), so the community simulates at once; a producer gets none.
     """
-    if kind not in KINDS:
+    if kind not in KIND_CHOICES:
         raise ValueError(kind)
-    if category not in CATEGORIES:
+    if category not in CATEGORY_CHOICES:
         raise ValueError(category)
     name = " ".join(str(name).split()) or "?"
     members = doc.setdefault("members", [])
@@ -175,15 +172,15 @@ def update_member(doc: dict, member_id: str, *, name: str | None = None, kind: s
     if name is not None and name.strip():
         m["name"] = " ".join(name.split())
     if category is not None:
-        if category not in CATEGORIES:
+        if category not in CATEGORY_CHOICES:
             raise ValueError(category)
         m["category"] = category
     if kind is not None:
-        if kind not in KINDS:
+        if kind not in KIND_CHOICES:
             raise ValueError(kind)
         m["kind"] = kind
         if kind != "producer" and not m.get("load"):
-            m["load"] = new_load(m.get("category") if m.get("category") in CATEGORIES else "other")
+            m["load"] = new_load(m.get("category") if m.get("category") in CATEGORY_CHOICES else "other")
     if cabina is not None and cabina.strip():
         m["cabina"] = cabina.strip()
         declare_cabine_in_use(doc)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cer_core.results_view import summary_view
 from cer_core.money.allocation import GROSS_PARTS, MEMBER_PARTS, SHARE_NAMES, Regolamento
 
 from .charts import COLORS, _list, empty_figure, figure, layout, money_scale, xaxis, yaxis
@@ -40,7 +41,8 @@ def rules_of_doc(doc: dict) -> Regolamento:
 
 
 def names_by_id(summary: dict) -> dict[str, str]:
-    return {m["id"]: m.get("name") or m["id"] for m in summary.get("members", [])}
+    """Member id → the name shown (the id when unnamed), from a simulated year's summary."""
+    return {m.id: m.label for m in summary_view(summary).members}
 
 
 def range_text(allocation: dict | None) -> tuple[float, float, float] | None:

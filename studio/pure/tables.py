@@ -21,15 +21,14 @@ import pandas as pd
 
 from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS, member_category
-from cer_core.constants import REFERENCE_YEAR, TYPICAL_ANNUAL_KWH, default_commissioning
+from cer_core.constants import default_commissioning
+from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_CABINA_ID, DEFAULT_CATEGORY, DEFAULT_KIND, DEFAULT_PLANT_KWP,
+                                KIND_CHOICES, TYPICAL_ANNUAL_KWH, year_or_default)
 
 from .format import fmt_energy
 
 Tr = Callable[..., str]
 
-KINDS = ("consumer", "prosumer", "producer")
-CATEGORIES = ("household", "sme", "public_body", "third_sector", "other", "large_enterprise", "religious_body",
-              "research_body")
 #: Yearly consumption [kWh] given to a member added in the table, by category: the ARERA reference
 #: household (2,700 kWh) and round figures for the others; the profile is the core's default for the
 #: category (``cer_core.loads.profiles.CATEGORY_DEFAULT_PROFILE``). Shown in the table right away and
@@ -196,7 +195,7 @@ def cabina_options(doc: dict) -> list[str]:
     for m in doc.get("members", []):
         if m.get("cabina"):
             seen.setdefault(m["cabina"], None)
-    return list(seen) or ["CP-1"]
+    return list(seen) or [DEFAULT_CABINA_ID]
 
 
 def default_load(category: str) -> dict:
@@ -232,10 +231,10 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
     for row in rows:
         member = claim(row.get("id"), old, kept)
         if member is None:
-            category = row.get("category") if row.get("category") in CATEGORIES else "household"
+            category = row.get("category") if row.get("category") in CATEGORY_CHOICES else DEFAULT_CATEGORY
             mid = unique_id(slug(row.get("name") or "") or "membro", taken)
             taken.add(mid)
-            member = {"id": mid, "kind": "consumer", "category": category, "cabina": default_cabina,
+            member = {"id": mid, "kind": DEFAULT_KIND, "category": category, "cabina": default_cabina,
                       "load": default_load(category)}
             added.append(str(row.get("name") or mid))
         for key in ("name", "pod"):
@@ -245,7 +244,7 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
                     member.pop(key, None)
                 else:
                     member[key] = str(value)
-        for key, allowed in (("kind", KINDS), ("category", CATEGORIES)):
+        for key, allowed in (("kind", KIND_CHOICES), ("category", CATEGORY_CHOICES)):
             if row.get(key) in allowed:
                 member[key] = row[key]
         if row.get("cabina"):
@@ -447,9 +446,9 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
                 continue
             pid = unique_id(f"fv-{owner}", taken)
             taken.add(pid)
-            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else 10.0
+            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else DEFAULT_PLANT_KWP
             plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
-                     "commissioning": default_commissioning(out.get("year") or REFERENCE_YEAR).isoformat(),
+                     "commissioning": default_commissioning(year_or_default(out)).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
         _update_plant(plant, row)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from ...paths import ASSETS
+from ...vocabulary import KIND_CHOICES
 from .pdf import PALETTE
 from .text import Text
 
@@ -179,7 +180,7 @@ def map_png(scenario, summary: dict, tx: Text, w_mm: float = 182, h_mm: float = 
     kwp_by_member: dict[str, float] = {}
     for p in scenario.plants:
         kwp_by_member[p.member] = kwp_by_member.get(p.member, 0.0) + p.kwp
-    for kind in ("consumer", "prosumer", "producer"):
+    for kind in KIND_CHOICES:
         sel = [m for m in members if m.kind == kind]
         if sel:
             ax.scatter([m.lon for m in sel], [m.lat for m in sel], s=16, color=PALETTE[kind], edgecolor="white",
