@@ -3,12 +3,20 @@ cabina and month out.
 
 :func:`simulate` runs the pipeline on a :class:`SimulationInputs` (plain arrays plus the typed
 scenario): member balance → cabina flows → attribution to plants → tariff rates → money → totals.
-Everything is vectorised over hours; the only Python loops run over plants or attribution tiers.
+Everything is vectorised over hours; the only Python loops run over plants, attribution tiers and
+blocks of hours.
+
+The (hours × members) flows are never held whole (issue 16, docs/performance.md): the member pass
+(:func:`member_pass`) walks the year in blocks of hours of about :data:`BLOCK_BYTES` per matrix, and from
+each block keeps only what the later steps and the records need (sums per cabina and per hour, each plant's
+injection, each member's monthly sums). The results keep the loads and the plants' production, from which
+:class:`cer_core.sharing.MemberFlowsOnDemand` recomputes any member flow, identical, when a reader asks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -22,7 +30,7 @@ from .money.economics import (avoided_price_per_hour, co2_avoided_kg, energy_sal
 from .money.incentives import (admission, restricted_tip, tariff_end, tariff_fraction, tip_class, tip_rate_eur_mwh,
                          tip_rates_with_exemption)
 from .scenario import Scenario
-from .sharing import (CabinaFlows, MemberFlows, attribute_shared, attribute_shared_priority, cabina_flows,
+from .sharing import (CabinaFlows, MemberFlows, MemberFlowsOnDemand, attribute_shared, attribute_shared_priority,
                       member_balance, member_production, plant_injection, sum_by_group)
 from .timeaxis import hours_local, iso_local_labels, local_month
 
@@ -54,7 +62,11 @@ class SimulationInputs:
 
 @dataclass
 class Results:
-    """The simulated year: hourly arrays and the summary (JSON-ready) computed from them."""
+    """The simulated year: hourly arrays and the summary (JSON-ready) computed from them.
+
+    ``members`` recomputes each member flow from the loads and the plants' production when it is read
+    (:class:`cer_core.sharing.MemberFlowsOnDemand`): read an attribute once and keep it while needed.
+    """
 
     year: int
     member_ids: list[str]
@@ -62,7 +74,7 @@ class Results:
     cabina_ids: list[str]
     plant_ids: list[str]
     plant_cabina: list[str]
-    members: MemberFlows
+    members: MemberFlowsOnDemand
     cabine: CabinaFlows
     plant_production_kwh: np.ndarray
     plant_injected_kwh: np.ndarray
@@ -166,6 +178,20 @@ def exempt_fraction(flows: MemberFlows, member_exempt: np.ndarray, member_cabina
     """
     wd_all = sum_by_group(flows.withdrawn_kwh, member_cabina, n_cabine)
     wd_exempt = sum_by_group(flows.withdrawn_kwh * member_exempt[None, :], member_cabina, n_cabine)
+    return _exempt_share(wd_exempt, wd_all)
+
+
+def _in_place(x: np.ndarray, times=None, divide=None) -> np.ndarray:
+    """``x * times / divide`` written into ``x`` (an array of the caller's own): the same arithmetic as the
+    expression, without a new (hours × plants) array for each operation."""
+    if times is not None:
+        np.multiply(x, times, out=x)
+    if divide is not None:
+        np.divide(x, divide, out=x)
+    return x
+
+
+def _exempt_share(wd_exempt: np.ndarray, wd_all: np.ndarray) -> np.ndarray:
     out = np.zeros_like(wd_all)
     np.divide(wd_exempt, wd_all, out=out, where=wd_all > 0)
     return np.clip(out, 0.0, 1.0)
@@ -206,6 +232,194 @@ def _ratios(t: dict) -> dict:
 
 
 # -------------------------------------------------------------------------------------------------
+# the member pass: the (hours × members) flows, block by block
+# -------------------------------------------------------------------------------------------------
+
+#: Size of one (hours × members) float64 array of a block of the member pass [bytes]. A block holds about
+#: ten such arrays at once; 4 MiB keeps them near the processor's caches and the engine's peak memory at
+#: the inputs plus the (hours × plants) arrays (docs/performance.md). A community whose whole year fits
+#: (under ≈ 60 members) goes in one block, with the very arithmetic of an unblocked pass.
+BLOCK_BYTES = 4 * 2**20
+
+#: Member sums the pass keeps, in the order of the member records' ``monthly`` (key in the records).
+MEMBER_SUMS = (("load_kwh", "consumption_kwh"), ("production_kwh", "production_kwh"),
+               ("self_consumed_kwh", "self_consumed_kwh"), ("injected_kwh", "injected_kwh"),
+               ("withdrawn_kwh", "withdrawn_kwh"), ("bill_savings_eur", "bill_savings_eur"))
+
+
+def hour_blocks(year: int, n_members: int, block_bytes: float | None = None) -> list[tuple[int, int]]:
+    """The member pass's blocks of hours, ``[(start, stop), ...]`` in order, covering the year.
+
+    One block for the whole year when it fits in ``block_bytes`` (default :data:`BLOCK_BYTES`;
+    ``math.inf``: always one block, the unblocked pass); otherwise each local month is cut into equal
+    blocks of at most ``block_bytes`` per (hours × members) float64 array, so no block crosses a month.
+    """
+    block_bytes = BLOCK_BYTES if block_bytes is None else block_bytes
+    bounds = np.r_[month_starts(year), len(local_month(year))]
+    n_hours = int(bounds[-1])
+    if block_bytes == math.inf or block_bytes >= n_hours * 8 * max(n_members, 1):
+        return [(0, n_hours)]
+    rows = max(1, int(block_bytes // (8 * max(n_members, 1))))
+    blocks = []
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        pieces = -(-(b - a) // rows)
+        edges = [a + (b - a) * k // pieces for k in range(pieces + 1)]
+        blocks += list(zip(edges[:-1], edges[1:]))
+    return blocks
+
+
+@dataclass(frozen=True)
+class _SavingsPrices:
+    """Each member's avoided price of self-consumed energy [€/kWh]: one price, or F1/F2/F3 by hour."""
+
+    single: np.ndarray  # (members,) the price of members with one price, 0 for the others
+    banded: np.ndarray  # (k,) members priced by band
+    table: np.ndarray  # (4, k) price by band (row 0 unused)
+    band: np.ndarray  # (hours,) band of each hour
+
+    @classmethod
+    def of(cls, sc: Scenario, params: Parameters) -> "_SavingsPrices":
+        return cls.of_members(sc.members, band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True))),
+                              params)
+
+    @classmethod
+    def of_members(cls, members, band: np.ndarray, params: Parameters) -> "_SavingsPrices":
+        # avoided_price_per_hour of bands 0-3: a member's price in an hour is table[band of the hour]
+        prices = [avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, np.arange(4), params)
+                  for m in members]
+        single = np.array([p if np.ndim(p) == 0 else 0.0 for p in prices], dtype=float)
+        banded = np.array([i for i, p in enumerate(prices) if np.ndim(p)], dtype=int)
+        table = np.array([prices[i] for i in banded], dtype=float).reshape(len(banded), 4).T
+        return cls(single, banded, table, band)
+
+    def subset(self, members: np.ndarray) -> "_SavingsPrices":
+        """The prices of ``members`` (sorted member indices) only."""
+        keep = np.isin(self.banded, members)
+        return _SavingsPrices(self.single[members], np.searchsorted(members, self.banded[keep]),
+                              self.table[:, keep], self.band)
+
+    def savings(self, self_kwh: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Bill savings [€] of hours ``start`` to ``stop``: ``self_kwh`` (those hours, members) × price."""
+        out = self_kwh * self.single
+        if len(self.banded):
+            out[:, self.banded] = self_kwh[:, self.banded] * self.table[self.band[start:stop]]
+        return out
+
+
+@dataclass(frozen=True)
+class MemberSums:
+    """What the member pass keeps of the (hours × members) flows.
+
+    Attributes
+    ----------
+    cabine : CabinaFlows
+        Injection, withdrawal and shared energy per cabina and hour.
+    plant_injected_kwh : ndarray (hours, plants)
+        Each plant's share of its owner's injection.
+    exempt_withdrawn_kwh : ndarray (hours, cabine)
+        Withdrawal of the members exempt from the grant cut.
+    hourly : dict of ndarray (hours,)
+        Sum over the members of each flow of :data:`MEMBER_SUMS` (first names), and of the bill savings.
+    monthly : dict of ndarray (12, members)
+        Each member's sums over the hours of each local month, same names.
+    """
+
+    cabine: CabinaFlows
+    plant_injected_kwh: np.ndarray
+    exempt_withdrawn_kwh: np.ndarray
+    hourly: dict
+    monthly: dict
+
+
+def member_pass(flows: MemberFlowsOnDemand, year: int, member_cabina: np.ndarray, n_cabine: int,
+                member_exempt: np.ndarray, prices: _SavingsPrices, block_bytes: float | None = None) -> MemberSums:
+    """The member balance and everything the engine needs of it, in one pass over blocks of hours.
+
+    Each block's flows (member balance; storage, later, is one more step on a block's :class:`MemberFlows`)
+    go into sums per cabina (the ``sum_by_group`` product), each plant's injection, sums per hour, and each
+    member's sums per month (the reductions of :func:`monthly_sum`).
+
+    When the year fits in one block the pass is the unblocked one, bit for bit. Otherwise the members
+    without a plant are taken as they are: with no production, a POD withdraws its load and nothing else
+    (``self = min(load, 0) = 0`` for a load ≥ 0), so only the owners' columns go through the balance and
+    the others' load is summed once (a block with a negative or missing load goes the whole way instead).
+    Sums over members then group their terms differently: within 1e-9 relative of the unblocked pass
+    (``block_bytes=math.inf``; tests/test_engine_scale.py).
+    """
+    n_hours, n_members = flows.shape
+    plants = flows.plant_production_kwh
+    blocks = hour_blocks(year, n_members, block_bytes)
+    indicator = np.zeros((n_members, n_cabine))
+    indicator[np.arange(n_members), member_cabina] = 1.0
+    owners = np.unique(flows.plant_member)
+    shortcut = len(blocks) > 1 and len(owners) < n_members
+    if shortcut:
+        plant_owner = np.searchsorted(owners, flows.plant_member)  # position of each plant's owner in ``owners``
+        others = np.ones(n_members, dtype=bool)
+        others[owners] = False
+        # one product of the load gives the others' withdrawal per cabina, its exempt part, and per hour
+        load_weights = np.column_stack([indicator * others[:, None], indicator * (others * member_exempt)[:, None],
+                                        others.astype(float)])
+        owner_prices = prices.subset(owners)
+        owner_indicator, owner_exempt = indicator[owners], member_exempt[owners]
+    inj_c, wd_c, exempt_c = (np.empty((n_hours, n_cabine)) for _ in range(3))
+    p_inj = np.empty((n_hours, plants.shape[1]))
+    hourly = {name: np.empty(n_hours) for name, _ in MEMBER_SUMS}
+    monthly = {name: np.zeros((12, n_members)) for name, _ in MEMBER_SUMS}
+    bounds = np.r_[month_starts(year), n_hours]
+    for a, b in blocks:
+        first = int(np.searchsorted(bounds, a, side="right")) - 1
+        cuts = [a, *bounds[(bounds > a) & (bounds < b)].tolist(), b]
+        segments = [(k, s - a, e - a, s == bounds[k]) for k, (s, e) in enumerate(zip(cuts[:-1], cuts[1:]), start=first)]
+        load = flows.load_kwh[a:b]
+        if shortcut and load.min() >= 0:
+            f = member_balance(load[:, owners], member_production(plants[a:b], plant_owner, len(owners)))
+            by_load = load @ load_weights
+            inj_c[a:b] = f.injected_kwh @ owner_indicator
+            wd_c[a:b] = by_load[:, :n_cabine] + f.withdrawn_kwh @ owner_indicator
+            exempt_c[a:b] = by_load[:, n_cabine:-1] + (f.withdrawn_kwh * owner_exempt) @ owner_indicator
+            p_inj[a:b] = plant_injection(f, plants[a:b], plant_owner)
+            load_parts = _month_parts(load, segments)
+            _store(monthly["load_kwh"], slice(None), load_parts, segments)
+            _store(monthly["withdrawn_kwh"], others, [part[others] for part in load_parts], segments)
+            hourly["load_kwh"][a:b] = load.sum(axis=1)
+            own = {"production_kwh": f.production_kwh, "self_consumed_kwh": f.self_consumed_kwh,
+                   "injected_kwh": f.injected_kwh, "withdrawn_kwh": f.withdrawn_kwh,
+                   "bill_savings_eur": owner_prices.savings(f.self_consumed_kwh, a, b)}
+            for name, x in own.items():
+                hourly[name][a:b] = x.sum(axis=1)
+                _store(monthly[name], owners, _month_parts(x, segments), segments)
+            hourly["withdrawn_kwh"][a:b] += by_load[:, -1]
+            continue
+        f = member_balance(load, member_production(plants[a:b], flows.plant_member, n_members))
+        inj_c[a:b] = f.injected_kwh @ indicator
+        wd_c[a:b] = f.withdrawn_kwh @ indicator
+        exempt_c[a:b] = (f.withdrawn_kwh * member_exempt[None, :]) @ indicator
+        p_inj[a:b] = plant_injection(f, plants[a:b], flows.plant_member)
+        values = {"load_kwh": f.load_kwh, "production_kwh": f.production_kwh, "self_consumed_kwh": f.self_consumed_kwh,
+                  "injected_kwh": f.injected_kwh, "withdrawn_kwh": f.withdrawn_kwh,
+                  "bill_savings_eur": prices.savings(f.self_consumed_kwh, a, b)}
+        for name, x in values.items():
+            hourly[name][a:b] = x.sum(axis=1)
+            _store(monthly[name], slice(None), _month_parts(x, segments), segments)
+    return MemberSums(CabinaFlows(inj_c, wd_c, np.minimum(inj_c, wd_c)), p_inj, exempt_c, hourly, monthly)
+
+
+def _month_parts(x: np.ndarray, segments: list) -> list[np.ndarray]:
+    """Column sums of a block's rows in each of its months (``segments``: month, start, stop, first block)."""
+    return [np.add.reduce(x[s:e], axis=0) for _, s, e, _ in segments]
+
+
+def _store(out: np.ndarray, cols, parts: list[np.ndarray], segments: list) -> None:
+    """Put a block's month parts into ``out`` (12, members): set on a month's first block, added after."""
+    for (k, _, _, first), part in zip(segments, parts):
+        if first:
+            out[k, cols] = part
+        else:
+            out[k, cols] += part
+
+
+# -------------------------------------------------------------------------------------------------
 # the pipeline
 # -------------------------------------------------------------------------------------------------
 
@@ -235,9 +449,10 @@ class _Layout:
 
 @dataclass(frozen=True)
 class _Energy:
-    """Step 1 output: hourly flows per member, cabina and plant."""
+    """Step 1 output: hourly flows per cabina and plant, and the member sums (the member flows on demand)."""
 
-    flows: MemberFlows
+    flows: MemberFlowsOnDemand
+    members: MemberSums
     cabine: CabinaFlows
     production_kwh: np.ndarray  # (hours, plants)
     injected_kwh: np.ndarray  # (hours, plants)
@@ -258,7 +473,8 @@ class _Money:
     tip_eur: np.ndarray  # (hours, plants)
     valorisation_eur: np.ndarray  # (hours, cabine)
     energy_sale_eur: np.ndarray  # (hours, plants)
-    bill_savings_eur: np.ndarray  # (hours, members)
+    bill_savings_hourly_eur: np.ndarray  # (hours,) sum over the members
+    bill_savings_monthly_eur: np.ndarray  # (12, members)
     co2_avoided_kg: np.ndarray  # (hours,)
     rid_fee_eur: np.ndarray  # (plants,) per year
     gse_fee_plant_eur: np.ndarray  # (plants,) per year
@@ -267,17 +483,22 @@ class _Money:
     grant_cut_exemption_eur: np.ndarray  # (hours, plants) TIP kept thanks to the exemption
 
 
-def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_kwh: np.ndarray) -> _Energy:
+def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_kwh: np.ndarray,
+                block_bytes: float | None = None) -> _Energy:
     """Member balance → [storage, later] → cabina flows → plant injection → attribution → incentivised.
 
+    The member flows go through :func:`member_pass` in blocks of hours (``block_bytes``, default
+    :data:`BLOCK_BYTES`); the bill savings (self-consumption × avoided price) ride along in the same pass.
     In ``calendar`` year mode a plant produces only from its commissioning day.
     """
     params = layout.params
     if params.year_mode == "calendar":
         production_kwh = np.where(in_service_hours(sc.plants, sc.year, "calendar"), production_kwh, 0.0)
-    flows = member_balance(load_kwh, member_production(production_kwh, layout.plant_member, len(sc.members)))
-    cab = cabina_flows(flows, layout.member_cabina, len(layout.cabina_ids))
-    p_inj = plant_injection(flows, production_kwh, layout.plant_member)
+    flows = MemberFlowsOnDemand(load_kwh, production_kwh, layout.plant_member)
+    sums = member_pass(flows, sc.year, layout.member_cabina, len(layout.cabina_ids), layout.member_exempt,
+                       _SavingsPrices.of(sc, params), block_bytes)
+    cab = sums.cabine
+    p_inj = sums.plant_injected_kwh
     eligible, admissions = plant_eligible_hours(sc.plants, sc.year, params.year_mode)
     admitted = np.array([a.admitted for a in admissions], dtype=bool)
     rank = plant_rank(sc.plants)
@@ -287,11 +508,10 @@ def energy_step(sc: Scenario, layout: _Layout, load_kwh: np.ndarray, production_
     else:
         p_shared = attribute_shared(cab.shared_kwh, p_inj, layout.plant_cabina, rank, params.attribution)
     fraction = np.array([tariff_fraction(p.kwp, p.tariff_excluded_kw) for p in sc.plants], dtype=float)
-    return _Energy(flows=flows, cabine=cab, production_kwh=production_kwh, injected_kwh=p_inj, shared_kwh=p_shared,
-                   incentivised_kwh=np.where(eligible, p_shared, 0.0) * fraction, eligible=eligible,
-                   admissions=admissions, admitted=admitted, tariff_fraction=fraction,
-                   exempt_fraction=exempt_fraction(flows, layout.member_exempt, layout.member_cabina,
-                                                   len(layout.cabina_ids)))
+    return _Energy(flows=flows, members=sums, cabine=cab, production_kwh=production_kwh, injected_kwh=p_inj,
+                   shared_kwh=p_shared, incentivised_kwh=_in_place(np.where(eligible, p_shared, 0.0), fraction),
+                   eligible=eligible, admissions=admissions, admitted=admitted, tariff_fraction=fraction,
+                   exempt_fraction=_exempt_share(sums.exempt_withdrawn_kwh, cab.withdrawn_kwh))
 
 
 def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -> _Money:
@@ -301,67 +521,82 @@ def money_step(sc: Scenario, layout: _Layout, energy: _Energy, pz: np.ndarray) -
     withdrawal (:func:`cer_core.money.incentives.tip_rates_with_exemption`).
     """
     params = layout.params
-    rates = np.zeros_like(energy.shared_kwh)
-    cut_rates = np.zeros_like(energy.shared_kwh)
+    # each distinct hourly rate once, in the columns of a (hours, rates) table; column 0 is no tariff
+    table, columns = [np.zeros(len(pz))], {}
+    rate_col = np.zeros(len(sc.plants), dtype=int)
+    cut_col = np.zeros(len(sc.plants), dtype=int)
     for j, p in enumerate(sc.plants):
-        if energy.admitted[j]:
-            cut = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params)
-            rate = cut
-            if params.grant_cut_exemption and p.grant_pct > 0:
+        if not energy.admitted[j]:
+            continue
+        key = (p.kwp, p.grant_pct)
+        if key not in columns:
+            columns[key] = len(table)
+            table.append(tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, params))
+        rate_col[j] = cut_col[j] = columns[key]
+        if params.grant_cut_exemption and p.grant_pct > 0:
+            c = int(layout.plant_cabina[j])
+            if key + (c,) not in columns:
+                columns[key + (c,)] = len(table)
                 full = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, 0.0, params)
-                rate = tip_rates_with_exemption(cut, full, energy.exempt_fraction[:, layout.plant_cabina[j]])
-            rates[:, j] = np.where(energy.eligible[:, j], rate, 0.0)
-            cut_rates[:, j] = np.where(energy.eligible[:, j], cut, 0.0)
-    band = band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True)))
-    self_kwh = energy.flows.self_consumed_kwh
-    savings = _bill_savings(sc.members, self_kwh, band, params)
+                table.append(tip_rates_with_exemption(table[cut_col[j]], full, energy.exempt_fraction[:, c]))
+            rate_col[j] = columns[key + (c,)]
+    table = np.column_stack(table)
+    # (hours, plants) arrays: each product and quotient in place, as few new arrays as the results keep
+    not_eligible = ~energy.eligible
+    rates = table[:, rate_col]
+    np.putmask(rates, not_eligible, 0.0)
+    if np.array_equal(rate_col, cut_col):  # no plant spares the grant cut: the exemption is worth nothing
+        exemption = np.zeros_like(rates)
+    else:
+        exemption = table[:, cut_col]
+        np.putmask(exemption, not_eligible, 0.0)
+        np.subtract(rates, exemption, out=exemption)
+        _in_place(np.multiply(energy.incentivised_kwh, exemption, out=exemption), divide=1000.0)
+    sums = energy.members
     return _Money(
         tip_rate_eur_mwh=rates,
-        tip_eur=energy.incentivised_kwh * rates / 1000.0,
+        tip_eur=_in_place(energy.incentivised_kwh * rates, divide=1000.0),
         valorisation_eur=energy.cabine.shared_kwh * params.valorisation_rate(sc.year) / 1000.0,
         energy_sale_eur=energy_sale_eur(energy.injected_kwh, pz),
-        bill_savings_eur=savings,
-        co2_avoided_kg=co2_avoided_kg(energy.cabine.shared_kwh.sum(axis=1), self_kwh.sum(axis=1),
+        bill_savings_hourly_eur=sums.hourly["bill_savings_eur"],
+        bill_savings_monthly_eur=sums.monthly["bill_savings_eur"],
+        co2_avoided_kg=co2_avoided_kg(energy.cabine.shared_kwh.sum(axis=1), sums.hourly["self_consumed_kwh"],
                                       energy.production_kwh.sum(axis=1), params),
         rid_fee_eur=np.array([rid_fee_eur(p.kwp, params) for p in sc.plants]),
         gse_fee_plant_eur=np.array([gse_fee_plant_eur(p.kwp, params) for p in sc.plants]),
         gse_fee_members_eur=gse_fee_member_eur(params) * sum(1 for m in sc.members if not m.third_party_producer),
         rid_topup_eur=np.array([rid_min_price_topup_eur(energy.injected_kwh[:, j], pz, p.kwp, params)
                                 for j, p in enumerate(sc.plants)]),
-        grant_cut_exemption_eur=energy.incentivised_kwh * (rates - cut_rates) / 1000.0,
+        grant_cut_exemption_eur=exemption,
     )
 
 
 def _bill_savings(members, self_kwh: np.ndarray, band: np.ndarray, params: Parameters) -> np.ndarray:
-    """Each member's self-consumed energy × its avoided price [€], (hours, members).
+    """Each member's self-consumed energy × its avoided price [€], (hours, members) of the whole year.
 
-    Members with one price go in a single row-wise pass (the column-by-column loop this replaced walked a
-    (hours × members) matrix across its rows: seconds at 10,000 members); F1/F2/F3 prices column by column.
-    Each product is the same as before, so the result is identical.
+    What :func:`member_pass` computes block by block (:class:`_SavingsPrices`): members with one price in a
+    single row-wise pass, F1/F2/F3 prices by the band of each hour; each product is the same as a member by
+    member loop's.
     """
-    prices = [avoided_price_per_hour(m.avoided_price_eur_kwh, m.category, band, params) for m in members]
-    scalar = np.array([p if np.ndim(p) == 0 else 0.0 for p in prices], dtype=float)
-    savings = self_kwh * scalar
-    for i, p in enumerate(prices):
-        if np.ndim(p):
-            savings[:, i] = self_kwh[:, i] * p
-    return savings
+    prices = _SavingsPrices.of_members(members, band, params)
+    return prices.savings(self_kwh, 0, self_kwh.shape[0])
 
 
 def monthly_step(year: int, energy: _Energy, money: _Money) -> tuple[list[dict], dict]:
     """Community figures per local month, and the year's totals as the sum of the months."""
+    member = energy.members.hourly
     hourly = {
         "production_kwh": energy.production_kwh.sum(axis=1),
-        "consumption_kwh": energy.flows.load_kwh.sum(axis=1),
-        "self_consumed_kwh": energy.flows.self_consumed_kwh.sum(axis=1),
-        "injected_kwh": energy.flows.injected_kwh.sum(axis=1),
-        "withdrawn_kwh": energy.flows.withdrawn_kwh.sum(axis=1),
+        "consumption_kwh": member["load_kwh"],
+        "self_consumed_kwh": member["self_consumed_kwh"],
+        "injected_kwh": member["injected_kwh"],
+        "withdrawn_kwh": member["withdrawn_kwh"],
         "shared_kwh": energy.cabine.shared_kwh.sum(axis=1),
         "incentivised_kwh": energy.incentivised_kwh.sum(axis=1),
         "tip_eur": money.tip_eur.sum(axis=1),
         "valorisation_eur": money.valorisation_eur.sum(axis=1),
         "energy_sale_eur": money.energy_sale_eur.sum(axis=1),
-        "bill_savings_eur": money.bill_savings_eur.sum(axis=1),
+        "bill_savings_eur": money.bill_savings_hourly_eur,
         "co2_avoided_kg": money.co2_avoided_kg,
         "grant_cut_exemption_eur": money.grant_cut_exemption_eur.sum(axis=1),
     }
@@ -392,8 +627,15 @@ def _price_statistics(pz: np.ndarray) -> dict:
 
 
 @_blas_threads
-def simulate(inputs: SimulationInputs) -> Results:
+def simulate(inputs: SimulationInputs, *, block_bytes: float | None = None) -> Results:
     """Run the engine on resolved inputs: energy step, money step, monthly step, records.
+
+    Parameters
+    ----------
+    inputs : SimulationInputs
+    block_bytes : float, optional
+        Size of the member pass's blocks (:func:`hour_blocks`; default :data:`BLOCK_BYTES`, ``math.inf`` for
+        one block: the unblocked pass the tests compare with).
 
     Returns
     -------
@@ -405,7 +647,7 @@ def simulate(inputs: SimulationInputs) -> Results:
     n_hours = inputs.load_kwh.shape[0]
     prod = np.asarray(inputs.plant_production_kwh, dtype=float).reshape(n_hours, len(sc.plants))
     pz = np.asarray(inputs.zonal_price_eur_mwh, dtype=float)
-    energy = energy_step(sc, layout, np.asarray(inputs.load_kwh, dtype=float), prod)
+    energy = energy_step(sc, layout, np.asarray(inputs.load_kwh, dtype=float), prod, block_bytes)
     money = money_step(sc, layout, energy, pz)
     monthly, totals = monthly_step(sc.year, energy, money)
     totals.update({"members": len(sc.members), "plants": len(sc.plants), "kwp": float(sum(p.kwp for p in sc.plants)),
@@ -414,7 +656,7 @@ def simulate(inputs: SimulationInputs) -> Results:
         "rules": {**layout.params.to_dict(sc.year), **_rules_labels(layout.params)},
         "totals": totals,
         "monthly": monthly,
-        "members": _member_records(sc, energy.flows, money.bill_savings_eur, money.energy_sale_eur, money.tip_eur,
+        "members": _member_records(sc, energy.members.monthly, money.energy_sale_eur, money.tip_eur,
                                    layout.plant_member),
         "plants": _plant_records(sc, energy, money, layout),
         "cabine": _cabina_records(sc, energy, money, layout),
@@ -484,11 +726,10 @@ def _columns(monthly: dict[str, np.ndarray]) -> list[dict[str, list[float]]]:
     return [{name: rows[j] for name, rows in as_lists.items()} for j in range(n_items)]
 
 
-def _member_records(sc: Scenario, flows: MemberFlows, savings, sale, tip, plant_member) -> list[dict]:
-    monthly = _monthly_columns(sc.year, consumption_kwh=flows.load_kwh, production_kwh=flows.production_kwh,
-                               self_consumed_kwh=flows.self_consumed_kwh, injected_kwh=flows.injected_kwh,
-                               withdrawn_kwh=flows.withdrawn_kwh, bill_savings_eur=savings)
-    # one pass over the (hours, members) matrices: the year is the sum of the months
+def _member_records(sc: Scenario, member_monthly: dict, sale, tip, plant_member) -> list[dict]:
+    """Each member's year and months, from the member pass's monthly sums (:class:`MemberSums`)."""
+    monthly = {key: member_monthly[name] for name, key in MEMBER_SUMS}
+    # the year is the sum of the months
     sums = {k: monthly[name].sum(axis=0) for k, name in
             (("load_kwh", "consumption_kwh"), ("production_kwh", "production_kwh"),
              ("self_consumed_kwh", "self_consumed_kwh"), ("injected_kwh", "injected_kwh"),
@@ -590,13 +831,13 @@ def _restricted(plants, energy: _Energy, money: _Money, params: Parameters) -> l
     return out
 
 
-def _wastewater_records(sc: Scenario, flows: MemberFlows) -> list[dict]:
+def _wastewater_records(sc: Scenario, flows: MemberFlowsOnDemand) -> list[dict]:
     out = []
     for i, m in enumerate(sc.members):
         if m.facility != "wastewater_treatment":
             continue
         use = float(flows.load_kwh[:, i].sum())
-        own = float(flows.production_kwh[:, i].sum())
+        own = float(flows.member_production_kwh(i).sum())
         ratio = own / use if use > 0 else 0.0
         out.append({"member": m.id, "production_kwh": own, "consumption_kwh": use, "neutrality_ratio": ratio,
                     "target_2045": C.WWTP_NEUTRALITY_TARGET_2045,

@@ -41,6 +41,68 @@ class CabinaFlows:
     shared_kwh: np.ndarray
 
 
+class MemberFlowsOnDemand:
+    """The hourly flows of :class:`MemberFlows`, recomputed from the loads and the plants' production
+    whenever they are read, instead of being kept (issue 16, docs/performance.md).
+
+    At 10,000 members each (hours × members) float64 matrix is 700 MB; the engine keeps only the loads
+    (which are its input) and the plants' production, and each attribute below is the same elementwise
+    arithmetic as :func:`member_balance`, so what a reader gets is identical, bit for bit, to what the
+    engine summed. Each read builds a new array: read an attribute once and keep it while needed.
+
+    Parameters
+    ----------
+    load_kwh : ndarray (hours, members)
+        Each POD's load [kWh].
+    plant_production_kwh : ndarray (hours, plants)
+        Each plant's production [kWh] (as the engine used it: in calendar mode, zero before commissioning).
+    plant_member : ndarray (plants,) of int
+        Member index of each plant's owner.
+    """
+
+    def __init__(self, load_kwh: np.ndarray, plant_production_kwh: np.ndarray, plant_member: np.ndarray):
+        self.load_kwh = load_kwh
+        self.plant_production_kwh = plant_production_kwh
+        self.plant_member = np.asarray(plant_member, dtype=int)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(hours, members)."""
+        return self.load_kwh.shape
+
+    def rows(self, start: int, stop: int) -> MemberFlows:
+        """The flows of hours ``start`` to ``stop`` (excluded), every member, as arrays."""
+        load = self.load_kwh[start:stop]
+        return member_balance(load, member_production(self.plant_production_kwh[start:stop], self.plant_member,
+                                                      load.shape[1]))
+
+    def flows(self) -> MemberFlows:
+        """Every flow of the year at once (five (hours × members) arrays)."""
+        return self.rows(0, self.load_kwh.shape[0])
+
+    def member_production_kwh(self, i: int) -> np.ndarray:
+        """Member ``i``'s production [kWh], (hours,): the column ``i`` of :attr:`production_kwh` alone."""
+        own = np.flatnonzero(self.plant_member == i)
+        return member_production(self.plant_production_kwh[:, own], np.zeros(len(own), dtype=int), 1)[:, 0]
+
+    @property
+    def production_kwh(self) -> np.ndarray:
+        return member_production(self.plant_production_kwh, self.plant_member, self.load_kwh.shape[1])
+
+    @property
+    def self_consumed_kwh(self) -> np.ndarray:
+        return np.minimum(self.load_kwh, self.production_kwh)
+
+    @property
+    def injected_kwh(self) -> np.ndarray:
+        prod = self.production_kwh
+        return prod - np.minimum(self.load_kwh, prod)
+
+    @property
+    def withdrawn_kwh(self) -> np.ndarray:
+        return self.load_kwh - np.minimum(self.load_kwh, self.production_kwh)
+
+
 def member_production(plant_kwh: np.ndarray, plant_member: np.ndarray, n_members: int) -> np.ndarray:
     """Production behind each member's POD: the sum of its plants [kWh], (hours, members)."""
     out = np.zeros((plant_kwh.shape[0], n_members))
@@ -134,9 +196,10 @@ def attribute_shared(shared_kwh: np.ndarray, plant_inj_kwh: np.ndarray, plant_ca
         raise ValueError(f"unknown attribution method {method!r}")
     filled = np.zeros_like(shared_kwh)  # shared energy already attributed per cabina-hour
     for c, idx in attribution_tiers(plant_cabina, plant_rank):
-        tier_inj = plant_inj_kwh[:, idx].sum(axis=1)
+        inj = plant_inj_kwh[:, idx]  # gathered once: at 1,000 plants each gather walks a 70 MB array
+        tier_inj = inj.sum(axis=1)
         tier_alloc = np.clip(shared_kwh[:, c] - filled[:, c], 0.0, tier_inj)
-        out[:, idx] = plant_inj_kwh[:, idx] * _safe_ratio(tier_alloc, tier_inj)[:, None]
+        out[:, idx] = inj * _safe_ratio(tier_alloc, tier_inj)[:, None]
         filled[:, c] += tier_alloc
     return out
 

@@ -113,13 +113,14 @@ def reduce(base: SimulationInputs) -> Reduced:
 
 def year_totals(energy, money) -> dict:
     """The year's community totals (what ``monthly_step`` adds up month by month, summed at once)."""
-    t = {"production_kwh": float(energy.production_kwh.sum()), "consumption_kwh": float(energy.flows.load_kwh.sum()),
-         "self_consumed_kwh": float(energy.flows.self_consumed_kwh.sum()),
-         "injected_kwh": float(energy.flows.injected_kwh.sum()),
-         "withdrawn_kwh": float(energy.flows.withdrawn_kwh.sum()),
+    member = energy.members.hourly  # sums over the members, hour by hour
+    t = {"production_kwh": float(energy.production_kwh.sum()), "consumption_kwh": float(member["load_kwh"].sum()),
+         "self_consumed_kwh": float(member["self_consumed_kwh"].sum()),
+         "injected_kwh": float(member["injected_kwh"].sum()),
+         "withdrawn_kwh": float(member["withdrawn_kwh"].sum()),
          "shared_kwh": float(energy.cabine.shared_kwh.sum()), "incentivised_kwh": float(energy.incentivised_kwh.sum()),
          "tip_eur": float(money.tip_eur.sum()), "valorisation_eur": float(money.valorisation_eur.sum()),
-         "energy_sale_eur": float(money.energy_sale_eur.sum()), "bill_savings_eur": float(money.bill_savings_eur.sum()),
+         "energy_sale_eur": float(money.energy_sale_eur.sum()), "bill_savings_eur": float(money.bill_savings_hourly_eur.sum()),
          "rid_min_price_topup_eur": float(money.rid_topup_eur.sum()), "rid_fee_eur": float(money.rid_fee_eur.sum()),
          "gse_fee_eur": float(money.gse_fee_plant_eur.sum() + money.gse_fee_members_eur)}
     t.update(_ratios(t))
@@ -144,11 +145,10 @@ def quick_summary(red: Reduced, kwp_by_plant: dict[str, float]) -> tuple[dict, S
                "tip_eur": float(money.tip_eur[:, j].sum()), "energy_sale_eur": float(money.energy_sale_eur[:, j].sum()),
                "rid_min_price_topup_eur": float(money.rid_topup_eur[j]), "rid_fee_eur": float(money.rid_fee_eur[j])}
               for j, p in enumerate(sc.plants)]
-    flows = energy.flows
-    members = [{"id": m.id, "name": m.name, "category": m.category,
-                "production_kwh": float(flows.production_kwh[:, i].sum()),
-                "bill_savings_eur": float(money.bill_savings_eur[:, i].sum())}
-               for i, m in enumerate(sc.members)]
+    production = energy.members.monthly["production_kwh"].sum(axis=0).tolist()  # the year as the sum of the months
+    savings = money.bill_savings_monthly_eur.sum(axis=0).tolist()
+    members = [{"id": m.id, "name": m.name, "category": m.category, "production_kwh": production[i],
+                "bill_savings_eur": savings[i]} for i, m in enumerate(sc.members)]
     return {"totals": totals, "plants": plants, "members": members}, sc
 
 

@@ -24,6 +24,7 @@ def old_monthly_sum(values, year):
 
 
 def old_member_records(sc, flows, savings, sale, tip, plant_member):
+    """The member records as the engine built them from whole (hours, members) matrices."""
     sums = {k: getattr(flows, k).sum(axis=0) for k in
             ("load_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh")}
     monthly = engine._monthly_columns(sc.year, consumption_kwh=flows.load_kwh, production_kwh=flows.production_kwh,
@@ -47,6 +48,23 @@ def old_member_records(sc, flows, savings, sale, tip, plant_member):
             "monthly": engine._column(monthly, i),
         })
     return out
+
+
+def whole_matrix_member_records(inputs, results):
+    """:func:`old_member_records` on the whole year's member matrices of ``results`` (recomputed)."""
+    from cer_core.bands import band_of_hour
+    from cer_core.constants import Parameters
+    from cer_core.money.economics import energy_sale_eur
+
+    sc = inputs.scenario
+    flows = results.members.flows()
+    params = Parameters.from_overrides(sc.rules, sc.economics)
+    savings = engine._bill_savings(sc.members, flows.self_consumed_kwh,
+                                   band_of_hour(sc.year, bool(sc.rules.get("include_4_october", True))), params)
+    sale = energy_sale_eur(results.plant_injected_kwh, results.zonal_price_eur_mwh)
+    tip = results.plant_incentivised_kwh * results.plant_tip_rate_eur_mwh / 1000.0
+    owner = np.array([results.member_ids.index(p) for p in (pl.member for pl in sc.plants)], dtype=int)
+    return old_member_records(sc, flows, savings, sale, tip, owner)
 
 
 def old_plant_records(sc, energy, money, layout):
@@ -98,7 +116,6 @@ def assert_close(new, old, path="summary"):
 
 def _old_engine(monkeypatch):
     monkeypatch.setattr(engine, "monthly_sum", old_monthly_sum)
-    monkeypatch.setattr(engine, "_member_records", old_member_records)
     monkeypatch.setattr(engine, "_plant_records", old_plant_records)
 
 
@@ -110,22 +127,168 @@ def _bench_build():
 
 
 def test_demo_results_as_before(monkeypatch):
-    new = run(demo_workspace(), shapley=False).summary
+    from cer_core.api import build_inputs, validate
+
+    new = run(demo_workspace(), shapley=False)
     with monkeypatch.context() as m:
         _old_engine(m)
         old = run(demo_workspace(), shapley=False).summary
-    assert_close(new, old)
+    assert_close(new.summary, old)
+    ws = demo_workspace()
+    inputs, _ = build_inputs(validate(ws)[0], ws)
+    assert_close(new.summary["members"], whole_matrix_member_records(inputs, new.results))
+
+
+def engine_blas_threads():
+    """The engine's BLAS threads, for products compared bit for bit with the engine's."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=engine.BLAS_THREADS, user_api="blas")
+
+
+def _arrays(r):
+    return {"cabine.injected_kwh": r.cabine.injected_kwh, "cabine.withdrawn_kwh": r.cabine.withdrawn_kwh,
+            "cabine.shared_kwh": r.cabine.shared_kwh, "plant_injected_kwh": r.plant_injected_kwh,
+            "plant_shared_kwh": r.plant_shared_kwh, "plant_incentivised_kwh": r.plant_incentivised_kwh,
+            "plant_tip_rate_eur_mwh": r.plant_tip_rate_eur_mwh}
+
+
+def assert_same_year(new, old, exact=False):
+    """Two simulated years agree: summary within 1e-9 relative, hourly arrays too (or bit for bit)."""
+    if exact:
+        assert new.summary == old.summary
+    else:
+        assert_close(new.summary, old.summary)
+    for name, a in _arrays(old).items():
+        if exact:
+            np.testing.assert_array_equal(_arrays(new)[name], a, err_msg=name)
+        else:
+            np.testing.assert_allclose(_arrays(new)[name], a, rtol=1e-9, atol=1e-9, err_msg=name)
 
 
 @pytest.mark.parametrize("n_members", [40, 400, 1000])
-def test_synthetic_results_as_before(monkeypatch, n_members):
+@pytest.mark.parametrize("block_bytes", [None, 64 * 2**10])
+def test_blocked_pass_agrees_with_the_unblocked_one(monkeypatch, n_members, block_bytes):
+    """Blocks of hours (default size, and 64 KiB: several blocks a month even at 40 members) against one
+    block for the whole year, which is the whole-matrix arithmetic (compared with the previous member
+    records built from whole matrices)."""
     inputs = _bench_build()(n_members, n_cabine=4)
-    new = engine.simulate(inputs)
-    with monkeypatch.context() as m:
-        _old_engine(m)
-        old = engine.simulate(inputs)
-    assert_close(new.summary, old.summary)
-    np.testing.assert_array_equal(new.members.withdrawn_kwh, old.members.withdrawn_kwh)
+    assert len(engine.hour_blocks(2024, n_members, 64 * 2**10)) > 12
+    blocked = engine.simulate(inputs, block_bytes=block_bytes)
+    whole = engine.simulate(inputs, block_bytes=math.inf)
+    assert_same_year(blocked, whole, exact=n_members == 40 and block_bytes is None)
+    assert_close(whole.summary["members"], whole_matrix_member_records(inputs, whole))
+    np.testing.assert_array_equal(blocked.members.withdrawn_kwh, whole.members.withdrawn_kwh)
+
+
+def test_unblocked_pass_is_the_whole_matrix_arithmetic():
+    """One block: cabina flows, plant injection and hourly sums are those of whole (hours, members) matrices,
+    bit for bit (the previous engine's, so the demo's files stay byte-identical)."""
+    from cer_core.sharing import cabina_flows, plant_injection
+
+    inputs = _bench_build()(400, n_cabine=4)
+    r = engine.simulate(inputs, block_bytes=math.inf)
+    flows = r.members.flows()
+    cab_index = [r.cabina_ids.index(c) for c in r.member_cabina]
+    with engine_blas_threads():
+        cab = cabina_flows(flows, np.array(cab_index), len(r.cabina_ids))
+    for name in ("injected_kwh", "withdrawn_kwh", "shared_kwh"):
+        np.testing.assert_array_equal(getattr(r.cabine, name), getattr(cab, name))
+    owner = np.array([r.member_ids.index(p.member) for p in inputs.scenario.plants])
+    np.testing.assert_array_equal(r.plant_injected_kwh, plant_injection(flows, r.plant_production_kwh, owner))
+    monthly = r.summary["monthly"]
+    for key, name in (("consumption_kwh", "load_kwh"), ("withdrawn_kwh", "withdrawn_kwh"),
+                      ("self_consumed_kwh", "self_consumed_kwh")):
+        expected = old_monthly_sum(getattr(flows, name).sum(axis=1), 2024)
+        assert [row[key] for row in monthly] == expected.tolist()
+
+
+def test_blocked_pass_with_band_prices_and_negative_loads():
+    """Members priced by band (owners and not), a consumer's negative load in some hours (its blocks go the
+    whole way) and two plants of one owner: blocked and unblocked passes agree."""
+    import dataclasses
+
+    inputs = _bench_build()(400, n_cabine=3)
+    sc = inputs.scenario
+    members = list(sc.members)
+    bands = {"F1": 0.31, "F2": 0.24, "F3": 0.17}
+    for i in (0, 3, 5, 10, 399):  # 0, 5 and 10 own plants
+        members[i] = dataclasses.replace(members[i], avoided_price_eur_kwh=bands)
+    plants = list(sc.plants) + [dataclasses.replace(sc.plants[1], id="extra")]
+    load = inputs.load_kwh.copy()
+    load[2000:2100, 7] = -0.2
+    prod = np.column_stack([inputs.plant_production_kwh, inputs.plant_production_kwh[:, 1] * 0.5])
+    inputs = dataclasses.replace(inputs, scenario=dataclasses.replace(sc, members=tuple(members), plants=tuple(plants)),
+                                 load_kwh=load, plant_production_kwh=prod)
+    whole = engine.simulate(inputs, block_bytes=math.inf)
+    assert_same_year(engine.simulate(inputs), whole)
+    assert_same_year(engine.simulate(inputs, block_bytes=64 * 2**10), whole)
+    assert_close(whole.summary["members"], whole_matrix_member_records(inputs, whole))
+    seven = whole.summary["members"][7]  # a consumer: with a negative load, it withdraws only the positive part
+    assert seven["withdrawn_kwh"] == pytest.approx(seven["consumption_kwh"] + 0.2 * 100)
+    assert engine.simulate(inputs).summary["members"][7]["withdrawn_kwh"] == pytest.approx(seven["withdrawn_kwh"])
+
+
+def test_hour_blocks_cover_the_year_month_by_month():
+    starts = set(engine.month_starts(2024).tolist())
+    assert engine.hour_blocks(2024, 40) == [(0, 8784)]
+    assert engine.hour_blocks(2024, 10_000, math.inf) == [(0, 8784)]
+    for n, budget in ((400, None), (10_000, None), (1000, 2**16), (10**6, 1.0)):
+        blocks = engine.hour_blocks(2024, n, budget)
+        assert blocks[0][0] == 0 and blocks[-1][1] == 8784
+        assert all(b0[1] == b1[0] for b0, b1 in zip(blocks[:-1], blocks[1:]))
+        rows = max(1, int((budget or engine.BLOCK_BYTES) // (8 * n)))
+        assert all(0 < b - a <= rows for a, b in blocks)
+        # no block crosses the start of a month
+        assert not any(s for a, b in blocks for s in starts if a < s < b)
+
+
+def test_member_flows_on_demand_are_the_member_balance():
+    import pickle
+
+    from cer_core.sharing import MemberFlowsOnDemand, member_balance, member_production
+
+    rng = np.random.default_rng(5)
+    load = rng.random((100, 6))
+    plants = rng.random((100, 4)) * 2
+    owner = np.array([1, 3, 1, 4])  # member 1 has two plants
+    lazy = MemberFlowsOnDemand(load, plants, owner)
+    whole = member_balance(load, member_production(plants, owner, 6))
+    for name in ("load_kwh", "production_kwh", "self_consumed_kwh", "injected_kwh", "withdrawn_kwh"):
+        np.testing.assert_array_equal(getattr(lazy, name), getattr(whole, name))
+        np.testing.assert_array_equal(getattr(lazy.rows(10, 30), name), getattr(whole, name)[10:30])
+        np.testing.assert_array_equal(getattr(pickle.loads(pickle.dumps(lazy)), name), getattr(whole, name))
+    for i in range(6):
+        np.testing.assert_array_equal(lazy.member_production_kwh(i), whole.production_kwh[:, i])
+    assert lazy.shape == (100, 6)
+
+
+def test_tip_rates_as_the_plant_by_plant_loop():
+    """The table of distinct rates gives each plant the rate of the previous plant-by-plant loop."""
+    from cer_core.money.incentives import tip_rate_eur_mwh, tip_rates_with_exemption
+
+    import dataclasses
+
+    inputs = _bench_build()(400, n_cabine=4)
+    # pro rata: the (younger) grant plants get shared energy, so the exemption is worth something
+    inputs = dataclasses.replace(inputs, scenario=dataclasses.replace(inputs.scenario, rules={"attribution": "pro_rata"}))
+    r = engine.simulate(inputs)
+    sc = inputs.scenario
+    layout = engine._Layout.of(sc)
+    with engine_blas_threads():
+        energy = engine.energy_step(sc, layout, inputs.load_kwh, inputs.plant_production_kwh)
+    pz = inputs.zonal_price_eur_mwh
+    expected = np.zeros_like(energy.shared_kwh)
+    for j, p in enumerate(sc.plants):
+        if energy.admitted[j]:
+            rate = cut = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, p.grant_pct, layout.params)
+            if p.grant_pct > 0:
+                full = tip_rate_eur_mwh(p.kwp, pz, sc.site.macro_area, 0.0, layout.params)
+                rate = tip_rates_with_exemption(cut, full, energy.exempt_fraction[:, layout.plant_cabina[j]])
+            expected[:, j] = np.where(energy.eligible[:, j], rate, 0.0)
+    assert any(p.grant_pct > 0 for p in sc.plants)
+    np.testing.assert_array_equal(r.plant_tip_rate_eur_mwh, expected)
+    assert r.summary["totals"]["grant_cut_exemption_eur"] > 0
 
 
 def test_monthly_sum_matches_the_indicator_product():

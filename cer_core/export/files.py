@@ -100,9 +100,10 @@ def write_results(results: Results, out_dir: str | Path, *, hourly_format: str =
     if hourly_format == "parquet":
         return paths[:1] + write_hourly_parquet(results, out) + write_allocation_csv(results.summary.get("allocation"),
                                                                                     out)
-    m = results.members
+    m = results.members.flows()  # the member flows are recomputed on demand: all five in one balance
     _long_csv(paths[1], labels, "member", results.member_ids, "cabina", results.member_cabina,
               {k: getattr(m, k) for k in MEMBER_COLUMNS}, {})
+    del m
     c = results.cabine
     _long_csv(paths[2], labels, "cabina", results.cabina_ids, None, None,
               {"injected_kwh": c.injected_kwh, "withdrawn_kwh": c.withdrawn_kwh, "shared_kwh": c.shared_kwh,
@@ -119,7 +120,7 @@ def write_hourly_parquet(results: Results, out: Path) -> list[Path]:
     """The three hourly tables as ``hourly_members.parquet``, ``hourly_cabine.parquet``, ``hourly_plants.parquet``."""
     from ..hourly_table import write_parquet
 
-    m, c = results.members, results.cabine
+    m, c = results.members.flows(), results.cabine  # the member flows in one balance (recomputed on demand)
     return [
         write_parquet(out / "hourly_members.parquet", results.labels, "member", results.member_ids, "cabina",
                       results.member_cabina, {k: getattr(m, k) for k in MEMBER_COLUMNS}),

@@ -30,7 +30,10 @@ from ..errors import error
 from .localtime import fmt_local, to_local_naive
 from .model import ESTIMATED, FILLED, MEASURED, Chunk, warning
 from .combine import refuse_long_span
-from .numbers import PLAUSIBLE_YEARS, Where, parse_numbers, refuse_first_bad, refuse_implausible_years
+from .columns import (PY_ASCII_WHITESPACE, as_arrow, cell_list, filled_lines, line_spans, lower_like_python,
+                      strip_like_python)
+from .numbers import (PLAUSIBLE_YEARS, Where, implausible_years, iso_utc_seconds, parse_numbers, refuse_first_bad,
+                      refuse_implausible_years)
 from .source import Table
 
 QUARTER_S = 900
@@ -163,7 +166,158 @@ def _payload_get(low: dict, *keys):
 
 
 def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
-    """Chunks (one per meter) and warnings of a Chain2Gate JSON-lines log (or a JSON array of messages)."""
+    """Chunks (one per meter) and warnings of a Chain2Gate JSON-lines log (or a JSON array of messages).
+
+    A JSON-lines log is read in one pass by Arrow's JSON reader (:func:`_read_chain2gate_arrow`) when it
+    is plain and every CF1 frame is valid; anything else (a bad line, a bad frame, keys differing only in
+    case, non-finite numbers, text where a number is expected, …) goes through the message-by-message
+    reader below, which refuses with the file, the line and what was expected. Both give the same chunks
+    and warnings (``tests/test_io_fast_readers.py``).
+    """
+    if not text.lstrip().startswith("["):
+        fast = _read_chain2gate_arrow(text, name)
+        if fast is not None:
+            return fast
+    return _read_chain2gate_messages(text, name)
+
+
+#: Characters ``str.splitlines`` breaks lines at, besides ``\n`` and ``\r`` (ASCII ones only: the Arrow
+#: path takes ASCII text).
+_EXTRA_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+#: A non-finite number where a JSON value starts: Python's decoder takes ``NaN``, ``Infinity`` and
+#: ``-Infinity`` but refuses ``Inf`` and ``-NaN``, which Arrow's reader takes; such files use the message path.
+_NONFINITE_VALUE = re.compile(r"[:,\[][ \t\r\n]*-?(?:Inf|NaN)")
+
+
+def _maybe_nonfinite(text: str) -> bool:
+    """False when ``text`` holds no ``NaN`` and no ``Inf`` but that of ``Chain2Info`` (a quick scan first)."""
+    if "NaN" in text:
+        return True
+    i = text.find("Inf")
+    while i != -1:
+        if text[i - 6:i] != "Chain2":
+            return True
+        i = text.find("Inf", i + 3)
+    return False
+
+
+def _truncated_last_line(name: str, line: int):
+    return warning(f"{name}:{line}", "ultima riga incompleta: ignorata", "last line incomplete: ignored",
+                   "chain2.truncated")
+
+
+def _arrow_numbers(arr) -> np.ndarray | None:
+    """Float64 of a numeric Arrow array, NaN where null; None for other types (text, booleans, objects)."""
+    import pyarrow as pa
+
+    if pa.types.is_null(arr.type):
+        return np.full(len(arr), np.nan)
+    if not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)):
+        return None
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    out = arr.fill_null(0).to_numpy(zero_copy_only=False).astype(float)  # int64 → float64 rounds as float(int)
+    out[~valid] = np.nan
+    return out
+
+
+def _read_chain2gate_arrow(text: str, name: str) -> tuple[list[Chunk], list] | None:
+    """The chunks and warnings of a plain JSON-lines log read by Arrow, or None to use the message path.
+
+    None whenever the message path could decide differently or would refuse: text that is not ASCII,
+    line breaks other than ``\\n``/``\\r\\n``, non-finite numbers, a line Arrow cannot read or reads as
+    several messages, a CF1 frame without a valid timestamp or counter, payload keys differing only in
+    case, values of another type than the reader expects.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    if not text.isascii() or any(c in text for c in _EXTRA_LINE_BREAKS) or (
+            "\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    if _maybe_nonfinite(text) and _NONFINITE_VALUE.search(text):
+        return None
+    data = text.encode("ascii")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = line_spans(buf)  # the lines of str.splitlines here (no other line breaks)
+    filled = np.flatnonzero(filled_lines(text, buf, starts, ends, PY_ASCII_WHITESPACE))
+    if not len(filled):
+        return None
+    warnings: list = []
+    last = int(filled[-1])
+    cut = len(data)
+    try:
+        json.loads(text[starts[last]:ends[last]])
+    except json.JSONDecodeError:  # a log cut while writing its last line
+        warnings.append(_truncated_last_line(name, last + 1))
+        cut, filled = int(starts[last]), filled[:-1]
+    except Exception:
+        return None
+    if not len(filled):
+        return None
+    try:
+        table = pj.read_json(pa.BufferReader(pa.py_buffer(data).slice(0, cut)),
+                             read_options=pj.ReadOptions(use_threads=False))
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows != len(filled) or "Chain2Data" not in table.column_names:
+        return None
+    frames = table.column("Chain2Data").combine_chunks()
+    if not pa.types.is_struct(frames.type):
+        return None
+    fields = {frames.type.field(k).name for k in range(frames.type.num_fields)}
+    if "Type" not in fields or not pa.types.is_string(frames.field("Type").type):
+        return None
+    present = frames.is_valid().to_numpy(zero_copy_only=False)
+    cf1 = present & pc.equal(pc.utf8_upper(frames.field("Type")), "CF1").fill_null(False).to_numpy(zero_copy_only=False)
+    if not cf1.any() or "Payload" not in fields or not pa.types.is_struct(frames.field("Payload").type):
+        return None
+    other = int(np.sum(present & ~cf1))
+    payload = frames.field("Payload")
+    keys = [payload.type.field(k).name for k in range(payload.type.num_fields)]
+    low = {k.lower(): k for k in keys}
+    if len(low) != len(keys):  # keys differing only in case: the message path keeps the last of each frame
+        return None
+    payload_ok = payload.is_valid().to_numpy(zero_copy_only=False)
+
+    def number(key: str) -> np.ndarray | None:
+        if key.lower() not in low:
+            return np.full(len(payload), np.nan)
+        out = _arrow_numbers(payload.field(low[key.lower()]))
+        if out is not None:
+            out[~payload_ok] = np.nan
+        return out
+
+    columns = [number(k) for k in ("MeasurePosixTimestamp", "MessagePosixTimestamp", "TotalActEnergy",
+                                   "PrevQuartActEnergy", "TotalProdActEnergy", "PrevQuartProdActEnergy")]
+    if any(c is None for c in columns):
+        return None
+    measure, message, total, prev, total_prod, prev_prod = (c[cf1] for c in columns)
+    ts = np.where(np.isnan(measure), message, measure)  # NaN is null here: non-finite numbers took the other path
+    if not (np.all((ts >= EPOCH_RANGE_S[0]) & (ts <= EPOCH_RANGE_S[1])) and np.all(np.isfinite(total))):
+        return None
+    for optional in (prev, total_prod, prev_prod):
+        optional[~np.isfinite(optional)] = np.nan  # as _num
+    if "Meter" in fields:
+        meter_col = frames.field("Meter")
+        if not pa.types.is_string(meter_col.type):
+            return None
+        meter_col = meter_col.filter(pa.array(cf1))
+        if meter_col.null_count:  # str(None) in the message path
+            return None
+        meters = np.asarray(meter_col.to_pylist(), dtype=object)
+    else:
+        meters = np.full(int(cf1.sum()), "", dtype=object)
+    chunks = []
+    for meter in dict.fromkeys(meters.tolist()):
+        s = meters == meter
+        chunks.append(_counter_chunk(meter, ts[s], total[s], prev[s], total_prod[s], prev_prod[s], name, "chain2gate",
+                                     warnings, {"cf1_frames": int(s.sum()), "other_frames": other}))
+    return chunks, warnings
+
+
+def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
+    """:func:`read_chain2gate` message by message (Python's JSON decoder): every refusal names its line."""
     stripped = text.strip()
     messages: list[tuple[int, object]] = []
     warnings = []
@@ -183,7 +337,7 @@ def read_chain2gate(text: str, name: str) -> tuple[list[Chunk], list]:
                 messages.append((i + 1, json.loads(ln)))
             except json.JSONDecodeError:
                 if i == last:  # a log cut while writing its last line
-                    warnings.append(warning(f"{name}:{i + 1}", "problems.chain2.truncated", "chain2.truncated"))
+                    warnings.append(_truncated_last_line(name, i + 1))
                     continue
                 raise error(f"{name}:{i + 1}", "problems.file.json.2", "file.json", ln=ln[:40])
     frames: dict[str, list] = {}
@@ -248,7 +402,13 @@ def _counter_chunk(meter, end_s, tot_imp, prev_imp, tot_exp, prev_exp, name, fmt
 
 # --- normalised Chain 2 CSV ----------------------------------------------------------------------------
 
-def _utc_seconds(cells: list[str], where: Where) -> np.ndarray:
+def _utc_seconds(cells, where: Where) -> np.ndarray:
+    """UTC epoch seconds of ISO 8601 instants (a list of cells or an Arrow string array); refuses the first
+    that is not an instant or not of a plausible year, naming its line."""
+    fast = iso_utc_seconds(cells)
+    if fast is not None and not implausible_years(fast.astype("datetime64[s]")).any():
+        return fast
+    cells = cell_list(cells)
     ts = pd.to_datetime(pd.Series(cells, dtype=object), utc=True, errors="coerce", format="ISO8601")
     refuse_first_bad(ts.isna().to_numpy(), cells, where, "problems.file.timestamp", "file.timestamp")
     refuse_implausible_years(ts.dt.tz_localize(None), cells, where)
@@ -352,21 +512,52 @@ def _integrate_power(t: np.ndarray, p_kw: np.ndarray, where: str) -> tuple[np.nd
 
 def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
     """One chunk from the cumulative import sensor (or the power sensor) of a Home Assistant history export."""
-    name, lines = table.name, np.asarray(table.lines)
-    if not table.rows:
-        raise error(name, "problems.file.empty.2", "file.empty")
-    ent = np.array(table.column(0), dtype=object)
-    state = pd.Series(table.column(1), dtype=object).str.strip()
-    unavailable = state.str.lower().isin(["unavailable", "unknown", "none", ""]).to_numpy()
-    t_all = _utc_seconds(table.column(2), Where(name, lines, "last_changed"))
+    import pyarrow as pa
+
+    columns = [pa.array(table.column(j), type=pa.string()) for j in range(3)]
+    return read_home_assistant_columns(table.name, *columns, np.asarray(table.lines), table.delimiter)
+
+
+def read_home_assistant_columns(name: str, entity, state, changed, lines: np.ndarray,
+                                delimiter: str) -> tuple[list[Chunk], list]:
+    """:func:`read_home_assistant` on whole columns (Arrow string arrays of stripped cells, one per data row).
+
+    Parameters
+    ----------
+    name : str
+        File name, for messages.
+    entity, state, changed : pyarrow.StringArray
+        The ``entity_id``, ``state`` and ``last_changed`` cells.
+    lines : numpy.ndarray
+        The file's line of each row (1-based), for messages.
+    delimiter : str
+        The file's delimiter (decides how an ambiguous number such as ``1.234`` is read).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    entity, state, changed, lines = as_arrow(entity), as_arrow(state), as_arrow(changed), np.asarray(lines)
+    if len(entity) == 0:
+        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+    codes = pc.dictionary_encode(entity)  # entities numbered by first appearance, as dict.fromkeys
+    ent = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    names = codes.dictionary.to_pylist()
+    state = strip_like_python(state)
+    unavailable = pc.is_in(lower_like_python(state), value_set=pa.array(["unavailable", "unknown", "none", ""]))
+    unavailable = unavailable.to_numpy(zero_copy_only=False)
+    t_all = _utc_seconds(changed, Where(name, lines, "last_changed"))
     vals = np.full(len(state), np.nan)
     warnings: list = []
     if (~unavailable).any():
-        vals[~unavailable] = parse_numbers(list(state[~unavailable]), Where(name, lines[~unavailable], "state"),
-                                           table.delimiter, notes=warnings)
-    entities = {e: _classify(e) for e in dict.fromkeys(ent)}
+        vals[~unavailable] = parse_numbers(state.filter(pa.array(~unavailable)), Where(name, lines[~unavailable], "state"),
+                                           delimiter, notes=warnings)
+    entities = {e: _classify(e) for e in names}
+    usable = np.bincount(ent[~unavailable], minlength=len(names))
+    valid = {e: int(usable[k]) for k, e in enumerate(names)}
+    code_of = {e: k for k, e in enumerate(names)}
 
-    valid = {e: int(np.sum((ent == e) & ~unavailable)) for e in entities}
+    def rows_of(e):
+        return (ent == code_of[e]) & ~unavailable
 
     def pick(direction, kind):
         cands = [e for e, c in entities.items() if c == (direction, kind) and valid[e] >= 2]
@@ -375,7 +566,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
     imp = pick("import", "energy")
     if imp is None:  # an entity whose name says nothing: only a counter (never decreasing but at resets) will do
         unknown = pick("import", "unknown")
-        if unknown is not None and _counter_like(vals[(ent == unknown) & ~unavailable], t_all[(ent == unknown) & ~unavailable]):
+        if unknown is not None and _counter_like(vals[rows_of(unknown)], t_all[rows_of(unknown)]):
             imp = unknown
             warnings.append(warning(name, "problems.ha.entity_guessed", "ha.entity_guessed", unknown=unknown))
     power = pick("import", "power") if imp is None else None
@@ -384,7 +575,7 @@ def read_home_assistant(table: Table) -> tuple[list[Chunk], list]:
         raise error(name, "problems.ha.no_sensor", "ha.no_sensor", entities=', '.join(entities))
 
     def series(e):
-        s = (ent == e) & ~unavailable
+        s = rows_of(e)
         t, v = t_all[s].astype(float), vals[s]
         order = np.argsort(t, kind="stable")
         return t[order], v[order]

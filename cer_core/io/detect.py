@@ -14,12 +14,13 @@ import re
 
 from ..errors import CerInputError, error
 from .chain2 import (is_chain2_csv_header, is_chain2_json, is_home_assistant_header, read_chain2_csv,
-                     read_chain2gate, read_home_assistant)
+                     read_chain2gate, read_home_assistant, read_home_assistant_columns)
+from .columns import head_rows, plain_columns, plain_text
 from .edistribuzione import is_wide_header, read_wide
 from .generic import read_generic
 from .model import Chunk
 from .pcf import is_pcf_header, read_pcf
-from .source import Document, document_rows, make_table
+from .source import Document, document_rows, make_table, text_delimiter
 
 HEADER_SEARCH_ROWS = 30
 
@@ -56,6 +57,44 @@ def _synthetic_header(rows: list[list[str]]) -> bool:
     return bool(rows) and bool(re.match(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}", rows[0][0]))
 
 
+def _header_kind(row: list[str]) -> str | None:
+    """The format a header row announces (``pcf``, ``wide``, ``home_assistant``, ``chain2_csv``, ``bills``,
+    ``readings``, tested in this order), or None."""
+    for kind, test in (("pcf", is_pcf_header), ("wide", is_wide_header), ("home_assistant", is_home_assistant_header),
+                       ("chain2_csv", is_chain2_csv_header), ("bills", is_bills_header),
+                       ("readings", _is_readings_header)):
+        if test(row):
+            return kind
+    return None
+
+
+def _read_columnwise(doc: Document) -> tuple[list[Chunk], list, str] | None:
+    """A Home Assistant history in plain text (:func:`cer_core.io.columns.plain_text`) read column-wise,
+    without a Python list per row; None for any other file (read row by row, as before).
+
+    The header is searched among the same first rows (read lazily by the same ``csv`` reader), found
+    the same way, so the format detected is the one the row-by-row path would detect.
+    """
+    delim = text_delimiter(doc.text)
+    head = head_rows(doc.text, delim, HEADER_SEARCH_ROWS)
+    if head is None:
+        return None
+    rows, numbers = head
+    for i, row in enumerate(rows):
+        kind = _header_kind(row)
+        if kind is None:
+            continue
+        if kind != "home_assistant" or not plain_text(doc.text):
+            return None
+        cut = plain_columns(doc.text, delim, numbers[i], 3)
+        if cut is None:
+            return None
+        (entity, state, changed), lines = cut
+        chunks, warnings = read_home_assistant_columns(doc.name, entity, state, changed, lines, delim)
+        return chunks, warnings, "home_assistant"
+    return None
+
+
 def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chunk], list, str]:
     """Chunks, warnings and the detected format of one document.
 
@@ -73,29 +112,34 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
                 return chunks, warnings, "chain2gate"
             _refuse_json(name, stripped)
         if stripped.startswith("Latitude (decimal degrees)"):
-            raise error(name, "problems.file.pvgis", "file.pvgis")
-        if stripped.lower().startswith("valori al"):
+            raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
+                        "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
+        if stripped[:40].lower().startswith("valori al"):  # not the whole text lower-cased
             _refuse_readings(name)
+        fast = _read_columnwise(doc)
+        if fast is not None:
+            return fast
     rows, numbers, delim = document_rows(doc)
     if not rows:
         raise error(name, "problems.file.empty.3", "file.empty")
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if is_pcf_header(row):
+        kind = _header_kind(row)
+        if kind == "pcf":
             chunks, warnings = read_pcf(make_table(doc, i, rows, numbers, delim))
             return chunks, warnings, "pcf"
-        if is_wide_header(row):
+        if kind == "wide":
             table = make_table(doc, i, rows, numbers, delim)
             chunks, warnings = read_wide(table)
             return chunks, warnings, chunks[0].format if chunks else "edistribuzione_15"
-        if is_home_assistant_header(row):
+        if kind == "home_assistant":
             chunks, warnings = read_home_assistant(make_table(doc, i, rows, numbers, delim))
             return chunks, warnings, "home_assistant"
-        if is_chain2_csv_header(row):
+        if kind == "chain2_csv":
             chunks, warnings = read_chain2_csv(make_table(doc, i, rows, numbers, delim))
             return chunks, warnings, "chain2_csv"
-        if is_bills_header(row):
+        if kind == "bills":
             _refuse_bills(name)
-        if _is_readings_header(row):
+        if kind == "readings":
             _refuse_readings(name)
     # generic: the header is the first row with as many cells as the data rows below it
     widths = [sum(1 for c in r if c) for r in rows[:HEADER_SEARCH_ROWS]]

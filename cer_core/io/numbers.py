@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import error
+from .columns import all_ascii, as_arrow, cell_list, is_arrow, strip_like_python
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[+-]?,\d+$")
@@ -79,8 +80,9 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
 
     Parameters
     ----------
-    cells : sequence of str
-        Raw cells (already stripped).
+    cells : sequence of str, or pyarrow.StringArray
+        Raw cells (already stripped). An Arrow array of plain decimal-point numbers is read column-wise
+        (:func:`_plain_point_numbers`); anything else, and every refusal, cell by cell as below.
     where : Where
         For messages: file, line of each cell, column label.
     delimiter : str
@@ -95,6 +97,11 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
     numpy.ndarray
         float64, NaN for empty cells.
     """
+    if is_arrow(cells):
+        fast = _plain_point_numbers(as_arrow(cells), delimiter, decimal)
+        if fast is not None:
+            return fast
+        cells = cell_list(cells)
     s = pd.Series(cells, dtype=object).astype(str).str.strip()
     s = s.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     empty = (s == "") | s.str.lower().isin(["nan", "null", "none", "-", "n.d.", "nd"])
@@ -116,6 +123,51 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
         raw = cells[i]
         raise error(where.at(i), "problems.file.number.2", "file.number", column=where.column, raw=raw)
     out[values.index.to_numpy()] = num.to_numpy(dtype=float)
+    return out
+
+
+_EMPTY_WORDS = ["nan", "null", "none", "-", "n.d.", "nd"]
+
+
+#: A plain decimal-point number (a subset of what :data:`_POINT_DECIMAL` takes, with a digit).
+_PLAIN_POINT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _plain_point_numbers(arr, delimiter: str, decimal: str | None) -> np.ndarray | None:
+    """:func:`parse_numbers` of an Arrow string array of ASCII decimal-point numbers without thousands
+    separators (``1234.5``, ``-0.25``, ``12``, ``1e3``), or None to take the cell-by-cell path (a comma
+    anywhere, only ``1.234``-like values, text that is not a number, non-ASCII text: every warning and
+    refusal).
+
+    The numbers themselves are converted by the same pandas function (``to_numeric``) on the same
+    strings, so they are the same doubles.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if decimal == "," or arr.null_count or not all_ascii(arr):
+        return None
+    s = pc.replace_substring(strip_like_python(arr), " ", "")
+    empty = pc.or_(pc.equal(s, ""), pc.is_in(pc.ascii_lower(s), value_set=pa.array(_EMPTY_WORDS)))
+    empty = empty.to_numpy(zero_copy_only=False)
+    out = np.full(len(arr), np.nan)
+    values = s.filter(pa.array(~empty))
+    if len(values) == 0:
+        return out
+    if pc.any(pc.match_substring(values, ",")).as_py():
+        return None
+    if decimal is None and delimiter != EXCEL:
+        has_dot = pc.match_substring(values, ".")
+        first = pc.index(has_dot, True).as_py()
+        if first >= 0 and _THOUSANDS_DOT.match(values[first].as_py()):  # the first dotted value looks like 1.234
+            if pc.all(pc.match_substring_regex(values.filter(has_dot), _THOUSANDS_DOT.pattern)).as_py():
+                return None  # all do: warned or refused cell by cell
+    if not pc.all(pc.match_substring_regex(values, _PLAIN_POINT)).as_py():
+        return None
+    num = np.asarray(pd.to_numeric(values.to_numpy(zero_copy_only=False), errors="coerce"), dtype=float)
+    if np.isnan(num).any():
+        return None
+    out[~empty] = num
     return out
 
 
@@ -147,6 +199,51 @@ def looks_like_excel_serial(s: pd.Series) -> bool:
     """True if every non-empty cell is a number between 1 Jan 1955 and 2119 as Excel serial days."""
     num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce")
     return bool(num.notna().all() and num.between(20000, 80000).all())
+
+
+#: What :func:`iso_utc_seconds` reads column-wise: an ISO 8601 UTC instant to the second or finer.
+_ISO_UTC = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)?$"
+
+
+def iso_utc_seconds(cells) -> np.ndarray | None:
+    """UTC epoch seconds (int64, fractions dropped) of ISO 8601 instants ``YYYY-MM-DDTHH:MM:SS[.f][Z|+00:00]``
+    (``T`` or a space) of the years 1970–2200, read column-wise; None when any cell is written
+    otherwise or is not a real date and time (the caller then parses cell by cell with pandas, as before).
+
+    The same seconds as ``pd.to_datetime(cells, utc=True, format="ISO8601")`` truncated to the second.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not is_arrow(cells) and len(cells) < 1000:
+        return None  # small columns: not worth the conversion
+    arr = as_arrow(cells)
+    if len(arr) == 0 or arr.null_count or not pc.all(pc.match_substring_regex(arr, _ISO_UTC)).as_py():
+        return None
+    head = pc.utf8_slice_codeunits(arr, 0, 19).cast(pa.large_string())
+    offsets = np.frombuffer(head.buffers()[1], dtype=np.int64)[head.offset:head.offset + len(head) + 1]
+    if not np.all(np.diff(offsets) == 19):
+        return None
+    raw = np.frombuffer(head.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, 19)
+    digits = (raw - 48).T.copy()  # one row per character position (the pattern put digits where they are read)
+
+    def field(a: int, b: int) -> np.ndarray:
+        out = digits[a].astype(np.int64)
+        for k in range(a + 1, b):
+            out = out * 10 + digits[k]
+        return out
+
+    year, month, day = field(0, 4), field(5, 7), field(8, 10)
+    hour, minute, second = field(11, 13), field(14, 16), field(17, 19)
+    if not (np.all((year >= 1970) & (year <= 2200) & (month >= 1) & (month <= 12) & (day >= 1))
+            and np.all((hour <= 23) & (minute <= 59) & (second <= 59))):
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    first_day = months.astype("datetime64[D]").astype(np.int64)
+    month_days = (months + 1).astype("datetime64[D]").astype(np.int64) - first_day
+    if not np.all(day <= month_days):
+        return None
+    return (first_day + day - 1) * 86400 + hour * 3600 + minute * 60 + second
 
 
 def implausible_years(stamps) -> np.ndarray:

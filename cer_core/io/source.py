@@ -229,12 +229,16 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best if counts[best] else ","
 
 
+def text_delimiter(text: str) -> str:
+    """The delimiter of a text file, sniffed from its first non-empty lines (:func:`sniff_delimiter`)."""
+    return sniff_delimiter([ln for ln in text[:20000].splitlines()[:40] if ln.strip()][:20])
+
+
 def split_text(doc: Document) -> tuple[list[list[str]], list[int], str]:
     """Rows (stripped cells, trailing empty cells kept) and 1-based line numbers of a text document,
     skipping blank lines."""
     text = doc.text or ""
-    head = [ln for ln in text[:20000].splitlines()[:40] if ln.strip()][:20]
-    delim = sniff_delimiter(head)
+    delim = text_delimiter(text)
     rows, numbers = [], []
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:

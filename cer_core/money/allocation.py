@@ -232,9 +232,13 @@ def base_from_results(results, scenario) -> AllocationBase:
     year = results.year
     cab_index = {c: i for i, c in enumerate(results.cabina_ids)}
     member_cabina = np.array([cab_index[c] for c in results.member_cabina], dtype=int)
+    # the member flows are recomputed on each read (engine.Results): withdrawal once, for the hourly
+    # contribution; the monthly withdrawal and injection are the member records' (the same sums)
     contrib = contribution_kwh(results.members.withdrawn_kwh, member_cabina, results.cabine.shared_kwh,
                                results.cabine.withdrawn_kwh)
     n_m = len(results.member_ids)
+    member_monthly = lambda key: np.array([m["monthly"][key] for m in s["members"]],  # noqa: E731
+                                          dtype=float).T.reshape(12, n_m)
     m_index = {mid: i for i, mid in enumerate(results.member_ids)}
     plants = s.get("plants", [])
     plant_owner = np.array([m_index[p["member"]] for p in plants], dtype=int)
@@ -242,7 +246,7 @@ def base_from_results(results, scenario) -> AllocationBase:
     sale = np.zeros((12, n_m))
     if plants:
         np.add.at(sale.T, plant_owner, plant_monthly("energy_sale_eur").T)
-    savings = np.array([m["monthly"]["bill_savings_eur"] for m in s["members"]], dtype=float).T.reshape(12, n_m)
+    savings = member_monthly("bill_savings_eur")
     monthly = s["monthly"]
     fee_key = "cer_costs_eur" if monthly and "cer_costs_eur" in monthly[0] else "gse_fee_eur"
     membership = getattr(scenario, "membership", None) or {}
@@ -253,8 +257,8 @@ def base_from_results(results, scenario) -> AllocationBase:
         member_categories=[m.category for m in scenario.members], member_kinds=[m.kind for m in scenario.members],
         third_party=np.array([bool(m.third_party_producer) for m in scenario.members], dtype=bool),
         active=active,
-        withdrawn_kwh=monthly_sum(results.members.withdrawn_kwh, year),
-        injected_kwh=monthly_sum(results.members.injected_kwh, year),
+        withdrawn_kwh=member_monthly("withdrawn_kwh"),
+        injected_kwh=member_monthly("injected_kwh"),
         contribution_kwh=monthly_sum(contrib, year), bill_savings_eur=savings, energy_sale_eur=sale,
         plant_owner=plant_owner, plant_incentivised_kwh=plant_monthly("incentivised_kwh"),
         plant_injected_kwh=plant_monthly("injected_kwh"),

@@ -19,7 +19,9 @@ from ..constants import Parameters
 
 def energy_sale_eur(injected_kwh: np.ndarray, zonal_price_eur_mwh: np.ndarray) -> np.ndarray:
     """Value of injected energy at the hourly zonal price [€], element-wise over (hours, plants)."""
-    return injected_kwh * zonal_price_eur_mwh[:, None] / 1000.0
+    out = injected_kwh * zonal_price_eur_mwh[:, None]
+    out /= 1000.0  # in place: one (hours, plants) array, not two
+    return out
 
 
 def rid_fee_eur(kwp: float, params: Parameters | None = None) -> float:

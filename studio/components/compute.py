@@ -37,17 +37,18 @@ log = logging.getLogger("cer_studio")
 
 #: How many simulated years (full hourly results) the server keeps; see the module docstring.
 SIMULATIONS_KEPT = 4
-#: A community whose hourly results would exceed this (≈ 400 members) is large: only
+#: A community whose hourly results would exceed this (≈ 1,070 members) is large: only
 #: :data:`LARGE_SIMULATIONS_KEPT` of its simulations are kept (the current one and the one before), in their
-#: own cache, so a 1,000-member community (≈ 0.5 GB a year) does not fill the server with four of them.
+#: own cache, so a 5,000-member community (≈ 0.7 GB a year) does not fill the server with four of them.
 LARGE_RESULTS_BYTES = 150 * 2**20
 LARGE_SIMULATIONS_KEPT = 2
 
 
 def results_bytes_estimate(ws: Workspace) -> int:
-    """Rough size of ``ws``'s hourly results [bytes]: six (hours × members) float64 matrices."""
+    """Rough size of ``ws``'s hourly results [bytes]: the members' loads and production, two (hours × members)
+    float64 matrices (the other member flows are recomputed when read, ``engine.Results``)."""
     members = ws.doc.get("members")
-    return (len(members) if isinstance(members, list) else 0) * 8784 * 8 * 6
+    return (len(members) if isinstance(members, list) else 0) * 8784 * 8 * 2
 
 
 def _is_large(ws: Workspace) -> bool:
