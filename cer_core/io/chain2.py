@@ -202,8 +202,7 @@ def _maybe_nonfinite(text: str) -> bool:
 
 
 def _truncated_last_line(name: str, line: int):
-    return warning(f"{name}:{line}", "ultima riga incompleta: ignorata", "last line incomplete: ignored",
-                   "chain2.truncated")
+    return warning(f"{name}:{line}", "problems.chain2.truncated", "chain2.truncated")
 
 
 def _arrow_numbers(arr) -> np.ndarray | None:
@@ -538,7 +537,7 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
 
     entity, state, changed, lines = as_arrow(entity), as_arrow(state), as_arrow(changed), np.asarray(lines)
     if len(entity) == 0:
-        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+        raise error(name, "problems.file.empty.2", "file.empty")
     codes = pc.dictionary_encode(entity)  # entities numbered by first appearance, as dict.fromkeys
     ent = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     names = codes.dictionary.to_pylist()

@@ -112,8 +112,7 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
                 return chunks, warnings, "chain2gate"
             _refuse_json(name, stripped)
         if stripped.startswith("Latitude (decimal degrees)"):
-            raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
-                        "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
+            raise error(name, "problems.file.pvgis", "file.pvgis")
         if stripped[:40].lower().startswith("valori al"):  # not the whole text lower-cased
             _refuse_readings(name)
         fast = _read_columnwise(doc)
