@@ -63,11 +63,8 @@ def size_problems(doc: dict) -> list[Problem]:
                                ("plants", MAX_PLANTS, "impianti", "plants")):
         items = doc.get(key) if isinstance(doc, dict) else None
         if isinstance(items, list) and len(items) > limit:
-            out.append(Problem(key, f"{len(items):,} {it}: al massimo {limit:,} per comunità in questo studio "
-                               "(memoria del server); dividi la comunità per cabina primaria",
-                               f"{len(items):,} {en}: at most {limit:,} per community in this studio (the "
-                               "server's memory); split the community by primary substation",
-                               code="scenario.too_big"))
+            out.append(Problem(key, "problems.scenario.too_big", code="scenario.too_big",
+                               values={"n_items": len(items), "word": {"it": it, "en": en}, "limit": limit}))
     return out
 
 

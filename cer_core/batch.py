@@ -48,8 +48,7 @@ def find_scenarios(folder: str | Path) -> list[Path]:
     """The scenario files of ``folder`` (``*.json`` and ``*.zip``, not recursive), sorted by name."""
     root = Path(folder)
     if not root.is_dir():
-        raise error(excerpt(str(folder), 120), "cartella degli scenari non trovata", "scenarios folder not found",
-                    "batch.no_folder")
+        raise error(excerpt(str(folder), 120), "problems.batch.no_folder", "batch.no_folder")
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".zip"))
 
 

@@ -197,22 +197,19 @@ def _check_structure(geom: dict, where: str) -> Problem | None:
     coords = geom.get("coordinates")
     polys = [coords] if gtype == "Polygon" else coords
     if not isinstance(polys, list) or not polys:
-        return Problem(where, "coordinate mancanti o vuote", "coordinates missing or empty", code="cabine.coords")
+        return Problem(where, "problems.cabine.coords", code="cabine.coords")
     for poly in polys:
         if not isinstance(poly, list) or not poly:
-            return Problem(where, "poligono senza anelli di coordinate", "polygon without coordinate rings",
-                           code="cabine.coords")
+            return Problem(where, "problems.cabine.coords.2", code="cabine.coords")
         for ring in poly:
             if not isinstance(ring, list) or not all(isinstance(p, list) and len(p) >= 2 for p in ring):
-                return Problem(where, "anello non valido: attesa una lista di posizioni [lon, lat]",
-                               "invalid ring: expected a list of [lon, lat] positions", code="cabine.coords")
+                return Problem(where, "problems.cabine.coords.3", code="cabine.coords")
             if not all(_coordinate(v) for p in ring for v in p[:2]):
-                return Problem(where, "coordinate non numeriche", "non-numeric coordinates", code="cabine.coords")
+                return Problem(where, "problems.cabine.coords.4", code="cabine.coords")
             closed = len(ring) >= 2 and ring[0][:2] == ring[-1][:2]
             if len(ring) - (1 if closed else 0) < 3:
-                return Problem(where, f"anello con {len(ring)} punti: un poligono ne richiede almeno 3 distinti",
-                               f"ring with {len(ring)} points: a polygon needs at least 3 distinct ones",
-                               code="cabine.ring_too_short")
+                return Problem(where, "problems.cabine.ring_too_short", code="cabine.ring_too_short",
+                               values={"n_ring": len(ring)})
     return None
 
 
@@ -222,19 +219,13 @@ def _check_range(geom: dict, where: str) -> list[Problem]:
     pts = [(p[0], p[1]) for p in _positions(geom["coordinates"], depth)]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     if max(map(abs, xs)) > 180 or max(map(abs, ys)) > 90:
-        return [Problem(where, f"coordinate fuori dai gradi (es. {xs[0]:g}, {ys[0]:g}): forse in metri di un sistema "
-                        "proiettato; attese longitudine e latitudine WGS84 (EPSG:4326)",
-                        f"coordinates are not degrees (e.g. {xs[0]:g}, {ys[0]:g}): maybe metres of a projected "
-                        "system; expected WGS84 longitude and latitude (EPSG:4326)", code="cabine.not_degrees")]
+        return [Problem(where, "problems.cabine.not_degrees", code="cabine.not_degrees",
+                        values={"xs_0": xs[0], "ys_0": ys[0]})]
     in_italy = lambda x, y: ITALY_LON[0] <= x <= ITALY_LON[1] and ITALY_LAT[0] <= y <= ITALY_LAT[1]  # noqa: E731
     if all(in_italy(y, x) for x, y in pts) and not all(in_italy(x, y) for x, y in pts):
-        return [Problem(where, "coordinate invertite: il GeoJSON vuole [longitudine, latitudine], qui sembrano "
-                        "[latitudine, longitudine]", "coordinates swapped: GeoJSON expects [longitude, latitude], "
-                        "these look like [latitude, longitude]", code="cabine.swapped")]
+        return [Problem(where, "problems.cabine.swapped", code="cabine.swapped")]
     if not all(in_italy(x, y) for x, y in pts):
-        return [Problem(where, "area (in parte) fuori dall'Italia: controllare le coordinate",
-                        "area (partly) outside Italy: check the coordinates", severity="warning",
-                        code="cabine.outside_italy")]
+        return [Problem(where, "problems.cabine.outside_italy", severity="warning", code="cabine.outside_italy")]
     return []
 
 
@@ -277,18 +268,16 @@ def _feature_name(feature: dict, default: str) -> str:
 def parse_area_feature(feature: dict, where: str, problems: list[Problem]) -> dict | None:
     """One GeoJSON feature as a cabina ``{"id", "name", "area"}``; appends problems, None if unusable."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        problems.append(Problem(where, "atteso un oggetto Feature", "expected a Feature object", code="cabine.feature"))
+        problems.append(Problem(where, "problems.cabine.feature", code="cabine.feature"))
         return None
     geom = feature.get("geometry")
     if not isinstance(geom, dict):
-        problems.append(Problem(where, "geometria mancante: atteso un poligono", "geometry missing: expected a polygon",
-                                code="cabine.no_geometry"))
+        problems.append(Problem(where, "problems.cabine.no_geometry", code="cabine.no_geometry"))
         return None
     gtype = geom.get("type")
     if gtype not in ("Polygon", "MultiPolygon"):
-        problems.append(Problem(where, f"geometria «{gtype}»: attesa un'area (Polygon o MultiPolygon)",
-                                f"geometry '{gtype}': expected an area (Polygon or MultiPolygon)",
-                                code="cabine.not_polygon"))
+        problems.append(Problem(where, "problems.cabine.not_polygon", code="cabine.not_polygon",
+                                values={"gtype": gtype}))
         return None
     bad = _check_structure(geom, where)
     if bad:
@@ -310,23 +299,18 @@ def parse_area_feature(feature: dict, where: str, problems: list[Problem]) -> di
     if not geometry.is_valid:
         repaired = _polygonal(make_valid(geometry))
         if repaired is not None and repaired.area > 0:
-            problems.append(Problem(where, "il bordo si interseca: area corretta automaticamente, controllarla sulla "
-                                    "mappa", "the border crosses itself: the area was repaired, check it on the map",
-                                    severity="warning", code="cabine.repaired"))
+            problems.append(Problem(where, "problems.cabine.repaired", severity="warning", code="cabine.repaired"))
             geometry = repaired
     if not geometry.is_valid or geometry.area <= 0:
-        problems.append(Problem(where, "area nulla: i punti sono allineati o coincidenti",
-                                "zero area: the points are collinear or coincide", code="cabine.empty"))
+        problems.append(Problem(where, "problems.cabine.empty", code="cabine.empty"))
         return None
     cid = _feature_id(feature)
     if not cid:
-        problems.append(Problem(where, "manca l'identificativo: attesa una proprietà «id» o «name» (es. il codice "
-                                "della cabina primaria)", "identifier missing: expected an 'id' or 'name' property "
-                                "(e.g. the primary substation's code)", code="cabine.no_id"))
+        problems.append(Problem(where, "problems.cabine.no_id", code="cabine.no_id"))
         return None
     if len(cid) > MAX_ID_CHARS:
-        problems.append(Problem(where, f"identificativo di {len(cid)} caratteri: al massimo {MAX_ID_CHARS}",
-                                f"identifier of {len(cid)} characters: at most {MAX_ID_CHARS}", code="cabine.long_id"))
+        problems.append(Problem(where, "problems.cabine.long_id", code="cabine.long_id",
+                                values={"n_cid": len(cid), "max_id_chars": MAX_ID_CHARS}))
         return None
     return {"id": cid, "name": _feature_name(feature, cid), "area": geometry_to_geojson(geometry)}
 
@@ -334,22 +318,19 @@ def parse_area_feature(feature: dict, where: str, problems: list[Problem]) -> di
 def _load_json(data: bytes | str, filename: str):
     if isinstance(data, bytes):
         if len(data) > MAX_IMPORT_BYTES:
-            raise CerInputError(Problem(filename, f"file troppo grande ({len(data) / 1e6:.1f} MB; massimo "
-                                        f"{MAX_IMPORT_BYTES / 1e6:.0f} MB)", f"file too large ({len(data) / 1e6:.1f}"
-                                        f" MB; at most {MAX_IMPORT_BYTES / 1e6:.0f} MB)", code="cabine.too_large"))
+            raise CerInputError(Problem(filename, "problems.cabine.too_large", code="cabine.too_large",
+                                        values={"n_data": len(data) / 1e6, "max_import_bytes": MAX_IMPORT_BYTES / 1e6}))
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise CerInputError(Problem(filename, "il file non è testo UTF-8: atteso un GeoJSON",
-                                        "the file is not UTF-8 text: expected a GeoJSON", code="cabine.encoding"))
+            raise CerInputError(Problem(filename, "problems.cabine.encoding", code="cabine.encoding"))
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
-        raise CerInputError(Problem(f"{filename}:{exc.lineno}", f"JSON non valido alla colonna {exc.colno}: {exc.msg}",
-                                    f"invalid JSON at column {exc.colno}: {exc.msg}", code="cabine.json"))
+        raise CerInputError(Problem(f"{filename}:{exc.lineno}", "problems.cabine.json", code="cabine.json",
+                                    values={"colno": exc.colno, "msg": exc.msg}))
     except RecursionError:
-        raise CerInputError(Problem(filename, "JSON annidato troppo in profondità: atteso un GeoJSON di aree",
-                                    "JSON nested too deeply: expected a GeoJSON of areas", code="cabine.json"))
+        raise CerInputError(Problem(filename, "problems.cabine.json.2", code="cabine.json"))
 
 
 def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson") -> tuple[list[dict], list[Problem]]:
@@ -377,14 +358,12 @@ def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson
         features = doc["features"]
     else:
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        raise CerInputError(Problem(filename, f"contenuto «{kind}»: atteso un GeoJSON FeatureCollection di aree "
-                                    "(una per cabina primaria)", f"content '{kind}': expected a GeoJSON "
-                                    "FeatureCollection of areas (one per primary substation)", code="cabine.not_fc"))
+        raise CerInputError(Problem(filename, "problems.cabine.not_fc", code="cabine.not_fc", values={"kind": kind}))
     if not features:
-        raise CerInputError(Problem(filename, "nessuna area nel file", "no area in the file", code="cabine.empty_fc"))
+        raise CerInputError(Problem(filename, "problems.cabine.empty_fc", code="cabine.empty_fc"))
     if len(features) > MAX_AREAS:
-        raise CerInputError(Problem(filename, f"{len(features)} aree: al massimo {MAX_AREAS}",
-                                    f"{len(features)} areas: at most {MAX_AREAS}", code="cabine.too_many"))
+        raise CerInputError(Problem(filename, "problems.cabine.too_many", code="cabine.too_many",
+                                    values={"n_features": len(features), "max_areas": MAX_AREAS}))
     problems: list[Problem] = []
     cabine: list[dict] = []
     first_seen: dict[str, int] = {}
@@ -395,9 +374,8 @@ def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson
             continue
         if cabina["id"] in first_seen:
             first = first_seen[cabina["id"]]
-            problems.append(Problem(where, f"id «{cabina['id']}» ripetuto (già in features[{first}]); atteso un id "
-                                    "per cabina", f"id '{cabina['id']}' repeated (already in features[{first}]); "
-                                    "expected one id per cabina", code="cabine.duplicate_id"))
+            problems.append(Problem(where, "problems.cabine.duplicate_id", code="cabine.duplicate_id",
+                                    values={"id": cabina['id'], "first": first}))
             continue
         first_seen[cabina["id"]] = i
         cabine.append(cabina)

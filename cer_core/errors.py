@@ -4,12 +4,20 @@ Every refusal the core makes names *where* (a JSON path such as ``plants[2].memb
 its line or day), *what was wrong* and *what was expected*. The core never lets a traceback reach a
 user: readers and validators raise :class:`CerInputError` (or collect :class:`Problem` objects) and
 the CLI and the studio print ``problem.message(lang)``.
+
+The sentences live in the project's one catalogue, ``locales/<lang>/problems.json``: a problem carries
+a key and its values, and the sentence is looked up when shown. ``scripts/codemod_problems.py``
+turns (Italian, English) sentence pairs written at a call site into a key and values.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from string import Formatter
 from typing import Literal
+
+from .i18n import DEFAULT_LANG, catalogue
 
 Severity = Literal["error", "warning", "info"]
 LANGS = ("it", "en")
@@ -27,27 +35,106 @@ def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]}… ({len(text):,} caratteri/characters)"
 
 
+def _fields(template: str) -> dict[str, bool]:
+    """Placeholder name → True when it is shown as plain ``{name}`` (no conversion, no format spec)."""
+    out: dict[str, bool] = {}
+    for _, name, spec, conversion in Formatter().parse(template):
+        if name is not None:
+            out[name] = out.get(name, True) and not spec and not conversion
+    return out
+
+
+def render(key: str, lang: str, values: Mapping) -> str:
+    """The sentence of ``key`` in ``lang`` (Italian when missing there, the key itself when missing
+    everywhere) filled with ``values``; a value ``{"it": ..., "en": ...}`` is the one of ``lang``."""
+    template = catalogue(lang).get(key) or catalogue(DEFAULT_LANG).get(key) or key
+    filled = {k: (v.get(lang, v.get(DEFAULT_LANG)) if _per_lang(v) else v) for k, v in values.items()}
+    return template.format(**filled)
+
+
+def _per_lang(value) -> bool:
+    return isinstance(value, dict) and set(value) == set(LANGS)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding about an input.
+
+    The sentence is not stored: a problem carries a key of the project's one catalogue
+    (``locales/<lang>/problems.json``, :mod:`cer_core.i18n`) and the values that fill it, and the
+    sentence is looked up when shown (:meth:`message`, :attr:`it`, :attr:`en`). How to add a message:
+    docs/architecture.md, "Messages of the core".
 
     Parameters
     ----------
     where : str
         JSON path in the scenario (``members[3].load.path``) or ``file[:line]``.
-    it, en : str
-        The sentence in Italian and in English: what was wrong and what was expected.
+    key : str
+        Catalogue key of the sentence (``"problems.plant.over_1mw"``): what was wrong and what was
+        expected. Empty for a sentence given as it is (:meth:`verbatim`).
     severity : {"error", "warning", "info"}
         ``error`` stops the simulation; ``warning`` is shown but the run goes on.
     code : str
         A stable machine-readable identifier (e.g. ``"plant.over_1mw"``) for tests and the UI.
+    values : dict
+        Named values of the sentence's placeholders: strings and numbers (anything else is kept as
+        its text), or ``{"it": ..., "en": ...}`` for a value that differs by language.
     """
 
     where: str
-    it: str
-    en: str
+    key: str
     severity: Severity = "error"
     code: str = ""
+    values: Mapping = field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        if self.severity not in ("error", "warning", "info") or not isinstance(self.values, Mapping):
+            raise TypeError(f"Problem(where, key, severity, code, values) got severity={self.severity!r}, "
+                            f"values={self.values!r}: two sentences are Problem.verbatim(where, it, en, ...)")
+        values = {}
+        for name, value in dict(self.values).items():
+            if _per_lang(value):
+                value = {lang: self._stored(name, v) for lang, v in value.items()}
+            else:
+                value = self._stored(name, value)
+            values[name] = value
+        object.__setattr__(self, "values", values)
+
+    def _stored(self, name: str, value):
+        """``value`` as text when every placeholder shows it plainly (the same text as the f-string
+        made before), else as given (a format spec such as ``:,.1f`` needs the number)."""
+        if type(value) in (str, int, float, bool) or value is None or not self.key:
+            return value
+        plain = all(_fields(catalogue(lang).get(self.key, "")).get(name, True) for lang in LANGS)
+        return format(value, "") if plain else value
+
+    @classmethod
+    def verbatim(cls, where: str, it: str, en: str, severity: Severity = "error", code: str = "") -> Problem:
+        """A problem whose sentences exist already in both languages (read back from a results file,
+        or made by code that has no catalogue key yet): shown as they are."""
+        return cls(where, "", severity, code, {"it": it, "en": en})
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Problem:
+        """The problem written by :meth:`to_dict` (its sentences as they were then)."""
+        return cls.verbatim(data.get("where", ""), data.get("it", ""), data.get("en", ""),
+                            data.get("severity", "error"), data.get("code", ""))
+
+    def text(self, lang: str = "it") -> str:
+        """The sentence in ``lang``, without ``where``."""
+        if not self.key:
+            return str(self.values.get(lang if lang in LANGS else DEFAULT_LANG, ""))
+        return render(self.key, lang, self.values)
+
+    @property
+    def it(self) -> str:
+        """The sentence in Italian."""
+        return self.text("it")
+
+    @property
+    def en(self) -> str:
+        """The sentence in English."""
+        return self.text("en")
 
     def message(self, lang: str = "it") -> str:
         """The problem as one line: ``where: sentence``, cut to a short excerpt (a user's 10 MB field must not
@@ -56,8 +143,8 @@ class Problem:
         return excerpt(f"{self.where}: {text}" if self.where else text, MAX_MESSAGE_CHARS)
 
     def to_dict(self) -> dict:
-        """JSON-ready form."""
-        return asdict(self)
+        """JSON-ready form: ``where``, the sentences ``it`` and ``en``, ``severity``, ``code``."""
+        return {"where": self.where, "it": self.it, "en": self.en, "severity": self.severity, "code": self.code}
 
 
 class CerInputError(Exception):
@@ -72,9 +159,9 @@ class CerInputError(Exception):
         return "\n".join(p.message(lang) for p in self.problems)
 
 
-def error(where: str, it: str, en: str, code: str = "") -> CerInputError:
-    """Shorthand to build a one-problem :class:`CerInputError`."""
-    return CerInputError(Problem(where=where, it=it, en=en, severity="error", code=code))
+def error(where: str, key: str, code: str = "", **values) -> CerInputError:
+    """Shorthand to build a one-problem :class:`CerInputError`: ``raise error(where, "problems.x", "x", n=3)``."""
+    return CerInputError(Problem(where, key, "error", code, values))
 
 
 @dataclass
@@ -83,8 +170,9 @@ class ProblemList:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, where: str, it: str, en: str, *, severity: Severity = "error", code: str = "") -> None:
-        self.items.append(Problem(where=where, it=it, en=en, severity=severity, code=code))
+    def add(self, where: str, key: str, *, severity: Severity = "error", code: str = "", **values) -> None:
+        """Add the problem of catalogue ``key`` filled with ``values``."""
+        self.items.append(Problem(where, key, severity, code, values))
 
     def extend(self, problems: list[Problem]) -> None:
         self.items.extend(problems)
@@ -107,5 +195,4 @@ def located(exc: CerInputError, where: str) -> CerInputError:
 
     ``members[3].load.path`` + ``bolletta.csv:12`` → ``members[3].load.path → bolletta.csv:12``.
     """
-    return CerInputError([Problem(f"{where} → {p.where}" if p.where else where, p.it, p.en, p.severity, p.code)
-                          for p in exc.problems])
+    return CerInputError([replace(p, where=f"{where} → {p.where}" if p.where else where) for p in exc.problems])

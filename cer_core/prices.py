@@ -110,7 +110,7 @@ def zonal_prices(spec: dict, year: int, zone: str, read_file=None, where: str = 
         try:
             data = read_file(path)
         except (FileNotFoundError, ValueError):
-            raise error(f"{where}.path", f"file «{path}» non trovato", f"file '{path}' not found", "file.missing")
+            raise error(f"{where}.path", "problems.file.missing.4", "file.missing", path=path)
         try:
             values = read_hourly_csv(data, path, year, "eur_mwh", allow_negative=True)
         except CerInputError as exc:

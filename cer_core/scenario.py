@@ -159,42 +159,38 @@ def _schema_problem(err: jsonschema.ValidationError) -> Problem:
         named = re.match(r"'(.*)' is a required property", err.message)
         missing = [k for k in val if isinstance(err.instance, dict) and k not in err.instance]
         name = excerpt(named.group(1), 60) if named else (missing[0] if missing else "?")
-        return Problem(where, f"manca il campo obbligatorio «{name}»", f"required field '{name}' is missing",
-                       code="schema.required")
+        return Problem(where, "problems.schema.required", code="schema.required", values={"name": name})
     if v == "enum":
         allowed = ", ".join(map(str, val))
-        return Problem(where, f"valore {got} non ammesso; attesi: {allowed}",
-                       f"value {got} not allowed; expected one of: {allowed}", code="schema.enum")
+        return Problem(where, "problems.schema.enum", code="schema.enum", values={"got": got, "allowed": allowed})
     if v == "const":
-        return Problem(where, f"valore {got}; atteso {json.dumps(val)}", f"value {got}; expected {json.dumps(val)}",
-                       code="schema.const")
+        return Problem(where, "problems.schema.const", code="schema.const", values={"got": got, "val": json.dumps(val)})
     if v == "type":
         kinds = val if isinstance(val, list) else [val]
         it_names = {"string": "testo", "number": "numero", "integer": "numero intero", "object": "oggetto",
                     "array": "lista", "boolean": "true/false", "null": "null"}
-        return Problem(where, f"tipo errato ({got}); atteso {' o '.join(it_names.get(k, k) for k in kinds)}",
-                       f"wrong type ({got}); expected {' or '.join(kinds)}", code="schema.type")
+        return Problem(where, "problems.schema.type", code="schema.type",
+                       values={"got": got, "kinds": {"it": ' o '.join(it_names.get(k, k) for k in kinds),
+                               "en": ' or '.join(kinds)}})
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         rel_it = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[v]
-        return Problem(where, f"valore {got} fuori intervallo; atteso {rel_it} {val}",
-                       f"value {got} out of range; expected {rel_it} {val}", code="schema.range")
+        return Problem(where, "problems.schema.range", code="schema.range",
+                       values={"got": got, "rel_it": rel_it, "val": val})
     if v == "pattern" and "\\d{4}-\\d{2}-\\d{2}" in str(val):
-        return Problem(where, f"data {got} non valida; attesa AAAA-MM-GG", f"date {got} invalid; expected YYYY-MM-DD",
-                       code="schema.date")
+        return Problem(where, "problems.schema.date", code="schema.date", values={"got": got})
     if v in ("minLength", "minItems") and val <= 1:
-        return Problem(where, "valore vuoto; atteso almeno un elemento", "empty value; expected at least one item",
-                       code="schema.empty")
+        return Problem(where, "problems.schema.empty", code="schema.empty")
     if v in ("minItems", "maxItems", "maxLength") and isinstance(err.instance, (str, list)):
         n, unit_it, unit_en = len(err.instance), *(("caratteri", "characters") if v == "maxLength"
                                                     else ("elementi", "items"))
         rel_it, rel_en = ("almeno", "at least") if v == "minItems" else ("al massimo", "at most")
-        return Problem(where, f"{n:,} {unit_it}: {rel_it} {val:,}", f"{n:,} {unit_en}: {rel_en} {val:,}",
-                       code="schema.size")
+        return Problem(where, "problems.schema.size", code="schema.size",
+                       values={"n": n, "unit": {"it": unit_it, "en": unit_en}, "rel": {"it": rel_it, "en": rel_en},
+                               "val": val})
     if v == "anyOf" and err.schema_path and "bills" in json.dumps(val):
-        return Problem(where, "bollette mancanti: attesi «bills» (lista) o «path» (file CSV)",
-                       "bills missing: expected 'bills' (a list) or 'path' (a CSV file)", code="schema.bills")
+        return Problem(where, "problems.schema.bills", code="schema.bills")
     why = excerpt(err.message, 120)
-    return Problem(where, f"valore {got} non valido ({why})", f"invalid value {got} ({why})", code=f"schema.{v}")
+    return Problem(where, "problems.scenario.schema_problem", code=f"schema.{v}", values={"got": got, "why": why})
 
 
 def _deepest_errors(errors):
@@ -275,8 +271,8 @@ def schema_problems(doc: dict) -> list[Problem]:
         where = json_path(path)
         if where not in reported:
             shown = json.dumps(value)  # NaN, Infinity, -Infinity as the file writes them
-            problems.append(Problem(where, f"valore {shown} non ammesso: atteso un numero finito",
-                                    f"value {shown} not allowed: expected a finite number", code="schema.non_finite"))
+            problems.append(Problem(where, "problems.schema.non_finite", code="schema.non_finite",
+                                    values={"shown": shown}))
     return problems
 
 
@@ -302,9 +298,8 @@ def resolve_site(site: dict, problems: ProblemList) -> Site | None:
         hints = suggest_comuni(str(query)) if len(str(query)) <= 200 else []  # fuzzy matching is O(length)
         query = excerpt(query, 60)
         hint_it, hint_en = _did_you_mean(hints)
-        problems.add("site.comune", f"comune «{query}» sconosciuto: atteso un nome o codice ISTAT{hint_it}",
-                     f"unknown comune '{query}': expected an Italian comune name or ISTAT code{hint_en}",
-                     code="site.unknown_comune")
+        problems.add("site.comune", "problems.site.unknown_comune", code="site.unknown_comune", query=query,
+                     hint={"it": hint_it, "en": hint_en})
         return None
     region = comune.region
     if site.get("region"):
@@ -312,9 +307,8 @@ def resolve_site(site: dict, problems: ProblemList) -> Site | None:
         if region is None:
             typed = excerpt(site["region"], 60)
             hint_it, hint_en = _did_you_mean(suggest_regions(str(site["region"])[:200]))
-            problems.add("site.region", f"regione «{typed}» sconosciuta: atteso il nome di una regione italiana{hint_it}",
-                         f"unknown region '{typed}': expected an Italian region name{hint_en}",
-                         code="site.unknown_region")
+            problems.add("site.region", "problems.site.unknown_region", code="site.unknown_region", typed=typed,
+                         hint={"it": hint_it, "en": hint_en})
             return None
     zone = site.get("market_zone") or comune.market_zone
     return Site(comune=comune.name, istat_code=comune.istat_code,
@@ -327,9 +321,8 @@ def _check_ids(items: list, label: str, problems: ProblemList) -> None:
     for i, item in enumerate(items):
         ident = item.get("id")
         if ident in seen:
-            problems.add(f"{label}[{i}].id", f"id «{ident}» duplicato (già usato in {label}[{seen[ident]}]); "
-                         "atteso un id unico", f"duplicate id '{ident}' (already used by {label}[{seen[ident]}]); "
-                         "expected a unique id", code=f"{label}.duplicate_id")
+            problems.add(f"{label}[{i}].id", "problems.scenario.check_ids", code=f"{label}.duplicate_id", ident=ident,
+                         label=label, seen=seen[ident])
         else:
             seen[ident] = i
 
@@ -375,18 +368,15 @@ def _allocation_checks(doc: dict, problems: ProblemList) -> None:
     """The regolamento's shares and the members' joined/left dates (docs/allocation.md)."""
     from .money.allocation import regolamento_problems
 
-    for where, it, en in regolamento_problems(doc.get("regolamento")):
-        problems.add(where, it, en, code="regolamento.shares")
+    problems.extend(regolamento_problems(doc.get("regolamento")))
     for i, m in enumerate(doc.get("members", [])):
         for key in ("joined", "left"):
             if isinstance(m.get(key), str) and _parse_date(m[key]) is None:
-                problems.add(f"members[{i}].{key}", f"data «{m[key]}» inesistente; attesa AAAA-MM-GG",
-                             f"date '{m[key]}' does not exist; expected YYYY-MM-DD", code="member.bad_date")
+                problems.add(f"members[{i}].{key}", "problems.member.bad_date", code="member.bad_date", m=m[key])
         joined, left = _parse_date(m.get("joined")), _parse_date(m.get("left"))
         if joined and left and left < joined:
-            problems.add(f"members[{i}].left", f"uscita ({left}) prima dell'ingresso ({joined}); attesa una data "
-                         "successiva", f"left ({left}) before joined ({joined}); expected a later date",
-                         code="member.left_before_joined")
+            problems.add(f"members[{i}].left", "problems.member.left_before_joined", code="member.left_before_joined",
+                         left=left, joined=joined)
 
 
 def _semantic_checks(doc: dict, problems: ProblemList) -> None:
@@ -397,42 +387,36 @@ def _semantic_checks(doc: dict, problems: ProblemList) -> None:
     declared = {c.get("id") for c in doc.get("cabine", [])}
     for i, m in enumerate(members):
         if declared and m.get("cabina") not in declared:
-            problems.add(f"members[{i}].cabina", f"cabina «{m.get('cabina')}» non dichiarata in «cabine»; "
-                         f"attese: {', '.join(sorted(declared))}", f"cabina '{m.get('cabina')}' is not declared in "
-                         f"'cabine'; expected one of: {', '.join(sorted(declared))}", code="member.unknown_cabina")
+            problems.add(f"members[{i}].cabina", "problems.member.unknown_cabina", code="member.unknown_cabina",
+                         cabina=m.get('cabina'), declared=', '.join(sorted(declared)))
         if m.get("kind") != "producer" and not m.get("load"):
-            problems.add(f"members[{i}].load", "dati di consumo mancanti: atteso «load» (file, bollette o profilo); "
-                         "solo un produttore può non averli", "consumption data missing: expected 'load' (file, bills "
-                         "or profile); only a producer may have none", code="member.no_load")
+            problems.add(f"members[{i}].load", "problems.member.no_load", code="member.no_load")
     owners_with_plants = set()
     for i, p in enumerate(plants):
         owner = p.get("member")
         if owner not in member_ids:
             known = ", ".join(sorted(map(str, member_ids))[:8])
-            problems.add(f"plants[{i}].member", f"membro «{owner}» inesistente; atteso l'id di un membro ({known})",
-                         f"unknown member '{owner}'; expected a member id ({known})", code="plant.unknown_member")
+            problems.add(f"plants[{i}].member", "problems.plant.unknown_member", code="plant.unknown_member",
+                         owner=owner, known=known)
         else:
             owners_with_plants.add(owner)
         kwp = p.get("kwp")
         if isinstance(kwp, (int, float)) and kwp > C.MAX_PLANT_KW:
-            problems.add(f"plants[{i}].kwp", f"impianto di {kwp:g} kW oltre 1 MW: ammesso nella comunità ma senza "
-                         "tariffa incentivante", f"plant of {kwp:g} kW is over 1 MW: allowed in the community but "
-                         "gets no tariff", severity="warning", code="plant.over_1mw")
+            problems.add(f"plants[{i}].kwp", "problems.plant.over_1mw", severity="warning", code="plant.over_1mw",
+                         kwp=kwp)
         if isinstance(p.get("commissioning"), str) and _parse_date(p["commissioning"]) is None:
-            problems.add(f"plants[{i}].commissioning", f"data «{p['commissioning']}» inesistente; attesa AAAA-MM-GG",
-                         f"date '{p['commissioning']}' does not exist; expected YYYY-MM-DD", code="plant.bad_date")
+            problems.add(f"plants[{i}].commissioning", "problems.plant.bad_date", code="plant.bad_date",
+                         commissioning=p['commissioning'])
         faces = p.get("faces")
         if faces and isinstance(kwp, (int, float)):
             total = sum(float(f.get("kwp", 0)) for f in faces if isinstance(f, dict))
             if abs(total - kwp) > 0.01:
-                problems.add(f"plants[{i}].faces", f"la somma delle falde ({total:g} kWp) differisce dalla potenza "
-                             f"dell'impianto ({kwp:g} kWp)", f"the faces add up to {total:g} kWp, not the plant's "
-                             f"{kwp:g} kWp", code="plant.faces_sum")
+                problems.add(f"plants[{i}].faces", "problems.plant.faces_sum", code="plant.faces_sum", total=total,
+                             kwp=kwp)
     for i, m in enumerate(members):
         if m.get("kind") == "consumer" and m.get("id") in owners_with_plants:
-            problems.add(f"members[{i}].kind", "il membro possiede un impianto ma è indicato come consumatore; "
-                         "atteso «prosumer» o «producer»", "the member owns a plant but is marked as a consumer; "
-                         "expected 'prosumer' or 'producer'", severity="warning", code="member.consumer_with_plant")
+            problems.add(f"members[{i}].kind", "problems.member.consumer_with_plant", severity="warning",
+                         code="member.consumer_with_plant")
 
 
 def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
@@ -445,11 +429,11 @@ def parse_scenario(doc: dict) -> tuple[Scenario | None, list[Problem]]:
     """
     problems = ProblemList()
     if not isinstance(doc, dict):
-        problems.add("", "atteso un oggetto JSON", "expected a JSON object", code="scenario.not_object")
+        problems.add("", "problems.scenario.not_object", code="scenario.not_object")
         return None, problems.items
     if doc.get("schema") != SCENARIO_SCHEMA_ID:
-        problems.add("schema", f"versione «{doc.get('schema')}» non riconosciuta; attesa «{SCENARIO_SCHEMA_ID}»",
-                     f"unknown version '{doc.get('schema')}'; expected '{SCENARIO_SCHEMA_ID}'", code="scenario.schema")
+        problems.add("schema", "problems.scenario.schema", code="scenario.schema", schema=doc.get('schema'),
+                     scenario_schema_id=SCENARIO_SCHEMA_ID)
         return None, problems.items
     problems.extend(schema_problems(doc))
     if problems.errors:

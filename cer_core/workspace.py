@@ -17,7 +17,7 @@ import posixpath
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CerInputError, Problem, error, excerpt
@@ -207,8 +207,8 @@ class Workspace:
 
 
 def _too_large(where: str, size: int, limit: int, what_it: str = "file", what_en: str = "file"):
-    return error(where, f"{what_it} di {size / _MB:,.1f} MB: troppo grande, al massimo {limit / _MB:,.0f} MB",
-                 f"{what_en} of {size / _MB:,.1f} MB is too large; at most {limit / _MB:,.0f} MB", "scenario.too_large")
+    return error(where, "problems.scenario.too_large", "scenario.too_large", what={"it": what_it, "en": what_en},
+                 size=size / _MB, limit=limit / _MB)
 
 
 def _json_depth(node) -> int:
@@ -230,9 +230,7 @@ def _json_depth(node) -> int:
 
 
 def _too_deep(origin: str):
-    return error(origin, f"JSON annidato oltre {MAX_JSON_DEPTH} livelli: atteso uno scenario (pochi livelli)",
-                 f"JSON nested deeper than {MAX_JSON_DEPTH} levels: expected a scenario (a few levels)",
-                 "scenario.too_deep")
+    return error(origin, "problems.scenario.too_deep", "scenario.too_deep", max_json_depth=MAX_JSON_DEPTH)
 
 
 def _parse_json(data: bytes, origin: str) -> dict:
@@ -241,19 +239,15 @@ def _parse_json(data: bytes, origin: str) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise error(origin, "il file non è testo UTF-8: atteso uno scenario JSON o un pacchetto .zip",
-                    "the file is not UTF-8 text: expected a scenario JSON or a .zip bundle", "scenario.encoding")
+        raise error(origin, "problems.scenario.encoding", "scenario.encoding")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{origin}:{exc.lineno}",
-                    f"JSON non valido alla colonna {exc.colno}: {exc.msg}",
-                    f"invalid JSON at column {exc.colno}: {exc.msg}", "scenario.json")
+        raise error(f"{origin}:{exc.lineno}", "problems.scenario.json", "scenario.json", colno=exc.colno, msg=exc.msg)
     except RecursionError:
         raise _too_deep(origin) from None
     if not isinstance(doc, dict):
-        raise error(origin, "atteso un oggetto JSON con le chiavi dello scenario",
-                    "expected a JSON object with the scenario keys", "scenario.not_object")
+        raise error(origin, "problems.scenario.not_object.2", "scenario.not_object")
     if _json_depth(doc) > MAX_JSON_DEPTH:
         raise _too_deep(origin)
     return doc
@@ -270,10 +264,7 @@ def workspace_from_bytes(data: bytes, name: str, base_dir: Path | None = None) -
 
 def _damaged(name: str, entry: str, exc: BaseException):
     kind = type(exc).__name__
-    return error(f"{name}/{excerpt(entry, 60)}", f"voce del pacchetto danneggiata o illeggibile ({kind}): "
-                 "attesa una voce compressa normalmente (deflate, senza password); salva di nuovo il pacchetto",
-                 f"damaged or unreadable bundle entry ({kind}): expected a plain (deflate, no password) entry; "
-                 "save the bundle again", "scenario.bad_entry")
+    return error(f"{name}/{excerpt(entry, 60)}", "problems.scenario.bad_entry", "scenario.bad_entry", kind=kind)
 
 
 class _Budget:
@@ -283,9 +274,8 @@ class _Budget:
         self.name, self.left = name, MAX_BUNDLE_UNPACKED_BYTES
 
     def refuse(self):
-        return error(self.name, f"pacchetto troppo grande una volta estratto: al massimo "
-                     f"{MAX_BUNDLE_UNPACKED_BYTES / _MB:,.0f} MB", f"bundle too large once extracted: at most "
-                     f"{MAX_BUNDLE_UNPACKED_BYTES / _MB:,.0f} MB", "scenario.too_large")
+        return error(self.name, "problems.scenario.too_large.2", "scenario.too_large",
+                     max_bundle_unpacked_bytes=MAX_BUNDLE_UNPACKED_BYTES / _MB)
 
 
 def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Budget, name: str) -> bytes:
@@ -323,16 +313,16 @@ def _workspace_from_zip(data: bytes, name: str) -> Workspace:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
-        raise error(name, "archivio zip danneggiato", "damaged zip archive", "scenario.bad_zip") from None
+        raise error(name, "problems.scenario.bad_zip", "scenario.bad_zip") from None
     with zf:
         infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         if len(infos) > MAX_BUNDLE_ENTRIES:
-            raise error(name, f"{len(infos):,} voci nel pacchetto: al massimo {MAX_BUNDLE_ENTRIES:,}",
-                        f"{len(infos):,} entries in the bundle: at most {MAX_BUNDLE_ENTRIES:,}", "scenario.too_many")
+            raise error(name, "problems.scenario.too_many", "scenario.too_many", n_infos=len(infos),
+                        max_bundle_entries=MAX_BUNDLE_ENTRIES)
         candidates = [i for i in infos if posixpath.basename(i.filename) == BUNDLE_SCENARIO_NAME]
         if not candidates:
-            raise error(name, f"nel pacchetto manca {BUNDLE_SCENARIO_NAME}",
-                        f"the bundle has no {BUNDLE_SCENARIO_NAME}", "scenario.bundle_no_scenario")
+            raise error(name, "problems.scenario.bundle_no_scenario", "scenario.bundle_no_scenario",
+                        bundle_scenario_name=BUNDLE_SCENARIO_NAME)
         main = min(candidates, key=lambda i: len(i.filename))
         prefix = main.filename[: -len(BUNDLE_SCENARIO_NAME)]
         budget = _Budget(name)
@@ -363,7 +353,7 @@ def open_workspace(path: str | Path) -> Workspace:
     except (OSError, ValueError):
         st = None
     if st is None or not stat.S_ISREG(st.st_mode):
-        raise error(shown, "file dello scenario non trovato", "scenario file not found", "scenario.missing")
+        raise error(shown, "problems.scenario.missing", "scenario.missing")
     with open(p, "rb") as fh:
         head = fh.read(4)
         is_zip = head == b"PK\x03\x04"
@@ -395,7 +385,7 @@ def path_problems(ws: Workspace) -> list[Problem]:
                 if key == "path" and isinstance(value, str):
                     found = _path_problem(ws, value, here)
                     if kept_only:  # files kept for reference (a load's "originals"), never read: a warning
-                        found = [Problem(p.where, p.it, p.en, "warning", p.code) for p in found]
+                        found = [replace(p, severity="warning") for p in found]
                     problems.extend(found)
                 else:
                     walk(value, here, kept_only or key in KEPT_ONLY_KEYS)
@@ -412,22 +402,15 @@ def _path_problem(ws: Workspace, path: str, where: str) -> list[Problem]:
     try:
         rel = normalise_relpath(path)
     except ValueError:
-        return [Problem(where, f"percorso «{shown}» rifiutato: esce dalla cartella dello scenario (assoluto o con "
-                        "«..»); atteso un percorso relativo dentro la cartella",
-                        f"path '{shown}' refused: it leaves the scenario's folder (absolute or with '..'); expected "
-                        "a relative path inside the folder", code="file.outside")]
+        return [Problem(where, "problems.file.outside", code="file.outside", values={"shown": shown})]
     if rel in ws.files:
         return []
     try:
         found = ws._disk_path(rel) is not None
     except ValueError:
-        return [Problem(where, f"percorso «{shown}» rifiutato: è un collegamento simbolico che punta fuori dalla "
-                        "cartella dello scenario; copia il file nella cartella",
-                        f"path '{shown}' refused: it is a symbolic link pointing outside the scenario's folder; "
-                        "copy the file into the folder", code="file.symlink_outside")]
+        return [Problem(where, "problems.file.symlink_outside", code="file.symlink_outside", values={"shown": shown})]
     except OSError:
         found = False
     if not found:
-        return [Problem(where, f"file «{shown}» non trovato (percorso relativo al file dello scenario)",
-                        f"file '{shown}' not found (paths are relative to the scenario file)", code="file.missing")]
+        return [Problem(where, "problems.file.missing.6", code="file.missing", values={"shown": shown})]
     return []

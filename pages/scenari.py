@@ -234,7 +234,7 @@ def optimal_section(names: dict) -> None:
     res = opt["result"]
     if res.get("status") != "optimal":
         if res.get("problem"):
-            show_problems([Problem(**res["problem"])])
+            show_problems([Problem.from_dict(res["problem"])])
         else:
             st.warning(t("scenari.opt.failed", status=str(res.get("status"))))
         return
@@ -322,7 +322,7 @@ def candidates_tab(names: dict) -> None:
         with st.spinner(t("scenari.cand.computing")):
             ranking = compute.candidate_ranking(ws, run, key)
         if ranking.get("problems"):
-            show_problems([Problem(**p) for p in ranking["problems"]])
+            show_problems([Problem.from_dict(p) for p in ranking["problems"]])
         else:
             picks = ranking["picks"]
             if picks:

@@ -203,7 +203,7 @@ def test_regolamento_round_trip_and_problems():
     assert Regolamento.from_dict(rules.to_dict()) == rules
     assert Regolamento.from_dict(None) == Regolamento()
     problems = regolamento_problems({"shares_pct": {"producers": 50, "consumers": 60, "social_fund": 0}})
-    assert problems and problems[0][0] == "regolamento.shares_pct" and "110" in problems[0][2]
+    assert problems and problems[0].where == "regolamento.shares_pct" and "110" in problems[0].en
 
 
 def test_compare_rule_sets():

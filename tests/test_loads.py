@@ -278,10 +278,10 @@ def test_load_warnings_are_problems_made_at_the_load():
 
 def test_load_warnings_say_their_place_inside_the_load():
     warns = LoadWarnings("members[2].load")
-    warns.add_located(Problem("members[2].load.bills[3]", "a", "b", "warning", "x"))
-    warns.add_located(Problem("b.csv:4", "a", "b", "warning", "y"))
-    warns.add_located(Problem("members[2].load", "a", "b", "warning", "z"))
-    warns.add_located(Problem("", "a", "b", "warning", "w"))
+    warns.add_located(Problem.verbatim("members[2].load.bills[3]", "a", "b", "warning", "x"))
+    warns.add_located(Problem.verbatim("b.csv:4", "a", "b", "warning", "y"))
+    warns.add_located(Problem.verbatim("members[2].load", "a", "b", "warning", "z"))
+    warns.add_located(Problem.verbatim("", "a", "b", "warning", "w"))
     warns.add_record({"it": "f.csv:1: c", "en": "f.csv:1: d", "code": "r", "where": "f.csv:1"})
     assert [p.message("it") for p in warns.problems] == [
         "members[2].load: bills[3]: a", "members[2].load: b.csv:4: a", "members[2].load: a", "members[2].load: a",

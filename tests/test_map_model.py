@@ -169,10 +169,10 @@ def test_roof_suggestion_for_uses_cer_core_roof_when_present(monkeypatch):
 
 
 def test_roof_suggestion_for_a_bad_roof_gives_the_reason(monkeypatch):
-    from cer_core.errors import error
+    from cer_core.errors import CerInputError, Problem
 
     def refuse(polygon, **kw):
-        raise error("roof", "troppo grande", "too large", "roof.too_large")
+        raise CerInputError(Problem.verbatim("roof", "troppo grande", "too large", code="roof.too_large"))
 
     monkeypatch.setattr(mm, "roof_suggestion", refuse)
     sugg, reason = mm.roof_suggestion_for(square(9.15, 45.38), 30.0)

@@ -74,14 +74,14 @@ def test_problems_speak_of_members_and_plants_not_json_paths_or_exception_classe
     from studio.pure.plain import user_message
 
     doc = {"members": [{"id": "rossi", "name": "Famiglia Rossi"}], "plants": [{"id": "p1", "name": "Tetto scuola"}]}
-    p = Problem("members[0].load.bills[2].f1_kwh", "valore negativo", "negative value")
+    p = Problem.verbatim("members[0].load.bills[2].f1_kwh", "valore negativo", "negative value")
     assert user_message(p, "it", doc) == "membro «Famiglia Rossi» · consumi · bolletta 3: valore negativo"
     assert user_message(p, "en", doc) == "member «Famiglia Rossi» · consumption · bill 3: negative value"
-    p = Problem("plants[0].production.path → members/casa-3/originali/pvgis.csv:12", "riga illeggibile", "bad row")
+    p = Problem.verbatim("plants[0].production.path → members/casa-3/originali/pvgis.csv:12", "riga illeggibile", "bad row")
     assert user_message(p, "it", doc) == "impianto «Tetto scuola» · produzione → pvgis.csv:12: riga illeggibile"
-    p = Problem("site.weather", "PVGIS non raggiungibile (ConnectionError)", "PVGIS unreachable (ConnectionError)")
+    p = Problem.verbatim("site.weather", "PVGIS non raggiungibile (ConnectionError)", "PVGIS unreachable (ConnectionError)")
     assert user_message(p, "it", doc) == "sito · meteo: PVGIS non raggiungibile"
-    p = Problem("b.xlsx", "file Excel illeggibile (BadZipFile): attesa una cartella .xlsx valida", "x")
+    p = Problem.verbatim("b.xlsx", "file Excel illeggibile (BadZipFile): attesa una cartella .xlsx valida", "x")
     assert user_message(p, "it") == "b.xlsx: file Excel illeggibile: attesa una cartella .xlsx valida"
-    p = Problem("members[7].cabina", "cabina «X» non dichiarata", "x")
+    p = Problem.verbatim("members[7].cabina", "cabina «X» non dichiarata", "x")
     assert user_message(p, "it", doc) == "membro 8 · cabina: cabina «X» non dichiarata"   # no such member: its number

@@ -69,8 +69,7 @@ def read_meter_files(files: list[tuple[str, bytes]], *, contract_kw: float | Non
         Naming the file, the line or day, and what was expected (it/en).
     """
     if not files:
-        raise error("", "nessun file caricato: attesi i dati di consumo", "no file uploaded: expected consumption data",
-                    "file.none")
+        raise error("", "problems.file.none", "file.none")
     options = {**(options or {}), **generic_options}
     unknown = set(options) - {"time_column", "value_column", "export_column", "unit", "stamp"}
     if unknown:
@@ -83,8 +82,7 @@ def read_meter_files(files: list[tuple[str, bytes]], *, contract_kw: float | Non
             warnings.extend(w)
             info.append({"name": doc.name, "format": fmt, "pods": list(dict.fromkeys(c.pod for c in got if c.pod))})
     if not chunks or all(len(c.start_s) == 0 for c in chunks):
-        raise error(", ".join(f["name"] for f in info), "nessun dato di consumo nei file", "no consumption data in the "
-                    "files", "file.empty")
+        raise error(", ".join(f["name"] for f in info), "problems.file.empty", "file.empty")
     series = []
     for pod, group in group_by_pod([c for c in chunks if len(c.start_s)]).items():
         s, w, facts = merge_chunks(pod, group, fill)

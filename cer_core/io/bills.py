@@ -94,13 +94,11 @@ def parse_date(value, where: str, field: str, problems: ProblemList) -> dt.date 
         except ValueError:
             continue
         if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
-            problems.add(place, f"{field}: data «{text}» fuori dagli anni {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
-                         f"{field}: date '{text}' is outside the years {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}",
-                         code="bills.date")
+            problems.add(place, "problems.bills.date", code="bills.date", field=field, text=text,
+                         plausible_years_0=PLAUSIBLE_YEARS[0], plausible_years_1=PLAUSIBLE_YEARS[1])
             return None
         return day
-    problems.add(place, f"{field}: data «{text}» non valida; attesa gg/mm/aaaa o AAAA-MM-GG", f"{field}: date '{text}' "
-                 "is not valid; expected dd/mm/yyyy or YYYY-MM-DD", code="bills.date")
+    problems.add(place, "problems.bills.date.2", code="bills.date", field=field, text=text)
     return None
 
 
@@ -164,21 +162,19 @@ def read_bills(data: bytes, name: str) -> BillsFile:
     """
     docs = open_documents(data, name)
     if len(docs) != 1:
-        raise error(name, "atteso un solo file di bollette", "expected a single bills file", "bills.file")
+        raise error(name, "problems.bills.file", "bills.file")
     doc = docs[0]
     rows, lines, delim = document_rows(doc)
     head = next((i for i, r in enumerate(rows[:30]) if is_bills_header(r)), None)
     if head is None:
-        raise error(f"{name}:1", "intestazione delle bollette non trovata; attesa ad es. «pod;periodo_inizio;"
-                    "periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;…»", "bills header not found; expected e.g. "
-                    "'pod;periodo_inizio;periodo_fine;f1_kwh;f2_kwh;f3_kwh;totale_kwh;…'", "bills.header")
+        raise error(f"{name}:1", "problems.bills.header", "bills.header")
     header = [h.strip().lower().replace(" ", "_") for h in rows[head]]
     col = {}
     for key, names in _COLUMNS.items():
         col[key] = next((header.index(n) for n in names if n in header), None)
     body, body_lines = rows[head + 1:], lines[head + 1:]
     if not body:
-        raise error(name, "nessuna bolletta dopo l'intestazione", "no bill after the header", "bills.empty")
+        raise error(name, "problems.bills.empty", "bills.empty")
 
     def cells(key):
         j = col[key]
@@ -198,15 +194,11 @@ def read_bills(data: bytes, name: str) -> BillsFile:
         elif col["month"] is not None:
             period = _month_period(cells("month")[i], cells("year")[i])
             if period is None:
-                problems.add(w, f"mese «{cells('month')[i]}» non valido; atteso ad es. 01/2024 o gennaio 2024",
-                             f"month '{cells('month')[i]}' is not valid; expected e.g. 01/2024 or gennaio 2024",
-                             code="bills.month")
+                problems.add(w, "problems.bills.month", code="bills.month", cells=cells('month')[i])
                 continue
             start, end = period
         else:
-            raise error(f"{name}:{lines[head]}", "mancano le colonne del periodo: attese periodo_inizio e periodo_fine "
-                        "(o mese)", "period columns missing: expected periodo_inizio and periodo_fine (or mese)",
-                        "bills.header")
+            raise error(f"{name}:{lines[head]}", "problems.bills.header.2", "bills.header")
         if start is None or end is None:
             continue
         energy = {k: (None if np.isnan(nums[k][i]) else float(nums[k][i]))

@@ -100,9 +100,8 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
     if dup.any():
         differ = dup & (np.abs(total - np.r_[np.nan, total[:-1]]) > 0.5)
         if differ.any():
-            warnings.append(warning(where, f"{label}: {int(differ.sum())} letture ripetute con contatore diverso: "
-                                    "tenuta la prima", f"{label}: {int(differ.sum())} repeated readings with a "
-                                    "different counter: the first was kept", "chain2.duplicate_differs"))
+            warnings.append(warning(where, "problems.chain2.duplicate_differs", "chain2.duplicate_differs",
+                                    label=label, differ_sum=int(differ.sum())))
         end, total, prev = end[~dup], total[~dup], prev[~dup]
     if len(end) == 0:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), warnings
@@ -121,18 +120,13 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
     mismatch = single & ~np.isnan(prev[1:]) & (np.abs(prev[1:] - delta) > 2)
     if mismatch.any():
         k = int(np.argmax(mismatch)) + 1
-        warnings.append(warning(where, f"{label}: in {int(mismatch.sum())} quarti l'energia del quarto dichiarata "
-                                f"differisce di oltre 2 Wh dal contatore (il primo alle {fmt_local(end[k])}): usato "
-                                "il contatore", f"{label}: in {int(mismatch.sum())} quarters the stated quarter energy "
-                                f"differs from the counter by more than 2 Wh (first at {fmt_local(end[k])}): the "
-                                "counter was used", "chain2.prev_mismatch"))
+        warnings.append(warning(where, "problems.chain2.prev_mismatch", "chain2.prev_mismatch", label=label,
+                                mismatch_sum=int(mismatch.sum()), end=fmt_local(end[k])))
     resets = np.flatnonzero(delta < 0)
     for r in resets:
         wh[pos[r + 1]] = prev[r + 1]
-        warnings.append(warning(where, f"{label}: il contatore torna indietro alle {fmt_local(end[r + 1])} "
-                                f"({total[r]:.0f} → {total[r + 1]:.0f} Wh, contatore sostituito o azzerato): nuovo "
-                                "tratto", f"{label}: the counter goes back at {fmt_local(end[r + 1])} ({total[r]:.0f} → "
-                                f"{total[r + 1]:.0f} Wh, meter replaced or reset): new segment", "chain2.reset"))
+        warnings.append(warning(where, "problems.chain2.reset", "chain2.reset", label=label, end=fmt_local(end[r + 1]),
+                                total=total[r], total_2=total[r + 1]))
     gaps = np.flatnonzero((gap > 1) & (delta >= 0))
     if len(gaps):
         shape = _slot_shape(starts, wh)
@@ -151,11 +145,8 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
             if last is not None:
                 wh[b] = last
         lost_q = int(sum(pos[g + 1] - pos[g] - 1 for g in gaps))
-        warnings.append(warning(where, f"{label}: {lost_q} quarti senza lettura in {len(gaps)} interruzioni: l'energia "
-                                "dell'interruzione (dal contatore, esatta) è distribuita con la forma media del "
-                                "giorno", f"{label}: {lost_q} quarters without reading in {len(gaps)} outages: the "
-                                "outage's energy (from the counter, exact) is spread with the mean daily shape",
-                                "chain2.gap"))
+        warnings.append(warning(where, "problems.chain2.gap", "chain2.gap", label=label, lost_q=lost_q,
+                                n_gaps=len(gaps)))
     return starts, wh / 1000.0, qual, warnings
 
 
@@ -211,8 +202,7 @@ def _maybe_nonfinite(text: str) -> bool:
 
 
 def _truncated_last_line(name: str, line: int):
-    return warning(f"{name}:{line}", "ultima riga incompleta: ignorata", "last line incomplete: ignored",
-                   "chain2.truncated")
+    return warning(f"{name}:{line}", "problems.chain2.truncated", "chain2.truncated")
 
 
 def _arrow_numbers(arr) -> np.ndarray | None:
@@ -334,7 +324,7 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
         try:
             arr = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise error(f"{name}:{exc.lineno}", f"JSON non valido ({exc.msg})", f"invalid JSON ({exc.msg})", "file.json")
+            raise error(f"{name}:{exc.lineno}", "problems.file.json", "file.json", msg=exc.msg)
         messages = [(i + 1, m) for i, m in enumerate(arr)]
     else:
         lines = text.splitlines()
@@ -348,8 +338,7 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
                 if i == last:  # a log cut while writing its last line
                     warnings.append(_truncated_last_line(name, i + 1))
                     continue
-                raise error(f"{name}:{i + 1}", f"riga non JSON: «{ln[:40]}»; attesa una riga JSON per messaggio",
-                            f"line is not JSON: '{ln[:40]}'; expected one JSON message per line", "file.json")
+                raise error(f"{name}:{i + 1}", "problems.file.json.2", "file.json", ln=ln[:40])
     frames: dict[str, list] = {}
     counts = {"CF1": 0, "other": 0}
     for line, msg in messages:
@@ -366,25 +355,19 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
             ts = _payload_get(p, "MessagePosixTimestamp")
         tot = _payload_get(p, "TotalActEnergy")
         if ts is None or tot is None:
-            raise error(f"{name}:{line}", "trama CF1 senza MeasurePosixTimestamp o TotalActEnergy",
-                        "CF1 frame without MeasurePosixTimestamp or TotalActEnergy", "chain2.frame")
+            raise error(f"{name}:{line}", "problems.chain2.frame", "chain2.frame")
         ts_s, tot_wh = _num(ts), _num(tot)
         if not EPOCH_RANGE_S[0] <= ts_s <= EPOCH_RANGE_S[1]:
-            raise error(f"{name}:{line}", f"trama CF1: MeasurePosixTimestamp «{ts}» non valido; attesi i secondi dal "
-                        f"1970 (UTC) di una data tra il {PLAUSIBLE_YEARS[0]} e il {PLAUSIBLE_YEARS[1]}",
-                        f"CF1 frame: MeasurePosixTimestamp '{ts}' is not valid; expected seconds since 1970 (UTC) of a "
-                        f"date between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}", "chain2.frame")
+            raise error(f"{name}:{line}", "problems.chain2.frame.2", "chain2.frame", ts=ts,
+                        plausible_years_0=PLAUSIBLE_YEARS[0], plausible_years_1=PLAUSIBLE_YEARS[1])
         if not np.isfinite(tot_wh):
-            raise error(f"{name}:{line}", f"trama CF1: TotalActEnergy «{tot}» non numerico; atteso il contatore in Wh",
-                        f"CF1 frame: TotalActEnergy '{tot}' is not a number; expected the counter in Wh", "chain2.frame")
+            raise error(f"{name}:{line}", "problems.chain2.frame.3", "chain2.frame", tot=tot)
         counts["CF1"] += 1
         frames.setdefault(str(data.get("Meter", "")), []).append(
             (ts_s, tot_wh, _num(_payload_get(p, "PrevQuartActEnergy")),
              _num(_payload_get(p, "TotalProdActEnergy")), _num(_payload_get(p, "PrevQuartProdActEnergy"))))
     if not frames:
-        raise error(name, "nessuna trama CF1 (quartoraria) nel registro Chain 2: attese righe "
-                    "{\"Chain2Data\": {\"Type\": \"CF1\", …}}", "no CF1 (quarter-hour) frame in the Chain 2 log: "
-                    "expected {\"Chain2Data\": {\"Type\": \"CF1\", …}} lines", "chain2.no_cf1")
+        raise error(name, "problems.chain2.no_cf1", "chain2.no_cf1")
     chunks = []
     for meter, rows in frames.items():
         arr = np.array(rows, dtype=float)
@@ -426,9 +409,7 @@ def _utc_seconds(cells, where: Where) -> np.ndarray:
         return fast
     cells = cell_list(cells)
     ts = pd.to_datetime(pd.Series(cells, dtype=object), utc=True, errors="coerce", format="ISO8601")
-    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: istante «{value}» non valido; atteso ISO "
-                     "8601 UTC (es. 2024-06-10T08:15:00Z)", "column {column}: instant '{value}' is not valid; expected "
-                     "ISO 8601 UTC (e.g. 2024-06-10T08:15:00Z)", "file.timestamp")
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "problems.file.timestamp", "file.timestamp")
     refuse_implausible_years(ts.dt.tz_localize(None), cells, where)
     return ts.dt.as_unit("s").astype("int64").to_numpy()
 
@@ -437,7 +418,7 @@ def read_chain2_csv(table: Table) -> tuple[list[Chunk], list]:
     """Chunks and warnings of the normalised Chain 2 CSV."""
     name, lines = table.name, table.lines
     if not table.rows:
-        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+        raise error(name, "problems.file.empty.2", "file.empty")
     j = {h.strip().lower(): k for k, h in enumerate(table.header)}
     col = table.column
     warnings: list = []
@@ -556,7 +537,7 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
 
     entity, state, changed, lines = as_arrow(entity), as_arrow(state), as_arrow(changed), np.asarray(lines)
     if len(entity) == 0:
-        raise error(name, "nessuna riga dopo l'intestazione", "no rows after the header", "file.empty")
+        raise error(name, "problems.file.empty.2", "file.empty")
     codes = pc.dictionary_encode(entity)  # entities numbered by first appearance, as dict.fromkeys
     ent = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     names = codes.dictionary.to_pylist()
@@ -586,17 +567,11 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
         unknown = pick("import", "unknown")
         if unknown is not None and _counter_like(vals[rows_of(unknown)], t_all[rows_of(unknown)]):
             imp = unknown
-            warnings.append(warning(name, f"{unknown}: il nome non dice che cosa misura; letto come contatore cumulativo "
-                                    "dell'energia prelevata in kWh (i valori crescono sempre)", f"{unknown}: the name does "
-                                    "not say what it measures; read as the cumulative imported-energy counter in kWh (its "
-                                    "values always grow)", "ha.entity_guessed"))
+            warnings.append(warning(name, "problems.ha.entity_guessed", "ha.entity_guessed", unknown=unknown))
     power = pick("import", "power") if imp is None else None
     exp_e = pick("export", "energy")
     if imp is None and power is None:
-        raise error(name, f"nessun sensore di energia prelevata tra {', '.join(entities)}: atteso un sensore "
-                    "cumulativo in kWh (es. sensor.energia_prelevata) o di potenza", f"no imported-energy sensor among "
-                    f"{', '.join(entities)}: expected a cumulative kWh sensor (e.g. sensor.energia_prelevata) or a "
-                    "power sensor", "ha.no_sensor")
+        raise error(name, "problems.ha.no_sensor", "ha.no_sensor", entities=', '.join(entities))
 
     def series(e):
         s = rows_of(e)
@@ -613,18 +588,15 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
         starts, kwh, qual, resets = _resample_counter(t, v, name)
         info["entities_used"].append(imp)
         if resets:
-            warnings.append(warning(name, f"{imp}: il contatore si azzera {resets} volte: ricucito",
-                                    f"{imp}: the counter resets {resets} times: stitched", "ha.reset"))
+            warnings.append(warning(name, "problems.ha.reset", "ha.reset", imp=imp, resets=resets))
     else:
         t, p = series(power)
         in_w = bool(re.search(r"_w$|_w_|watt", power.lower())) or (
             not re.search(r"_kw", power.lower()) and np.nanmedian(np.abs(p)) > 30)
         starts, kwh, qual = _integrate_power(t, p / 1000.0 if in_w else p, name)
         info["entities_used"].append(power)
-        warnings.append(warning(name, f"nessun contatore di energia: energia ricavata integrando la potenza di {power} "
-                                f"({'W' if in_w else 'kW'}) nel tempo (stimata)", f"no energy counter: energy obtained "
-                                f"by integrating {power}'s power ({'W' if in_w else 'kW'}) over time (estimated)",
-                                "ha.power_integrated"))
+        warnings.append(warning(name, "problems.ha.power_integrated", "ha.power_integrated", power=power,
+                                w='W' if in_w else 'kW'))
     kwh_exp = None
     if exp_e is not None:
         t2, v2 = series(exp_e)
@@ -633,7 +605,6 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
         info["entities_used"].append(exp_e)
     info["entities_ignored"] = [e for e in entities if e not in info["entities_used"]]
     if len(starts) == 0:
-        raise error(name, "meno di due letture utili: impossibile ricavare energia per quarto d'ora",
-                    "fewer than two usable readings: no quarter-hour energy can be derived", "ha.too_short")
+        raise error(name, "problems.ha.too_short", "ha.too_short")
     return [Chunk(pod="", start_s=starts, interval_s=QUARTER_S, kwh_import=kwh, kwh_export=kwh_exp,
                   quality=qual, file=name, format="home_assistant", info=info)], warnings

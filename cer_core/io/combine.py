@@ -64,11 +64,9 @@ def refuse_long_span(first_s: int, last_s: int, label: str) -> None:
     if span_days <= MAX_SPAN_DAYS:
         return
     first, last = fmt_local(first_s)[:10], fmt_local(last_s)[:10]
-    raise error(label, f"i dati coprono {_it_num(span_days / 365.25)} anni (dal {first} al {last}): attesi al massimo "
-                f"{MAX_SPAN_DAYS // 366} anni (i distributori forniscono gli ultimi 5); carica solo gli anni che servono",
-                f"the data cover {span_days / 365.25:.1f} years ({first} to {last}): expected at most "
-                f"{MAX_SPAN_DAYS // 366} years (distributors provide the last 5); upload only the years you need",
-                "file.too_long")
+    raise error(label, "problems.file.too_long", "file.too_long",
+                span_days={"it": _it_num(span_days / 365.25), "en": span_days / 365.25}, first=first, last=last,
+                max_span_days=MAX_SPAN_DAYS // 366)
 
 
 def group_by_pod(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
@@ -88,9 +86,7 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     label = pod or ", ".join(files)
     target = max(c.interval_s for c in chunks)
     if any(c.interval_s != target for c in chunks):
-        warnings.append(warning(label, f"file con intervalli diversi: tutti sommati a {target // 60} minuti",
-                                f"files with different intervals: all summed to {target // 60} minutes",
-                                "merge.interval"))
+        warnings.append(warning(label, "problems.merge.interval", "merge.interval", target=target // 60))
         chunks = [_coarsen(c, target) for c in chunks]
     start = np.concatenate([c.start_s for c in chunks])
     imp = np.concatenate([c.kwh_import for c in chunks])
@@ -115,17 +111,13 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
         keep = ~repeated
         if len(differ_inst):
             newest = list(dict.fromkeys(chunks[i].file for i in order_of[keep & np.isin(start, differ_inst)]))
-            warnings.append(warning(label, f"{len(differ_inst)} intervalli presenti più volte con valori diversi "
-                                    f"(il primo: {fmt_local(differ_inst[0])}): tenuti quelli del file più recente "
-                                    f"({', '.join(f'«{n}»' for n in newest[:3])})", f"{len(differ_inst)} intervals "
-                                    f"appear more than once with different values (first: {fmt_local(differ_inst[0])}): "
-                                    f"the newest file's values were kept ({', '.join(repr(n) for n in newest[:3])})",
-                                    "merge.duplicates_differ"))
+            warnings.append(warning(label, "problems.merge.duplicates_differ", "merge.duplicates_differ",
+                                    n_differ_inst=len(differ_inst), differ_inst_0=fmt_local(differ_inst[0]),
+                                    newest={"it": ', '.join(f'«{n}»' for n in newest[:3]),
+                                            "en": ', '.join(repr(n) for n in newest[:3])}))
         if facts["duplicates_equal"]:
-            warnings.append(warning(label, f"{facts['duplicates_equal']} intervalli caricati più volte con gli stessi "
-                                    "valori (stesso periodo in più file): tenuto uno", f"{facts['duplicates_equal']} "
-                                    "intervals uploaded more than once with the same values (the same period in "
-                                    "several files): one kept", "merge.duplicates"))
+            warnings.append(warning(label, "problems.merge.duplicates", "merge.duplicates",
+                                    duplicates_equal=facts['duplicates_equal']))
         start, imp, qual = start[keep], imp[keep], qual[keep]
         exp = exp[keep] if exp is not None else None
     refuse_long_span(int(start[0]), int(start[-1]), label)
@@ -134,9 +126,8 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     pos = ((start - start[0]) // target).astype("int64")
     off_grid = (start - start[0]) % target != 0
     if off_grid.any():
-        raise error(label, f"istante {fmt_local(start[np.argmax(off_grid)])} non allineato all'intervallo di "
-                    f"{target // 60} minuti", f"instant {fmt_local(start[np.argmax(off_grid)])} is not aligned to the "
-                    f"{target // 60}-minute interval", "file.alignment")
+        raise error(label, "problems.file.alignment", "file.alignment", start=fmt_local(start[np.argmax(off_grid)]),
+                    target=target // 60)
     g_imp = np.full(n, np.nan)
     g_imp[pos] = imp
     g_exp = None
@@ -147,9 +138,7 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     g_q[pos] = qual
     missing = np.isnan(g_imp)
     if missing.all():
-        raise error(label, "nessun valore di consumo nei file (tutte le celle sono vuote): attesi i kWh di ogni "
-                    "intervallo", "no consumption value in the files (every cell is empty): expected the kWh of each "
-                    "interval", "file.no_values")
+        raise error(label, "problems.file.no_values", "file.no_values")
     facts.update(gap_facts(grid, missing, target))
     missing_exp = np.isnan(g_exp) & ~missing if g_exp is not None else np.zeros(n, dtype=bool)
     facts["missing_export_intervals"] = int(missing_exp.sum())
@@ -159,10 +148,8 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     if g_exp is not None and fill:
         g_exp = fill_gaps(grid, g_exp, target)
         if missing_exp.any():  # the quality flags stay those of the withdrawal; the count is in the report
-            warnings.append(warning(label, f"{int(missing_exp.sum())} intervalli con il prelievo ma senza "
-                                    "l'immissione: immissione ricostruita con le regole delle lacune",
-                                    f"{int(missing_exp.sum())} intervals with the withdrawal but without the "
-                                    "injection: injection rebuilt by the gap rules", "merge.export_filled"))
+            warnings.append(warning(label, "problems.merge.export_filled", "merge.export_filled",
+                                    missing_exp_sum=int(missing_exp.sum())))
     series = MeterSeries(pod=pod, interval_min=target // 60, start_s=grid, kwh_import=g_imp, kwh_export=g_exp,
                          quality=g_q, formats=tuple(dict.fromkeys(c.format for c in chunks)), files=files)
     return series, warnings, facts

@@ -42,20 +42,14 @@ def _is_readings_header(header: list[str]) -> bool:
 
 
 def _refuse_bills(name: str):
-    raise error(name, "è un file di bollette (F1/F2/F3 per periodo), non una curva di consumo: usalo come fonte "
-                "«bollette»", "this is a bills file (F1/F2/F3 per period), not a consumption curve: use it as a "
-                "'bills' source", "file.is_bills")
+    raise error(name, "problems.file.is_bills", "file.is_bills")
 
 
 def _refuse_json(name: str, text: str):
     head = text[:5000]
     if '"tmy_hourly"' in head or '"outputs"' in head and '"hourly"' in head:
-        raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
-                    "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
-    raise error(name, "JSON non riconosciuto: attesi messaggi Chain2Gate ({\"Chain2Data\": …}); per le curve dei "
-                "distributori usa il CSV scaricato dall'area clienti", "unrecognised JSON: expected Chain2Gate "
-                "messages ({\"Chain2Data\": …}); for distributor curves use the CSV downloaded from the customer area",
-                "file.format")
+        raise error(name, "problems.file.pvgis", "file.pvgis")
+    raise error(name, "problems.file.format", "file.format")
 
 
 def _synthetic_header(rows: list[list[str]]) -> bool:
@@ -118,8 +112,7 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
                 return chunks, warnings, "chain2gate"
             _refuse_json(name, stripped)
         if stripped.startswith("Latitude (decimal degrees)"):
-            raise error(name, "è un file PVGIS (produzione fotovoltaica), non un file di consumi",
-                        "this is a PVGIS file (PV production), not consumption data", "file.pvgis")
+            raise error(name, "problems.file.pvgis", "file.pvgis")
         if stripped[:40].lower().startswith("valori al"):  # not the whole text lower-cased
             _refuse_readings(name)
         fast = _read_columnwise(doc)
@@ -127,7 +120,7 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
             return fast
     rows, numbers, delim = document_rows(doc)
     if not rows:
-        raise error(name, "file vuoto: attesi i dati di consumo", "empty file: expected consumption data", "file.empty")
+        raise error(name, "problems.file.empty.3", "file.empty")
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         kind = _header_kind(row)
         if kind == "pcf":
@@ -150,11 +143,7 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
     # generic: the header is the first row with as many cells as the data rows below it
     widths = [sum(1 for c in r if c) for r in rows[:HEADER_SEARCH_ROWS]]
     if max(widths) < 2:
-        raise error(name, f"formato non riconosciuto (prima riga: «{' '.join(rows[0])[:60]}»): attesi una curva "
-                    "e-distribuzione, un file PCF, un registro Chain 2, uno storico Home Assistant o un file con "
-                    "data/ora e kWh", f"unrecognised format (first line: '{' '.join(rows[0])[:60]}'): expected an "
-                    "e-distribuzione curve, a PCF file, a Chain 2 log, a Home Assistant history or a file with "
-                    "date/time and kWh", "file.format")
+        raise error(name, "problems.file.format.2", "file.format", rows_0=' '.join(rows[0])[:60])
     start = next(i for i, w in enumerate(widths) if w >= 2)
     if _synthetic_header(rows[start:]):
         width = max(len(r) for r in rows[start:start + HEADER_SEARCH_ROWS])
@@ -165,17 +154,11 @@ def read_document(doc: Document, options: dict | None = None) -> tuple[list[Chun
         chunks, warnings = read_generic(table, options)
     except CerInputError as exc:
         if exc.problems[0].code in ("file.no_time_column", "file.no_value_column"):
-            raise error(f"{name}:{table.header_line}", f"formato non riconosciuto (intestazione: «{'; '.join(table.header)[:80]}»): "
-                        "attesi una curva e-distribuzione, un file PCF (POD;DATA;ORA;…), un registro Chain 2, uno "
-                        "storico Home Assistant o un file con una colonna data/ora e una di kWh",
-                        f"unrecognised format (header: '{'; '.join(table.header)[:80]}'): expected an e-distribuzione "
-                        "curve, a PCF file (POD;DATA;ORA;…), a Chain 2 log, a Home Assistant history or a file with a "
-                        "date/time column and a kWh column", "file.format")
+            raise error(f"{name}:{table.header_line}", "problems.file.format.3", "file.format",
+                        header='; '.join(table.header)[:80])
         raise
     return chunks, warnings, "generic"
 
 
 def _refuse_readings(name: str):
-    raise error(name, "il file contiene letture cumulative, non una curva di carico: attesa la curva quartoraria o "
-                "oraria dei consumi", "the file holds cumulative register readings, not a load curve: expected the "
-                "quarter-hour or hourly consumption curve", "file.readings")
+    raise error(name, "problems.file.readings", "file.readings")

@@ -77,17 +77,14 @@ def read_wide(table: Table) -> tuple[list[Chunk], list]:
     clock = np.array([c[1] for c in cols])
     repeat = np.array([c[2] for c in cols])
     if np.any(clock % step_min):
-        raise error(f"{name}:{table.header_line}", f"etichette orarie non allineate a {step_min} minuti",
-                    f"time labels not aligned to {step_min} minutes", "file.header")
+        raise error(f"{name}:{table.header_line}", "problems.file.header", "file.header", step_min=step_min)
     slots_per_day = 1440 // step_min
     if int((~repeat).sum()) != slots_per_day:
-        raise error(f"{name}:{table.header_line}", f"intestazione con {int((~repeat).sum())} colonne orarie; attese "
-                    f"{slots_per_day} (da 00:00 a 24:00)", f"header with {int((~repeat).sum())} time columns; "
-                    f"expected {slots_per_day} (00:00 to 24:00)", "file.header")
+        raise error(f"{name}:{table.header_line}", "problems.file.header.2", "file.header",
+                    repeat_sum=int((~repeat).sum()), slots_per_day=slots_per_day)
     rows, lines = table.rows, np.asarray(table.lines)
     if not rows:
-        raise error(name, "nessun giorno dopo l'intestazione: attese righe gg/mm/aaaa con i valori",
-                    "no day after the header: expected dd/mm/yyyy rows with values", "file.empty")
+        raise error(name, "problems.file.empty.4", "file.empty")
     first_tc, n_cols = cols[0][0], len(table.header)
     date_col = _date_column(table, first_tc)
     pod_col = _pod_column(table)
@@ -104,9 +101,8 @@ def read_wide(table: Table) -> tuple[list[Chunk], list]:
     values = values.reshape(len(rows), len(value_cols))
     if (values < 0).any():
         i, j = np.argwhere(values < 0)[0]
-        raise error(f"{name}:{lines[i]}", f"giorno {_d(days[i])}: consumo negativo {values[i, j]:g} kWh; attesi "
-                    "kWh ≥ 0", f"day {_d(days[i])}: negative consumption {values[i, j]:g} kWh; expected kWh ≥ 0",
-                    "file.negative")
+        raise error(f"{name}:{lines[i]}", "problems.file.negative", "file.negative", days=_d(days[i]),
+                    values_=values[i, j])
     positional = _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_min)
     pods = [(r[pod_col].replace(" ", "").upper() if pod_col is not None and pod_col < len(r) else "") for r in rows]
     days, values, pods, lines, day_len_h, positional, clock, repeat = _merge_autumn_rows(
@@ -146,10 +142,8 @@ def _check_row_lengths(table, rows, lines, days, day_len_h, values, cols, step_m
             positional[i] = True
             continue
         allowed = sorted({n_time, slots})
-        raise error(f"{table.name}:{lines[i]}", f"giorno {_d(days[i])}: trovati {got} valori, attesi "
-                    f"{' o '.join(map(str, allowed))} (92, 96 o 100 quarti d'ora a seconda del cambio d'ora)",
-                    f"day {_d(days[i])}: found {got} values, expected {' or '.join(map(str, allowed))} (92, 96 or "
-                    "100 quarter-hours depending on the clock change)", "file.day_length")
+        raise error(f"{table.name}:{lines[i]}", "problems.file.day_length", "file.day_length", days=_d(days[i]),
+                    got=got, allowed={"it": ' o '.join(map(str, allowed)), "en": ' or '.join(map(str, allowed))})
     return positional
 
 
@@ -163,8 +157,7 @@ def _date_column(table: Table, first_tc: int) -> int:
         sample = [r[j] for r in table.rows[:5] if j < len(r)]
         if sample and all(re.match(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|^\d{8}$|^\d{5}([.,]\d+)?$", c) for c in sample):
             return j
-    raise error(f"{table.name}:{table.lines[0]}", "colonna della data non trovata: attesa gg/mm/aaaa prima delle "
-                "colonne orarie", "date column not found: expected dd/mm/yyyy before the time columns", "file.date")
+    raise error(f"{table.name}:{table.lines[0]}", "problems.file.date", "file.date")
 
 
 def _pod_column(table: Table) -> int | None:
@@ -212,10 +205,7 @@ def _map_days(name, days, values, day_len_h, positional, clock, repeat, step_min
         bad = np.nan_to_num(values[np.ix_(idx, rep)]) != 0 if len(rep) else np.zeros((len(idx), 0), dtype=bool)
         if bad.any():
             i = idx[np.argwhere(bad)[0][0]]
-            raise error(f"{name}:{lines[i]}", f"giorno {_d(days[i])}: valori nelle colonne dell'ora ripetuta, ma il "
-                        "giorno non ha il cambio d'ora; attese celle vuote", f"day {_d(days[i])}: values in the "
-                        "repeated-hour columns on a day without a clock change; expected empty cells",
-                        "file.repeated_hour")
+            raise error(f"{name}:{lines[i]}", "problems.file.repeated_hour", "file.repeated_hour", days=_d(days[i]))
         s = midnight[idx, None] + clock[prim][None, :] * 60
         starts.append(s.ravel())
         kwhs.append(values[np.ix_(idx, prim)].ravel())
@@ -246,23 +236,16 @@ def _special_day(name, day, line, midnight, hours, row, positional, clock, prim,
         h2_kwh = float(np.nansum(np.abs(v[in_hour2])))
         rep_kwh = float(np.nansum(np.abs(row[rep]))) if len(rep) else 0.0
         if rep_kwh > 0:
-            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: {rep_kwh:.3f} kWh nelle colonne dell'ora "
-                                    "ripetuta, che esiste solo a ottobre: ignorati", f"day {_d(day)}: {rep_kwh:.3f} kWh in "
-                                    "the repeated-hour columns, which exist only in October: ignored",
-                                    "file.repeated_hour"))
+            warnings.append(warning(f"{name}:{line}", "problems.file.repeated_hour.2", "file.repeated_hour",
+                                    day=_d(day), rep_kwh=rep_kwh))
         if h2_kwh > 0 and np.all(np.isnan(v[c >= 1380])):
             # the 23 hours written in time order in the first 92 cells, the last hour left empty
-            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: valori nelle colonne 02:00–03:00 e ultima ora "
-                                    "vuota: letti come le 23 ore del giorno in ordine di tempo (02:00 = 03:00 ora "
-                                    "legale)", f"day {_d(day)}: values in the 02:00–03:00 columns and the last hour "
-                                    "empty: read as the day's 23 hours in time order (02:00 = 03:00 summer time)",
-                                    "file.day_in_time_order"))
+            warnings.append(warning(f"{name}:{line}", "problems.file.day_in_time_order", "file.day_in_time_order",
+                                    day=_d(day)))
             return midnight + np.arange(n) * step_s, v[:n].copy(), np.full(n, MEASURED, dtype=np.int8)
         if h2_kwh > 0:
-            warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: {h2_kwh:.3f} kWh nell'ora 02:00–03:00, "
-                                    "che il giorno del passaggio all'ora legale non esiste: ignorati",
-                                    f"day {_d(day)}: {h2_kwh:.3f} kWh in the hour 02:00–03:00, which does not exist "
-                                    "on the day clocks go forward: ignored", "file.nonexistent_hour"))
+            warnings.append(warning(f"{name}:{line}", "problems.file.nonexistent_hour", "file.nonexistent_hour",
+                                    day=_d(day), h2_kwh=h2_kwh))
         keep = ~in_hour2
         elapsed = np.where(c < 120, c, c - 60)[keep]
         return midnight + elapsed * 60, v[keep], np.full(int(keep.sum()), MEASURED, dtype=np.int8)
@@ -278,10 +261,8 @@ def _special_day(name, day, line, midnight, hours, row, positional, clock, prim,
     v[in_hour2] = half
     q[in_hour2] = ESTIMATED
     if np.any(~np.isnan(half)):
-        warnings.append(warning(f"{name}:{line}", f"giorno {_d(day)}: un solo valore per le due ore 02:00–03:00 "
-                                "(ritorno all'ora solare): diviso a metà tra le due ore (stimato)",
-                                f"day {_d(day)}: one value for the two 02:00–03:00 hours (clocks go back): split "
-                                "half and half over both hours (estimated)", "file.repeated_hour_split"))
+        warnings.append(warning(f"{name}:{line}", "problems.file.repeated_hour_split", "file.repeated_hour_split",
+                                day=_d(day)))
     c2 = c[in_hour2]
     return (np.concatenate([midnight + elapsed * 60, midnight + (c2 + 60) * 60]),
             np.concatenate([v, half]), np.concatenate([q, np.full(len(c2), ESTIMATED, dtype=np.int8)]))

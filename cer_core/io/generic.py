@@ -91,8 +91,7 @@ def _unit_of(header: str) -> str | None:
 def _column_named(option: str, header: list[str], where: str) -> int:
     low = [h.strip().lower() for h in header]
     if option.lower() not in low:
-        raise error(where, f"colonna «{option}» non trovata; colonne: {', '.join(header)}",
-                    f"column '{option}' not found; columns: {', '.join(header)}", "file.column")
+        raise error(where, "problems.file.column", "file.column", option=option, header=', '.join(header))
     return low.index(option.lower())
 
 
@@ -115,10 +114,7 @@ def _pick_time(kinds: dict[int, str], header: list[str], option: str | None, whe
     times = sorted([j for j, k in kinds.items() if k in ("time", "hour")], key=rank)
     if dates and times:
         return [dates[0], times[0]], rank(times[0])[0] == 2
-    raise error(where, "colonna data/ora non trovata: attesa una colonna come 2024-03-31T03:00:00+02:00 o "
-                "31/03/2024 03:00 (o una colonna data e una colonna ora)", "date/time column not found: expected a "
-                "column like 2024-03-31T03:00:00+02:00 or 31/03/2024 03:00 (or a date and a time column)",
-                "file.no_time_column")
+    raise error(where, "problems.file.no_time_column", "file.no_time_column")
 
 
 def _pick_values(kinds, header, time_cols, value_opt, export_opt, where: str) -> tuple[int, int | None]:
@@ -133,9 +129,7 @@ def _pick_values(kinds, header, time_cols, value_opt, export_opt, where: str) ->
     value = col(value_opt) if value_opt else (imports or [j for j in numeric if j not in exports] or [None])[0]
     export = col(export_opt) if export_opt else (exports[0] if exports else None)
     if value is None:
-        raise error(where, f"colonna dei valori non trovata tra {', '.join(header)}: attesa una colonna numerica di kWh "
-                    "(o kW)", f"value column not found among {', '.join(header)}: expected a numeric kWh (or kW) "
-                    "column", "file.no_value_column")
+        raise error(where, "problems.file.no_value_column", "file.no_value_column", header=', '.join(header))
     return value, export
 
 
@@ -148,15 +142,11 @@ def _datetimes(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
         aware = True
     elif has_offset.any():
         i = int(np.argmax(~has_offset.to_numpy()))
-        raise error(where.at(i), f"colonna {where.column}: «{cells[i]}» senza fuso orario mentre altre righe lo hanno; "
-                    "atteso lo stesso formato in tutte le righe", f"column {where.column}: '{cells[i]}' has no UTC "
-                    "offset while other rows do; expected the same format on every row", "file.timestamp")
+        raise error(where.at(i), "problems.file.timestamp.2", "file.timestamp", column=where.column, cells=cells[i])
     else:
         aware = False
         ts = parse_with_formats(zero_pad_dates(s), _FORMATS)
-    refuse_first_bad(ts.isna().to_numpy(), cells, where, "colonna {column}: data/ora «{value}» non valida; attesa "
-                     "ad es. 31/03/2024 03:00 o 2024-03-31T03:00:00+02:00", "column {column}: date/time '{value}' is "
-                     "not valid; expected e.g. 31/03/2024 03:00 or 2024-03-31T03:00:00+02:00", "file.timestamp")
+    refuse_first_bad(ts.isna().to_numpy(), cells, where, "problems.file.timestamp.3", "file.timestamp")
     refuse_implausible_years(ts.dt.tz_localize(None) if aware else ts, cells, where)
     if aware:
         return ts.dt.tz_localize(None).dt.as_unit("s").astype("int64").to_numpy(), True
@@ -171,8 +161,7 @@ def _time_of_day(cells: list[str], where: Where) -> tuple[np.ndarray, bool]:
     bad = (parts[0].isna() | (hh > 24) | (mm > 59) | ((hh == 24) & (mm > 0))).to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
-        raise error(where.at(i), f"colonna {where.column}: ora «{cells[i]}» non valida; attesa HH:MM",
-                    f"column {where.column}: time '{cells[i]}' is not valid; expected HH:MM", "file.time")
+        raise error(where.at(i), "problems.file.time", "file.time", column=where.column, cells=cells[i])
     h, m, sec = parts[0].astype(int), parts[1].astype(int), parts[2].fillna("0").astype(int)
     return (h * 3600 + m * 60 + sec).to_numpy().astype("int64"), bool((h == 24).any())
 
@@ -189,7 +178,7 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     opts = options or {}
     name = table.name
     if not table.rows:
-        raise error(name, "nessuna riga di dati dopo l'intestazione", "no data rows after the header", "file.empty")
+        raise error(name, "problems.file.empty.5", "file.empty")
     header = [h.strip() for h in table.header]
     kinds = {j: _kind(table.column(j), header[j] if j < len(header) else "") for j in range(len(header))}
     at_header = f"{name}:{table.header_line}"
@@ -201,8 +190,7 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     cols = _Columns(header, kinds, time_cols, value_col, export_col, end_label,
                     (opts.get("unit") or _unit_of(header[value_col]) or "").lower() or None)
     if cols.unit not in (None, *UNITS):
-        raise error(name, f"unità «{cols.unit}» non riconosciuta; attese kWh, kW, Wh, W",
-                    f"unknown unit '{cols.unit}'; expected kWh, kW, Wh, W", "file.unit")
+        raise error(name, "problems.file.unit", "file.unit", unit=cols.unit)
     pod_cols = [j for j, k in kinds.items() if k == "pod"]
     pods = [c.replace(" ", "").upper() for c in table.column(pod_cols[0])] if pod_cols else [""] * len(table.rows)
     chunks, warnings = [], []
@@ -232,9 +220,7 @@ def _hours_column(cells: list[str], where: Where) -> np.ndarray:
     s = pd.Series(cells, dtype=object).astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     ok = s.str.fullmatch(r"\d{1,2}")
     hours = pd.to_numeric(s.where(ok), errors="coerce")
-    refuse_first_bad((~ok | (hours > 25)).to_numpy(), cells, where, "colonna {column}: ora «{value}» non valida; "
-                     "attesa un'ora da 0 a 23 (o da 1 a 24/25)", "column {column}: hour '{value}' is not valid; "
-                     "expected an hour 0 to 23 (or 1 to 24/25)", "file.time")
+    refuse_first_bad((~ok | (hours > 25)).to_numpy(), cells, where, "problems.file.time.2", "file.time")
     return hours.to_numpy().astype("int64")
 
 
@@ -261,23 +247,17 @@ def _read_one(table: Table, pod: str, cols: _Columns, warnings: list) -> Chunk:
                 hour_ordinal = True
                 if hours.min() == 0:
                     i = int(np.argmin(hours))
-                    raise error(f"{name}:{lines[i]}", f"colonna {header[time_cols[1]]}: ora 0 in una colonna che conta "
-                                "le ore da 1 a 24/25; attese ore da 0 a 23 oppure da 1 a 24", f"column "
-                                f"{header[time_cols[1]]}: hour 0 in a column counting hours 1 to 24/25; expected hours "
-                                "0 to 23 or 1 to 24", "file.time")
+                    raise error(f"{name}:{lines[i]}", "problems.file.time.3", "file.time", header=header[time_cols[1]])
                 if hours.max() < 24:
-                    warnings.append(warning(f"{name}:{table.header_line}", f"colonna {header[time_cols[1]]}: ore da "
-                                            f"{hours.min()} a {hours.max()}, senza 0 né 24: lette come ore del giorno "
-                                            "contate da 1 (1 = 00:00–01:00)", f"column {header[time_cols[1]]}: hours "
-                                            f"{hours.min()} to {hours.max()}, with neither 0 nor 24: read as hours of "
-                                            "the day counted from 1 (1 = 00:00–01:00)", "file.hour_ordinal"))
+                    warnings.append(warning(f"{name}:{table.header_line}", "problems.file.hour_ordinal",
+                                            "file.hour_ordinal", header=header[time_cols[1]], hours_min=hours.min(),
+                                            hours_max=hours.max()))
                 secs = midnights_utc(days) + (hours - 1) * 3600
                 aware = True
                 over = (hours - 1) * 3600 >= day_lengths_s(days)
                 if over.any():
                     i = int(np.argmax(over))
-                    raise error(f"{name}:{lines[i]}", f"ora {hours[i]} oltre la durata del giorno",
-                                f"hour {hours[i]} beyond the length of the day", "file.time")
+                    raise error(f"{name}:{lines[i]}", "problems.file.time.4", "file.time", hours=hours[i])
             else:
                 secs = days.astype("datetime64[s]").astype("int64") + hours * 3600
         else:
@@ -292,10 +272,7 @@ def _read_one(table: Table, pod: str, cols: _Columns, warnings: list) -> Chunk:
     for arr, j in ((values, value_col), (export, export_col)):
         if arr is not None and (arr < 0).any():
             i = int(np.argmax(arr < 0))
-            raise error(f"{name}:{lines[i]}", f"colonna {header[j]}: valore negativo {arr[i]:g}; attesi consumi ≥ 0 "
-                        "(prelievi e immissioni in colonne separate)", f"column {header[j]}: negative value "
-                        f"{arr[i]:g}; expected consumption ≥ 0 (withdrawals and injections in separate columns)",
-                        "file.negative")
+            raise error(f"{name}:{lines[i]}", "problems.file.negative.2", "file.negative", header=header[j], arr=arr[i])
     quality = np.full(len(values), MEASURED, dtype=np.int8)
     if not aware:
         utc, nonexistent, once = from_local_naive(secs)
@@ -303,20 +280,15 @@ def _read_one(table: Table, pod: str, cols: _Columns, warnings: list) -> Chunk:
             real = nonexistent & (np.nan_to_num(values) != 0)
             if real.any():
                 i = int(np.argmax(real))
-                raise error(f"{name}:{lines[i]}", f"«{tcells[i]}»: ora inesistente (passaggio all'ora "
-                            "legale, 02:00–03:00) con un valore non nullo; attesa la riga assente o a zero",
-                            f"'{tcells[i]}': a time that does not exist (clocks go forward, 02:00–03:00) "
-                            "with a non-zero value; expected the row absent or zero", "file.nonexistent_hour")
+                raise error(f"{name}:{lines[i]}", "problems.file.nonexistent_hour.2", "file.nonexistent_hour",
+                            tcells=tcells[i])
         keep = ~nonexistent
         secs, values, quality, lines = utc[keep], values[keep], quality[keep], lines[keep]
         export = export[keep] if export is not None else None
         once = once[keep]
         if once.any():
             secs, values, export, quality, lines = _split_single_repeat(secs, values, export, quality, lines, once)
-            warnings.append(warning(name, "l'ora 02:00–03:00 del ritorno all'ora solare compare una volta sola: il "
-                                    "suo valore è diviso a metà tra le due ore (stimato)", "the 02:00–03:00 hour of "
-                                    "the return to winter time appears only once: its value is split half and half "
-                                    "over both hours (estimated)", "file.repeated_hour_split"))
+            warnings.append(warning(name, "problems.file.repeated_hour_split.2", "file.repeated_hour_split"))
     step = _step(secs, name)
     if end_label and not hour_ordinal:
         secs = secs - step
@@ -359,13 +331,10 @@ def _split_single_repeat(secs, values, export, quality, lines, once):
 def _step(secs: np.ndarray, name: str) -> int:
     u = np.unique(secs)
     if len(u) < 2:
-        raise error(name, "una sola riga di dati: impossibile capire l'intervallo; attesi dati ogni 15, 30 o 60 minuti",
-                    "a single data row: the interval cannot be inferred; expected data every 15, 30 or 60 minutes",
-                    "file.too_short")
+        raise error(name, "problems.file.too_short", "file.too_short")
     step = int(np.median(np.diff(u)))
     if step not in ALLOWED_STEPS_S:
-        raise error(name, f"intervallo di {step / 60:g} minuti tra le righe; attesi 15, 30 o 60 minuti",
-                    f"interval of {step / 60:g} minutes between rows; expected 15, 30 or 60 minutes", "file.interval")
+        raise error(name, "problems.file.interval", "file.interval", step=step / 60)
     return step
 
 

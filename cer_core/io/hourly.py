@@ -152,8 +152,7 @@ def place_in_year(year: int, hours_s: np.ndarray, kwh: np.ndarray, quality: np.n
                         extend_with_typical_week(year, hours_s, kwh, missing, monthly_factors, include_4_october))
         facts["hours_typical_week"] = int(missing.sum())
     elif missing.any() and not extend:
-        raise error("", f"mancano {int(missing.sum())} ore del {year}", f"{int(missing.sum())} hours of {year} are "
-                    "missing", "file.length")
+        raise error("", "problems.file.length", "file.length", missing_sum=int(missing.sum()), year=year)
     return out, q, facts
 
 
@@ -186,12 +185,10 @@ def to_hourly_year(result: ImportResult | MeterSeries, year: int, pod: str | Non
     warnings: list[Problem] = list(result.warnings) if isinstance(result, ImportResult) else []
     values = series.kwh_import if direction == "import" else series.kwh_export
     if values is None:
-        raise error(", ".join(series.files), "il file non contiene l'energia immessa in rete",
-                    "the file holds no energy fed into the grid", "file.no_export")
+        raise error(", ".join(series.files), "problems.file.no_export", "file.no_export")
     hours_s, kwh, qual = hourly_sums(series.start_s, values, series.quality, series.interval_min)
     if not len(hours_s):
-        raise error(", ".join(series.files), "nessuna ora completa nei dati: attesi almeno 60 minuti consecutivi",
-                    "no complete hour in the data: expected at least 60 consecutive minutes", "file.too_short")
+        raise error(", ".join(series.files), "problems.file.too_short.2", "file.too_short")
     out, q, facts = place_in_year(year, hours_s, kwh, qual, monthly_factors, include_4_october, extend)
     export = None
     if direction == "import" and series.kwh_export is not None:
@@ -202,27 +199,20 @@ def to_hourly_year(result: ImportResult | MeterSeries, year: int, pod: str | Non
     days_data = len(hours_s) / 24
     if facts["hours_other_years"]:
         weeks = sorted(set(facts["shifted_weeks"]), key=abs)
-        warnings.append(warning(where, f"{facts['hours_other_years'] / 24:.0f} giorni del {year} presi da altri anni "
-                                f"(stesso giorno della settimana, {', '.join(f'{w:+d}' for w in weeks)} settimane)",
-                                f"{facts['hours_other_years'] / 24:.0f} days of {year} taken from other years (same "
-                                f"weekday, {', '.join(f'{w:+d}' for w in weeks)} weeks)", "year.shifted"))
+        warnings.append(warning(where, "problems.year.shifted", "year.shifted",
+                                hours_other_years=facts['hours_other_years'] / 24, year=year,
+                                weeks=', '.join(f'{w:+d}' for w in weeks)))
     if facts["hours_typical_week"]:
         basis_it = "stagionalità del profilo della categoria" if monthly_factors is not None else "senza stagionalità"
         basis_en = "the category profile's seasonality" if monthly_factors is not None else "no seasonality"
-        warnings.append(warning(where, f"anno parziale: {facts['hours_typical_week'] / 24:.0f} giorni del {year} "
-                                f"senza dati, ricostruiti con la settimana tipica misurata ({basis_it})",
-                                f"partial year: {facts['hours_typical_week'] / 24:.0f} days of {year} without data, "
-                                f"rebuilt from the measured typical week ({basis_en})", "year.extended"))
+        warnings.append(warning(where, "problems.year.extended", "year.extended",
+                                hours_typical_week=facts['hours_typical_week'] / 24, year=year,
+                                basis={"it": basis_it, "en": basis_en}))
     if days_data < SHORT_DATA_DAYS:
-        warnings.append(warning(where, f"solo {days_data:.0f} giorni di dati: il consumo annuo è una stima; meglio "
-                                "indicare il consumo annuo o le bollette e usare questi dati come forma",
-                                f"only {days_data:.0f} days of data: the annual consumption is an estimate; better give "
-                                "the annual consumption or the bills and use these data as a shape", "year.short_data"))
+        warnings.append(warning(where, "problems.year.short_data", "year.short_data", days_data=days_data))
     filled = int((q == FILLED).sum())
     if filled > REBUILT_WARN_SHARE * n:
-        warnings.append(warning(where, f"{100 * filled / n:.0f}% delle ore del {year} ricostruito da lacune nei dati: "
-                                "controlla che sia accettabile", f"{100 * filled / n:.0f}% of the hours of {year} "
-                                "rebuilt from gaps in the data: check that this is acceptable", "year.filled"))
+        warnings.append(warning(where, "problems.year.filled", "year.filled", filled=100 * filled / n, year=year))
     report = hourly_report(year, out, q, include_4_october)
     report.update({"pod": series.pod, "source": series.report or {}, "hours_from_year": facts["hours_in_year"],
                    "hours_from_other_years": facts["hours_other_years"],
@@ -258,8 +248,6 @@ def pick_series(result: ImportResult | MeterSeries, pod: str | None) -> MeterSer
         pods = ", ".join(result.pods)
         files = ", ".join(f["name"] for f in result.files)
         if pod is None:
-            raise error(files, f"i file contengono {len(result.series)} POD ({pods}): indica quale usare (campo «pod»)",
-                        f"the files hold {len(result.series)} PODs ({pods}): say which one to use (field 'pod')",
-                        "file.several_pods")
-        raise error(files, f"POD «{pod}» non presente nei file; presenti: {pods}",
-                    f"POD '{pod}' is not in the files; present: {pods}", "file.pod_not_found")
+            raise error(files, "problems.file.several_pods", "file.several_pods", n_series=len(result.series),
+                        pods=pods)
+        raise error(files, "problems.file.pod_not_found", "file.pod_not_found", pod=pod, pods=pods)

@@ -22,14 +22,13 @@ VALUE_BOUNDS = {"kwh": MAX_HOURLY_KWH, "eur_mwh": MAX_PRICE_EUR_MWH}
 
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:
-        raise error(name, "file binario: atteso un CSV di testo", "binary file: expected a text CSV", "file.binary")
+        raise error(name, "problems.file.binary", "file.binary")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise error(name, "codifica del testo non riconosciuta (attesa UTF-8)", "unknown text encoding (expected UTF-8)",
-                "file.encoding")
+    raise error(name, "problems.file.encoding", "file.encoding")
 
 
 def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh",
@@ -60,18 +59,15 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
         Naming the file, the line and what was expected.
     """
     if len(data) > MAX_HOURLY_CSV_BYTES:  # before decoding or parsing anything
-        raise error(name, f"file di {len(data) / 2**20:,.1f} MB: troppo grande per un CSV orario (un anno occupa "
-                    f"meno di 1 MB; al massimo {MAX_HOURLY_CSV_BYTES / 2**20:.0f} MB)", f"file of "
-                    f"{len(data) / 2**20:,.1f} MB is too large for an hourly CSV (a year takes less than 1 MB; at "
-                    f"most {MAX_HOURLY_CSV_BYTES / 2**20:.0f} MB)", "file.too_large")
+        raise error(name, "problems.file.too_large", "file.too_large", n_data=len(data) / 2**20,
+                    max_hourly_csv_bytes=MAX_HOURLY_CSV_BYTES / 2**20)
     text = _decode(data, name)
     if not text.strip():
-        raise error(name, "file vuoto: atteso un CSV «timestamp,kwh»", "empty file: expected a 'timestamp,kwh' CSV",
-                    "file.empty")
+        raise error(name, "problems.file.empty.6", "file.empty")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise error(name, f"CSV illeggibile ({excerpt(exc)})", f"unreadable CSV ({excerpt(exc)})", "file.csv")
+        raise error(name, "problems.file.csv", "file.csv", exc=excerpt(exc))
     # the file's line of each data row (pandas skips blank lines, so the row index alone is not the line)
     numbers = [k + 1 for k, ln in enumerate(text.splitlines()) if ln.strip()][1:]
 
@@ -81,57 +77,47 @@ def read_hourly_csv(data: bytes, name: str, year: int, value_column: str = "kwh"
     cols = [c.strip().lower() for c in frame.columns]
     frame.columns = cols
     if "timestamp" not in cols or value_column not in cols:
-        raise error(f"{name}:1", f"intestazione {','.join(cols)}; attesa «timestamp,{value_column}»",
-                    f"header {','.join(cols)}; expected 'timestamp,{value_column}'", "file.header")
+        raise error(f"{name}:1", "problems.file.header.3", "file.header", cols=','.join(cols),
+                    value_column=value_column)
     expected = hours_utc(year)
     stamps = pd.to_datetime(frame["timestamp"].str.strip(), errors="coerce", utc=True, format="ISO8601")
     bad = stamps.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         shown = excerpt(frame['timestamp'].iloc[i], 40)
-        raise error(at(i), f"timestamp «{shown}» non valido; atteso ISO 8601 con "
-                    f"fuso, es. {iso_local_labels(year)[0]}", f"invalid timestamp '{shown}'; "
-                    f"expected ISO 8601 with offset, e.g. {iso_local_labels(year)[0]}", "file.timestamp")
+        raise error(at(i), "problems.file.timestamp.4", "file.timestamp", shown=shown, year_0=iso_local_labels(year)[0])
     raw = frame[value_column].str.strip().str.replace(",", ".", regex=False)
     values = pd.to_numeric(raw, errors="coerce")
     nan = values.isna().to_numpy()
     if nan.any():
         i = int(np.argmax(nan))
         shown = excerpt(frame[value_column].iloc[i], 40)
-        raise error(at(i), f"colonna {value_column}: valore «{shown}» non numerico",
-                    f"column {value_column}: value '{shown}' is not a number", "file.number")
+        raise error(at(i), "problems.file.number", "file.number", value_column=value_column, shown=shown)
     bound = VALUE_BOUNDS.get(value_column, MAX_HOURLY_KWH)
     huge = ~(values.abs() <= bound).to_numpy()  # also 1e309 (read as inf) and 400-digit numbers
     if huge.any():
         i = int(np.argmax(huge))
         shown = excerpt(frame[value_column].iloc[i], 40)
-        raise error(at(i), f"colonna {value_column}: valore «{shown}» fuori scala; atteso un numero finito tra "
-                    f"-{bound:,.0f} e {bound:,.0f}", f"column {value_column}: value '{shown}' out of range; expected "
-                    f"a finite number between -{bound:,.0f} and {bound:,.0f}", "file.out_of_range")
+        raise error(at(i), "problems.file.out_of_range", "file.out_of_range", value_column=value_column, shown=shown,
+                    bound=bound)
     if not allow_negative and (values < 0).any():
         i = int(np.argmax((values < 0).to_numpy()))
-        raise error(at(i), f"valore negativo {values.iloc[i]:g} kWh; attesi kWh ≥ 0",
-                    f"negative value {values.iloc[i]:g} kWh; expected kWh ≥ 0", "file.negative")
+        raise error(at(i), "problems.file.negative.3", "file.negative", values_=values.iloc[i])
     dup = stamps.duplicated().to_numpy()
     if dup.any():
         i = int(np.argmax(dup))
-        raise error(at(i), f"ora {frame['timestamp'].iloc[i]} ripetuta; attesa una riga per ora",
-                    f"hour {frame['timestamp'].iloc[i]} repeated; expected one row per hour", "file.duplicate")
+        raise error(at(i), "problems.file.duplicate", "file.duplicate", timestamp=frame['timestamp'].iloc[i])
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(stamps))
     outside = ~series.index.isin(expected)
     if outside.any():
         i = int(np.argmax(outside))
-        raise error(at(i), f"ora {frame['timestamp'].iloc[i]} fuori dall'anno {year} o non all'inizio "
-                    f"dell'ora; attese le {len(expected)} ore locali del {year}",
-                    f"hour {frame['timestamp'].iloc[i]} is outside {year} or not on the hour; expected the "
-                    f"{len(expected)} local hours of {year}", "file.outside_year")
+        raise error(at(i), "problems.file.outside_year", "file.outside_year", timestamp=frame['timestamp'].iloc[i],
+                    year=year, n_expected=len(expected))
     if len(series) != len(expected):
         missing = expected.difference(series.index)
         first = iso_local_labels(year)[expected.get_loc(missing[0])] if len(missing) else "?"
-        raise error(name, f"{len(series)} ore invece di {len(expected)}: mancano {len(missing)} ore (la prima: "
-                    f"{first}); attesa una riga per ogni ora del {year}", f"{len(series)} hours instead of "
-                    f"{len(expected)}: {len(missing)} hours missing (first: {first}); expected one row per hour "
-                    f"of {year}", "file.length")
+        raise error(name, "problems.file.length.2", "file.length", n_series=len(series), n_expected=len(expected),
+                    n_missing=len(missing), first=first, year=year)
     return series.reindex(expected).to_numpy(dtype=float)
 
 

@@ -134,9 +134,9 @@ class ImportResult:
         raise KeyError(pod)
 
 
-def warning(where: str, it: str, en: str, code: str) -> Problem:
-    """A warning-level :class:`Problem`."""
-    return Problem(where=where, it=it, en=en, severity="warning", code=code)
+def warning(where: str, key: str, code: str, **values) -> Problem:
+    """A warning-level :class:`Problem`: the sentence of catalogue ``key`` filled with ``values``."""
+    return Problem(where, key, "warning", code, values)
 
 
 def warning_dict(p: Problem) -> dict:

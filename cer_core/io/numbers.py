@@ -66,15 +66,11 @@ def _decimal_mark(series: pd.Series, where: Where, delimiter: str, hint: str | N
             if notes is not None:
                 from .model import warning
 
-                notes.append(warning(where.at(i), f"colonna {where.column}: valori come «{dotted.iloc[0]}» letti con il "
-                                     "punto delle migliaia (file con «;», uso italiano), senza decimali",
-                                     f"column {where.column}: values like '{dotted.iloc[0]}' read with a thousands "
-                                     "dot (a ';' file, the Italian way), without decimals", "file.thousands_dot"))
+                notes.append(warning(where.at(i), "problems.file.thousands_dot", "file.thousands_dot",
+                                     column=where.column, dotted_0=dotted.iloc[0]))
             return ","
-        raise error(where.at(i), f"colonna {where.column}: valore «{dotted.iloc[0]}» ambiguo (punto delle migliaia "
-                    "o decimale?); attesi decimali con la virgola, o senza separatore delle migliaia",
-                    f"column {where.column}: value '{dotted.iloc[0]}' is ambiguous (thousands separator or decimal "
-                    "point?); expected a decimal comma, or no thousands separator", "file.ambiguous_number")
+        raise error(where.at(i), "problems.file.ambiguous_number", "file.ambiguous_number", column=where.column,
+                    dotted_0=dotted.iloc[0])
     return "."
 
 
@@ -125,9 +121,7 @@ def parse_numbers(cells, where: Where, delimiter: str = ";", decimal: str | None
     if bad.any():
         i = int(values.index[int(np.argmax(bad))])
         raw = cells[i]
-        raise error(where.at(i), f"colonna {where.column}: valore «{raw}» non numerico; atteso un numero "
-                    "(es. 0,125)", f"column {where.column}: value '{raw}' is not a number; expected a number "
-                    "(e.g. 0,125)", "file.number")
+        raise error(where.at(i), "problems.file.number.2", "file.number", column=where.column, raw=raw)
     out[values.index.to_numpy()] = num.to_numpy(dtype=float)
     return out
 
@@ -195,9 +189,7 @@ def excel_serials(cells, where: Where) -> np.ndarray:
     s = pd.Series(cells, dtype=object).astype(str).str.strip()
     num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(num) | (num < 0) | (num > 2_958_465)  # 9999-12-31
-    refuse_first_bad(bad, cells, where, "colonna {column}: «{value}» non è una data Excel (numero di giorni dal "
-                     "30/12/1899); attesa una data/ora in ogni riga", "column {column}: '{value}' is not an Excel date "
-                     "(days since 30/12/1899); expected a date/time on every row", "file.timestamp")
+    refuse_first_bad(bad, cells, where, "problems.file.timestamp.5", "file.timestamp")
     stamps = excel_serial_to_naive(num)
     refuse_implausible_years(stamps, cells, where)
     return stamps
@@ -264,19 +256,17 @@ def implausible_years(stamps) -> np.ndarray:
 def refuse_implausible_years(stamps, cells, where: Where) -> None:
     """Refuse the first date outside :data:`PLAUSIBLE_YEARS`, naming its line."""
     lo, hi = PLAUSIBLE_YEARS
-    refuse_first_bad(implausible_years(stamps), cells, where, "colonna {column}: data «{value}» fuori dagli anni "
-                     f"{lo}–{hi}; attesa la data delle misure", "column {column}: date '{value}' is outside the years "
-                     f"{lo}–{hi}; expected the date of the measurements", "file.date_range")
+    refuse_first_bad(implausible_years(stamps), cells, where, "problems.file.date_range", "file.date_range", lo=lo,
+                     hi=hi)
 
 
-def refuse_first_bad(bad: np.ndarray, cells, where: Where, it: str, en: str, code: str) -> None:
-    """Raise naming the first cell where ``bad`` is True; ``it``/``en`` are templates with ``{value}`` and
-    ``{column}``."""
+def refuse_first_bad(bad: np.ndarray, cells, where: Where, key: str, code: str, **values) -> None:
+    """Raise naming the first cell where ``bad`` is True; the sentence of catalogue ``key`` is filled with
+    ``values``, the cell as ``{value}`` and its column as ``{column}``."""
     bad = np.asarray(bad, dtype=bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise error(where.at(i), it.format(value=cells[i], column=where.column),
-                    en.format(value=cells[i], column=where.column), code)
+        raise error(where.at(i), key, code, value=cells[i], column=where.column, **values)
 
 
 def parse_with_formats(s: pd.Series, formats) -> pd.Series:
@@ -321,8 +311,7 @@ def parse_dates(cells, where: Where) -> np.ndarray:
         num = pd.to_numeric(s.str.replace(",", ".", regex=False)).to_numpy(dtype=float)
         return excel_serial_to_naive(np.floor(num)).astype("datetime64[D]")
     parsed = parse_with_formats(zero_pad_dates(s), _DATE_FORMATS)
-    refuse_first_bad(parsed.isna().to_numpy(), cells, where, "colonna {column}: data «{value}» non valida; attesa "
-                     "gg/mm/aaaa", "column {column}: date '{value}' is not valid; expected dd/mm/yyyy", "file.date")
+    refuse_first_bad(parsed.isna().to_numpy(), cells, where, "problems.file.date.2", "file.date")
     days = parsed.to_numpy().astype("datetime64[D]")
     refuse_implausible_years(days, cells, where)
     return days

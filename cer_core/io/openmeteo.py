@@ -109,30 +109,26 @@ class ForecastWeather:
 def _times(raw, tz_name: str, name: str) -> pd.DatetimeIndex:
     """UTC instants of Open-Meteo's ``hourly.time``: unix seconds, or ISO stamps in the answer's time zone."""
     if not isinstance(raw, list) or not raw:
-        raise error(f"{name}: hourly.time", "attesa la lista degli orari", "expected the list of times",
-                    "forecast.time")
+        raise error(f"{name}: hourly.time", "problems.forecast.time", "forecast.time")
     try:
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw):
             return pd.DatetimeIndex(pd.to_datetime(np.asarray(raw, dtype="int64"), unit="s", utc=True))
         stamps = pd.DatetimeIndex(pd.to_datetime(raw, format="%Y-%m-%dT%H:%M"))
     except (ValueError, TypeError, OverflowError):
         bad = next((v for v in raw if not isinstance(v, str)), raw[0])
-        raise error(f"{name}: hourly.time", f"orario {json.dumps(bad)[:40]}: atteso AAAA-MM-GGThh:mm o secondi unix",
-                    f"time {json.dumps(bad)[:40]}: expected YYYY-MM-DDThh:mm or unix seconds", "forecast.time")
+        raise error(f"{name}: hourly.time", "problems.forecast.time.2", "forecast.time", bad=json.dumps(bad)[:40])
     tz = "UTC" if tz_name.upper() in ("GMT", "UTC", "") else tz_name
     try:
         return stamps.tz_localize(tz, ambiguous="infer", nonexistent="shift_forward").tz_convert("UTC")
     except Exception as exc:  # noqa: BLE001 - unknown zone names and ambiguous clock changes alike
-        raise error(f"{name}: timezone", f"fuso orario «{tz_name[:40]}» non utilizzabile ({type(exc).__name__}); "
-                    "scarica la previsione con timezone=GMT", f"time zone '{tz_name[:40]}' not usable "
-                    f"({type(exc).__name__}); download the forecast with timezone=GMT", "forecast.timezone")
+        raise error(f"{name}: timezone", "problems.forecast.timezone", "forecast.timezone", tz_name=tz_name[:40],
+                    exc_type=type(exc).__name__)
 
 
 def _column(hourly: dict, key: str, n: int, name: str) -> np.ndarray:
     values = hourly.get(key)
     if not isinstance(values, list) or len(values) != n:
-        raise error(f"{name}: hourly.{key}", f"attesa una lista di {n} valori (uno per orario)",
-                    f"expected a list of {n} values (one per time)", "forecast.column")
+        raise error(f"{name}: hourly.{key}", "problems.forecast.column", "forecast.column", n=n)
     out = np.empty(n)
     for i, v in enumerate(values):
         if v is None:
@@ -140,8 +136,7 @@ def _column(hourly: dict, key: str, n: int, name: str) -> np.ndarray:
         elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
             out[i] = float(v)
         else:
-            raise error(f"{name}: hourly.{key}[{i}]", f"{json.dumps(v)[:40]}: atteso un numero o null",
-                        f"{json.dumps(v)[:40]}: expected a number or null", "forecast.value")
+            raise error(f"{name}: hourly.{key}[{i}]", "problems.forecast.value", "forecast.value", v=json.dumps(v)[:40])
     return out
 
 
@@ -170,23 +165,19 @@ def read_forecast(data: bytes | str, name: str = "open-meteo.json", source: str 
     """
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise error(name, f"file di {len(data):,} byte: una previsione Open-Meteo è di pochi kB",
-                        f"file of {len(data):,} bytes: an Open-Meteo forecast is a few kB", "forecast.size")
+            raise error(name, "problems.forecast.size", "forecast.size", n_data=len(data))
         data = data.decode("utf-8-sig", errors="replace")
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise error(f"{name}:{exc.lineno}", f"JSON non valido ({exc.msg})", f"invalid JSON ({exc.msg})",
-                    "forecast.json")
+        raise error(f"{name}:{exc.lineno}", "problems.forecast.json", "forecast.json", msg=exc.msg)
     except RecursionError:
-        raise error(name, "JSON annidato troppo in profondità", "JSON nested too deeply", "forecast.json")
+        raise error(name, "problems.forecast.json.2", "forecast.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("hourly"), dict):
         if isinstance(doc, dict) and doc.get("error"):
             reason = str(doc.get("reason", ""))[:120]
-            raise error(name, f"Open-Meteo ha rifiutato la richiesta: {reason}",
-                        f"Open-Meteo refused the request: {reason}", "forecast.refused")
-        raise error(name, "JSON senza «hourly»: attesa la risposta di api.open-meteo.com/v1/forecast",
-                    "JSON without 'hourly': expected the answer of api.open-meteo.com/v1/forecast", "forecast.shape")
+            raise error(name, "problems.forecast.refused", "forecast.refused", reason=reason)
+        raise error(name, "problems.forecast.shape", "forecast.shape")
     hourly = doc["hourly"]
     idx = _times(hourly.get("time"), str(doc.get("timezone") or "GMT"), name)
     n = len(idx)
@@ -198,9 +189,7 @@ def read_forecast(data: bytes | str, name: str = "open-meteo.json", source: str 
     if "dni" not in cols and "direct_radiation" in hourly:
         cols["direct_h"] = _column(hourly, "direct_radiation", n, name)
     if "dhi" not in cols and "dni" not in cols and "direct_h" not in cols:
-        raise error(f"{name}: hourly", "manca la componente diretta o diffusa (direct_normal_irradiance, "
-                    "diffuse_radiation o direct_radiation)", "the direct or diffuse component is missing "
-                    "(direct_normal_irradiance, diffuse_radiation or direct_radiation)", "forecast.column")
+        raise error(f"{name}: hourly", "problems.forecast.column.2", "forecast.column")
     cols["temp_air"] = _column(hourly, "temperature_2m", n, name)
     wind = _column(hourly, "wind_speed_10m", n, name)
     unit = str((doc.get("hourly_units") or {}).get("wind_speed_10m", "m/s")).strip().lower()
@@ -208,8 +197,7 @@ def read_forecast(data: bytes | str, name: str = "open-meteo.json", source: str 
     cols["cloud_cover"] = (_column(hourly, "cloud_cover", n, name) if "cloud_cover" in hourly
                            else np.full(n, np.nan))
     if n < 2 or ((idx[1:] - idx[:-1]) != pd.Timedelta(hours=1)).any():
-        raise error(f"{name}: hourly.time", "attesi orari consecutivi a passo di un'ora",
-                    "expected consecutive hourly times", "forecast.time")
+        raise error(f"{name}: hourly.time", "problems.forecast.time.3", "forecast.time")
     raw = pd.DataFrame(cols, index=idx)
     return ForecastWeather(data=_to_hour_starts(raw, float(doc.get("latitude", math.nan) or math.nan),
                                                 float(doc.get("longitude", math.nan) or math.nan)),
@@ -254,9 +242,7 @@ def _cos_zenith(instants: pd.DatetimeIndex, lat: float, lon: float) -> np.ndarra
     from pvlib import solarposition
 
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise error("latitude/longitude", "coordinate mancanti nella risposta: servono per separare diretta e "
-                    "diffusa", "coordinates missing from the answer: needed to split direct and diffuse",
-                    "forecast.location")
+        raise error("latitude/longitude", "problems.forecast.location", "forecast.location")
     sp = solarposition.get_solarposition(instants, lat, lon, method="nrel_numpy")
     return np.cos(np.radians(sp["zenith"].to_numpy(dtype=float)))
 

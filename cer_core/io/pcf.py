@@ -55,9 +55,7 @@ def _times_of_day(cells: list[str], where: Where) -> np.ndarray:
     bad = out < 0
     if bad.any():
         i = int(np.argmax(bad))
-        raise error(where.at(i), f"colonna {where.column}: ora «{cells[i]}» non valida; attesa hhmmss (es. 001500)",
-                    f"column {where.column}: time '{cells[i]}' is not valid; expected hhmmss (e.g. 001500)",
-                    "file.time")
+        raise error(where.at(i), "problems.file.time.5", "file.time", column=where.column, cells=cells[i])
     return out
 
 
@@ -65,14 +63,11 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
     """Chunks (one per POD) and warnings of a PCF table."""
     name, lines = table.name, np.asarray(table.lines)
     if not table.rows:
-        raise error(name, "nessuna riga dopo l'intestazione: attese righe POD;DATA;ORA;…",
-                    "no rows after the header: expected POD;DATA;ORA;… rows", "file.empty")
+        raise error(name, "problems.file.empty.7", "file.empty")
     col = {h.strip().upper(): j for j, h in enumerate(table.header) if h.strip()}
     imp_name = next((n for n in IMPORT_NAMES if n in col), None)
     if imp_name is None:
-        raise error(f"{name}:{table.header_line}", "colonna ATTIVA_PRELEVATA mancante; attese POD;DATA;ORA;"
-                    "FL_ORA_LEGALE;ATTIVA_PRELEVATA;…", "column ATTIVA_PRELEVATA missing; expected POD;DATA;ORA;"
-                    "FL_ORA_LEGALE;ATTIVA_PRELEVATA;…", "file.header")
+        raise error(f"{name}:{table.header_line}", "problems.file.header.4", "file.header")
     exp_name = next((n for n in EXPORT_NAMES if n in col), None)
     cellsof = table.column
     pods = np.array([p.replace(" ", "").upper() for p in cellsof(col["POD"])], dtype=object)
@@ -86,8 +81,7 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
     for arr, label in ((imp, imp_name), (exp, exp_name)):
         if arr is not None and (arr < 0).any():
             i = int(np.argmax(arr < 0))
-            raise error(f"{name}:{lines[i]}", f"colonna {label}: valore negativo {arr[i]:g} kWh; attesi kWh ≥ 0",
-                        f"column {label}: negative value {arr[i]:g} kWh; expected kWh ≥ 0", "file.negative")
+            raise error(f"{name}:{lines[i]}", "problems.file.negative.4", "file.negative", label=label, arr=arr[i])
     utc, nonexistent, _once = from_local_naive(naive, pods)  # without the flag: file order, POD by POD
     if "FL_ORA_LEGALE" in col:
         flag = parse_numbers(cellsof(col["FL_ORA_LEGALE"]), Where(name, lines, "FL_ORA_LEGALE"), table.delimiter, ".")
@@ -95,10 +89,8 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
         bad = ~ok & ~np.isnan(flag)
         if bad.any():
             i = int(np.argmax(bad))
-            raise error(f"{name}:{lines[i]}", f"colonna FL_ORA_LEGALE: valore «{cellsof(col['FL_ORA_LEGALE'])[i]}»; "
-                        "attesi 1 (ora solare) o 2 (ora legale)", f"column FL_ORA_LEGALE: value "
-                        f"'{cellsof(col['FL_ORA_LEGALE'])[i]}'; expected 1 (winter time) or 2 (summer time)",
-                        "file.dst_flag")
+            raise error(f"{name}:{lines[i]}", "problems.file.dst_flag", "file.dst_flag",
+                        fl_ora_legale=cellsof(col['FL_ORA_LEGALE'])[i])
         flag_h = np.where(ok, flag, 0).astype("int64")
         amb = is_ambiguous(naive)
         use_flag = ok & amb  # the flag decides only the repeated October hour
@@ -106,18 +98,14 @@ def read_pcf(table: Table) -> tuple[list[Chunk], list]:
         contradict = ok & ~amb & ~nonexistent & ((naive - utc) // 3600 != flag_h)
         if contradict.any():
             i = int(np.argmax(contradict))
-            warnings.append(warning(f"{name}:{lines[i]}", f"{int(contradict.sum())} righe con FL_ORA_LEGALE diverso "
-                                    "dall'ora legale del calendario: usato il calendario", f"{int(contradict.sum())} rows "
-                                    "with FL_ORA_LEGALE different from the calendar's summer time: the calendar "
-                                    "was used", "file.dst_flag"))
+            warnings.append(warning(f"{name}:{lines[i]}", "problems.file.dst_flag.2", "file.dst_flag",
+                                    contradict_sum=int(contradict.sum())))
     placeholders = nonexistent & ((np.nan_to_num(imp) == 0) & (np.nan_to_num(exp) == 0 if exp is not None else True))
     dropped = nonexistent & ~placeholders
     if dropped.any():
         i = int(np.argmax(dropped))
-        warnings.append(warning(f"{name}:{lines[i]}", f"{int(dropped.sum())} righe non nulle in un'ora che non esiste "
-                                f"(passaggio all'ora legale), {np.nansum(imp[dropped]):.3f} kWh: ignorate",
-                                f"{int(dropped.sum())} non-zero rows in an hour that does not exist (clocks go "
-                                f"forward), {np.nansum(imp[dropped]):.3f} kWh: ignored", "file.nonexistent_hour"))
+        warnings.append(warning(f"{name}:{lines[i]}", "problems.file.nonexistent_hour.3", "file.nonexistent_hour",
+                                dropped_sum=int(dropped.sum()), imp=np.nansum(imp[dropped])))
     keep = ~nonexistent
     quality = np.full(len(imp), MEASURED, dtype=np.int8)
     if "TIPO_DATO" in col:

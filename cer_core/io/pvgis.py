@@ -156,35 +156,30 @@ def _json_for_pvlib(text: str, name: str, rows_key: str, time_key: str, code: st
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{name}:{exc.lineno}", f"JSON non valido ({exc.msg})", f"invalid JSON ({exc.msg})", "pvgis.json")
+        raise error(f"{name}:{exc.lineno}", "problems.pvgis.json", "pvgis.json", msg=exc.msg)
     except RecursionError:
-        raise error(name, "JSON annidato troppo in profondità: non è un file PVGIS",
-                    "JSON nested too deeply: not a PVGIS file", "pvgis.json")
+        raise error(name, "problems.pvgis.json.2", "pvgis.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("outputs"), dict):
-        raise error(name, "JSON senza «outputs»: atteso il JSON scaricato da PVGIS",
-                    "JSON without 'outputs': expected the JSON downloaded from PVGIS", "pvgis.json")
+        raise error(name, "problems.pvgis.json.3", "pvgis.json")
     rows = doc["outputs"].get(rows_key)
     if not isinstance(rows, list) or not rows:
-        raise error(f"{name}: outputs.{rows_key}", "attesa la lista delle righe orarie", "expected the list of hourly rows",
-                    code)
+        raise error(f"{name}: outputs.{rows_key}", "problems.io.pvgis.json_for_pvlib", code)
     fields = list(_dict(rows[0]))
     for i, row in enumerate(rows):
         where = f"{name}: outputs.{rows_key}[{i}]"
         if not isinstance(row, dict):
-            raise error(where, f"riga {json.dumps(row)[:40]}: atteso un oggetto con «{time_key}» e i valori",
-                        f"row {json.dumps(row)[:40]}: expected an object with '{time_key}' and the values", code)
+            raise error(where, "problems.io.pvgis.json_for_pvlib.2", code, row=json.dumps(row)[:40], time_key=time_key)
         missing = [k for k in fields if k not in row]
         if missing:
-            raise error(where, f"mancano i campi {', '.join(missing)} (presenti nella prima riga)",
-                        f"fields {', '.join(missing)} missing (present in the first row)", code)
+            raise error(where, "problems.io.pvgis.json_for_pvlib.3", code, missing=', '.join(missing))
         stamp = row.get(time_key)
         if not isinstance(stamp, str) or not _STAMP.match(stamp):
-            raise error(f"{where}.{time_key}", f"data/ora {json.dumps(stamp)}: attesa AAAAMMGG:hhmm (UTC)",
-                        f"time stamp {json.dumps(stamp)}: expected YYYYMMDD:HHMM (UTC)", code.split(".")[0] + ".stamp")
+            raise error(f"{where}.{time_key}", "problems.io.pvgis.json_for_pvlib.4", code.split(".")[0] + ".stamp",
+                        stamp=json.dumps(stamp))
         for key, value in row.items():
             if key != time_key and (not isinstance(value, (int, float)) or _finite(value) is None):
-                raise error(f"{where}.{key}", f"{key} = {json.dumps(value)}: atteso un numero",
-                            f"{key} = {json.dumps(value)}: expected a number", code)
+                raise error(f"{where}.{key}", "problems.io.pvgis.json_for_pvlib.5", code, key_=key,
+                            value=json.dumps(value))
     meta = _dict(doc.get("meta"))
     meta["inputs"] = _dict(meta.get("inputs"))
     doc["meta"] = meta
@@ -248,12 +243,6 @@ def sniff_pvgis(data: bytes) -> str | None:
 # Typical meteorological year
 # --------------------------------------------------------------------------------------------------
 
-_NOT_TMY = ("file non riconosciuto come anno tipico PVGIS: atteso il CSV o JSON scaricato da PVGIS "
-            "(strumento «TMY», prima riga «Latitude (decimal degrees): …» o JSON con «outputs.tmy_hourly»)",
-            "not a PVGIS typical-year file: expected the CSV or JSON downloaded from PVGIS ('TMY' tool, first "
-            "line 'Latitude (decimal degrees): …' or JSON with 'outputs.tmy_hourly')")
-
-
 def read_tmy(data: bytes, name: str) -> TmyFile:
     """Parse a PVGIS TMY file (CSV or JSON) given as bytes.
 
@@ -275,17 +264,11 @@ def read_tmy(data: bytes, name: str) -> TmyFile:
     """
     kind = sniff_pvgis(data)
     if kind == "epw":
-        raise error(name, "file EPW (EnergyPlus): qui serve l'anno tipico PVGIS in CSV o JSON; riscaricalo da "
-                    "PVGIS (strumento «TMY») scegliendo il formato «csv» o «json»",
-                    "EPW (EnergyPlus) file: a PVGIS typical year in CSV or JSON is needed here; download it again "
-                    "from PVGIS ('TMY' tool) choosing the 'csv' or 'json' format", "weather.epw")
+        raise error(name, "problems.weather.epw", "weather.epw")
     if kind in ("hourly_csv", "hourly_json"):
-        raise error(name, "questo è un file PVGIS di dati orari («seriescalc»), non un anno tipico: usalo come "
-                    "file di produzione di un impianto, oppure scarica da PVGIS il «TMY»",
-                    "this is a PVGIS hourly-data ('seriescalc') file, not a typical year: use it as a plant's "
-                    "production file, or download the 'TMY' from PVGIS", "weather.not_tmy")
+        raise error(name, "problems.weather.not_tmy", "weather.not_tmy")
     if kind not in ("tmy_csv", "tmy_json"):
-        raise error(name, *_NOT_TMY, "weather.not_tmy")
+        raise error(name, "problems.weather.not_tmy.2", "weather.not_tmy")
     text = _text(data)
     from pvlib.iotools import read_pvgis_tmy
 
@@ -298,8 +281,7 @@ def read_tmy(data: bytes, name: str) -> TmyFile:
     try:
         frame, meta = read_pvgis_tmy(source, pvgis_format=fmt, map_variables=True)
     except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
-        raise error(name, f"anno tipico PVGIS illeggibile ({type(exc).__name__}: {exc})",
-                    f"unreadable PVGIS typical year ({type(exc).__name__}: {exc})", "weather.unreadable")
+        raise error(name, "problems.weather.unreadable", "weather.unreadable", exc_type=type(exc).__name__, exc=exc)
     return _tmy_from_pvlib(frame, meta, name, locate)
 
 
@@ -313,12 +295,10 @@ def _header_value(lines: list[str], header_at: int, prefix: str, name: str, requ
                 if not math.isfinite(float(value)):
                     raise ValueError(value)
             except ValueError:
-                raise error(f"{name}:{i + 1}", f"{prefix} = «{value}»: atteso un numero",
-                            f"{prefix} = '{value}': expected a number", code)
+                raise error(f"{name}:{i + 1}", "problems.io.pvgis.header_value", code, prefix=prefix, value=value)
             return value
     if required:
-        raise error(name, f"riga «{prefix}: …» mancante nell'intestazione", f"header line '{prefix}: …' missing",
-                    code)
+        raise error(name, "problems.io.pvgis.header_value.2", code, prefix=prefix)
     return None
 
 
@@ -333,20 +313,16 @@ def _tmy_csv_for_pvlib(text: str, name: str) -> tuple[str, Locator]:
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if line.startswith("time(UTC)")), None)
     if header_at is None:
-        raise error(name, "riga di intestazione «time(UTC),T2m,…» non trovata",
-                    "header line 'time(UTC),T2m,…' not found", "weather.header")
+        raise error(name, "problems.weather.header", "weather.header")
     rows = _check_csv_rows(lines, header_at, name, "weather.value")
     if rows != 8760:
         where = f"{name}:{header_at + rows + 2}"
-        raise error(where, f"{rows} righe orarie dopo «time(UTC)»; un anno tipico PVGIS ne ha 8760",
-                    f"{rows} hourly rows after 'time(UTC)'; a PVGIS typical year has 8760", "weather.rows")
+        raise error(where, "problems.weather.rows", "weather.rows", rows=rows)
     if not any(line.strip().startswith("month,year") for line in lines[:header_at]):
-        raise error(name, "riga «month,year» non trovata prima dei dati", "'month,year' line not found before the data",
-                    "weather.months")
+        raise error(name, "problems.weather.months", "weather.months")
     month_rows = [line.strip() for line in lines[:header_at] if re.match(r"^\d{1,2},\d{4}\s*$", line)]
     if len(month_rows) != 12:
-        raise error(name, f"tabella «month,year» con {len(month_rows)} righe; attese 12",
-                    f"'month,year' table with {len(month_rows)} rows; expected 12", "weather.months")
+        raise error(name, "problems.weather.months.2", "weather.months", n_month_rows=len(month_rows))
     lat = _header_value(lines, header_at, "Latitude", name)
     lon = _header_value(lines, header_at, "Longitude", name)
     elevation = _header_value(lines, header_at, "Elevation", name, required=False) or "nan"
@@ -363,19 +339,19 @@ def _check_row(line: str, columns: list[str], where: str, code: str) -> None:
     """One data row: a ``YYYYMMDD:HHMM`` stamp, as many fields as the header, each a finite number."""
     fields = line.split(",")
     if len(fields) != len(columns):
-        raise error(where, f"{len(fields)} campi invece di {len(columns)} ({','.join(columns)})",
-                    f"{len(fields)} fields instead of {len(columns)} ({','.join(columns)})", code.split(".")[0] + ".fields")
+        raise error(where, "problems.io.pvgis.check_row", code.split(".")[0] + ".fields", n_fields=len(fields),
+                    n_columns=len(columns), columns=','.join(columns))
     if not _STAMP.match(fields[0].strip()):
-        raise error(where, f"data/ora «{fields[0].strip()}»: attesa AAAAMMGG:hhmm (UTC)",
-                    f"time stamp '{fields[0].strip()}': expected YYYYMMDD:HHMM (UTC)", code.split(".")[0] + ".stamp")
+        raise error(where, "problems.io.pvgis.check_row.2", code.split(".")[0] + ".stamp",
+                    fields_0_strip=fields[0].strip())
     for col, value in zip(columns[1:], fields[1:]):
         try:
             ok = math.isfinite(float(value))
         except ValueError:
             ok = False
         if not ok:
-            raise error(where, f"{col} = «{value.strip() or 'vuoto'}»: atteso un numero",
-                        f"{col} = '{value.strip() or 'empty'}': expected a number", code)
+            raise error(where, "problems.io.pvgis.check_row.3", code, col=col,
+                        value_strip={"it": value.strip() or 'vuoto', "en": value.strip() or 'empty'})
 
 
 def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str, locate: Locator) -> TmyFile:
@@ -383,30 +359,24 @@ def _tmy_from_pvlib(frame: pd.DataFrame, meta: dict, name: str, locate: Locator)
     loc = _dict(inputs.get("location", inputs))
     lat, lon = _finite(loc.get("latitude")), _finite(loc.get("longitude"))
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise error(f"{name}: inputs.location" if "location" in inputs else name,
-                    f"coordinate del punto (latitudine {loc.get('latitude')}, longitudine {loc.get('longitude')}) mancanti "
-                    "o fuori dal globo; attesi gradi WGS84",
-                    f"the data point's coordinates (latitude {loc.get('latitude')}, longitude {loc.get('longitude')}) are "
-                    "missing or off the globe; expected WGS84 degrees", "weather.location")
+        raise error(f"{name}: inputs.location" if "location" in inputs else name, "problems.weather.location",
+                    "weather.location", latitude=loc.get('latitude'), longitude=loc.get('longitude'))
     elevation = _finite(loc.get("elevation"))
     elevation = float("nan") if elevation is None else elevation
     raw_offset = loc.get("irradiance_time_offset", inputs.get("irradiance time offset"))
     offset = None if raw_offset is None else _finite(raw_offset)
     if raw_offset is not None and (offset is None or not 0 <= offset < 1):
         # cer_core.solar.pv.to_hour_means assigns the snapshot observed at HH:00 + offset to the hour HH: 0 <= offset < 1
-        raise error(f"{name}: inputs.location.irradiance_time_offset", f"scarto orario dell'irraggiamento «{raw_offset}»: "
-                    "atteso un numero di ore da 0 a meno di 1", f"irradiance time offset '{raw_offset}': expected a "
-                    "number of hours from 0 to below 1", "weather.offset")
+        raise error(f"{name}: inputs.location.irradiance_time_offset", "problems.weather.offset", "weather.offset",
+                    raw_offset=raw_offset)
     missing = [c for c in TMY_COLUMNS if c not in frame.columns]
     if missing:
         cols = ", ".join(_PVGIS_NAMES[c] for c in missing)
-        raise error(name, f"colonne mancanti: {cols}; attese G(h), Gb(n), Gd(h), T2m, WS10m",
-                    f"missing columns: {cols}; expected G(h), Gb(n), Gd(h), T2m, WS10m", "weather.columns")
+        raise error(name, "problems.weather.columns", "weather.columns", cols=cols)
     keep = [c for c in TMY_COLUMNS + TMY_OPTIONAL if c in frame.columns]
     out = frame[keep].apply(pd.to_numeric, errors="coerce").astype(float)
     if len(out) != 8760:
-        raise error(name, f"{len(out)} ore; un anno tipico PVGIS ne ha 8760",
-                    f"{len(out)} hours; a PVGIS typical year has 8760", "weather.rows")
+        raise error(name, "problems.weather.rows.2", "weather.rows", n_out=len(out))
     out.index = pd.DatetimeIndex(out.index).tz_convert("UTC")
     out.index.name = "time_utc"
     _check_values(out, locate)
@@ -444,8 +414,7 @@ def _months_selected(items, name: str) -> tuple[tuple[int, int], ...]:
     except (TypeError, KeyError, ValueError):
         months = None
     if months is None or any(not 1 <= m <= 12 for m, _ in months):
-        raise error(f"{name}: outputs.months_selected", "tabella dei mesi illeggibile: attesa una lista di "
-                    "{month, year}", "unreadable table of months: expected a list of {month, year}", "weather.months")
+        raise error(f"{name}: outputs.months_selected", "problems.weather.months.3", "weather.months")
     return months
 
 
@@ -458,17 +427,14 @@ def _check_hours(index: pd.DatetimeIndex, name: str, locate: Locator) -> None:
         i = int(np.argmax(repeated))
         first = int(np.argmax(keys == keys[i]))
         stamp = index[i].strftime("%Y%m%d:%H%M")
-        raise error(locate(i, stamp), f"ora UTC {hours[i]:%d/%m %H}:00 ripetuta (già in {locate(first, '')}); "
-                    "un anno tipico ha ogni ora una volta", f"UTC hour {hours[i]:%d/%m %H}:00 repeated (already in "
-                    f"{locate(first, '')}); a typical year has each hour once", "weather.hours")
+        raise error(locate(i, stamp), "problems.weather.hours", "weather.hours", hours=hours[i],
+                    first=locate(first, ''))
     common = pd.date_range("2001-01-01", periods=8760, freq="h", tz="UTC")
     absent = np.setdiff1d(common.month * 10000 + common.day * 100 + common.hour, keys.to_numpy())
     if absent.size:
         k = int(absent[0])
         when = f"{k // 100 % 100:02d}/{k // 10000:02d} {k % 100:02d}:00"
-        raise error(name, f"manca l'ora UTC {when}: un anno tipico PVGIS ha le 8760 ore di un anno non bisestile "
-                    "(nessun 29 febbraio)", f"UTC hour {when} is missing: a PVGIS typical year has the 8760 hours of a "
-                    "common year (no 29 February)", "weather.hours")
+        raise error(name, "problems.weather.hours.2", "weather.hours", when=when)
 
 
 #: Plausible ranges per column (pvlib name): (low, high, unit) — outside means a broken file.
@@ -487,9 +453,8 @@ def _check_values(frame: pd.DataFrame, locate: Locator) -> None:
             stamp = frame.index[i].strftime("%Y%m%d:%H%M")
             shown = "vuoto" if np.isnan(values[i]) else f"{values[i]:g}"
             shown_en = "empty" if np.isnan(values[i]) else f"{values[i]:g}"
-            raise error(locate(i, stamp), f"{_PVGIS_NAMES[col]} = {shown} ({stamp} UTC); atteso un valore tra {lo} e "
-                        f"{hi} {unit}", f"{_PVGIS_NAMES[col]} = {shown_en} ({stamp} UTC); expected a value between {lo} "
-                        f"and {hi} {unit}", "weather.value")
+            raise error(locate(i, stamp), "problems.weather.value", "weather.value", pvgis_names=_PVGIS_NAMES[col],
+                        shown={"it": shown, "en": shown_en}, stamp=stamp, lo=lo, hi=hi, unit=unit)
 
 
 def write_tmy_json(tmy: TmyFile) -> bytes:
@@ -548,8 +513,7 @@ def _check_hourly_csv(text: str, name: str) -> Locator:
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if line.startswith("time,")), None)
     if header_at is None:
-        raise error(name, "riga di intestazione «time,P,G(i),…» non trovata", "header line 'time,P,G(i),…' not found",
-                    "pvgis.header")
+        raise error(name, "problems.pvgis.header", "pvgis.header")
     for prefix in ("Latitude", "Longitude", "Elevation"):
         _header_value(lines, header_at, prefix, name, code="pvgis.location")
     _check_csv_rows(lines, header_at, name, "pvgis.number", until_blank=True)
@@ -566,15 +530,11 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
     """
     kind = sniff_pvgis(data)
     if kind in ("tmy_csv", "tmy_json"):
-        raise error(name, "questo è un anno tipico PVGIS (dati meteo), non una serie di produzione: caricalo come "
-                    "file meteo del sito (site.weather), oppure scarica da PVGIS i «dati orari» con «potenza FV»",
-                    "this is a PVGIS typical year (weather), not a production series: load it as the site's weather "
-                    "file (site.weather), or download 'hourly data' with 'PV power' from PVGIS", "pvgis.tmy_as_series")
+        raise error(name, "problems.pvgis.tmy_as_series", "pvgis.tmy_as_series")
     if kind == "epw":
-        raise error(name, "file EPW (EnergyPlus): non è una serie di produzione", "EPW (EnergyPlus) file: not a "
-                    "production series", "pvgis.epw")
+        raise error(name, "problems.pvgis.epw", "pvgis.epw")
     if kind not in ("hourly_csv", "hourly_json"):
-        raise error(name, "file non riconosciuto come serie oraria PVGIS", "not a PVGIS hourly series", "pvgis.unknown")
+        raise error(name, "problems.pvgis.unknown", "pvgis.unknown")
     text = _text(data)
     from pvlib.iotools import read_pvgis_hourly
 
@@ -586,10 +546,9 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
         frame, meta = read_pvgis_hourly(source, pvgis_format="json" if kind == "hourly_json" else "csv",
                                         map_variables=True)
     except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
-        raise error(name, f"serie oraria PVGIS illeggibile ({type(exc).__name__}: {exc})",
-                    f"unreadable PVGIS hourly series ({type(exc).__name__}: {exc})", "pvgis.unreadable")
+        raise error(name, "problems.pvgis.unreadable", "pvgis.unreadable", exc_type=type(exc).__name__, exc=exc)
     if frame.empty:
-        raise error(name, "nessuna riga di dati", "no data rows", "pvgis.empty")
+        raise error(name, "problems.pvgis.empty", "pvgis.empty")
     inputs = _dict(meta.get("inputs"))
     if kind == "hourly_json":
         loc = _dict(inputs.get("location"))
@@ -612,13 +571,12 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
         bad = numeric[col].isna().to_numpy()
         if bad.any():
             i = int(np.argmax(bad))
-            raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")), f"colonna {col}: valore non numerico",
-                        f"column {col}: not a number", "pvgis.number")
+            raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")), "problems.pvgis.number", "pvgis.number",
+                        col=col)
     if "P" in numeric.columns and (numeric["P"] < 0).any():
         i = int(np.argmax((numeric["P"] < 0).to_numpy()))
-        raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")),
-                    f"potenza P negativa ({numeric['P'].iloc[i]:g} W); attesi W ≥ 0",
-                    f"negative power P ({numeric['P'].iloc[i]:g} W); expected W ≥ 0", "pvgis.negative")
+        raise error(locate(i, frame.index[i].strftime("%Y%m%d:%H%M")), "problems.pvgis.negative", "pvgis.negative",
+                    p=numeric['P'].iloc[i])
     numeric.index = pd.DatetimeIndex(frame.index).tz_convert("UTC")
     numeric.index.name = "time_utc"
     azimuth = None if aspect is None else (aspect + 180.0) % 360.0  # PVGIS aspect: 0 = south, 90 = west

@@ -87,9 +87,8 @@ def _bills(data: bytes, name: str, year: int | None, lang: str):
     bf = read_bills(data, name)
     bills = bf.bills
     if len(bf.pods) > 1:
-        raise error(name, f"il file contiene le bollette di {len(bf.pods)} POD ({', '.join(bf.pods)}): attesa una "
-                    "sola fornitura", f"the file holds bills of {len(bf.pods)} PODs ({', '.join(bf.pods)}): expected "
-                    "one supply", "bills.several_pods")
+        raise error(name, "problems.bills.several_pods", "bills.several_pods", n_pods=len(bf.pods),
+                    pods=', '.join(bf.pods))
     if year is None:
         days: dict[int, int] = {}
         for b in bills:
@@ -121,7 +120,7 @@ def load_command(args, lang: str) -> int:
     path = Path(args.file)
     try:
         if not path.is_file():
-            raise error(str(path), "file non trovato", "file not found", "file.missing")
+            raise error(str(path), "problems.file.missing", "file.missing")
         size_guard(path.stat().st_size, path.name)  # before reading anything
         data = path.read_bytes()
         year = getattr(args, "year", None)
@@ -137,10 +136,8 @@ def load_command(args, lang: str) -> int:
             for s in result.series:
                 out_lines += format_import_report(s.report, lang)
             if len(result.series) > 1 and getattr(args, "out", None):
-                raise error(path.name, f"il file contiene {len(result.series)} POD ({', '.join(result.pods)}): "
-                            "dividilo per POD prima di scrivere la serie oraria", f"the file holds "
-                            f"{len(result.series)} PODs ({', '.join(result.pods)}): split it by POD before writing "
-                            "the hourly series", "file.several_pods")
+                raise error(path.name, "problems.file.several_pods.2", "file.several_pods",
+                            n_series=len(result.series), pods=', '.join(result.pods))
             year = year or best_year(result.series[0])
             hourly = to_hourly_year(result.series[0], year)
             kwh, warnings = hourly.kwh, list(result.warnings) + list(hourly.warnings)
@@ -155,8 +152,7 @@ def load_command(args, lang: str) -> int:
             try:
                 Path(args.out).write_bytes(write_hourly_csv(kwh, year))
             except OSError as exc:
-                raise error(str(args.out), f"impossibile scrivere il file ({exc.strerror or exc})",
-                            f"cannot write the file ({exc.strerror or exc})", "file.write")
+                raise error(str(args.out), "problems.file.write", "file.write", strerror=exc.strerror or exc)
             print(args.out)
         return EXIT_OK
     except CerInputError as exc:

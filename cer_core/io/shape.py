@@ -31,8 +31,7 @@ def _read_workspace_file(ws, path: str, where: str) -> bytes:
     try:
         return ws.read_file(path)
     except (FileNotFoundError, ValueError, OSError):
-        raise error(where, f"file «{path}» non trovato (percorso relativo al file dello scenario)",
-                    f"file '{path}' not found (paths are relative to the scenario file)", "file.missing")
+        raise error(where, "problems.file.missing.2", "file.missing", path=path)
 
 
 @lru_cache(maxsize=64)
@@ -43,8 +42,7 @@ def _shape_cached(digest: bytes, name: str, year: int, factors: tuple | None, in
     data = _FILES[digest]
     result = read_meter_files([(name, data)], contract_kw=contract_kw, include_4_october=include_4_october)
     if len(result.series) != 1:
-        raise error(name, f"il file della forma contiene {len(result.series)} POD: atteso uno solo",
-                    f"the shape file holds {len(result.series)} PODs: expected one", "file.several_pods")
+        raise error(name, "problems.file.several_pods.3", "file.several_pods", n_series=len(result.series))
     series = result.series[0]
     hours, kwh, q = hourly_sums(series.start_s, series.kwh_import, series.quality, series.interval_min)
     days = len(hours) / 24
@@ -58,8 +56,7 @@ def _shape_cached(digest: bytes, name: str, year: int, factors: tuple | None, in
         method = "typical_week"
     total = values.sum()
     if total <= 0:
-        raise error(name, "i dati della forma hanno consumo nullo: impossibile usarli come forma",
-                    "the shape data have zero consumption: they cannot be used as a shape", "load.shape_zero")
+        raise error(name, "problems.load.shape_zero", "load.shape_zero")
     shape = values / total
     shape.flags.writeable = False
     warnings = [warning_dict(w) for w in result.warnings]

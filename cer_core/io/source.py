@@ -73,25 +73,16 @@ class Table:
 def size_guard(size: int, name: str, limit: int = MAX_UPLOAD_BYTES) -> None:
     """Refuse uploads larger than ``limit`` bytes (``size`` is the file's length) before any parsing."""
     if size > limit:
-        raise error(name, f"file di {size / _MB:.0f} MB: troppo grande, massimo {limit / _MB:.0f} MB per file "
-                    "(un anno di quarti d'ora occupa meno di 3 MB); carica un periodo più breve o un file per mese",
-                    f"file of {size / _MB:.0f} MB is too large; at most {limit / _MB:.0f} MB per file (a year "
-                    "of quarter-hours takes less than 3 MB); upload a shorter period or one file per month",
-                    "file.too_large")
+        raise error(name, "problems.file.too_large.2", "file.too_large", size=size / _MB, limit=limit / _MB)
 
 
 def _refuse_binary(data: bytes, name: str) -> None:
     head = data[:8]
     if head.startswith(b"%PDF"):
-        raise error(name, "è un PDF (forse una bolletta): attesi i dati di consumo in CSV, XLSX o JSON; per una "
-                    "bolletta inserisci i kWh F1/F2/F3 nella griglia delle bollette",
-                    "this is a PDF (a bill?): expected consumption data as CSV, XLSX or JSON; for a bill, type its "
-                    "F1/F2/F3 kWh into the bills grid", "file.pdf")
+        raise error(name, "problems.file.pdf", "file.pdf")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise error(name, "formato Excel 97-2003 (.xls) non supportato: salva il file come .xlsx o CSV",
-                    "Excel 97-2003 (.xls) is not supported: save the file as .xlsx or CSV", "file.xls")
-    raise error(name, "file binario non riconosciuto: attesi CSV, XLSX, JSON o ZIP con i dati di consumo",
-                "unrecognised binary file: expected CSV, XLSX, JSON or a ZIP of consumption data", "file.binary")
+        raise error(name, "problems.file.xls", "file.xls")
+    raise error(name, "problems.file.binary.2", "file.binary")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -136,8 +127,7 @@ def _excel_cell(v) -> str:
 
 
 def _unreadable_xlsx(name: str, exc: Exception):
-    return error(name, f"file Excel illeggibile ({type(exc).__name__}): attesa una cartella .xlsx valida",
-                 f"unreadable Excel file ({type(exc).__name__}): expected a valid .xlsx workbook", "file.xlsx")
+    return error(name, "problems.file.xlsx", "file.xlsx", exc_type=type(exc).__name__)
 
 
 def read_xlsx(data: bytes, name: str) -> Document:
@@ -174,9 +164,8 @@ def _unzipped_guard(members: list, name: str) -> None:
     """Refuse an archive (a ``.zip`` or an ``.xlsx``) that unpacks to more than :data:`MAX_UNZIPPED_BYTES`."""
     total = sum(i.file_size for i in members)
     if total > MAX_UNZIPPED_BYTES:
-        raise error(name, f"l'archivio contiene {total / _MB:.0f} MB di dati: massimo {MAX_UNZIPPED_BYTES / _MB:.0f} MB "
-                    "(ZIP o XLSX)", f"the archive holds {total / _MB:.0f} MB of data: at most "
-                    f"{MAX_UNZIPPED_BYTES / _MB:.0f} MB (ZIP or XLSX)", "file.too_large")
+        raise error(name, "problems.file.too_large.3", "file.too_large", total=total / _MB,
+                    max_unzipped_bytes=MAX_UNZIPPED_BYTES / _MB)
 
 
 def _is_xlsx(zf: zipfile.ZipFile) -> bool:
@@ -188,8 +177,7 @@ def _unzip(data: bytes, name: str, depth: int) -> list[Document]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # BadZipFile, NotImplementedError (zip version), ValueError, OSError on damaged archives
-        raise error(name, "archivio ZIP danneggiato: atteso uno ZIP leggibile di file CSV/XLSX/JSON",
-                    "damaged ZIP archive: expected a readable ZIP of CSV/XLSX/JSON files", "file.zip")
+        raise error(name, "problems.file.zip", "file.zip")
     with zf:
         if _is_xlsx(zf):
             return [read_xlsx(data, name)]
@@ -197,16 +185,13 @@ def _unzip(data: bytes, name: str, depth: int) -> list[Document]:
                    and "__MACOSX" not in i.filename]
         _unzipped_guard(members, name)
         if not members:
-            raise error(name, "archivio ZIP vuoto: attesi file CSV/XLSX/JSON di consumi",
-                        "empty ZIP archive: expected CSV/XLSX/JSON consumption files", "file.empty")
+            raise error(name, "problems.file.empty.8", "file.empty")
         out: list[Document] = []
         for info in sorted(members, key=lambda i: i.filename):
             try:
                 inner = zf.read(info)
             except Exception as exc:  # damaged member: BadZipFile, zlib.error, EOFError, encrypted, …
-                raise error(f"{name}/{info.filename}", f"file danneggiato nell'archivio ZIP ({type(exc).__name__}): "
-                            "atteso uno ZIP leggibile", f"damaged file inside the ZIP archive ({type(exc).__name__}): "
-                            "expected a readable ZIP", "file.zip")
+                raise error(f"{name}/{info.filename}", "problems.file.zip.2", "file.zip", exc_type=type(exc).__name__)
             out.extend(open_documents(inner, f"{name}/{info.filename}", depth + 1))
         return out
 
@@ -221,18 +206,16 @@ def open_documents(data: bytes, name: str, depth: int = 0) -> list[Document]:
     """
     size_guard(len(data), name)
     if not data.strip():
-        raise error(name, "file vuoto: attesi i dati di consumo (curva quartoraria, oraria, Chain 2 o bollette)",
-                    "empty file: expected consumption data (quarter-hour or hourly curve, Chain 2 log or bills)",
-                    "file.empty")
+        raise error(name, "problems.file.empty.9", "file.empty")
     if data.lstrip()[:5] == b"%PDF-":
         _refuse_binary(data.lstrip(), name)
     if data[:4] == b"PK\x03\x04":
         if depth > 1:
-            raise error(name, "ZIP annidati troppo in profondità", "ZIP archives nested too deep", "file.zip")
+            raise error(name, "problems.file.zip.3", "file.zip")
         return _unzip(data, name, depth)
     text = decode_text(data, name)
     if not text.strip():
-        raise error(name, "file vuoto: attesi i dati di consumo", "empty file: expected consumption data", "file.empty")
+        raise error(name, "problems.file.empty.3", "file.empty")
     return [Document(name=name, text=text)]
 
 
@@ -265,8 +248,7 @@ def split_text(doc: Document) -> tuple[list[list[str]], list[int], str]:
                 rows.append(cells)
                 numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise error(f"{doc.name}:{reader.line_num}", f"riga CSV illeggibile ({exc})", f"unreadable CSV line ({exc})",
-                    "file.csv")
+        raise error(f"{doc.name}:{reader.line_num}", "problems.file.csv.2", "file.csv", exc=exc)
     return rows, numbers, delim
 
 

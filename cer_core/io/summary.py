@@ -94,10 +94,8 @@ def check_plausible(series: MeterSeries, contract_kw: float | None) -> None:
     where = ", ".join(series.files)
     it = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
     if v[i] > MAX_PLAUSIBLE_KW * step_h:
-        raise error(where, f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minuti, oltre "
-                    f"ogni fornitura possibile ({MAX_PLAUSIBLE_KW // 1000} MW); attesi kWh per intervallo",
-                    f"{fmt_local(series.start_s[i])}: {v[i]:.4g} kWh in {series.interval_min} minutes, beyond any "
-                    f"possible supply ({MAX_PLAUSIBLE_KW // 1000} MW); expected kWh per interval", "file.implausible")
+        raise error(where, "problems.file.implausible", "file.implausible", start_s=fmt_local(series.start_s[i]),
+                    v=v[i], interval_min=series.interval_min, max_plausible_kw=MAX_PLAUSIBLE_KW // 1000)
     if not contract_kw:
         return
     limit = PLAUSIBLE_FACTOR * available_kw(contract_kw) * step_h
@@ -109,9 +107,10 @@ def check_plausible(series: MeterSeries, contract_kw: float | None) -> None:
     # Wh read as kWh is 1000 times too much; average kW read as kWh 1/interval_h times (4 for quarter-hours)
     cause_it, cause_en = (("Wh invece di kWh", "Wh instead of kWh") if ratio > 50 else
                           ("potenza media in kW invece di kWh", "average power in kW instead of kWh"))
-    raise error(where, f"{fmt_local(series.start_s[i])}: {it(v[i], 3)} kWh in {series.interval_min} minuti, oltre il "
-                f"massimo possibile {it(limit, 3)} kWh (1,2 × {it(available_kw(contract_kw), 1)} kW disponibili × "
-                f"{it(step_h, 2)} h): il file contiene forse {cause_it}; attesi kWh per intervallo",
-                f"{fmt_local(series.start_s[i])}: {v[i]:.3f} kWh in {series.interval_min} minutes, above the possible "
-                f"maximum {limit:.3f} kWh (1.2 × {available_kw(contract_kw):.1f} kW available × {step_h:g} h): the file "
-                f"probably holds {cause_en}; expected kWh per interval", "file.implausible")
+    # the numbers differ by language (a decimal comma in Italian): one value per language each
+    kwh_it, max_kwh_it, kw_it, h_it = it(v[i], 3), it(limit, 3), it(available_kw(contract_kw), 1), it(step_h, 2)
+    kwh_en, max_kwh_en, kw_en, h_en = f"{v[i]:.3f}", f"{limit:.3f}", f"{available_kw(contract_kw):.1f}", f"{step_h:g}"
+    raise error(where, "problems.file.implausible.2", "file.implausible", start_s=fmt_local(series.start_s[i]),
+                kwh={"it": kwh_it, "en": kwh_en}, interval_min=series.interval_min,
+                max_kwh={"it": max_kwh_it, "en": max_kwh_en}, kw={"it": kw_it, "en": kw_en},
+                h={"it": h_it, "en": h_en}, cause={"it": cause_it, "en": cause_en})

@@ -124,72 +124,54 @@ def check_bills(bills: list[Bill], *, household: bool = False) -> tuple[list[Pro
     errors, warnings = ProblemList(), ProblemList()
     for b in bills:
         if b.end < b.start:
-            errors.add(b.where, f"periodo {b.label()}: la fine precede l'inizio", f"period {b.label()}: the end is "
-                       "before the start", code="bills.period")
+            errors.add(b.where, "problems.bills.period", code="bills.period", b_label=b.label())
         elif b.days > MAX_BILL_DAYS and not b.adjustment:
-            warnings.add(b.where, f"bolletta {b.label()}: periodo di {b.days} giorni, più di un anno: controlla le date",
-                         f"bill {b.label()}: a period of {b.days} days, more than a year: check the dates",
-                         code="bills.long_period")
+            warnings.add(b.where, "problems.bills.long_period", code="bills.long_period", b_label=b.label(),
+                         days=b.days)
         if b.kind == BANDS_1 and b.total_kwh is None:
-            errors.add(b.where, "energia mancante: attesi f1_kwh, f2_kwh, f3_kwh (o f1_kwh e f23_kwh, o total_kwh)",
-                       "energy missing: expected f1_kwh, f2_kwh, f3_kwh (or f1_kwh and f23_kwh, or total_kwh)",
-                       code="bills.energy")
+            errors.add(b.where, "problems.bills.energy", code="bills.energy")
             continue
         if not all(np.isfinite(e) for e in b.energies):
-            errors.add(b.where, f"bolletta {b.label()}: energia non numerica ({', '.join(f'{e:g}' for e in b.energies)}); "
-                       "attesi kWh", f"bill {b.label()}: energy is not a number "
-                       f"({', '.join(f'{e:g}' for e in b.energies)}); expected kWh", code="bills.energy")
+            errors.add(b.where, "problems.bills.energy.2", code="bills.energy", b_label=b.label(),
+                       energies=', '.join(f'{e:g}' for e in b.energies))
             continue
         partial = [k for k in ("f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh") if getattr(b, k) is not None]
         if b.kind == BANDS_1 and partial:
-            warnings.add(b.where, f"bolletta {b.label()}: fasce incomplete ({', '.join(partial)}): usato il totale "
-                         f"{b.total_kwh:g} kWh", f"bill {b.label()}: incomplete bands ({', '.join(partial)}): the total "
-                         f"{b.total_kwh:g} kWh was used", code="bills.partial_bands")
+            warnings.add(b.where, "problems.bills.partial_bands", code="bills.partial_bands", b_label=b.label(),
+                         partial=', '.join(partial), total_kwh=b.total_kwh)
         if not b.adjustment and any(e < 0 for e in b.energies):
-            errors.add(b.where, f"bolletta {b.label()}: consumo negativo ({min(b.energies):g} kWh) senza l'indicazione "
-                       "di conguaglio; attesi kWh ≥ 0, o «adjustment»: true per un conguaglio",
-                       f"bill {b.label()}: negative consumption ({min(b.energies):g} kWh) without the adjustment flag; "
-                       "expected kWh ≥ 0, or \"adjustment\": true for an adjustment", code="bills.negative")
+            errors.add(b.where, "problems.bills.negative", code="bills.negative", b_label=b.label(),
+                       min_energies=min(b.energies))
         if b.kind != BANDS_1 and b.total_kwh is not None and b.total_kwh:
             diff = abs(b.total - b.total_kwh) / abs(b.total_kwh) * 100
             if diff > TOTAL_MISMATCH_PCT:
-                warnings.add(b.where, f"bolletta {b.label()}: le fasce sommano {b.total:g} kWh ma il totale indicato è "
-                             f"{b.total_kwh:g} kWh ({diff:.1f}%): usate le fasce", f"bill {b.label()}: the bands add "
-                             f"up to {b.total:g} kWh but the stated total is {b.total_kwh:g} kWh ({diff:.1f}%): the "
-                             "bands were used", code="bills.total_mismatch")
+                warnings.add(b.where, "problems.bills.total_mismatch", code="bills.total_mismatch", b_label=b.label(),
+                             total=b.total, total_kwh=b.total_kwh, diff=diff)
     regular = sorted([b for b in bills if not b.adjustment and b.end >= b.start], key=lambda b: b.start)
     gaps = []
     for a, b in zip(regular, regular[1:]):
         if b.start <= a.end:
-            errors.add(b.where, f"periodo {b.label()} sovrapposto a {a.label()} ({a.where}); attesi periodi distinti "
-                       "(un conguaglio va indicato come tale)", f"period {b.label()} overlaps {a.label()} ({a.where}); "
-                       "expected separate periods (mark an adjustment as such)", code="bills.overlap")
+            errors.add(b.where, "problems.bills.overlap", code="bills.overlap", b_label=b.label(), a_label=a.label(),
+                       where_=a.where)
         elif (b.start - a.end).days > 1:
             gap = {"from": (a.end + dt.timedelta(days=1)).isoformat(), "to": (b.start - dt.timedelta(days=1)).isoformat(),
                    "days": (b.start - a.end).days - 1}
             gaps.append(gap)
-            warnings.add(b.where, f"nessuna bolletta dal {a.end + dt.timedelta(days=1):%d/%m/%Y} al "
-                         f"{b.start - dt.timedelta(days=1):%d/%m/%Y} ({gap['days']} giorni): periodo ricostruito",
-                         f"no bill from {a.end + dt.timedelta(days=1):%d/%m/%Y} to "
-                         f"{b.start - dt.timedelta(days=1):%d/%m/%Y} ({gap['days']} days): period rebuilt",
-                         code="bills.gap")
+            warnings.add(b.where, "problems.bills.gap", code="bills.gap", end=a.end + dt.timedelta(days=1),
+                         start=b.start - dt.timedelta(days=1), days=gap['days'])
     if household and regular:
         days = sum(b.days for b in regular)
         annual = sum(b.total for b in regular) * 365.0 / days
         lo, hi = HOUSEHOLD_KWH_RANGE
         if not lo <= annual <= hi:
-            warnings.add(regular[0].where, f"consumo annuo di circa {annual:,.0f} kWh insolito per una famiglia (di "
-                         f"solito {lo:,.0f}–{hi:,.0f}): controlla i valori", f"annual consumption of about "
-                         f"{annual:,.0f} kWh is unusual for a household (usually {lo:,.0f}–{hi:,.0f}): check the "
-                         "values", code="bills.household_annual")
+            warnings.add(regular[0].where, "problems.bills.household_annual", code="bills.household_annual",
+                         annual=annual, lo=lo, hi=hi)
         banded = [b for b in regular if b.kind != BANDS_1]
         tot = sum(b.total for b in banded)
         if banded and tot > 0:
             f1 = 100 * sum(b.f1_kwh for b in banded) / tot
             if not HOUSEHOLD_F1_PCT_RANGE[0] <= f1 <= HOUSEHOLD_F1_PCT_RANGE[1]:
-                warnings.add(banded[0].where, f"quota F1 del {f1:.0f}% insolita per una famiglia (di solito 25–45%): "
-                             "controlla le fasce", f"F1 share of {f1:.0f}% is unusual for a household (usually 25–45%): "
-                             "check the bands", code="bills.household_f1")
+                warnings.add(banded[0].where, "problems.bills.household_f1", code="bills.household_f1", f1=f1)
     return errors.items, warnings.items, gaps
 
 
@@ -244,7 +226,7 @@ def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_o
     if errors:
         raise CerInputError(errors)
     if not bills:
-        raise error("", "nessuna bolletta: attesa almeno una", "no bill: expected at least one", "bills.empty")
+        raise error("", "problems.bills.empty.2", "bills.empty")
     y0 = min(year, min(b.start.year for b in bills))
     y1 = max(year, max(b.end.year for b in bills))
     years = range(y0, y1 + 1)
@@ -290,15 +272,11 @@ def bills_to_hourly(bills: list[Bill], year: int, shape_for_year, *, include_4_o
     kwh, q, facts = place_in_year(year, axis[sel], values[sel], qual[sel], include_4_october=include_4_october,
                                   fallback=calibrated)
     if facts["hours_other_years"]:
-        warnings.append(Problem("", f"{facts['hours_other_years'] / 24:.0f} giorni del {year} presi da bollette di altri "
-                                "anni (stesso giorno della settimana, 52 settimane prima o dopo)",
-                                f"{facts['hours_other_years'] / 24:.0f} days of {year} taken from bills of other years "
-                                "(same weekday, 52 weeks before or after)", "warning", "bills.other_year"))
+        warnings.append(Problem("", "problems.bills.other_year", "warning", "bills.other_year",
+                                values={"hours_other_years": facts['hours_other_years'] / 24, "year": year}))
     if facts["hours_typical_week"]:
-        warnings.append(Problem("", f"{facts['hours_typical_week'] / 24:.0f} giorni del {year} senza bolletta: "
-                                "ricostruiti con la forma della categoria tarata sulle bollette",
-                                f"{facts['hours_typical_week'] / 24:.0f} days of {year} without a bill: rebuilt with the "
-                                "category shape calibrated on the bills", "warning", "bills.extended"))
+        warnings.append(Problem("", "problems.bills.extended", "warning", "bills.extended",
+                                values={"hours_typical_week": facts['hours_typical_week'] / 24, "year": year}))
     report = hourly_report(year, kwh, q, include_4_october)
     report["bills"] = _bills_report(bills, spread, added, spans, band)
     report["gaps"] = gaps
@@ -323,22 +301,16 @@ def _spread(values, gid, energy, shape, bills, band, spans, warnings, contract_k
             continue
         name = _GROUP_NAMES[b.kind][j]
         if count[g] == 0:
-            problems.add(b.where, f"bolletta {b.label()}: {energy[g]:g} kWh in {name} ma il periodo non ha ore {name}",
-                         f"bill {b.label()}: {energy[g]:g} kWh in {name} but the period has no {name} hours",
-                         code="bills.no_hours")
+            problems.add(b.where, "problems.bills.no_hours", code="bills.no_hours", b_label=b.label(),
+                         energy=energy[g], name=name)
             continue
         if contract_kw and energy[g] / count[g] > available_kw(contract_kw):
-            problems.add(b.where, f"bolletta {b.label()}: {energy[g]:g} kWh in {name} su {count[g]} ore = "
-                         f"{energy[g] / count[g]:.1f} kW medi, oltre la potenza disponibile "
-                         f"{available_kw(contract_kw):.1f} kW; attesi kWh (non Wh)", f"bill {b.label()}: {energy[g]:g} "
-                         f"kWh in {name} over {count[g]} hours = {energy[g] / count[g]:.1f} kW on average, above the "
-                         f"available power {available_kw(contract_kw):.1f} kW; expected kWh (not Wh)",
-                         code="bills.implausible")
+            problems.add(b.where, "problems.bills.implausible", code="bills.implausible", b_label=b.label(),
+                         energy=energy[g], name=name, count=count[g], energy_2=energy[g] / count[g],
+                         available_kw=available_kw(contract_kw))
         if flat_groups[g]:
-            warnings.append(Problem(b.where, f"bolletta {b.label()}: la forma non ha consumi in {name}: i {energy[g]:g} "
-                                    "kWh sono distribuiti uniformemente sulle ore della fascia",
-                                    f"bill {b.label()}: the shape has no consumption in {name}: the {energy[g]:g} kWh "
-                                    "are spread evenly over the band's hours", "warning", "bills.flat_band"))
+            warnings.append(Problem(b.where, "problems.bills.flat_band", "warning", "bills.flat_band",
+                                    values={"b_label": b.label(), "name": name, "energy": energy[g]}))
     problems.raise_if_errors()
     weight = np.where(flat_groups[np.maximum(gid, 0)], 1.0, shape)
     w_sum = np.bincount(gid[ok], weights=weight[ok], minlength=n_groups)
@@ -354,20 +326,15 @@ def _apply_adjustment(values, k, b, band, span, energy, shape):
             continue
         if not len(hours):
             name = _GROUP_NAMES[b.kind][j]
-            raise error(b.where, f"conguaglio {b.label()}: {e:g} kWh in {name} ma il periodo non ha ore {name}",
-                        f"adjustment {b.label()}: {e:g} kWh in {name} but the period has no {name} hours",
-                        "bills.no_hours")
+            raise error(b.where, "problems.bills.no_hours.2", "bills.no_hours", b_label=b.label(), e=e, name=name)
         current = np.nan_to_num(values[hours])
         w = current if current.sum() > 0 else shape[hours]
         w_sum = w.sum() if w.sum() > 0 else len(hours)
         w = w if w.sum() > 0 else np.ones(len(hours))
         new = current + e * w / w_sum
         if new.min() < -1e-9:
-            raise error(b.where, f"conguaglio {b.label()}: {e:g} kWh in {_GROUP_NAMES[b.kind][j]} supera i consumi "
-                        f"fatturati nel periodo ({current.sum():.1f} kWh); atteso un conguaglio non maggiore dei "
-                        "consumi", f"adjustment {b.label()}: {e:g} kWh in {_GROUP_NAMES[b.kind][j]} exceeds the "
-                        f"consumption billed in the period ({current.sum():.1f} kWh); expected an adjustment no larger "
-                        "than the consumption", "bills.adjustment_too_large")
+            raise error(b.where, "problems.bills.adjustment_too_large", "bills.adjustment_too_large",
+                        b_label=b.label(), e=e, group_names=_GROUP_NAMES[b.kind][j], current_sum=current.sum())
         values[hours] = np.maximum(new, 0.0)
 
 

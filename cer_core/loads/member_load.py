@@ -55,8 +55,7 @@ def _read(ws: Workspace, path: str, where: str) -> bytes:
         found = _path_problem(ws, path, where)
         if found:
             raise CerInputError(found) from None
-        raise error(where, f"file «{excerpt(path, 60)}» illeggibile", f"file '{excerpt(path, 60)}' unreadable",
-                    "file.unreadable") from None
+        raise error(where, "problems.file.unreadable", "file.unreadable", path=excerpt(path, 60)) from None
 
 
 def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:
@@ -95,8 +94,7 @@ def member_load(member: Member, scenario: Scenario, ws: Workspace, where: str) -
         return bills_load(spec, member, scenario, ws, where)
     if source is None and member.kind == "producer":
         return LoadSeries(np.zeros(n_hours(year)), {"source": "none", "annual_kwh": 0.0, "warnings": []})
-    raise error(f"{where}.source", f"fonte «{source}» non riconosciuta; attese file, bills, profile",
-                f"unknown source '{source}'; expected file, bills, profile", "load.source")
+    raise error(f"{where}.source", "problems.load.source", "load.source", source=source)
 
 
 def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, where: str) -> LoadSeries:
@@ -114,14 +112,13 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         raise located(exc, f"{where}.path")
     warns = LoadWarnings(where)
     for w in meta.get("warnings", []):
-        warns.add(w["it"], w["en"], w["code"])
+        warns.add_record({"it": w["it"], "en": w["en"], "code": w["code"]})
     out = {"source": "file", "path": path, **{k: v for k, v in meta.items() if k != "warnings"},
            "annual_kwh": float(kwh.sum()), "warnings": warns.records}
     want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
     got = str(meta.get("pod") or "")
     if want and got.startswith("IT") and got != want:
-        warns.add(f"{path}: il file è del POD {got}, il membro ha il POD {want}",
-                  f"{path}: the file is for POD {got}, the member's POD is {want}", "load.pod_mismatch")
+        warns.add("problems.load.pod_mismatch", "load.pod_mismatch", path=path, got=got, want=want)
     kwh = np.array(kwh, dtype=float)
     out["measured_kwh"] = float(kwh.sum())
     if spec.get("scale_factor") is not None:
@@ -133,12 +130,9 @@ def _file_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         out["scaled_to_annual_kwh"] = float(target)
         out["scale_factor"] = float(target) / out["measured_kwh"]
         out["annual_kwh"] = float(target)
-        warns.add(f"{path}: serie del file scalata a {float(target):,.0f} kWh/anno",
-                  f"{path}: the file's series scaled to {float(target):,.0f} kWh/year", "load.scaled")
+        warns.add("problems.load.scaled", "load.scaled", path=path, target=float(target))
     elif target:
-        warns.add(f"{path}: il file ha consumo nullo nel {scenario.year}: impossibile scalarlo a "
-                  f"{float(target):,.0f} kWh/anno", f"{path}: the file has zero consumption in "
-                  f"{scenario.year}: it cannot be scaled to {float(target):,.0f} kWh/year", "load.not_scaled")
+        warns.add("problems.load.not_scaled", "load.not_scaled", path=path, year=scenario.year, target=float(target))
     return LoadSeries(kwh, out, tuple(warns.problems))
 
 
@@ -152,9 +146,8 @@ def _scaled_on_request(kwh: np.ndarray, meta: dict, factor: float, path: str,
     meta["scale_factor"] = factor
     meta["annual_kwh"] = float(kwh.sum() * factor)
     if factor != 1.0:
-        warns.add(f"{path}: curva misurata ({meta['measured_kwh']:,.0f} kWh/anno) scalata ×{factor:.3g} su "
-                  "richiesta", f"{path}: measured curve ({meta['measured_kwh']:,.0f} kWh/year) scaled "
-                  f"×{factor:.3g} on request", "load.scaled_on_request")
+        warns.add("problems.load.scaled_on_request", "load.scaled_on_request", path=path,
+                  measured_kwh=meta['measured_kwh'], factor=factor)
     return kwh * factor, meta
 
 
@@ -199,8 +192,7 @@ def profile_load(spec: dict, member: Member, scenario: Scenario, where: str,
         meta["shape"] = spec["shape"]
     elif spec.get("shape"):
         if ws is None:
-            raise error(f"{where}.shape", "forma misurata non leggibile senza i file dello scenario",
-                        "a measured shape cannot be read without the scenario's files", "load.shape")
+            raise error(f"{where}.shape", "problems.load.shape", "load.shape")
         try:
             shape, smeta = measured_shape(ws, spec["shape"], year, monthly_factors(shape, year),
                                           args["include_4_october"], args["contract_kw"])
@@ -226,8 +218,7 @@ def _shape_function(spec: dict, member, scenario, ws, where: str, args: dict):
         return (shape_spec, *geo), (lambda y: profile_shape(shape_spec, y, **args)), {"shape": shape_spec}, []
     if not isinstance(shape_spec, str) or ws is None or not ws.has_file(shape_spec):
         if isinstance(shape_spec, str) and ("." in shape_spec or "/" in shape_spec):
-            raise error(f"{where}.shape", f"file «{shape_spec}» non trovato (percorso relativo al file dello scenario)",
-                        f"file '{shape_spec}' not found (paths are relative to the scenario file)", "file.missing")
+            raise error(f"{where}.shape", "problems.file.missing.3", "file.missing", shape_spec=shape_spec)
         raise unknown_profile(f"{where}.shape", shape_spec)
     data = ws.read_file(shape_spec)
     base = default_profile(member)
@@ -278,8 +269,7 @@ def bills_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         try:
             data = ws.read_file(spec["path"])
         except (FileNotFoundError, ValueError, OSError):
-            raise error(f"{where}.path", f"file «{spec['path']}» non trovato (percorso relativo al file dello scenario)",
-                        f"file '{spec['path']}' not found (paths are relative to the scenario file)", "file.missing")
+            raise error(f"{where}.path", "problems.file.missing.2", "file.missing", path=spec['path'])
         try:
             bf = read_bills(data, spec["path"])
         except CerInputError as exc:
@@ -289,9 +279,8 @@ def bills_load(spec: dict, member: Member, scenario: Scenario, ws: Workspace, wh
         if len(bf.pods) > 1:
             want = (spec.get("pod") or member.pod or "").replace(" ", "").upper()
             if want not in bf.pods:
-                raise error(f"{where}.path", f"il file contiene le bollette di {len(bf.pods)} POD ({', '.join(bf.pods)}): "
-                            "indica il POD del membro", f"the file holds bills of {len(bf.pods)} PODs "
-                            f"({', '.join(bf.pods)}): give the member's POD", "bills.several_pods")
+                raise error(f"{where}.path", "problems.bills.several_pods.2", "bills.several_pods",
+                            n_pods=len(bf.pods), pods=', '.join(bf.pods))
             bills = [b for b in bills if b.pod == want]
         contract = contract or bf.contract_kw
         source_where = f"{where}.path"

@@ -367,8 +367,8 @@ def monthly_factors(shape: np.ndarray, year: int) -> tuple[float, ...]:
 
 
 def unknown_profile(where: str, name) -> CerInputError:
-    return error(where, f"profilo «{name}» sconosciuto; attesi: {', '.join(PROFILE_NAMES)}",
-                 f"unknown profile '{name}'; expected one of: {', '.join(PROFILE_NAMES)}", "load.unknown_profile")
+    return error(where, "problems.load.unknown_profile", "load.unknown_profile", name=name,
+                 profile_names=', '.join(PROFILE_NAMES))
 
 
 def default_profile(member) -> str:
@@ -397,17 +397,13 @@ def plausibility_warnings(category: str, kwh: np.ndarray, annual: float, contrac
     """
     out = []
     if category == "household" and not 500 <= annual <= 8000:
-        out.append(Problem(where, f"consumo annuo {annual:,.0f} kWh insolito per una famiglia (di solito 500–8000): "
-                           "controlla il valore", f"annual consumption {annual:,.0f} kWh is unusual for a "
-                           "household (usually 500–8000): check the value", "warning", "load.household_annual"))
+        out.append(Problem(where, "problems.load.household_annual", "warning", "load.household_annual",
+                           values={"annual": annual}))
     if contract_kw:
         from ..io.summary import available_kw
 
         peak = float(np.max(kwh)) if len(kwh) else 0.0
         if peak > available_kw(float(contract_kw)):
-            out.append(Problem(where, f"il consumo orario arriva a {peak:.1f} kWh, oltre la potenza disponibile "
-                               f"{available_kw(float(contract_kw)):.1f} kW: consumo annuo troppo alto per il contratto?",
-                               f"hourly consumption reaches {peak:.1f} kWh, above the available power "
-                               f"{available_kw(float(contract_kw)):.1f} kW: annual consumption too high for the "
-                               "contract?", "warning", "load.above_contract"))
+            out.append(Problem(where, "problems.load.above_contract", "warning", "load.above_contract",
+                               values={"peak": peak, "available_kw": available_kw(float(contract_kw))}))
     return out

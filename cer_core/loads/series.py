@@ -56,14 +56,15 @@ class LoadWarnings:
         self.problems: list[Problem] = []
         self.records: list[dict] = []
 
-    def add(self, it: str, en: str, code: str, *, record: dict | None = None) -> None:
-        """A warning said in both languages, at the load."""
-        self.problems.append(Problem(self.where, it, en, "warning", code))
-        self.records.append({"it": it, "en": en, "code": code} if record is None else record)
+    def add(self, key: str, code: str, *, record: dict | None = None, **values) -> None:
+        """A warning at the load: the sentence of catalogue ``key`` (``locales/<lang>/problems.json``)
+        filled with ``values``."""
+        self._append(Problem(self.where, key, "warning", code, values), record)
 
     def add_record(self, record: dict) -> None:
         """A warning a reader returned as a JSON record (``{"it", "en", "code"[, "where"]}``), kept as it is."""
-        self.add(record.get("it", ""), record.get("en", ""), record.get("code", DEFAULT_WARNING_CODE), record=record)
+        self._append(Problem.verbatim(self.where, record.get("it", ""), record.get("en", ""), "warning",
+                                      record.get("code", DEFAULT_WARNING_CODE)), record)
 
     def add_located(self, problem: Problem) -> None:
         """A problem found inside the load (``members[8].load.bills[3]``, ``bollette.csv:4``), its sentence
@@ -73,4 +74,9 @@ class LoadWarnings:
             place = ""
         elif place.startswith(self.where + "."):
             place = place[len(self.where) + 1:]
-        self.add(*(f"{place}: {text}" if place else text for text in (problem.it, problem.en)), problem.code)
+        it, en = (f"{place}: {text}" if place else text for text in (problem.it, problem.en))
+        self._append(Problem.verbatim(self.where, it, en, "warning", problem.code))
+
+    def _append(self, problem: Problem, record: dict | None = None) -> None:
+        self.problems.append(problem)
+        self.records.append({"it": problem.it, "en": problem.en, "code": problem.code} if record is None else record)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import constants as C
+from ..errors import Problem
 
 CONSUMER_KEYS = ("contribution", "equal", "category")
 PRODUCER_KEYS = ("incentivised", "injection")
@@ -126,16 +127,16 @@ def preset(name: str, base: Regolamento | None = None) -> Regolamento:
     return replace(base, **{k: v for k, v in change.items() if k != "shares_pct"})
 
 
-def regolamento_problems(raw) -> list[tuple[str, str, str]]:
-    """Rules a schema cannot express: ``(json_path, italian, english)`` per problem."""
+def regolamento_problems(raw) -> list[Problem]:
+    """Rules a schema cannot express, one :class:`~cer_core.errors.Problem` each."""
     if not isinstance(raw, dict):
         return []
     out = []
     shares = {**C.REGOLAMENTO_DEFAULT_SHARES_PCT, **(raw.get("shares_pct") or {})}
     total = sum(float(shares.get(k, 0.0)) for k in SHARE_NAMES)
     if abs(total - 100.0) > 1e-6:
-        out.append(("regolamento.shares_pct", f"le quote sommano a {total:g} %; atteso 100 %",
-                    f"the shares add up to {total:g} %; expected 100 %"))
+        out.append(Problem("regolamento.shares_pct", "problems.regolamento.shares", code="regolamento.shares",
+                           values={"total": total}))
     return out
 
 

@@ -71,8 +71,7 @@ def plants_production(sc: Scenario, ws: Workspace) -> tuple[np.ndarray, dict]:
         try:
             data = ws.read_file(path)
         except (FileNotFoundError, ValueError, OSError):
-            problems.add(where, f"file «{path}» non trovato (percorso relativo al file dello scenario)",
-                         f"file '{path}' not found (paths are relative to the scenario file)", code="file.missing")
+            problems.add(where, "problems.file.missing.2", code="file.missing", path=path)
             continue
         try:
             out[:, j], info = _production_from_file(data, path, sc.year, p)
@@ -166,9 +165,7 @@ def _production_from_file(data: bytes, path: str, year: int, plant: Plant) -> tu
     values = read_hourly_series(data, path, year, kind="production")
     kwp = plant.kwp
     if values.max(initial=0.0) > 1.2 * max(kwp, 1e-9) and kwp > 0:
-        raise error(path, f"produzione oraria massima {values.max():.1f} kWh oltre la potenza dell'impianto "
-                    f"({kwp:g} kWp): attesi kWh per ora, non W", f"hourly production peaks at {values.max():.1f} kWh, "
-                    f"above the plant's {kwp:g} kWp: expected kWh per hour, not W", "production.implausible")
+        raise error(path, "problems.production.implausible", "production.implausible", values_max=values.max(), kwp=kwp)
     return values, {"format": "timestamp,kwh"}
 
 
@@ -181,10 +178,7 @@ def _pick_year(index: pd.DatetimeIndex, year: int, name: str) -> tuple[int, str,
         return year, "", ""
     if not complete:
         first, last = index.min(), index.max()
-        raise error(name, f"il file copre {first:%d/%m/%Y}–{last:%d/%m/%Y} ({len(index)} ore): serve un anno "
-                    "solare intero (8760 ore) di dati orari PVGIS", f"the file covers {first:%d/%m/%Y}–{last:%d/%m/%Y} "
-                    f"({len(index)} hours): a whole calendar year (8760 hours) of PVGIS hourly data is needed",
-                    "pvgis.partial")
+        raise error(name, "problems.pvgis.partial", "pvgis.partial", first=first, last=last, n_index=len(index))
     chosen = max(complete)
     years = f"{min(complete)}–{max(complete)}" if len(complete) > 1 else str(chosen)
     return chosen, (f"il file ({years}) non contiene il {year}: usato il {chosen}, riportato sul {year}"), \
@@ -207,16 +201,13 @@ def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple
         info.update(note_it=note_it, note_en=note_en)
     if series.has_power:
         if not series.kwp or series.kwp <= 0:
-            raise error(path, "potenza nominale («Nominal power of the PV system») mancante nell'intestazione: "
-                        "impossibile scalare P", "nominal power ('Nominal power of the PV system') missing from the "
-                        "header: P cannot be scaled", "pvgis.no_kwp")
+            raise error(path, "problems.pvgis.no_kwp", "pvgis.no_kwp")
         ageing = degradation_factor(plant, year)
         kwh = sub["P"].to_numpy(dtype=float) / 1000.0 / series.kwp * plant.kwp
         info.update(method="P", file_kwp=series.kwp, file_losses_pct=series.losses_pct,
                     scale=round(plant.kwp / series.kwp, 6), degradation_factor=round(ageing, 4))
         if kwh.max(initial=0.0) > 1.3 * plant.kwp and plant.kwp > 0:
-            raise error(path, "P oltre la potenza nominale: attesi W", "P above the nominal power: expected W",
-                        "pvgis.implausible")
+            raise error(path, "problems.pvgis.implausible", "pvgis.implausible")
         kwh = kwh * ageing
     else:
         kwh = _kwh_from_plane(series, sub, plant, path, year)
@@ -225,7 +216,7 @@ def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple
     try:
         values, fill = coerce_to_year(pd.DataFrame({"kwh": kwh}, index=sub.index), year)
     except ValueError as exc:
-        raise error(path, f"serie oraria incompleta: {exc}", f"incomplete hourly series: {exc}", "pvgis.hours")
+        raise error(path, "problems.pvgis.hours", "pvgis.hours", exc=exc)
     info["feb29_filled_h"] = fill["feb29_filled_h"]
     return values["kwh"].to_numpy(dtype=float), info
 
@@ -238,18 +229,12 @@ def _kwh_from_plane(series, sub: pd.DataFrame, plant: Plant, path: str, year: in
 
     has_parts = "poa_direct" in sub.columns
     if not has_parts and "poa_global" not in sub.columns:
-        raise error(path, "né P né G(i) nel file: nulla da cui calcolare la produzione; scarica da PVGIS i dati "
-                    "orari con «potenza FV» o con l'irraggiamento sul piano", "neither P nor G(i) in the file: nothing "
-                    "to compute production from; download PVGIS hourly data with 'PV power' or plane irradiance",
-                    "pvgis.no_power")
+        raise error(path, "problems.pvgis.no_power", "pvgis.no_power")
     for col in ("temp_air", "wind_speed"):
         if col not in sub.columns:
-            raise error(path, f"colonna {'T2m' if col == 'temp_air' else 'WS10m'} mancante",
-                        f"column {'T2m' if col == 'temp_air' else 'WS10m'} missing", "pvgis.columns")
+            raise error(path, "problems.pvgis.columns", "pvgis.columns", t2m='T2m' if col == 'temp_air' else 'WS10m')
     if not (np.isfinite(series.lat) and np.isfinite(series.lon)):
-        raise error(path, "coordinate (latitudine/longitudine) mancanti nel file: servono per la posizione del sole "
-                    "quando il file non ha la potenza P", "coordinates (latitude/longitude) missing from the file: the "
-                    "sun's position needs them when the file has no power P", "pvgis.location")
+        raise error(path, "problems.pvgis.location", "pvgis.location")
     face = plant.faces[0] if plant.faces else None
     tilt = series.tilt_deg if series.tilt_deg is not None else (face.tilt_deg if face else plant.tilt_deg)
     azimuth = series.azimuth_deg if series.azimuth_deg is not None else (face.azimuth_deg if face else

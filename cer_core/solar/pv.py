@@ -126,8 +126,7 @@ def technology_gamma(technology: str, where: str = "technology") -> tuple[str, f
     """
     key = str(technology or "crystSi").strip().lower()
     if key not in TECHNOLOGIES:
-        raise error(where, f"tecnologia «{technology}» sconosciuta; attese: crystSi, CIS, CdTe",
-                    f"unknown technology '{technology}'; expected: crystSi, CIS, CdTe", "plant.technology")
+        raise error(where, "problems.plant.technology", "plant.technology", technology=technology)
     return TECHNOLOGIES[key]
 
 

@@ -91,56 +91,46 @@ class RoofSuggestion:
 
 def _geometry(polygon: dict, where: str) -> dict:
     if not isinstance(polygon, dict):
-        raise error(where, "atteso un oggetto GeoJSON (Polygon o Feature)", "expected a GeoJSON object (Polygon or "
-                    "Feature)", "roof.not_geojson")
+        raise error(where, "problems.roof.not_geojson", "roof.not_geojson")
     if polygon.get("type") == "Feature":
         polygon = polygon.get("geometry") or {}
         if not isinstance(polygon, dict):
-            raise error(where, "Feature con una geometria che non è un oggetto GeoJSON: atteso un poligono",
-                        "Feature whose geometry is not a GeoJSON object: expected a polygon", "roof.not_geojson")
+            raise error(where, "problems.roof.not_geojson.2", "roof.not_geojson")
     coords = polygon.get("coordinates")
     if polygon.get("type") == "MultiPolygon" and isinstance(coords, list) and len(coords) == 1:
         polygon = {"type": "Polygon", "coordinates": coords[0]}
     if polygon.get("type") != "Polygon":
-        raise error(where, f"geometria «{polygon.get('type')}»: atteso un poligono (il tetto disegnato)",
-                    f"geometry '{polygon.get('type')}': expected a polygon (the drawn roof)", "roof.not_polygon")
+        raise error(where, "problems.roof.not_polygon", "roof.not_polygon", type=polygon.get('type'))
     return polygon
 
 
 def _rings(polygon: dict, where: str) -> list[list[tuple[float, float]]]:
     coords = polygon.get("coordinates")
     if not isinstance(coords, list) or not coords:
-        raise error(where, "coordinate mancanti", "coordinates missing", "roof.no_coordinates")
+        raise error(where, "problems.roof.no_coordinates", "roof.no_coordinates")
     rings = []
     for r, ring in enumerate(coords):
         if not isinstance(ring, list):
-            raise error(f"{where}.coordinates[{r}]", "attesa una lista di punti [lon, lat]",
-                        "expected a list of [lon, lat] points", "roof.ring")
+            raise error(f"{where}.coordinates[{r}]", "problems.roof.ring", "roof.ring")
         points = []
         for i, pt in enumerate(ring):
             ok = isinstance(pt, (list, tuple)) and len(pt) >= 2 and all(_finite(v) for v in pt[:2])
             if not ok:
-                raise error(f"{where}.coordinates[{r}][{i}]", f"punto {pt!r} non valido; atteso [lon, lat] in gradi",
-                            f"invalid point {pt!r}; expected [lon, lat] in degrees", "roof.point")
+                raise error(f"{where}.coordinates[{r}][{i}]", "problems.roof.point", "roof.point", pt=pt)
             lon, lat = float(pt[0]), float(pt[1])
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise error(f"{where}.coordinates[{r}][{i}]", f"punto [{lon:g}, {lat:g}] fuori dal globo; atteso "
-                            "[lon, lat]", f"point [{lon:g}, {lat:g}] is off the globe; expected [lon, lat]",
-                            "roof.point")
+                raise error(f"{where}.coordinates[{r}][{i}]", "problems.roof.point.2", "roof.point", lon=lon, lat=lat)
             points.append((lon, lat))
         if len(points) >= 2 and points[0] == points[-1]:
             points = points[:-1]
         distinct = list(dict.fromkeys(points))
         if len(distinct) < 3:
-            raise error(f"{where}.coordinates[{r}]", f"{len(distinct)} vertici distinti; un tetto ne ha almeno 3",
-                        f"{len(distinct)} distinct vertices; a roof needs at least 3", "roof.too_few_points")
+            raise error(f"{where}.coordinates[{r}]", "problems.roof.too_few_points", "roof.too_few_points",
+                        n_distinct=len(distinct))
         rings.append(points)
     lon0, lat0 = rings[0][0]
     if 30 <= lon0 <= 48 and 5 <= lat0 <= 20:
-        raise error(where, f"il primo punto [{lon0:g}, {lat0:g}] sembra [lat, lon] invertito; GeoJSON vuole "
-                    "[lon, lat] (in Italia la longitudine è 6-19, la latitudine 35-47)",
-                    f"the first point [{lon0:g}, {lat0:g}] looks like a swapped [lat, lon]; GeoJSON wants [lon, lat] "
-                    "(in Italy longitude is 6-19, latitude 35-47)", "roof.swapped")
+        raise error(where, "problems.roof.swapped", "roof.swapped", lon0=lon0, lat0=lat0)
     return rings
 
 
@@ -236,14 +226,11 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
     from shapely.validation import explain_validity
 
     if not (_finite(m2_per_kwp) and m2_per_kwp > 0):
-        raise error(where, f"m²/kWp = {m2_per_kwp}; atteso un valore > 0", f"m²/kWp = {m2_per_kwp}; expected > 0",
-                    "roof.m2_per_kwp")
+        raise error(where, "problems.roof.m2_per_kwp", "roof.m2_per_kwp", m2_per_kwp=m2_per_kwp)
     if not (_finite(tilt_deg) and 0 <= tilt_deg < 90):
-        raise error(where, f"inclinazione {tilt_deg}°; attesa tra 0 e 90 esclusi", f"tilt {tilt_deg}°; expected "
-                    "0 to below 90", "roof.tilt")
+        raise error(where, "problems.roof.tilt", "roof.tilt", tilt_deg=tilt_deg)
     if not (_finite(setback_m) and setback_m >= 0):
-        raise error(where, f"distanza dai bordi {setback_m} m; attesa ≥ 0", f"setback {setback_m} m; expected ≥ 0",
-                    "roof.setback")
+        raise error(where, "problems.roof.setback", "roof.setback", setback_m=setback_m)
     rings = _rings(_geometry(polygon, where), where)
     lons = [p[0] for p in rings[0]]
     lats = [p[1] for p in rings[0]]
@@ -262,20 +249,16 @@ def roof_suggestion(polygon: dict, *, m2_per_kwp: float = DEFAULT_M2_PER_KWP, se
             except (ValueError, IndexError):
                 near = ""
         if "Hole lies outside shell" in reason or "Nested holes" in reason or "Interior is disconnected" in reason:
-            raise error(where, f"un foro del tetto è fuori dal contorno o ne taglia l'area vicino a{near or ' un vertice'}: "
-                        "ridisegna il foro dentro il tetto", f"a hole of the roof lies outside its outline or cuts it "
-                        f"apart near{near or ' a vertex'}: redraw the hole inside the roof", "roof.hole")
+            raise error(where, "problems.roof.hole", "roof.hole",
+                        near={"it": near or ' un vertice', "en": near or ' a vertex'})
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise error(where, f"i lati del poligono si incrociano vicino a{near or ' un vertice'}: ridisegna il "
-                        "tetto seguendo il contorno senza incroci", f"the polygon's edges cross near{near or ' a vertex'}"
-                        ": redraw the roof following its outline without crossings", "roof.self_intersection")
-        raise error(where, f"poligono non valido ({reason})", f"invalid polygon ({reason})", "roof.invalid")
+            raise error(where, "problems.roof.self_intersection", "roof.self_intersection",
+                        near={"it": near or ' un vertice', "en": near or ' a vertex'})
+        raise error(where, "problems.roof.invalid", "roof.invalid", reason=reason)
     area = float(shape.area)
     if area < MIN_AREA_M2 or area > MAX_AREA_M2:
-        raise error(where, f"area disegnata {area:.1f} m²: fuori dall'intervallo plausibile per un tetto o un campo "
-                    f"({MIN_AREA_M2:g}-{MAX_AREA_M2:.0f} m²); controlla il disegno",
-                    f"drawn area {area:.1f} m²: outside the plausible range for a roof or field "
-                    f"({MIN_AREA_M2:g}-{MAX_AREA_M2:.0f} m²); check the drawing", "roof.size")
+        raise error(where, "problems.roof.size", "roof.size", area=area, min_area_m2=MIN_AREA_M2,
+                    max_area_m2=MAX_AREA_M2)
     slope = 1.0 / math.cos(math.radians(tilt_deg))
     inner = shape.buffer(-setback_m, join_style="mitre") if setback_m > 0 else shape
     usable = float(inner.area) * slope if not inner.is_empty else 0.0

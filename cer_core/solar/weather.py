@@ -344,8 +344,7 @@ def nearest_embedded(lat: float, lon: float) -> tuple[EmbeddedTmy, float]:
     """The shipped typical year closest to ``(lat, lon)`` and its distance [km]."""
     catalog = embedded_catalog()
     if not catalog:  # pragma: no cover - the assets ship with the code
-        raise error("assets/weather", "nessun anno tipico incorporato trovato", "no embedded typical year found",
-                    "weather.no_embedded")
+        raise error("assets/weather", "problems.weather.no_embedded", "weather.no_embedded")
     dists = [haversine_km(lat, lon, e.lat, e.lon) for e in catalog]
     i = int(np.argmin(dists))
     return catalog[i], dists[i]
@@ -480,14 +479,11 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
     if source == "file":
         path = spec.get("path", "")
         if read_file is None:
-            raise error("site.weather.path", "nessun modo di leggere i file dello scenario",
-                        "no way to read the scenario's files", "weather.no_reader")
+            raise error("site.weather.path", "problems.weather.no_reader", "weather.no_reader")
         try:
             data = read_file(path)
         except (FileNotFoundError, KeyError, ValueError, OSError):
-            raise error("site.weather.path", f"file meteo «{path}» non trovato (percorso relativo al file dello "
-                        "scenario)", f"weather file '{path}' not found (paths are relative to the scenario file)",
-                        "file.missing")
+            raise error("site.weather.path", "problems.file.missing.5", "file.missing", path=path)
         try:
             return weather_from_bytes(data, Path(str(path)).name, year, lat, lon)
         except CerInputError as exc:
@@ -499,8 +495,7 @@ def site_weather(lat: float, lon: float, year: int, spec: dict | None, read_file
         except pvgis.PvgisUnavailable as why:
             return _embedded_weather(lat, lon, year, why.it, why.en)
         return _make(_register("pvgis", tmy), tmy, year, lat, lon, "pvgis", how)
-    raise error("site.weather.source", f"sorgente meteo «{source}» sconosciuta; attese: auto, embedded, pvgis, file",
-                f"unknown weather source '{source}'; expected: auto, embedded, pvgis, file", "weather.source")
+    raise error("site.weather.source", "problems.weather.source", "weather.source", source=source)
 
 
 def clear_caches() -> None:

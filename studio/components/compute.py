@@ -78,9 +78,7 @@ def internal_problem(exc: BaseException, where: str = "") -> Problem:
     """An unexpected exception as a one-line problem (the traceback goes to the server log only)."""
     log.error("internal error in the core:\n%s", "".join(traceback.format_exception(exc)))
     text = f"{type(exc).__name__}: {exc}"
-    return Problem(where, f"errore interno del calcolo ({text}); segnalalo con il file dello scenario",
-                   f"internal calculation error ({text}); please report it with the scenario file",
-                   code="internal.error")
+    return Problem(where, "problems.internal.error", code="internal.error", values={"text": text})
 
 
 def run_workspace(ws: Workspace) -> RunState:
