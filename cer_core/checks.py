@@ -13,14 +13,18 @@ import datetime as dt
 import re
 
 from . import constants as C
+from .errors import render
 from .geo import find_comune
 from .scenario import Scenario
 
 POD_PATTERN = re.compile(r"^IT\d{3}E\d{8,9}[A-Z]?$")
 
 
-def _check(cid: str, status: str, it: str, en: str, subject: str = "") -> dict:
-    return {"id": cid, "status": status, "subject": subject, "it": it, "en": en}
+def _check(cid: str, status: str, key: str, subject: str = "", **values) -> dict:
+    """One line of the checklist: its sentence is the catalogue's ``key`` (``locales/<lang>/problems.json``,
+    like the core's other messages) filled with ``values``, written in both languages into ``summary.json``."""
+    return {"id": cid, "status": status, "subject": subject, "it": render(key, "it", values),
+            "en": render(key, "en", values)}
 
 
 def _it(value: float, spec: str = "g") -> str:
@@ -33,29 +37,27 @@ def plant_checks(sc: Scenario) -> list[dict]:
     out = []
     for p in sc.plants:
         if p.kwp <= 0:
-            out.append(_check("plant_max_power", "warning", f"{p.name}: potenza 0 kW, l'impianto non produce",
-                              f"{p.name}: 0 kW of power, the plant produces nothing", p.id))
+            out.append(_check("plant_max_power", "warning", "problems.checks.plant_checks", p.id, name=p.name))
         elif p.kwp > C.MAX_PLANT_KW:
-            out.append(_check("plant_max_power", "fail", f"{p.name}: {_it(p.kwp)} kW oltre 1 MW, nessuna tariffa",
-                              f"{p.name}: {p.kwp:g} kW is over 1 MW, no tariff", p.id))
+            out.append(_check("plant_max_power", "fail", "problems.checks.plant_checks.2", p.id, name=p.name,
+                              kwp={"it": _it(p.kwp), "en": p.kwp}))
         else:
-            out.append(_check("plant_max_power", "pass", f"{p.name}: {_it(p.kwp)} kW entro 1 MW",
-                              f"{p.name}: {p.kwp:g} kW within 1 MW", p.id))
+            out.append(_check("plant_max_power", "pass", "problems.checks.plant_checks.3", p.id, name=p.name,
+                              kwp={"it": _it(p.kwp), "en": p.kwp}))
         if p.commissioning < C.NEW_PLANT_FROM:
-            out.append(_check("plant_commissioning", "warning",
-                              f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, prima del 16/12/2021: nessuna "
-                              "tariffa, solo valorizzazione ARERA", f"{p.name}: commissioned {p.commissioning:%d/%m/%Y},"
-                              " before 16/12/2021: no tariff, ARERA valorisation only", p.id))
+            out.append(_check("plant_commissioning", "warning", "problems.checks.plant_checks.4", p.id, name=p.name,
+                              commissioning=p.commissioning))
         else:
-            out.append(_check("plant_commissioning", "pass", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}",
-                              f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}", p.id))
+            out.append(_check("plant_commissioning", "pass", "problems.checks.plant_checks.5", p.id, name=p.name,
+                              commissioning=p.commissioning))
         if p.grant_pct > C.GRANT_MAX_PCT:
-            out.append(_check("plant_grant", "fail", f"{p.name}: contributo {_it(p.grant_pct)}% oltre il 40%: "
-                              "nessuna tariffa", f"{p.name}: grant {p.grant_pct:g}% over 40%: no tariff", p.id))
+            out.append(_check("plant_grant", "fail", "problems.checks.plant_checks.6", p.id, name=p.name,
+                              grant_pct={"it": _it(p.grant_pct), "en": p.grant_pct}))
         elif p.grant_pct > 0:
-            out.append(_check("plant_grant", "warning", f"{p.name}: contributo {_it(p.grant_pct)}%: tariffa ridotta "
-                              f"del {_it(50 * p.grant_pct / 40, '.1f')}% e soglia 45%", f"{p.name}: grant {p.grant_pct:g}%: "
-                              f"tariff reduced by {50 * p.grant_pct / 40:.1f}% and 45% threshold", p.id))
+            grant_it, grant_en = _it(p.grant_pct), f"{p.grant_pct:g}"
+            cut_it, cut_en = _it(50 * p.grant_pct / 40, ".1f"), f"{50 * p.grant_pct / 40:.1f}"
+            out.append(_check("plant_grant", "warning", "problems.checks.plant_checks.7", p.id, name=p.name,
+                              grant={"it": grant_it, "en": grant_en}, cut={"it": cut_it, "en": cut_en}))
         out.extend(_in_service_check(sc, p))
     return out
 
@@ -72,9 +74,9 @@ def _in_service_check(sc: Scenario, p) -> list[dict]:
     else:
         how_it, how_en = ("l'anno di riferimento lo conta in funzione tutto l'anno",
                           "the reference year counts it as running all year")
-    return [_check("plant_in_service", "warning", f"{p.name}: in esercizio dal {p.commissioning:%d/%m/%Y}, {when_it} "
-                   f"{sc.year}: {how_it}", f"{p.name}: commissioned {p.commissioning:%d/%m/%Y}, {when_en} {sc.year}: "
-                   f"{how_en}", p.id)]
+    return [_check("plant_in_service", "warning", "problems.checks.in_service_check", p.id, name=p.name,
+                   commissioning=p.commissioning, when={"it": when_it, "en": when_en}, year=sc.year,
+                   how={"it": how_it, "en": how_en})]
 
 
 def pnrr_checks(sc: Scenario) -> list[dict]:
@@ -87,18 +89,15 @@ def pnrr_checks(sc: Scenario) -> list[dict]:
     population = comune.population if comune else 0
     if population >= C.PNRR_MAX_INHABITANTS:
         names = ", ".join(p.name for p in grants)
-        out.append(_check("pnrr_population", "warning",
-                          f"{sc.site.comune} ha {_it(population, ',.0f')} abitanti: il contributo PNRR è solo per comuni "
-                          f"sotto i {_it(C.PNRR_MAX_INHABITANTS, ',.0f')} (DM 127/2025); impianti con contributo: {names}",
-                          f"{sc.site.comune} has {population:,.0f} inhabitants: the PNRR grant is only for comuni under "
-                          f"{C.PNRR_MAX_INHABITANTS:,.0f} (DM 127/2025); plants with a grant: {names}"))
+        inhabitants_it, inhabitants_en = _it(population, ",.0f"), f"{population:,.0f}"
+        limit_it, limit_en = _it(C.PNRR_MAX_INHABITANTS, ",.0f"), f"{C.PNRR_MAX_INHABITANTS:,.0f}"
+        out.append(_check("pnrr_population", "warning", "problems.checks.pnrr_checks", comune=sc.site.comune,
+                          inhabitants={"it": inhabitants_it, "en": inhabitants_en},
+                          limit={"it": limit_it, "en": limit_en}, names=names))
     for p in grants:
         if p.commissioning > C.PNRR_IN_SERVICE_BY:
-            out.append(_check("pnrr_in_service", "warning",
-                              f"{p.name}: contributo PNRR ma in esercizio dal {p.commissioning:%d/%m/%Y}, dopo il "
-                              f"{C.PNRR_IN_SERVICE_BY:%d/%m/%Y}: il contributo non spetta",
-                              f"{p.name}: PNRR grant but commissioned {p.commissioning:%d/%m/%Y}, after "
-                              f"{C.PNRR_IN_SERVICE_BY:%d/%m/%Y}: no grant is due", p.id))
+            out.append(_check("pnrr_in_service", "warning", "problems.checks.pnrr_checks.2", p.id, name=p.name,
+                              commissioning=p.commissioning, pnrr_in_service_by=C.PNRR_IN_SERVICE_BY))
     return out
 
 
@@ -107,19 +106,17 @@ def money_checks(summary: dict) -> list[dict]:
     out = []
     for c in summary.get("cabine", []):
         if c.get("injected_kwh", 0.0) > 0.0 and c.get("shared_kwh", 0.0) <= 0.0:
-            out.append(_check("cabina_no_sharing", "warning",
-                              f"cabina {c.get('name', c['id'])}: immette {_it(c['injected_kwh'], ',.0f')} kWh ma non "
-                              "condivide nulla (nessun prelievo di membri nelle stesse ore): niente incentivi",
-                              f"cabina {c.get('name', c['id'])}: injects {c['injected_kwh']:,.0f} kWh but shares "
-                              "nothing (no member withdraws in the same hours): no incentives", c["id"]))
+            out.append(_check("cabina_no_sharing", "warning", "problems.checks.money_checks", c["id"],
+                              name=c.get('name', c['id']),
+                              injected_kwh={"it": _it(c['injected_kwh'], ',.0f'), "en": c['injected_kwh']}))
     for p in summary.get("plants", []):
         fee, sale = p.get("rid_fee_eur", 0.0), p.get("energy_sale_eur", 0.0)
         if fee > 0.0 and fee > sale:
-            out.append(_check("plant_rid_fee", "warning",
-                              f"{p.get('name', p['id'])}: il corrispettivo RID ({_it(fee, ',.2f')} €) supera la vendita "
-                              f"dell'energia ({_it(sale, ',.2f')} €)",
-                              f"{p.get('name', p['id'])}: the RID fee ({fee:,.2f} €) exceeds the energy sale "
-                              f"({sale:,.2f} €)", p["id"]))
+            fee_it, fee_en = _it(fee, ",.2f"), f"{fee:,.2f}"
+            sale_it, sale_en = _it(sale, ",.2f"), f"{sale:,.2f}"
+            out.append(_check("plant_rid_fee", "warning", "problems.checks.money_checks.2", p["id"],
+                              name=p.get('name', p['id']), fee={"it": fee_it, "en": fee_en},
+                              sale={"it": sale_it, "en": sale_en}))
     return out
 
 
@@ -130,9 +127,10 @@ def old_plants_share_check(sc: Scenario) -> dict:
     share = old / total if total > 0 else 0.0
     limit = C.OLD_PLANTS_MAX_POWER_SHARE
     status = "pass" if share <= limit else "fail"
-    return _check("old_plants_share", status,
-                  f"impianti ante 16/12/2021: {_it(old)} kW su {_it(total)} kW ({share:.0%}; massimo {limit:.0%})",
-                  f"pre-16/12/2021 plants: {old:g} kW of {total:g} kW ({share:.0%}; at most {limit:.0%})")
+    old_it, old_en = _it(old), f"{old:g}"
+    total_it, total_en = _it(total), f"{total:g}"
+    return _check("old_plants_share", status, "problems.checks.old_plants_share_check",
+                  old={"it": old_it, "en": old_en}, total={"it": total_it, "en": total_en}, share=share, limit=limit)
 
 
 def member_checks(sc: Scenario) -> list[dict]:
@@ -140,16 +138,12 @@ def member_checks(sc: Scenario) -> list[dict]:
     out = []
     for m in sc.members:
         if m.category == "large_enterprise" and not m.third_party_producer:
-            out.append(_check("member_category", "fail", f"{m.name}: una grande impresa non può essere membro, solo "
-                              "produttore terzo", f"{m.name}: a large enterprise cannot be a member, only a third-party "
-                              "producer", m.id))
+            out.append(_check("member_category", "fail", "problems.checks.member_checks", m.id, name=m.name))
         if m.pod and not POD_PATTERN.match(m.pod.replace(" ", "").upper()):
-            out.append(_check("member_pod", "warning", f"{m.name}: POD «{m.pod}» non nel formato IT000E00000000",
-                              f"{m.name}: POD '{m.pod}' not in the IT000E00000000 format", m.id))
+            out.append(_check("member_pod", "warning", "problems.checks.member_checks.2", m.id, name=m.name, pod=m.pod))
     out.extend(cabina_area_checks(sc))
     if not any(c["id"] == "member_category" for c in out):
-        out.append(_check("member_category", "pass", "categorie dei membri ammesse (D.Lgs. 199/2021)",
-                          "member categories allowed (D.Lgs. 199/2021)"))
+        out.append(_check("member_category", "pass", "problems.checks.member_checks.3"))
     return out
 
 
@@ -157,12 +151,9 @@ def cabina_area_checks(sc: Scenario) -> list[dict]:
     """Members with coordinates must lie inside the area drawn for their cabina (when one is drawn)."""
     areas = {c["id"]: c["area"] for c in sc.cabine if c.get("area")}
     if not areas and sc.cabine and all(c.get("confirmed") for c in sc.cabine):
-        return [_check("members_in_cabina", "pass", "cabine primarie dei membri verificate dall'utente (mappa GSE o "
-                       "distributore)", "members' primary substations checked by the user (GSE map or distributor)")]
+        return [_check("members_in_cabina", "pass", "problems.checks.cabina_area_checks")]
     if not areas:
-        return [_check("members_in_cabina", "warning", "aree delle cabine primarie non disegnate: l'appartenenza "
-                       "dei membri alla cabina è dichiarata, non verificata", "primary substation areas not drawn: "
-                       "members' cabina is declared, not verified")]
+        return [_check("members_in_cabina", "warning", "problems.checks.cabina_area_checks.2")]
     from shapely.geometry import Point, shape
 
     shapes = {cid: shape(area) for cid, area in areas.items()}
@@ -174,11 +165,10 @@ def cabina_area_checks(sc: Scenario) -> list[dict]:
             inside = [cid for cid, s in shapes.items() if s.covers(Point(m.lon, m.lat))]
             hint_it = f" (è nell'area di {inside[0]})" if inside else " (fuori da ogni area)"
             hint_en = f" (it lies in {inside[0]}'s area)" if inside else " (outside every area)"
-            out.append(_check("members_in_cabina", "fail", f"{m.name}: fuori dall'area della cabina {m.cabina}{hint_it}",
-                              f"{m.name}: outside the area of cabina {m.cabina}{hint_en}", m.id))
+            out.append(_check("members_in_cabina", "fail", "problems.checks.cabina_area_checks.3", m.id, name=m.name,
+                              cabina=m.cabina, hint={"it": hint_it, "en": hint_en}))
     if not out:
-        out.append(_check("members_in_cabina", "pass", "tutti i membri localizzati sono nell'area della loro cabina",
-                          "every located member lies inside its cabina's area"))
+        out.append(_check("members_in_cabina", "pass", "problems.checks.cabina_area_checks.4"))
     return out
 
 
@@ -186,11 +176,9 @@ def configuration_checks(sc: Scenario) -> list[dict]:
     """At least one plant and two members; members per cabina."""
     out = []
     if not sc.plants:
-        out.append(_check("has_plants", "fail", "nessun impianto: senza produzione non c'è energia condivisa",
-                          "no plants: without production there is no shared energy"))
+        out.append(_check("has_plants", "fail", "problems.checks.configuration_checks"))
     if len(sc.members) < 2:
-        out.append(_check("has_members", "fail", "una CER richiede almeno due membri",
-                          "a CER needs at least two members"))
+        out.append(_check("has_members", "fail", "problems.checks.configuration_checks.2"))
     return out
 
 
@@ -213,12 +201,8 @@ def wastewater_checks(records: list[dict], names: dict[str, str] | None = None, 
             status = "fail"
         marks = ", ".join(f"{y} {v:.0%} {'✓' if ratio >= v else '✗'}" for y, v in C.WWTP_MILESTONES)
         ext = C.WWTP_MAX_EXTERNAL_SHARE
-        out.append(_check("wastewater_neutrality", status,
-                          f"{name}: il depuratore produce il {ratio:.0%} dell'energia che usa (traguardi UE: {marks}; "
-                          f"prossimo {due_year}: {due:.0%}; fino al {ext:.0%} acquistabile all'esterno)",
-                          f"{name}: the treatment plant produces {ratio:.0%} of the energy it uses (EU milestones: "
-                          f"{marks}; next {due_year}: {due:.0%}; up to {ext:.0%} may be bought from outside)",
-                          r["member"]))
+        out.append(_check("wastewater_neutrality", status, "problems.checks.wastewater_checks", r["member"], name=name,
+                          ratio=ratio, marks=marks, due_year=due_year, due=due, ext=ext))
         # progress towards a target, not an eligibility condition: the studio shows it as a bar
         out[-1].update(kind="progress", value=float(ratio), target=float(C.WWTP_NEUTRALITY_TARGET_2045))
     return out
@@ -233,12 +217,11 @@ def restricted_checks(restricted: list[dict]) -> list[dict]:
         label_it = "senza contributo" if r["set"] == "no_grant" else "con contributo"
         label_en = "without grant" if r["set"] == "no_grant" else "with grant"
         status = "warning" if r["restricted_eur"] > 0 else "pass"
-        out.append(_check("restricted_tip", status,
-                          f"impianti {label_it}: condivisa/immessa {_it(r['ratio'], '.1%')} (soglia "
-                          f"{r['threshold']:.0%}); {_it(r['restricted_eur'], ',.0f')} € della tariffa solo a membri non "
-                          "imprese o fini sociali",
-                          f"plants {label_en}: incentivised/injected {r['ratio']:.1%} (threshold {r['threshold']:.0%}); "
-                          f"{r['restricted_eur']:,.0f} € of the tariff only to non-enterprise members or social uses"))
+        ratio_it, ratio_en = _it(r["ratio"], ".1%"), f"{r['ratio']:.1%}"
+        restricted_it, restricted_en = _it(r["restricted_eur"], ",.0f"), f"{r['restricted_eur']:,.0f}"
+        out.append(_check("restricted_tip", status, "problems.checks.restricted_checks",
+                          label={"it": label_it, "en": label_en}, ratio={"it": ratio_it, "en": ratio_en},
+                          threshold=r['threshold'], restricted={"it": restricted_it, "en": restricted_en}))
     return out
 
 

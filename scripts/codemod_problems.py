@@ -32,7 +32,7 @@ What the conversion keeps
 Each expression is evaluated once instead of once per language (today all are reads and formatting calls).
 
 Which calls: those named in :data:`SPECS` (``error``, ``Problem``, ``ProblemList.add``, ``io.model.warning``,
-``refuse_first_bad``), in ``cer_core/``, ``studio/``, ``pages/`` and ``app.py``. A new helper that takes
+``refuse_first_bad``, the checklist's ``_check``), in ``cer_core/``, ``studio/``, ``pages/`` and ``app.py``. A new helper that takes
 (Italian, English) sentences gets a line there once its signature takes a key. In ``tests/``, a
 ``Problem(where, "…", "…")`` made up for a test becomes ``Problem.verbatim(where, "…", "…")``.
 """
@@ -86,6 +86,8 @@ SPECS = {
     # LoadWarnings.add(it, en, code) of branch i10-loads (cer_core/loads/series.py), once changed by hand to
     # add(key, code, *, record=None, **values)
     "warns.add": Spec(it=0, en=1, code=2, reserved=frozenset({"key", "code", "record", "self"})),
+    # the eligibility checklist's lines (cer_core/checks.py): _check(cid, status, key, subject="", **values)
+    "_check": Spec(it=2, en=3, code=None, reserved=frozenset({"cid", "status", "key", "subject", "values"})),
 }
 CODE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 
