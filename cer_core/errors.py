@@ -52,6 +52,12 @@ def render(key: str, lang: str, values: Mapping) -> str:
     return template.format(**filled)
 
 
+def render_pair(key: str, **values) -> tuple[str, str]:
+    """``(Italian, English)`` sentences of ``key`` (:func:`render` in both languages), for data records that
+    keep both texts as fields (``note_it``/``note_en``): ``render_pair("notes.forecast.far_point", far_km=42)``."""
+    return render(key, "it", values), render(key, "en", values)
+
+
 def _per_lang(value) -> bool:
     return isinstance(value, dict) and set(value) == set(LANGS)
 

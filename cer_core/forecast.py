@@ -41,6 +41,8 @@ import pandas as pd
 from cachetools import LRUCache, cached
 
 from .bands import HOLIDAY, SATURDAY, WEEKDAY, day_type_of_hour, local_hour_of_day, national_holidays
+from .errors import render_pair
+from .i18n import text
 from .timeaxis import LOCAL_TZ, local_month
 
 #: Hours forecast.
@@ -451,7 +453,7 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
         except Exception as exc:  # noqa: BLE001 - never an exception: the fallback says why
             why_it = why_en = f"{type(exc).__name__}: {str(exc)[:120]}"
     elif offline and forecast is None:
-        why_it, why_en = "senza rete (scelto)", "offline (chosen)"
+        why_it, why_en = render_pair("notes.forecast.offline")
     frame = None
     elevation = float("nan")
     if forecast is not None:
@@ -459,8 +461,8 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
         elevation = forecast.elevation_m
         if frame is None:
             first, last = (forecast.data.index[0], forecast.data.index[-1]) if len(forecast.data) else (None, None)
-            why_it = f"la previsione ({forecast.name}) copre {first} – {last}, non le 72 ore da {hours[0]}"
-            why_en = f"the forecast ({forecast.name}) covers {first} – {last}, not the 72 hours from {hours[0]}"
+            why_it, why_en = render_pair("notes.forecast.not_covering", name=forecast.name, first=first, last=last,
+                                         start=hours[0])
     plants = list(sc.plants)
     source = "open-meteo"
     prod = None
@@ -478,14 +480,13 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
         cloud = np.nan_to_num(frame["cloud_cover"].to_numpy(dtype=float), nan=50.0) / 100.0
         u = (BAND_BASE + BAND_PER_DAY * day + BAND_CLOUD * cloud)[:, None]
         low, high = prod * np.maximum(0.0, 1.0 - u), prod * (1.0 + u)
-        note_it = (f"Previsione Open-Meteo ({forecast.source}, punto {forecast.lat:.2f} N {forecast.lon:.2f} E); "
-                   f"banda ±{BAND_BASE:.0%} + {BAND_PER_DAY:.0%} al giorno + {BAND_CLOUD:.0%} × copertura nuvolosa")
-        note_en = (f"Open-Meteo forecast ({forecast.source}, point {forecast.lat:.2f} N {forecast.lon:.2f} E); "
-                   f"band ±{BAND_BASE:.0%} + {BAND_PER_DAY:.0%} per day + {BAND_CLOUD:.0%} × cloud cover")
+        note_it, note_en = render_pair("notes.forecast.openmeteo", model=forecast.source, lat=forecast.lat,
+                                       lon=forecast.lon, band_base=BAND_BASE, band_per_day=BAND_PER_DAY,
+                                       band_cloud=BAND_CLOUD)
         far = _distance_km(lat, lon, forecast.lat, forecast.lon)
         if far > FAR_KM:
-            note_it += f"; ATTENZIONE: la previsione è per un punto a {far:.0f} km dal sito"
-            note_en += f"; WARNING: the forecast is for a point {far:.0f} km from the site"
+            far_it, far_en = render_pair("notes.forecast.far_point", far_km=far)
+            note_it, note_en = f"{note_it}; {far_it}", f"{note_en}; {far_en}"
         weather_frame = frame
     else:
         source = "fallback"
@@ -500,12 +501,9 @@ def community_forecast(scenario, results, *, forecast=None, offline: bool = Fals
         from .i18n import month_name
 
         m_it, m_en = month_name(month, "it"), month_name(month, "en")
-        note_it = (f"STIMA DI RISERVA, non una previsione meteo (Open-Meteo: {why_it}); "
-                   f"cielo sereno (pvlib) × limpidezza media di {m_it} ({clear.mean[month - 1]:.0%}) dell'anno tipico "
-                   f"«{typical.label}»; banda: giorni del 10° e 90° percentile")
-        note_en = (f"FALLBACK ESTIMATE, not a weather forecast (Open-Meteo: {why_en}); "
-                   f"clear sky (pvlib) × mean clearness of {m_en} ({clear.mean[month - 1]:.0%}) in the typical year "
-                   f"'{typical.label}'; band: 10th and 90th percentile days")
+        note_it, note_en = render_pair("notes.forecast.fallback", why={"it": why_it, "en": why_en},
+                                       month={"it": m_it, "en": m_en}, clearness=clear.mean[month - 1],
+                                       label=typical.label)
     return _assemble(sc, results, hours, source, note_it, note_en, prod, low, high, weather_frame)
 
 
@@ -601,6 +599,11 @@ def best_windows(hours_utc: pd.DatetimeIndex, load_kwh: np.ndarray, member_cabin
 # Words
 # --------------------------------------------------------------------------------------------------
 
+def _lang(lang: str) -> str:
+    """The catalogue language of the forecast's words: English for ``"en"``, Italian otherwise."""
+    return "en" if lang == "en" else "it"
+
+
 def fmt_num(value: float, decimals: int = 0, lang: str = "it") -> str:
     """``1234.5`` → ``1.234,5`` (Italian) or ``1,234.5`` (English)."""
     text = f"{value:,.{decimals}f}"
@@ -629,11 +632,7 @@ def window_text(w: Window, today: dt.date, lang: str = "it") -> str:
     """``domani 11–15: +40 kWh di energia condivisa se sposti i carichi (circa 4 € in più per la CER)``."""
     kwh = fmt_num(w.gain_kwh, 0 if w.gain_kwh >= 10 else 1, lang)
     eur = fmt_num(w.gain_eur, 2 if w.gain_eur < 10 else 0, lang)
-    if lang == "en":
-        return (f"{window_label(w, today, lang)}: +{kwh} kWh of shared energy if you move your loads "
-                f"(about €{eur} more for the CER)")
-    return (f"{window_label(w, today, lang)}: +{kwh} kWh di energia condivisa se sposti i carichi "
-            f"(circa {eur} € in più per la CER)")
+    return text("notes.forecast.window", _lang(lang), when=window_label(w, today, lang), kwh=kwh, eur=eur)
 
 
 def member_text(fc: CommunityForecast, member_id: str, lang: str = "it", today: dt.date | None = None) -> str:
@@ -643,18 +642,12 @@ def member_text(fc: CommunityForecast, member_id: str, lang: str = "it", today: 
     name, cab = fc.member_names[i], fc.member_cabina[i]
     windows = fc.member_windows(member_id)
     share = fmt_num(FLEXIBLE_SHARE * 100, 0, lang)
-    if lang == "en":
-        head = [f"{fc.scenario_name} — 3-day forecast for {name} (substation {cab})", ""]
-        body = ([f"- {window_text(w, today, lang)}" for w in windows] or
-                ["- no surplus expected in your substation: no change needed"])
-        tail = ["", (f"Washing machines, dishwashers, EV charging, pumps: about {share} % of your daily consumption "
-                     "moved into these hours."), f"Source: {fc.note_en}"]
-    else:
-        head = [f"{fc.scenario_name} — previsione di 3 giorni per {name} (cabina {cab})", ""]
-        body = ([f"- {window_text(w, today, lang)}" for w in windows] or
-                ["- nessuna eccedenza prevista nella tua cabina: nessuno spostamento utile"])
-        tail = ["", (f"Lavatrici, lavastoviglie, ricarica dell'auto elettrica, pompe: circa il {share} % dei tuoi "
-                     "consumi giornalieri spostato in queste ore."), f"Fonte: {fc.note_it}"]
+    words = _lang(lang)
+    head = [text("notes.forecast.member_head", words, scenario=fc.scenario_name, name=name, cabina=cab), ""]
+    body = ([f"- {window_text(w, today, lang)}" for w in windows] or
+            [f"- {text('notes.forecast.no_surplus', words)}"])
+    tail = ["", text("notes.forecast.advice", words, share=share),
+            text("notes.forecast.source", words, note=fc.note(words))]
     return "\n".join(head + body + tail)
 
 
