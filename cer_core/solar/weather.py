@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from cachetools import LRUCache, cached
 
-from ..errors import CerInputError, error, located
+from ..errors import CerInputError, error, located, render_pair
 from ..io import pvgis
 from ..io.pvgis import TmyFile, read_tmy
 from ..paths import ASSETS
@@ -371,13 +371,14 @@ def _embedded_weather(lat: float, lon: float, year: int, note_it: str = "", note
     entry, dist = nearest_embedded(lat, lon)
     tmy = _embedded_tmy(entry.filename)
     key = _register("embedded", tmy)
-    it = f"anno tipico incorporato più vicino: {entry.place_it}, a {dist:.0f} km dal sito"
-    en = f"nearest embedded typical year: {entry.place_en}, {dist:.0f} km from the site"
+    it, en = render_pair("notes.weather.embedded_nearest", place={"it": entry.place_it, "en": entry.place_en},
+                         distance_km=dist)
     return _make(key, tmy, year, lat, lon, "embedded", "fallback" if note_en else "embedded", _join(note_it, it),
                  _join(note_en, en))
 
 
 def _join(first: str, second: str) -> str:
+    """Two notes of one language as one (``"; "`` between them when both are there)."""
     return f"{first}; {second}" if first and second else (first or second)
 
 
@@ -436,8 +437,7 @@ def weather_from_bytes(data: bytes, name: str, year: int, site_lat: float | None
     dist = haversine_km(lat, lon, tmy.lat, tmy.lon)
     it = en = ""
     if dist > 50:
-        it = f"il file meteo «{name}» è per un punto a {dist:.0f} km dal sito"
-        en = f"the weather file '{name}' is for a point {dist:.0f} km from the site"
+        it, en = render_pair("notes.weather.file_far", name=name, distance_km=dist)
     return _make(key, tmy, year, lat, lon, "file", "file", it, en)
 
 
