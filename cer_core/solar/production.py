@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import CerInputError, ProblemList, error, located
+from ..errors import CerInputError, ProblemList, error, located, render_pair
 from ..scenario import Plant, Scenario
 from ..timeaxis import n_hours
 from ..workspace import Workspace
@@ -181,8 +181,7 @@ def _pick_year(index: pd.DatetimeIndex, year: int, name: str) -> tuple[int, str,
         raise error(name, "problems.pvgis.partial", "pvgis.partial", first=first, last=last, n_index=len(index))
     chosen = max(complete)
     years = f"{min(complete)}–{max(complete)}" if len(complete) > 1 else str(chosen)
-    return chosen, (f"il file ({years}) non contiene il {year}: usato il {chosen}, riportato sul {year}"), \
-        (f"the file ({years}) has no {year}: used {chosen}, re-stamped onto {year}")
+    return chosen, *render_pair("notes.production.other_year", years=years, year=year, chosen=chosen)
 
 
 def _from_pvgis_hourly(data: bytes, path: str, year: int, plant: Plant) -> tuple[np.ndarray, dict]:
