@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import error
+from ..errors import error, render_pair
 from ..timeaxis import n_hours
 from .hourly import extend_with_typical_week, hourly_sums, place_in_year
 from .model import warning_dict
@@ -61,9 +61,8 @@ def _shape_cached(digest: bytes, name: str, year: int, factors: tuple | None, in
     shape.flags.writeable = False
     warnings = [warning_dict(w) for w in result.warnings]
     if method == "typical_week":
-        warnings.append({"it": f"{name}: {days:.0f} giorni misurati usati come settimana tipica, con la stagionalità "
-                         "del profilo della categoria", "en": f"{name}: {days:.0f} measured days used as a typical "
-                         "week, with the category profile's seasonality", "code": "load.shape_typical_week"})
+        it, en = render_pair("problems.load.shape_typical_week", days=days)
+        warnings.append({"it": f"{name}: {it}", "en": f"{name}: {en}", "code": "load.shape_typical_week"})
     meta = {"path": name, "format": series.report.get("format"), "days": round(days, 1), "method": method,
             "warnings": warnings}
     return shape, meta
