@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import error
+from ..errors import error, render_pair
 from .http import FailureMemory, cache_root, offline, write_atomic
 
 BASE_URL = "https://api.open-meteo.com/v1/forecast"
@@ -65,6 +65,11 @@ class ForecastUnavailable(Exception):
     def __init__(self, it: str, en: str):
         super().__init__(en)
         self.it, self.en = it, en
+
+    @classmethod
+    def of(cls, key: str, **values) -> ForecastUnavailable:
+        """The reason ``key`` of the catalogue (``notes.openmeteo.*``) filled with ``values``, in both languages."""
+        return cls(*render_pair(key, **values))
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,13 +302,13 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
             pass
     if offline():
         # the reason reaches the Previsioni page: no environment variable names in front of a mayor
-        raise ForecastUnavailable("studio avviato senza rete", "studio started offline")
+        raise ForecastUnavailable.of("notes.openmeteo.offline")
     recent = _FAILURE.recent(RETRY_AFTER_S)
     if recent is not None:
         raise ForecastUnavailable(*recent)
     import requests
 
-    last_it, last_en = "Open-Meteo non raggiungibile", "Open-Meteo unreachable"
+    last_it, last_en = render_pair("notes.openmeteo.unreachable")
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(pause_s * attempt)
@@ -311,13 +316,12 @@ def fetch_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cac
             status, body = _http_get(BASE_URL, request_params(lat, lon, days), {"User-Agent": USER_AGENT},
                                      HTTP_TIMEOUT_S)
         except (requests.RequestException, OSError) as exc:
-            last_it = f"Open-Meteo non raggiungibile ({type(exc).__name__})"
-            last_en = f"Open-Meteo unreachable ({type(exc).__name__})"
+            last_it, last_en = render_pair("notes.openmeteo.unreachable_error", error=type(exc).__name__)
             continue
         if status == 200:
             _store(path, body)
             return body, "download"
-        last_it, last_en = f"Open-Meteo ha risposto {status}", f"Open-Meteo answered {status}"
+        last_it, last_en = render_pair("notes.openmeteo.status", status=status)
         if not (status == 429 or status >= 500):
             raise ForecastUnavailable(last_it, last_en)  # a refusal of the request: asking again gives the same
     _FAILURE.record(last_it, last_en)  # the network or the service is down: do not ask again for a while
@@ -355,5 +359,5 @@ def get_forecast(lat: float, lon: float, *, days: int = FORECAST_DAYS, use_cache
             except OSError:
                 pass
             return get_forecast(lat, lon, days=days, use_cache=False, retries=retries)
-        raise ForecastUnavailable(f"risposta di Open-Meteo illeggibile ({exc.message('it')[:160]})",
-                                  f"unreadable Open-Meteo answer ({exc.message('en')[:160]})")
+        raise ForecastUnavailable.of("notes.openmeteo.unreadable",
+                                     detail={"it": exc.message("it")[:160], "en": exc.message("en")[:160]})

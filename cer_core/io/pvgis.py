@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from cachetools import LRUCache
 
-from ..errors import CerInputError, error
+from ..errors import CerInputError, error, render_pair
 from .http import FailureMemory, cache_root, offline, write_atomic
 
 #: Columns a typical year must provide (pvlib names) [W/m², °C, m/s].
@@ -610,6 +610,11 @@ class PvgisUnavailable(Exception):
         super().__init__(en)
         self.it, self.en = it, en
 
+    @classmethod
+    def of(cls, key: str, **values) -> PvgisUnavailable:
+        """The reason ``key`` of the catalogue (``notes.pvgis.*``) filled with ``values``, in both languages."""
+        return cls(*render_pair(key, **values))
+
 
 def site_key(lat: float, lon: float) -> str:
     """The point a download is for, to 0.001° (about 100 m): the memory and disk cache key."""
@@ -653,7 +658,7 @@ def _download(site: str, lat: float, lon: float) -> None:
     except (CerInputError, ValueError, KeyError, TypeError) as exc:
         _site_refused(site, exc)  # PVGIS answered, but not with a usable typical year for this point
     except Exception as exc:  # noqa: BLE001 - a background thread must never die silently mid-way
-        _network_failed(exc, "errore nello scaricare da PVGIS", "error downloading from PVGIS")
+        _network_failed(exc, "notes.pvgis.download_error")
     finally:
         with _LOCK:
             _INFLIGHT.pop(site, None)
@@ -663,13 +668,13 @@ def _site_refused(site: str, exc: Exception) -> None:
     """Remember that PVGIS refused this point (for the life of the process)."""
     text = str(exc)[:160]
     with _LOCK:
-        _REFUSED[site] = (f"PVGIS ha rifiutato la richiesta per questo punto ({text})",
-                          f"PVGIS refused the request for this point ({text})")
+        _REFUSED[site] = render_pair("notes.pvgis.refused", detail=text)
 
 
-def _network_failed(exc: Exception, it: str = "PVGIS non raggiungibile", en: str = "PVGIS unreachable") -> None:
-    """Remember a network failure: no call asks PVGIS again for :data:`RETRY_AFTER_S`."""
-    _FAILURE.record(f"{it} ({type(exc).__name__})", f"{en} ({type(exc).__name__})")
+def _network_failed(exc: Exception, key: str = "notes.pvgis.unreachable") -> None:
+    """Remember a network failure (the reason ``key``, naming the exception's type): no call asks PVGIS again for
+    :data:`RETRY_AFTER_S`."""
+    _FAILURE.record(*render_pair(key, error=type(exc).__name__))
 
 
 def get_tmy(lat: float, lon: float, deadline_s: float) -> tuple[TmyFile, str]:
@@ -713,7 +718,9 @@ def get_tmy(lat: float, lon: float, deadline_s: float) -> tuple[TmyFile, str]:
         except (CerInputError, OSError):
             pass  # a broken cache file is ignored and replaced by the next download
     if offline():
-        raise PvgisUnavailable("modalità senza rete (CER_STUDIO_OFFLINE)", "offline mode (CER_STUDIO_OFFLINE)")
+        # the switch's name is a value, not catalogue text (tests/test_locales.py keeps names of environment
+        # variables out of the catalogue); the Open-Meteo reason does not name it at all
+        raise PvgisUnavailable.of("notes.pvgis.offline", switch="CER_STUDIO_OFFLINE")
     with _LOCK:
         if site in _REFUSED:
             raise PvgisUnavailable(*_REFUSED[site])
@@ -721,7 +728,7 @@ def get_tmy(lat: float, lon: float, deadline_s: float) -> tuple[TmyFile, str]:
         if recent is not None:
             raise PvgisUnavailable(*recent)
         if site in _INFLIGHT:  # started by an earlier call that already waited: do not wait again
-            raise PvgisUnavailable("scaricamento da PVGIS in corso", "PVGIS download in progress")
+            raise PvgisUnavailable.of("notes.pvgis.in_progress")
         thread = threading.Thread(target=_download, args=(site, lat, lon), name=f"pvgis-{site}", daemon=True)
         _INFLIGHT[site] = thread
         thread.start()
@@ -731,12 +738,12 @@ def get_tmy(lat: float, lon: float, deadline_s: float) -> tuple[TmyFile, str]:
         if tmy is not None:
             return tmy, "download"
         if thread.is_alive():
-            raise PvgisUnavailable(f"PVGIS non ha risposto entro {deadline_s:g} s (lo scaricamento prosegue)",
-                                   f"PVGIS did not answer within {deadline_s:g} s (the download goes on)")
+            raise PvgisUnavailable.of("notes.pvgis.slow", deadline_s=deadline_s)
         if site in _REFUSED:
             raise PvgisUnavailable(*_REFUSED[site])
     it, en = _FAILURE.last()
-    raise PvgisUnavailable(it or "PVGIS non disponibile", en or "PVGIS unavailable")
+    none_it, none_en = render_pair("notes.pvgis.unavailable")
+    raise PvgisUnavailable(it or none_it, en or none_en)
 
 
 def forget() -> None:
