@@ -91,6 +91,7 @@ def cmd_forecast(args) -> int:
     """The community's next 72 hours (``cer_core.forecast``): the source line, the hourly table, each member's windows."""
     from .api import run
     from .forecast import community_forecast, table_text, window_text
+    from .i18n import text
 
     lang = _lang(args)
     forecast = None
@@ -105,7 +106,7 @@ def cmd_forecast(args) -> int:
     outcome = run(ws, shapley=False)
     fc = community_forecast(outcome.scenario, outcome.results, forecast=forecast, offline=args.offline,
                             read_file=ws.read_file)
-    print(("# fonte: " if lang == "it" else "# source: ") + fc.note(lang))
+    print("# " + text("notes.forecast.source_line", "it" if lang == "it" else "en", note=fc.note(lang)))
     print(table_text(fc, lang))
     today = fc.hours_utc[0].tz_convert("Europe/Rome").date()
     for member_id, name in zip(fc.member_ids, fc.member_names):

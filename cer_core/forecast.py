@@ -613,12 +613,12 @@ def fmt_num(value: float, decimals: int = 0, lang: str = "it") -> str:
 def day_label(date: dt.date, today: dt.date, lang: str = "it") -> str:
     """``oggi``/``domani``/``dopodomani`` or ``sabato 24/10`` (English: today/tomorrow/…)."""
     delta = (date - today).days
-    words = ("oggi", "domani", "dopodomani") if lang == "it" else ("today", "tomorrow", "the day after tomorrow")
+    words = "it" if lang == "it" else "en"  # English for any other language, as before
     if 0 <= delta < 3:
-        return words[delta]
+        return text(f"notes.forecast.day.{delta}", words)
     from .i18n import day_names
 
-    names = day_names("it" if lang == "it" else "en", "wide")
+    names = day_names(words, "wide")
     return f"{names[date.weekday()]} {date.day:02d}/{date.month:02d}"
 
 
