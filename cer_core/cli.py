@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .errors import CerInputError, excerpt
+from .i18n import text
 
 EXIT_OK, EXIT_INVALID = 0, 2
 #: An unexpected error (a bug): one line on stderr, no traceback.
@@ -39,16 +40,11 @@ def cmd_simulate(args) -> int:
     paths = write_results(outcome.results, args.out, hourly_format=args.format)
     lang = _lang(args)
     for w in outcome.warnings:
-        print(("attenzione: " if lang == "it" else "warning: ") + excerpt(w.message(lang), 300), file=sys.stderr)
+        print(text("cli.warning_prefix", lang) + excerpt(w.message(lang), 300), file=sys.stderr)
     t = outcome.summary["totals"]
-    if lang == "it":
-        print(f"{outcome.scenario.name} ({outcome.scenario.year}): produzione {t['production_kwh'] / 1000:,.1f} MWh, "
-              f"condivisa {t['shared_kwh'] / 1000:,.1f} MWh, incentivi {t['cer_incentives_eur']:,.0f} €, "
-              f"quanto porta la CER {t['cer_money_eur']:,.0f} €")
-    else:
-        print(f"{outcome.scenario.name} ({outcome.scenario.year}): production {t['production_kwh'] / 1000:,.1f} MWh, "
-              f"shared {t['shared_kwh'] / 1000:,.1f} MWh, incentives {t['cer_incentives_eur']:,.0f} €, "
-              f"what the CER brings {t['cer_money_eur']:,.0f} €")
+    print(text("cli.simulate.headline", lang, name=outcome.scenario.name, year=outcome.scenario.year,
+               production_mwh=t["production_kwh"] / 1000, shared_mwh=t["shared_kwh"] / 1000,
+               incentives_eur=t["cer_incentives_eur"], cer_money_eur=t["cer_money_eur"]))
     for p in paths:
         print(p)
     return EXIT_OK
@@ -63,7 +59,7 @@ def cmd_validate(args) -> int:
         print(excerpt(p.message(lang), 300), file=sys.stderr)
     if sc is None:
         return EXIT_INVALID
-    print("ok" if lang == "en" else "valido")
+    print(text("cli.validate.ok", lang))
     return EXIT_OK
 
 
@@ -81,7 +77,7 @@ def cmd_report(args) -> int:
     lang = _lang(args)
     outcome = run(_open(args.scenario))
     for w in outcome.warnings:
-        print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+        print(text("cli.warning_prefix", lang) + w.message(lang), file=sys.stderr)
     for p in write_reports(outcome, args.out, lang):
         print(p)
     return EXIT_OK
@@ -91,7 +87,6 @@ def cmd_forecast(args) -> int:
     """The community's next 72 hours (``cer_core.forecast``): the source line, the hourly table, each member's windows."""
     from .api import run
     from .forecast import community_forecast, table_text, window_text
-    from .i18n import text
 
     lang = _lang(args)
     forecast = None
@@ -122,8 +117,7 @@ def cmd_batch(args) -> int:
     lang = _lang(args)
     paths = find_scenarios(args.scenarios_dir)
     if not paths:
-        print(("nessuno scenario (*.json, *.zip) in " if lang == "it" else "no scenario (*.json, *.zip) in ")
-              + excerpt(args.scenarios_dir, 120), file=sys.stderr)
+        print(text("cli.batch.none", lang, folder=excerpt(args.scenarios_dir, 120)), file=sys.stderr)
         return EXIT_INVALID
     results = run_batch(paths, args.out, workers=args.workers, scheduler=args.scheduler, lang=lang,
                         progress=False if args.no_progress else None)
@@ -131,8 +125,7 @@ def cmd_batch(args) -> int:
     for r in failed:
         print(f"{r.label}: {r.row['error']}", file=sys.stderr)
     done = len(results) - len(failed)
-    print((f"{done} scenari simulati, {len(failed)} non riusciti: " if lang == "it"
-           else f"{done} scenarios simulated, {len(failed)} failed: ") + str(Path(args.out) / SUMMARY_FILE))
+    print(text("cli.batch.done", lang, done=done, failed=len(failed), table=str(Path(args.out) / SUMMARY_FILE)))
     return EXIT_INVALID if failed else EXIT_OK
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CerInputError, error
+from ..i18n import text
 from .source import size_guard
 
 EXIT_OK, EXIT_INVALID = 0, 2
@@ -27,48 +28,36 @@ def _pct(bands: dict, lang: str) -> str:
 
 def format_import_report(rep: dict, lang: str = "it") -> list[str]:
     """Lines describing one imported series (see :func:`cer_core.io.summary.series_report`)."""
-    it = lang == "it"
     p = rep["period"]
     lines = [
-        (f"Formato: {rep['format_it']}" if it else f"Format: {rep['format_en']}"),
+        text("cli.import.format", lang, format=rep["format_en" if lang == "en" else "format_it"]),
         f"POD: {rep['pod'] or '-'}",
-        (f"Periodo: {p['from']} – {p['to']} ({_num(p['days'], lang)} giorni), intervallo {rep['interval_min']} min" if it
-         else f"Period: {p['from']} – {p['to']} ({_num(p['days'], lang)} days), interval {rep['interval_min']} min"),
-        (f"Intervalli: {rep['intervals']} (misurati {rep['measured']}, stimati {rep['estimated']}, ricostruiti "
-         f"{rep['filled']}; mancanti nei file {rep['missing']}, lacuna più lunga {_num(rep['longest_gap_h'], lang)} h)"
-         if it else
-         f"Intervals: {rep['intervals']} (measured {rep['measured']}, estimated {rep['estimated']}, filled "
-         f"{rep['filled']}; missing in the files {rep['missing']}, longest gap {_num(rep['longest_gap_h'], lang)} h)"),
-        (f"Consumo: {_num(rep['total_kwh'], lang)} kWh nel periodo, {_num(rep['annual_kwh'], lang, 0)} kWh/anno"
-         f"{' (riportato a un anno)' if rep['annualised'] else ''} — {_pct(rep['bands_pct'], lang)}" if it else
-         f"Consumption: {_num(rep['total_kwh'], lang)} kWh in the period, {_num(rep['annual_kwh'], lang, 0)} kWh/year"
-         f"{' (annualised)' if rep['annualised'] else ''} — {_pct(rep['bands_pct'], lang)}"),
-        (f"Picco: {_num(rep['peak_kw'], lang, 2)} kW ({rep['peak_at']})" if it else
-         f"Peak: {_num(rep['peak_kw'], lang, 2)} kW ({rep['peak_at']})"),
+        text("cli.import.period", lang, start=p["from"], end=p["to"], days=_num(p["days"], lang),
+             interval_min=rep["interval_min"]),
+        text("cli.import.intervals", lang, intervals=rep["intervals"], measured=rep["measured"],
+             estimated=rep["estimated"], filled=rep["filled"], missing=rep["missing"],
+             longest_gap_h=_num(rep["longest_gap_h"], lang)),
+        text("cli.import.consumption", lang, total_kwh=_num(rep["total_kwh"], lang),
+             annual_kwh=_num(rep["annual_kwh"], lang, 0),
+             annualised=text("cli.import.annualised", lang) if rep["annualised"] else "",
+             bands=_pct(rep["bands_pct"], lang)),
+        text("cli.import.peak", lang, peak_kw=_num(rep["peak_kw"], lang, 2), peak_at=rep["peak_at"]),
     ]
     if "export_kwh" in rep:
-        lines.append(f"Immessa in rete: {_num(rep['export_kwh'], lang)} kWh" if it else
-                     f"Fed into the grid: {_num(rep['export_kwh'], lang)} kWh")
+        lines.append(text("cli.import.export", lang, export_kwh=_num(rep["export_kwh"], lang)))
     if rep.get("unit_assumed"):
-        lines.append("Unità non indicata nel file: assunti kWh per intervallo" if it else
-                     "Unit not stated in the file: kWh per interval assumed")
+        lines.append(text("cli.import.unit_assumed", lang))
     return lines
 
 
 def format_year_report(rep: dict, lang: str = "it") -> list[str]:
     """Lines describing an hourly year (see :func:`cer_core.io.hourly.hourly_report`)."""
-    it = lang == "it"
-    line = (f"Anno {rep['year']}: {_num(rep['annual_kwh'], lang)} kWh in {rep['hours']} ore — {_pct(rep['bands_pct'], lang)}"
-            if it else
-            f"Year {rep['year']}: {_num(rep['annual_kwh'], lang)} kWh over {rep['hours']} hours — "
-            f"{_pct(rep['bands_pct'], lang)}")
-    out = [line]
+    out = [text("cli.year.line", lang, year=rep["year"], annual_kwh=_num(rep["annual_kwh"], lang), hours=rep["hours"],
+                bands=_pct(rep["bands_pct"], lang))]
     if "measured_hours" in rep:
-        out.append(f"Ore: misurate {rep['measured_hours']}, stimate {rep['estimated_hours']}, ricostruite "
-                   f"{rep['filled_hours']}, estese {rep['extended_hours']}" if it else
-                   f"Hours: measured {rep['measured_hours']}, estimated {rep['estimated_hours']}, filled "
-                   f"{rep['filled_hours']}, extended {rep['extended_hours']}")
-    out.append(("Mensile kWh: " if it else "Monthly kWh: ") + " ".join(_num(m, lang, 0) for m in rep["monthly_kwh"]))
+        out.append(text("cli.year.hours", lang, measured=rep["measured_hours"], estimated=rep["estimated_hours"],
+                        filled=rep["filled_hours"], extended=rep["extended_hours"]))
+    out.append(text("cli.year.monthly", lang, months=" ".join(_num(m, lang, 0) for m in rep["monthly_kwh"])))
     return out
 
 
@@ -97,13 +86,10 @@ def _bills(data: bytes, name: str, year: int | None, lang: str):
     shape = _default_bills_shape(bf, bills)
     result = bills_to_hourly(bills, year, lambda y: profile_shape(shape, y, contract_kw=bf.contract_kw),
                              contract_kw=bf.contract_kw, household=shape == "household")
-    it = lang == "it"
-    lines = [("Formato: bollette (F1/F2/F3 per periodo)" if it else "Format: bills (F1/F2/F3 per period)"),
-             (f"Bollette: {len(bills)}, forma usata: {shape}" if it else f"Bills: {len(bills)}, shape used: {shape}")]
+    lines = [text("cli.bills.format", lang), text("cli.bills.count", lang, n_bills=len(bills), shape=shape)]
     worst = max((abs(v - b["spread_kwh"][k]) for b in result.report["bills"] for k, v in b["kwh"].items()),
                 default=0.0)
-    lines.append(f"Totali delle bollette riprodotti entro {_num(worst, lang, 4)} kWh" if it else
-                 f"Bill totals reproduced within {_num(worst, lang, 4)} kWh")
+    lines.append(text("cli.bills.reproduced", lang, worst_kwh=_num(worst, lang, 4)))
     return year, result.kwh, result.report, list(bf.warnings) + list(result.warnings), lines
 
 
@@ -147,7 +133,7 @@ def load_command(args, lang: str) -> int:
         for line in out_lines:
             print(line)
         for w in warnings:
-            print(("attenzione: " if lang == "it" else "warning: ") + w.message(lang), file=sys.stderr)
+            print(text("cli.warning_prefix", lang) + w.message(lang), file=sys.stderr)
         if getattr(args, "out", None):
             try:
                 Path(args.out).write_bytes(write_hourly_csv(kwh, year))
