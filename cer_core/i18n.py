@@ -18,6 +18,7 @@ This module is pure (no Streamlit): the studio adds only "which language this se
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from .paths import ROOT
@@ -108,3 +109,26 @@ def format_number(value: float, decimals: int = 0, lang: str = DEFAULT_LANG) -> 
     if lang == "en":
         return text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def is_missing(value) -> bool:
+    """True for what is shown as a dash instead of a figure: None, a boolean, NaN, ±inf or not a number."""
+    if value is None or isinstance(value, bool):
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def format_figure(value, decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
+    """:func:`format_number`, or ``"–"`` for a missing value (:func:`is_missing`).
+
+    Parameters
+    ----------
+    value : float or None
+    decimals : int
+        Digits after the decimal mark.
+    lang : {"it", "en"}
+    """
+    return "–" if is_missing(value) else format_number(value, decimals, lang)

@@ -11,33 +11,9 @@ from __future__ import annotations
 import math
 import re
 
-from cer_core.i18n import format_number, month_names as _month_names
+from cer_core.i18n import format_figure as fmt_number, is_missing as _missing, month_names as _month_names
 
 NBSP = "\u00a0"
-
-
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def fmt_number(value, decimals: int = 0, lang: str = "it") -> str:
-    """``1234.5`` → ``"1.234,5"`` (it) or ``"1,234.5"`` (en); ``"–"`` for None/NaN.
-
-    Parameters
-    ----------
-    value : float or None
-    decimals : int
-        Digits after the decimal mark.
-    lang : {"it", "en"}
-    """
-    if _missing(value):
-        return "–"
-    return format_number(value, decimals, lang)
 
 
 def fmt_qty(value, unit: str, decimals: int = 0, lang: str = "it") -> str:

@@ -9,25 +9,11 @@ names come from Babel (:func:`cer_core.i18n.month_names`). Numbers follow the st
 
 from __future__ import annotations
 
-import math
 
-from ...i18n import LANGS, catalogue, format_number, month_names, text_or
+from ...i18n import LANGS, catalogue, month_names, text_or
+from ...i18n import format_figure as fmt_number, is_missing as _missing
 
 NAMESPACE = "report"
-
-
-def _missing(value) -> bool:
-    if value is None or isinstance(value, bool):
-        return True
-    try:
-        return not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def fmt_number(value, decimals: int = 0, lang: str = "it") -> str:
-    """``1234.5`` → ``"1.234,5"`` (it) or ``"1,234.5"`` (en); ``"–"`` for None/NaN."""
-    return "–" if _missing(value) else format_number(value, decimals, lang)
 
 
 class Text:
