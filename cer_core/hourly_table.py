@@ -47,6 +47,11 @@ def csv_text_cell(text) -> str:
     return value
 
 
+#: Share of exact zeros above which a block formats only its other values (hourly member flows are mostly
+#: zeros: a consumer's production, self-consumption and injection, a night's production).
+_SPARSE_ZEROS = 0.2
+
+
 def format_fixed(values: np.ndarray, decimals: int):
     """``["%.{decimals}f" % x for x in values]`` as an Arrow string array, computed a block at a time.
 
@@ -61,6 +66,21 @@ def format_fixed(values: np.ndarray, decimals: int):
     import pyarrow.compute as pc
 
     x = np.asarray(values, dtype=float).ravel()
+    zero = (x == 0.0) & ~np.signbit(x)  # +0.0 only: -0.0 is written "-0.000000", like Python
+    if x.size and zero.mean() > _SPARSE_ZEROS:
+        # the zeros are one repeated text ("0.000000"); only the other values are formatted, then put in place
+        others = ~zero
+        text = pa.repeat(pa.scalar("0" if decimals == 0 else "0." + "0" * decimals, pa.string()), x.size)
+        return pc.replace_with_mask(text, pa.array(others), _format_dense(x[others], decimals)) if others.any() \
+            else text
+    return _format_dense(x, decimals)
+
+
+def _format_dense(x: np.ndarray, decimals: int):
+    """:func:`format_fixed` of a float64 vector, every value formatted."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     scale = 10.0 ** decimals
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = np.abs(x) * scale

@@ -89,6 +89,20 @@ def test_numbers_exactly_as_printf_including_ties_and_odd_values(decimals):
     assert got == [f"%.{decimals}f" % v for v in x]
 
 
+@pytest.mark.parametrize("decimals", [0, 2, 6])
+@pytest.mark.parametrize("zero_share", [0.0, 0.3, 0.95, 1.0])
+def test_mostly_zero_blocks_are_written_as_printf_too(decimals, zero_share):
+    """The sparse path (only the values other than +0.0 formatted) gives the same text as printf, with -0.0,
+    tiny values that round to zero, ties and non-finite values among the zeros."""
+    rng = np.random.default_rng(int(zero_share * 100) + decimals)
+    x = rng.gamma(0.5, 3.0, 5_000) * np.where(rng.random(5_000) < 0.5, 1.0, -1.0)
+    x[rng.random(5_000) < zero_share] = 0.0
+    if zero_share < 1.0:
+        x[:6] = [-0.0, 1e-12, -1e-12, 0.5 * 10.0 ** -decimals, np.inf, np.nan]
+    got = hourly_table.format_fixed(x, decimals).to_pylist()
+    assert got == [f"%.{decimals}f" % v for v in x]
+
+
 def test_text_cells_neutralised_and_quoted(tmp_path):
     path = tmp_path / "t.csv"
     names = ["=HYPERLINK(\"http://x\")", "a,b", 'say "hi"', "plain", "-2"]
