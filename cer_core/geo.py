@@ -8,6 +8,7 @@ The table ``assets/geo/comuni.csv`` (ISTAT 2023 list joined with RSE's market zo
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -158,3 +159,34 @@ def suggest_regions(query: str, limit: int = 3) -> list[str]:
         if keys[key] not in out:
             out.append(keys[key])
     return out[:limit]
+
+
+#: The shipped comuni boundaries (Openpolis / ISTAT, CC-BY 4.0, ``assets/geo/``): Lombardy, then the
+#: metropolitan city of Milan's more detailed shapes, which override it.
+BOUNDARY_FILES = ("comuni_lombardia.geojson", "comuni_cm_milano.geojson")
+
+
+def polygon_rings(coords) -> list:
+    """The rings (outer and inner) of GeoJSON Polygon or MultiPolygon coordinates."""
+    if coords and isinstance(coords[0][0][0], (int, float)):
+        return list(coords)
+    return [ring for poly in coords for ring in poly]
+
+
+def _bbox(coords) -> tuple[float, float, float, float]:
+    arr = np.asarray([p for ring in polygon_rings(coords) for p in ring], dtype=float)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 0].max()), float(arr[:, 1].max())
+
+
+@lru_cache(maxsize=1)
+def boundary_features() -> tuple[tuple[str, dict, tuple[float, float, float, float]], ...]:
+    """Every shipped comune boundary as (istat_code, GeoJSON feature, bbox lon/lat), read once; used by the
+    studio's offline basemap and the report's map."""
+    by_code: dict[str, dict] = {}
+    for name in BOUNDARY_FILES:
+        path = ASSETS / "geo" / name
+        if not path.is_file():
+            continue
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            by_code[f["properties"]["istat_code"]] = f
+    return tuple((code, f, _bbox(f["geometry"]["coordinates"])) for code, f in by_code.items())

@@ -9,42 +9,13 @@ are sent to the browser. Pure functions, no Streamlit.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 
 import numpy as np
 
-from cer_core.geo import comuni_table, haversine_km
-from cer_core.paths import ASSETS
+from cer_core.geo import boundary_features, comuni_table, haversine_km
 
-BOUNDARY_FILES = ("comuni_lombardia.geojson", "comuni_cm_milano.geojson")   # later files override earlier ones
 DEFAULT_RADIUS_KM = 15.0
 COORD_DECIMALS = 5
-
-
-def _bbox(coords) -> tuple[float, float, float, float]:
-    arr = np.asarray([p for ring in _rings(coords) for p in ring], dtype=float)
-    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 0].max()), float(arr[:, 1].max())
-
-
-def _rings(coords):
-    """The rings of Polygon or MultiPolygon coordinates."""
-    if coords and isinstance(coords[0][0][0], (int, float)):
-        return coords
-    return [ring for poly in coords for ring in poly]
-
-
-@lru_cache(maxsize=1)
-def boundary_features() -> tuple[tuple[str, dict, tuple[float, float, float, float]], ...]:
-    """Every shipped comune boundary as (istat_code, feature, bbox lon/lat), read once."""
-    by_code: dict[str, dict] = {}
-    for name in BOUNDARY_FILES:
-        path = ASSETS / "geo" / name
-        if not path.is_file():
-            continue
-        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            by_code[f["properties"]["istat_code"]] = f
-    return tuple((code, f, _bbox(f["geometry"]["coordinates"])) for code, f in by_code.items())
 
 
 def _round(node):

@@ -9,18 +9,16 @@ plants: nothing is fetched, so it renders offline.
 from __future__ import annotations
 
 import io
-import json
 import math
 from functools import lru_cache
 
 import numpy as np
 
-from ...paths import ASSETS
+from ...geo import boundary_features, polygon_rings
 from ...vocabulary import KIND_CHOICES
 from .pdf import PALETTE
 from .text import Text
 
-BOUNDARY_FILES = ("comuni_lombardia.geojson", "comuni_cm_milano.geojson")  # later files override earlier ones
 CABINA_COLORS = ("#1b7f5f", "#2f6fb0", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#c0392b", "#e0a100")
 DPI = 200
 
@@ -96,25 +94,10 @@ def monthly_money_png(monthly: list[dict], tx: Text, w_mm: float = 182, h_mm: fl
 
 @lru_cache(maxsize=1)
 def _boundaries() -> tuple[tuple[str, tuple, tuple[float, float, float, float]], ...]:
-    """Every shipped comune boundary as (name, rings, bbox lon/lat)."""
-    by_code: dict[str, tuple] = {}
-    for name in BOUNDARY_FILES:
-        path = ASSETS / "geo" / name
-        if not path.is_file():
-            continue
-        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            rings = tuple(np.asarray(r, dtype=float) for r in _rings(f["geometry"]["coordinates"]))
-            pts = np.vstack(rings)
-            by_code[f["properties"]["istat_code"]] = (f["properties"].get("name", ""), rings,
-                                                      (pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
-    return tuple(by_code.values())
-
-
-def _rings(coords) -> list:
-    """Outer and inner rings of Polygon or MultiPolygon coordinates."""
-    if coords and isinstance(coords[0][0][0], (int, float)):
-        return list(coords)
-    return [ring for poly in coords for ring in poly]
+    """Every shipped comune boundary as (name, rings as arrays, bbox lon/lat)."""
+    return tuple((f["properties"].get("name", ""),
+                  tuple(np.asarray(r, dtype=float) for r in polygon_rings(f["geometry"]["coordinates"])), bbox)
+                 for _, f, bbox in boundary_features())
 
 
 def _extent(points: list[tuple[float, float]], areas: list, margin: float = 0.12) -> tuple[float, float, float, float]:
@@ -138,7 +121,7 @@ def map_png(scenario, summary: dict, tx: Text, w_mm: float = 182, h_mm: float = 
         area = c.get("area")
         if isinstance(area, dict) and area.get("coordinates"):
             areas.append((c.get("id", ""), c.get("name") or c.get("id", ""),
-                          [np.asarray(r, dtype=float) for r in _rings(area["coordinates"])]))
+                          [np.asarray(r, dtype=float) for r in polygon_rings(area["coordinates"])]))
     if not members and not areas:
         return None
     site = getattr(scenario, "site", None)
