@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+from ..errors import render_pair
+
 #: Environment variable that switches every network client off (the disk caches are still read).
 OFFLINE_ENV = "CER_STUDIO_OFFLINE"
 #: Environment variable naming the disk cache folder (default ``~/.cache/cer-studio``).
@@ -58,6 +60,19 @@ def _write(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(f".tmp{threading.get_ident()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+class ServiceUnavailable(Exception):
+    """A web service could not be used; ``it`` and ``en`` say why in one sentence."""
+
+    def __init__(self, it: str, en: str):
+        super().__init__(en)
+        self.it, self.en = it, en
+
+    @classmethod
+    def of(cls, key: str, **values):
+        """The reason ``key`` of the catalogue (``notes.*``) filled with ``values``, in both languages."""
+        return cls(*render_pair(key, **values))
 
 
 class FailureMemory:

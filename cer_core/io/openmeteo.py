@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import error, render_pair
-from .http import FailureMemory, cache_root, offline, write_atomic
+from .http import FailureMemory, ServiceUnavailable, cache_root, offline, write_atomic
 
 BASE_URL = "https://api.open-meteo.com/v1/forecast"
 #: Identifies the studio to Open-Meteo (its terms ask non-commercial users to be reasonable; a clear agent helps).
@@ -59,17 +59,8 @@ _LOCK = threading.Lock()
 _FAILURE = FailureMemory()
 
 
-class ForecastUnavailable(Exception):
-    """Open-Meteo could not be used; ``it`` and ``en`` say why in one sentence."""
-
-    def __init__(self, it: str, en: str):
-        super().__init__(en)
-        self.it, self.en = it, en
-
-    @classmethod
-    def of(cls, key: str, **values) -> ForecastUnavailable:
-        """The reason ``key`` of the catalogue (``notes.openmeteo.*``) filled with ``values``, in both languages."""
-        return cls(*render_pair(key, **values))
+class ForecastUnavailable(ServiceUnavailable):
+    """Open-Meteo could not be used; ``it`` and ``en`` say why in one sentence (reasons: ``notes.openmeteo.*`` of the catalogue)."""
 
 
 @dataclass(frozen=True, eq=False)

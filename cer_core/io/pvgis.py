@@ -31,7 +31,7 @@ import pandas as pd
 from cachetools import LRUCache
 
 from ..errors import CerInputError, error, render_pair
-from .http import FailureMemory, cache_root, offline, write_atomic
+from .http import FailureMemory, ServiceUnavailable, cache_root, offline, write_atomic
 
 #: Columns a typical year must provide (pvlib names) [W/m², °C, m/s].
 TMY_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
@@ -603,17 +603,8 @@ _REFUSED: dict[str, tuple[str, str]] = {}           # site key → PVGIS's refus
 _FAILURE = FailureMemory()
 
 
-class PvgisUnavailable(Exception):
-    """PVGIS could not answer in time; ``it`` and ``en`` say why in one sentence."""
-
-    def __init__(self, it: str, en: str):
-        super().__init__(en)
-        self.it, self.en = it, en
-
-    @classmethod
-    def of(cls, key: str, **values) -> PvgisUnavailable:
-        """The reason ``key`` of the catalogue (``notes.pvgis.*``) filled with ``values``, in both languages."""
-        return cls(*render_pair(key, **values))
+class PvgisUnavailable(ServiceUnavailable):
+    """PVGIS could not answer in time; ``it`` and ``en`` say why in one sentence (reasons: ``notes.pvgis.*`` of the catalogue)."""
 
 
 def site_key(lat: float, lon: float) -> str:
