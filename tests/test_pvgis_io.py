@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cer_core.errors import CerInputError, Problem
 from cer_core.io.pvgis import read_hourly, read_tmy, sniff_pvgis, write_tmy_json
@@ -477,3 +479,28 @@ def test_seriescalc_p_is_degraded_with_the_plants_age_like_a_pvlib_plant():
     aged, info = _production_from_file(SERIES_CSV.read_bytes(), "s.csv", 2020, old)
     assert info["degradation_factor"] == pytest.approx(0.95)
     np.testing.assert_allclose(aged, 0.95 * new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                          st.sampled_from(["", " ", "-0.0", "+.5", "5.", "1e3", "1E-3", "1_0", " 2.5 ", "\t3",
+                                           "nan", "inf", "-inf", "1E400", "9" * 400, "0x10", "1.2.3", "e5", "+", "1e", "٣"]),
+                          st.text(alphabet="0123456789.+-eE_ ", max_size=6)),
+                min_size=3, max_size=3))
+def test_the_fast_row_match_only_accepts_rows_the_full_check_accepts(values):
+    """``_plain_row_pattern`` is a shortcut for the common row: whatever it matches, ``_check_row`` passes."""
+    from cer_core.io.pvgis import _check_row, _plain_row_pattern
+
+    columns = ["time(UTC)", "a", "b", "c"]
+    line = ",".join(["20200101:0000", *values])
+    if _plain_row_pattern(3).match(line):
+        _check_row(line, columns, "x:1", "weather.value")  # raises if the shortcut let a bad row through
+
+
+def test_a_row_the_fast_match_skips_is_still_checked_and_located():
+    from cer_core.io.pvgis import _check_csv_rows
+
+    rows = ["time(UTC),a,b", "20200101:0000,1.0,2.0", "20200101:0100,1_0,2.0", "20200101:0200,nan,2.0"]
+    with pytest.raises(CerInputError) as exc:
+        _check_csv_rows(rows, 0, "tmy.csv", "weather.value")
+    assert exc.value.problems[0].where == "tmy.csv:4"

@@ -23,6 +23,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -201,13 +202,33 @@ def _check_csv_rows(lines: list[str], header_at: int, name: str, code: str, *, u
     """
     columns = [c.strip() for c in lines[header_at].split(",")]
     start = re.compile(r"^\d{8}:")
+    plain_row = _plain_row_pattern(len(columns) - 1)
     rows = 0
     for line in lines[header_at + 1:]:
+        if plain_row.match(line):  # the common case, in one C-level match: a valid row for sure
+            rows += 1
+            continue
         if (not line.strip()) if until_blank else not start.match(line):
             break
         rows += 1
         _check_row(line, columns, f"{name}:{header_at + rows + 1}", code)
     return rows
+
+
+#: A plain decimal number (what PVGIS writes), optionally signed, with an optional exponent; at most 15
+#: digits before the point and a two-digit exponent, so it is always finite (``1E400`` is not).
+_PLAIN_NUMBER = r"[+-]?(?:\d{1,15}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?"
+
+
+@lru_cache(maxsize=8)
+def _plain_row_pattern(n_values: int) -> re.Pattern:
+    """A row that :func:`_check_row` accepts for sure: the stamp, then ``n_values`` plain numbers.
+
+    A subset of what the check accepts (``float`` also reads e.g. ``1_0``), so a row it does not match
+    goes through :func:`_check_row`, which passes it or names the defect. Matching 8,760 rows this way
+    takes a few milliseconds instead of ~40 ms of ``split`` and ``float`` per field."""
+    stamp = _STAMP.pattern[1:-1]
+    return re.compile(rf"{stamp}(?:,[ \t]*{_PLAIN_NUMBER}[ \t]*){{{n_values}}}[ \t]*\Z")
 
 
 def sniff_pvgis(data: bytes) -> str | None:
