@@ -19,9 +19,12 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The project's own modules compiled ahead, as pip does for installed packages: a fresh process (the CLI,
+# a new studio server) then loads bytecode instead of compiling ~18,000 lines (≈ 0.1 s); up to date in ms.
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q -j 0 cer_core studio pages app.py >/dev/null
 
-setup-dev: $(VENV)/.installed-dev chromium
+setup-dev: setup $(VENV)/.installed-dev chromium
 
 chromium:
 	@scripts/ensure_chromium.sh

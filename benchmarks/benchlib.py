@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,31 @@ def fresh(code: str, timeout: float = 600, env: dict | None = None) -> tuple[flo
         raise RuntimeError(f"benchmark case failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     return seconds, (json.loads(lines[-1]) if lines else {})
+
+
+def command(args: list[str], env: dict | None = None, timeout: float = 600) -> tuple[float, float]:
+    """Run ``python -m cer_core *args`` as a user does (fresh process, the module's own exit): its wall
+    time [s] and its peak resident memory [MB] (``wait4``'s usage of that child alone). ``env`` as in
+    :func:`fresh` (a new empty cache folder unless it names one). A failed command raises."""
+    import resource  # noqa: F401 - wait4's rusage; Linux
+
+    with tempfile.TemporaryDirectory(prefix="cer-bench-cache-") as empty, tempfile.TemporaryFile() as err:
+        env = {**os.environ, "CER_STUDIO_OFFLINE": "1", "CER_STUDIO_CACHE": empty, **(env or {})}
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([PYTHON, "-m", "cer_core", *args], stdout=subprocess.DEVNULL, stderr=err,
+                                cwd=ROOT, env=env)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"benchmark command failed ({proc.returncode}):\n{err.read()[-2000:].decode()}")
+    return seconds, usage.ru_maxrss / 1024  # Linux: kB
 
 
 def synthetic_inputs(n_members: int, n_plants: int, n_cabine: int = 4, seed: int = 0):
