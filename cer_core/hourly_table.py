@@ -18,6 +18,7 @@ values unrounded.
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,9 +28,9 @@ from .textsafe import neutralise_formula
 
 #: Default decimals of the CSV numbers (0.001 Wh for energies).
 DEFAULT_DECIMALS = 6
-#: Rows formatted per block (bounds the writer's memory: ≈ 100 bytes a row).
-BLOCK_ROWS = 500_000
-#: Columns of a block formatted at once (threads: Arrow's kernels run without the GIL; the text is the same).
+#: Rows formatted per block (bounds the writer's memory: ≈ 100 bytes a row, WRITER_THREADS + 1 blocks).
+BLOCK_ROWS = 50_000
+#: Blocks formatted at once (threads: Arrow's kernels run without the GIL; the text is the same).
 WRITER_THREADS = 2
 #: Scaled values this close to a rounding tie (absolute, or relative: a product's rounding error is below
 #: 2⁻⁵³ of it) are formatted by Python, exactly as ``%.{d}f``.
@@ -158,24 +159,31 @@ def write_csv(path: str | Path, labels, id_header: str, names: list[str], group_
         arrays = {k: np.asarray(v, dtype=float) for k, v in columns.items()}
         text_labels = pa.array(labels, type=pa.string())
         hours_per_block = max(1, BLOCK_ROWS // n_items)
+
+        def block_text(h0: int) -> bytes | memoryview:
+            h1 = min(n_hours, h0 + hours_per_block)
+            rows = (h1 - h0) * n_items
+            item_index = pa.array(np.tile(np.arange(n_items, dtype=np.int32), h1 - h0))
+            cells = [text_labels.take(pa.array(np.repeat(np.arange(h0, h1, dtype=np.int32), n_items))),
+                     text_names.take(item_index)]
+            if text_groups is not None:
+                cells.append(text_groups.take(item_index))
+            for key, values in arrays.items():
+                block = values[h0:h1]
+                block = np.repeat(block, n_items) if block.ndim == 1 else block.reshape(rows)
+                cells.append(format_fixed(block, column_decimals.get(key, decimals)))
+            return _block_lines(cells)
+
+        # whole blocks on the threads (Arrow's kernels run without the GIL), written in order; at most
+        # WRITER_THREADS + 1 blocks in memory at once
         with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+            pending: deque = deque()
             for h0 in range(0, n_hours, hours_per_block):
-                h1 = min(n_hours, h0 + hours_per_block)
-                rows = (h1 - h0) * n_items
-                item_index = pa.array(np.tile(np.arange(n_items, dtype=np.int32), h1 - h0))
-                cells = [text_labels.take(pa.array(np.repeat(np.arange(h0, h1, dtype=np.int32), n_items))),
-                         text_names.take(item_index)]
-                if text_groups is not None:
-                    cells.append(text_groups.take(item_index))
-
-                def column(item, h0=h0, h1=h1, rows=rows):
-                    key, values = item
-                    block = values[h0:h1]
-                    block = np.repeat(block, n_items) if block.ndim == 1 else block.reshape(rows)
-                    return format_fixed(block, column_decimals.get(key, decimals))
-
-                cells.extend(pool.map(column, arrays.items()))  # Arrow's kernels release the GIL
-                fh.write(_block_lines(cells))
+                pending.append(pool.submit(block_text, h0))
+                if len(pending) > WRITER_THREADS:
+                    fh.write(pending.popleft().result())
+            while pending:
+                fh.write(pending.popleft().result())
     return path
 
 
