@@ -7,8 +7,8 @@
 | F3 | 00–07, 23–24 | 00–07, 23–24 | all day |
 
 Italian national holidays come from the maintained ``holidays`` package (Easter Monday and all); its
-answer for a year is kept in the disk cache of derived data (:mod:`cer_core.derived_cache`), because
-importing the package loads its 250 countries (≈ 0.3 s of every cold start, ``docs/performance.md``).
+answer for a year is kept in the disk cache of derived data (:mod:`cer_core.derived_cache`), and its
+Italy calendar is loaded without the other 249 countries (:func:`italy_calendar_class`).
 San Francesco (4 October) is a national holiday from 2026 (Law 151/2025); whether meter calendars
 follow it is not certain, so it is switchable (``include_4_october``).
 """
@@ -45,13 +45,39 @@ def _italian_holidays(year: int) -> list[dt.date]:
     from . import derived_cache
 
     def compute() -> dict[str, np.ndarray]:
-        import holidays
-
-        days = holidays.country_holidays("IT", years=[year], language="en_US")
+        days = italy_calendar_class()(years=[year], language="en_US")
         return {"ordinal": np.array(sorted(d.toordinal() for d in days.keys()), dtype=np.int64)}
 
     key = derived_cache.entry_key("holidays_it", (year, "en_US"), code=("bands.py",), libraries=("holidays",))
     return [dt.date.fromordinal(int(o)) for o in derived_cache.cached(key, compute)["ordinal"]]
+
+
+@lru_cache(maxsize=1)
+def italy_calendar_class() -> type:
+    """``holidays``' Italy calendar class, without importing every other country's module.
+
+    ``holidays.country_holidays("IT")`` imports ``holidays.countries``, whose ``__init__`` imports the
+    modules of all 250 countries first: ≈ 0.07 s, a twentieth of a first-ever ``simulate``. The Italy
+    module alone loads in ≈ 3 ms, so it is loaded from the package's own file under a private name
+    (it imports only ``holidays``' shared base classes). Should that fail (a future layout), the
+    registry's class is used. ``tests/test_bands.py`` checks that both give the same dates, 1990–2060.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    import holidays
+
+    try:
+        path = Path(holidays.__file__).parent / "countries" / "italy.py"
+        spec = importlib.util.spec_from_file_location("cer_core._holidays_italy", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        calendar = module.Italy
+        if calendar.country != "IT":
+            raise ImportError(calendar.country)
+        return calendar
+    except Exception:  # noqa: BLE001 - any failure of the shortcut: the package's own way
+        return holidays.country_holidays("IT").__class__
 
 
 @lru_cache(maxsize=32)

@@ -87,3 +87,30 @@ def test_comuni_lookup():
     assert "Rozzano (MI)" in suggest_comuni("Rozano")
     assert search_comuni("Roz")[0].name == "Rozzano"
     assert nearest_comune(45.4642, 9.19).name == "Milano"
+
+
+def test_the_italy_calendar_loaded_alone_gives_the_registrys_dates():
+    """bands.italy_calendar_class loads holidays' Italy module without the other countries: same dates."""
+    import holidays
+
+    from cer_core.bands import italy_calendar_class
+
+    years = list(range(1990, 2061))
+    alone = italy_calendar_class()(years=years, language="en_US")
+    registry = holidays.country_holidays("IT", years=years, language="en_US")
+    assert sorted(alone.keys()) == sorted(registry.keys())
+    assert len(alone) > 12 * len(years)
+
+
+def test_national_holidays_do_not_import_every_country(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from cer_core.bands import national_holidays; import datetime as dt; "
+            "assert dt.date(2024, 4, 1) in national_holidays(2024); "  # Easter Monday 2024
+            "print('holidays.countries' in sys.modules)")
+    env = {"CER_STUDIO_DISK_CACHE": "0", "CER_STUDIO_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
