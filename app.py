@@ -30,10 +30,23 @@ PAGES = (
     ("pages/scenari.py", "scenari", ":material/compare_arrows:"),
 )
 
-pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=url, default=(i == 0))
+# The first page is the default one, served at "/" (Streamlit ignores a default page's url_path, which
+# must only be unique); "/panoramica", typed or bookmarked, is a hidden page that goes to "/" instead of
+# Streamlit's "Page not found".
+pages = {url: st.Page(path, title=t(f"common.nav.{url}"), icon=icon, url_path=f"{url}-home" if i == 0 else url,
+                      default=(i == 0))
          for i, (path, url, icon) in enumerate(PAGES)}
+DEFAULT_URL = PAGES[0][1]
+
+
+def _to_the_default_page() -> None:
+    st.switch_page(pages[DEFAULT_URL])
+
+
+default_alias = st.Page(_to_the_default_page, title=t(f"common.nav.{DEFAULT_URL}"), url_path=DEFAULT_URL,
+                        visibility="hidden")
 presenting = look.presenting()  # ?present=1: a clean page per topic, no sidebar, no editing (studio/components/present.py)
-navigation = st.navigation(list(pages.values()), position="hidden" if presenting else "sidebar")
+navigation = st.navigation([*pages.values(), default_alias], position="hidden" if presenting else "sidebar")
 state.prune_stale_widget_metadata()  # widget callbacks of earlier runs kept their pages alive
 state.release_freed_memory()  # ... and so did their reference cycles: bounded server memory
 frame.mark()
