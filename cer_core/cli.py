@@ -1,6 +1,7 @@
 """Command line: ``python -m cer_core simulate|validate|report|load|forecast``.
 
-Exit codes: 0 success, 2 invalid input (the message, one line per problem, on stderr).
+Exit codes: 0 success, 2 invalid input (the message, one line per problem, on stderr), 1 an internal error
+(one line, no traceback), 141 standard output closed by its reader (`... | head`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,19 @@ from .i18n import text
 EXIT_OK, EXIT_INVALID = 0, 2
 #: An unexpected error (a bug): one line on stderr, no traceback.
 EXIT_INTERNAL = 1
+#: Standard output closed by its reader (``python -m cer_core validate | head -0``): 128 + SIGPIPE, as a shell
+#: reports a command ended by a broken pipe.
+EXIT_BROKEN_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush does not fail again (Python's
+    documentation, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _lang(args) -> str:
@@ -178,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     except CerInputError as exc:
         print("\n".join(excerpt(line, 300) for line in exc.message(_lang(args)).splitlines()), file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:  # the reader went away (`... | head`): nothing to say, like other commands
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         print(f"{excerpt(exc.filename or '', 120)}: {excerpt(exc.strerror or exc, 200)}", file=sys.stderr)
         return EXIT_INVALID

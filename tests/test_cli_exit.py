@@ -55,3 +55,22 @@ def test_simulate_output_files_are_complete_after_the_quick_exit(tmp_path):
     n_members = len(summary["members"])
     assert len(rows) == 1 + 8784 * n_members  # 2024: 8,784 hours, one row per member and hour
     assert rows[-1].count(",") == rows[0].count(",")
+
+
+def test_a_reader_that_went_away_ends_the_command_quietly(monkeypatch, capsys):
+    """``python -m cer_core validate | head -0``: no "Broken pipe" line, no exit code of invalid input."""
+    from cer_core import cli
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            raise ValueError("no file descriptor")  # _silence_stdout gives up quietly
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert cli.main(["--lang", "en", "validate"]) == cli.EXIT_BROKEN_PIPE
+    assert capsys.readouterr().err == ""
