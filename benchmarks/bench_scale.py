@@ -123,12 +123,13 @@ def engine_figures(members: int, plants: int, target_s: float, target_mb: float 
 def simulate_figures(tmp: Path, members: int | None) -> list[Figure]:
     if members is None:
         # `python -m cer_core simulate` as a user types it; a single run on a shared 2-core machine varies
-        # by ±0.2 s, so each figure is the median of three runs
+        # by ±0.1 s, so each figure is the median of three runs
         first, warm = [], []
         for i in range(3):
             cache = {"CER_STUDIO_CACHE": str(tmp / f"cache_demo_{i}")}  # new and empty: the first run fills it
             first.append(command(["simulate", "--out", str(tmp / "demo")], env=cache)[0])
             warm.append(command(["simulate", "--out", str(tmp / "demo")], env=cache)[0])
+
         def runs(times: list[float]) -> str:
             return "median of 3: " + ", ".join(f"{t:.2f}" for t in sorted(times)) + " s"
 

@@ -97,8 +97,6 @@ def command(args: list[str], env: dict | None = None, timeout: float = 600) -> t
     """Run ``python -m cer_core *args`` as a user does (fresh process, the module's own exit): its wall
     time [s] and its peak resident memory [MB] (``wait4``'s usage of that child alone). ``env`` as in
     :func:`fresh` (a new empty cache folder unless it names one). A failed command raises."""
-    import resource  # noqa: F401 - wait4's rusage; Linux
-
     with tempfile.TemporaryDirectory(prefix="cer-bench-cache-") as empty, tempfile.TemporaryFile() as err:
         env = {**os.environ, "CER_STUDIO_OFFLINE": "1", "CER_STUDIO_CACHE": empty, **(env or {})}
         t0 = time.perf_counter()

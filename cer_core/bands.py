@@ -60,7 +60,7 @@ def italy_calendar_class() -> type:
     modules of all 250 countries first: ≈ 0.07 s, a twentieth of a first-ever ``simulate``. The Italy
     module alone loads in ≈ 3 ms, so it is loaded from the package's own file under a private name
     (it imports only ``holidays``' shared base classes). Should that fail (a future layout), the
-    registry's class is used. ``tests/test_bands.py`` checks that both give the same dates, 1990–2060.
+    registry's class is used. ``tests/test_calendar.py`` checks that both give the same dates, 1990–2060.
     """
     import importlib.util
     from pathlib import Path
