@@ -311,3 +311,23 @@ def test_damaged_versions_of_every_case_raise_only_clear_refusals():
                 assert all(p.it and p.en for p in exc.problems)
             except Exception as exc:  # pragma: no cover - the failure message says which file and mutation
                 raise AssertionError(f"{path.name} (mutation {k}): {type(exc).__name__}: {exc}") from exc
+
+
+# --- found by tests/test_readers_properties.py ----------------------------------------------------------
+
+CF1 = ('{"Chain2Data": {"Meter": "M1", "Type": "CF1", "Payload": {"MeasurePosixTimestamp": 1729901700, '
+       '"TotalActEnergy": 8400180}}}')
+
+
+@pytest.mark.parametrize("bad,line", [("9" * 4301, 2), ("[" * 100_000, 2)])
+def test_chain2gate_line_the_json_decoder_cannot_hold_is_refused_by_line(bad, line):
+    """A Chain2Gate log line of more than 4300 digits (or nested 100 000 deep) raised Python's ValueError
+    (RecursionError) from json.loads instead of a refusal naming the line."""
+    p = refusal([("c2g.jsonl", f"{CF1}\n{bad}\n{CF1}\n".encode())])
+    assert p.code == "file.json" and p.where == f"c2g.jsonl:{line}"
+    assert "4300" in p.it and "4300" in p.en
+
+
+def test_chain2gate_array_with_a_huge_number_is_refused():
+    p = refusal([("c2g.json", f"[{CF1}, {'9' * 5000}]".encode())])
+    assert p.code == "file.json" and p.where == "c2g.json" and "4300" in p.en

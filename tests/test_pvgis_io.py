@@ -504,3 +504,15 @@ def test_a_row_the_fast_match_skips_is_still_checked_and_located():
     with pytest.raises(CerInputError) as exc:
         _check_csv_rows(rows, 0, "tmy.csv", "weather.value")
     assert exc.value.problems[0].where == "tmy.csv:4"
+
+
+def test_pvgis_json_with_a_number_of_more_than_4300_digits_is_refused():
+    """Found by tests/test_readers_properties.py: json.loads raised Python's ValueError (integer string
+    conversion limit) through read_hourly instead of a refusal naming the file."""
+    data = (ROOT / "tests" / "data" / "samples" / "pvgis_seriescalc_orario_3giorni.json").read_bytes()
+    bad = data.replace(b'"outputs"', b'"x": ' + b"9" * 5000 + b', "outputs"', 1)
+    assert bad != data
+    with pytest.raises(CerInputError) as exc:
+        read_hourly(bad, "serie.json")
+    (p,) = exc.value.problems
+    assert p.code == "pvgis.json" and p.where == "serie.json" and "4300" in p.it and "4300" in p.en

@@ -325,6 +325,8 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
             arr = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise error(f"{name}:{exc.lineno}", "problems.file.json", "file.json", msg=exc.msg)
+        except (ValueError, RecursionError):  # a number of > 4300 digits, or nesting deeper than the decoder's stack
+            raise error(name, "problems.file.json.3", "file.json")
         messages = [(i + 1, m) for i, m in enumerate(arr)]
     else:
         lines = text.splitlines()
@@ -339,6 +341,8 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
                     warnings.append(_truncated_last_line(name, i + 1))
                     continue
                 raise error(f"{name}:{i + 1}", "problems.file.json.2", "file.json", ln=ln[:40])
+            except (ValueError, RecursionError):  # valid JSON the decoder will not hold: > 4300 digits, deep nesting
+                raise error(f"{name}:{i + 1}", "problems.file.json.3", "file.json")
     frames: dict[str, list] = {}
     counts = {"CF1": 0, "other": 0}
     for line, msg in messages:

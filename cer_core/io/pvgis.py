@@ -160,6 +160,8 @@ def _json_for_pvlib(text: str, name: str, rows_key: str, time_key: str, code: st
         raise error(f"{name}:{exc.lineno}", "problems.pvgis.json", "pvgis.json", msg=exc.msg)
     except RecursionError:
         raise error(name, "problems.pvgis.json.2", "pvgis.json")
+    except ValueError:  # a number of more than 4300 digits (Python's int conversion limit)
+        raise error(name, "problems.pvgis.json.4", "pvgis.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("outputs"), dict):
         raise error(name, "problems.pvgis.json.3", "pvgis.json")
     rows = doc["outputs"].get(rows_key)
