@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cer_core.errors import CerInputError
 from cer_core.io import read_hourly_series, read_meter_files, to_hourly_year
@@ -331,3 +333,30 @@ def test_chain2gate_line_the_json_decoder_cannot_hold_is_refused_by_line(bad, li
 def test_chain2gate_array_with_a_huge_number_is_refused():
     p = refusal([("c2g.json", f"[{CF1}, {'9' * 5000}]".encode())])
     assert p.code == "file.json" and p.where == "c2g.json" and "4300" in p.en
+
+
+def test_a_line_of_100_000_commas_in_a_wide_file_is_refused_at_once():
+    """The date column's zero padding backtracked over a run of commas at every position (quadratic: a 100 000
+    comma line inserted in an e-distribuzione file took over a minute); now refused at its line at once."""
+    import time
+
+    lines = make_cases.wide_csv("2024-02-01", "2024-02-29", "sum").split("\n")
+    lines.insert(10, "," * 100_000)
+    start = time.perf_counter()
+    p = refusal([("wide.csv", "\n".join(lines).encode())])
+    assert time.perf_counter() - start < 2.0
+    assert p.code == "file.date" and p.where == "wide.csv:11"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="19/.-T ,:", max_size=16))
+def test_zero_padding_of_dates_is_the_one_of_the_former_pattern(text):
+    """The linear pattern pads exactly where the former ``([ T,]+)(\\d)([:.])`` did."""
+    import re
+
+    from cer_core.io.numbers import zero_pad_dates
+
+    s = re.sub(r"^(\d)([/.\-])", r"0\1\2", text)
+    s = re.sub(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3", s)
+    former = re.sub(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", s)
+    assert zero_pad_dates(pd.Series([text], dtype=object)).iloc[0] == former
