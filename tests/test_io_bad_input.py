@@ -360,3 +360,17 @@ def test_zero_padding_of_dates_is_the_one_of_the_former_pattern(text):
     s = re.sub(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3", s)
     former = re.sub(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", s)
     assert zero_pad_dates(pd.Series([text], dtype=object)).iloc[0] == former
+
+
+def test_a_header_of_100_000_cells_is_answered_at_once():
+    """Found by tests/test_readers_properties.py (a Home Assistant export with a huge first line): the generic
+    reader looked at every row of each of the header's columns to guess its kind, though only the first rows
+    decide it (columns × rows: seconds for a 360 kB file, a hang for a large one)."""
+    import time
+
+    rows = [f"2024-03-01T{h % 24:02d}:00:00+01:00;0,5" for h in range(6000)]
+    data = "\n".join([";".join(["x"] * 100_000)] + rows).encode()
+    start = time.perf_counter()
+    got = read_meter_files([("largo.csv", data)])
+    assert time.perf_counter() - start < 3.0
+    assert got.series[0].report["format"] == "generic"

@@ -57,9 +57,9 @@ class Table:
     excel: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def column(self, j: int) -> list[str]:
-        """Cells of column ``j`` (``""`` where a row is shorter)."""
-        return [r[j] if j < len(r) else "" for r in self.rows]
+    def column(self, j: int, n_rows: int | None = None) -> list[str]:
+        """Cells of column ``j`` (``""`` where a row is shorter), of the first ``n_rows`` rows when given."""
+        return [r[j] if j < len(r) else "" for r in self.rows[:n_rows]]
 
     def find(self, *names: str) -> int | None:
         """Index of the first header cell equal (case-insensitive) to one of ``names``."""
