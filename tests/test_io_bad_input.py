@@ -374,3 +374,30 @@ def test_a_header_of_100_000_cells_is_answered_at_once():
     got = read_meter_files([("largo.csv", data)])
     assert time.perf_counter() - start < 3.0
     assert got.series[0].report["format"] == "generic"
+
+
+@pytest.mark.parametrize("stray", [0, -1, 12, 10**12])
+def test_one_stray_chain2_counter_reading_is_dropped_not_a_33_mw_quarter(stray):
+    """Found by tests/test_readers_properties.py: ``TotalActEnergy: 0`` in one frame between two readings of
+    ~8.4 MWh was a meter reset followed by a quarter of 8 400 kWh (a 33 MW peak in a household's year)."""
+    text = make_cases.chain2gate_jsonl("2024-10-26 00:15", "2024-10-26 12:00", truncated=False)
+    lines = text.split("\n")
+    i = next(k for k, ln in enumerate(lines) if '"CF1"' in ln and k > len(lines) // 2)
+    frame = json.loads(lines[i])
+    frame["Chain2Data"]["Payload"]["TotalActEnergy"] = stray
+    lines[i] = json.dumps(frame)
+    clean = read_meter_files([("c2g.jsonl", text.encode())])
+    got = read_meter_files([("c2g.jsonl", "\n".join(lines).encode())])
+    (s,), (s0,) = got.series, clean.series
+    assert s.kwh_import.sum() == pytest.approx(s0.kwh_import.sum(), abs=1e-9)
+    assert s.kwh_import.max() < 2 * s0.kwh_import.max()
+    assert "chain2.stray" in {w.code for w in got.warnings} and "chain2.reset" not in {w.code for w in got.warnings}
+
+
+def test_a_counter_that_goes_back_and_stays_there_is_still_a_reset():
+    from cer_core.io.chain2 import stray_readings
+
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 0, 30, 40])), [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 0, 5, 9])), [0, 0, 0, 0, 0])   # reset
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 99, 30, 40])), [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 20, 30])), [0, 0, 0, 0])       # flat

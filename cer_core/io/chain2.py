@@ -7,8 +7,9 @@ energy:
   ``ΔTotalActEnergy`` since the previous frame. Over a gap of *k* quarters, the last quarter takes the
   frame's ``PrevQuartActEnergy`` and the rest of Δ is spread over the other quarters with the
   meter's own mean time-of-day shape (``filled``); the total stays exact. Duplicate frames are
-  dropped; a counter going backwards (meter replaced, register reset) starts a new segment with a
-  warning; ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
+  dropped; a single reading outside the range of its two neighbours (``0`` between two readings of
+  8 MWh) is dropped with a warning, its quarters filled like a gap; a counter going backwards and
+  staying there (meter replaced, register reset) starts a new segment with a warning; ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
 * The normalised CSV (``interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,
   quarter_import_wh[,total_export_wh,quarter_export_wh]``) is read through the same algorithm.
 * Home Assistant ``entity_id,state,last_changed``: the cumulative kWh sensor is interpolated linearly
@@ -74,6 +75,20 @@ def _slot_shape(start_s: np.ndarray, kwh: np.ndarray) -> np.ndarray:
     return shape
 
 
+def stray_readings(total_wh: np.ndarray) -> np.ndarray:
+    """True at a single counter reading outside the range of its two neighbours when these agree (the counter
+    goes on from where it was): a reading garbled in transmission (``0``, ``-1``, a spike), not a meter reset.
+
+    Without this, one ``TotalActEnergy: 0`` between two readings of 8 400 000 Wh was a reset followed by a
+    quarter of 8 400 kWh (33 MW).
+    """
+    stray = np.zeros(len(total_wh), dtype=bool)
+    if len(total_wh) >= 3:
+        before, reading, after = total_wh[:-2], total_wh[1:-1], total_wh[2:]
+        stray[1:-1] = (after >= before) & ((reading < before) | (reading > after))
+    return stray
+
+
 def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarray | None, where: str,
                      label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Quarter starts, kWh and quality from a cumulative Wh counter read at quarter ends.
@@ -103,6 +118,12 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
             warnings.append(warning(where, "problems.chain2.duplicate_differs", "chain2.duplicate_differs",
                                     label=label, differ_sum=int(differ.sum())))
         end, total, prev = end[~dup], total[~dup], prev[~dup]
+    stray = stray_readings(total)
+    if stray.any():  # dropped: their quarters become a gap, filled below with the counter's exact energy
+        k = int(np.argmax(stray))
+        warnings.append(warning(where, "problems.chain2.stray", "chain2.stray", label=label, n=int(stray.sum()),
+                                end=fmt_local(end[k]), total=total[k]))
+        end, total, prev = end[~stray], total[~stray], prev[~stray]
     if len(end) == 0:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), warnings
     refuse_long_span(int(end[0]), int(end[-1]), where)
