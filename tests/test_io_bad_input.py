@@ -401,3 +401,24 @@ def test_a_counter_that_goes_back_and_stays_there_is_still_a_reset():
     np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 0, 5, 9])), [0, 0, 0, 0, 0])   # reset
     np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 99, 30, 40])), [0, 0, 1, 0, 0])
     np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 20, 30])), [0, 0, 0, 0])       # flat
+
+
+def _home_assistant_with_state(state: str) -> tuple[str, bytes]:
+    """The March Home Assistant case with the import counter's middle reading replaced by ``state``."""
+    name, data = case("home_assistant_2024-03-30_dst.csv")
+    lines = data.decode().split("\n")
+    i = next(k for k in range(len(lines) // 2, len(lines)) if "energia_prelevata" in lines[k])
+    cells = lines[i].split(",")
+    cells[1] = state
+    lines[i] = ",".join(cells)
+    return name, "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("state", ["nan", "null", "-", "n.d."])
+def test_an_empty_word_in_a_home_assistant_counter_is_an_unavailable_state(state):
+    """Found by tests/test_readers_properties.py: a 'nan' state made every later quarter NaN, then filled with
+    estimates: half the measured file was replaced without a warning."""
+    (s,) = read_meter_files([_home_assistant_with_state(state)]).series
+    (want,) = read_meter_files([_home_assistant_with_state("unavailable")]).series
+    np.testing.assert_array_equal(s.kwh_import, want.kwh_import)
+    assert (s.quality == want.quality).all() and s.report["filled"] == want.report["filled"] == 0

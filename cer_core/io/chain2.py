@@ -575,6 +575,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
     if (~unavailable).any():
         vals[~unavailable] = parse_numbers(state.filter(pa.array(~unavailable)), Where(name, lines[~unavailable], "state"),
                                            delimiter, notes=warnings)
+        # "nan", "null", "-", "n.d." read as empty: unavailable too (a NaN in a counter made every later quarter NaN,
+        # then filled: the measured rest of the file was lost without a word)
+        unavailable = np.isnan(vals)
     entities = {e: _classify(e) for e in names}
     usable = np.bincount(ent[~unavailable], minlength=len(names))
     valid = {e: int(usable[k]) for k, e in enumerate(names)}
