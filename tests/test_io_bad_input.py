@@ -422,3 +422,14 @@ def test_an_empty_word_in_a_home_assistant_counter_is_an_unavailable_state(state
     (want,) = read_meter_files([_home_assistant_with_state("unavailable")]).series
     np.testing.assert_array_equal(s.kwh_import, want.kwh_import)
     assert (s.quality == want.quality).all() and s.report["filled"] == want.report["filled"] == 0
+
+
+@pytest.mark.parametrize("state", ["0", "-1", "1e9"])
+def test_one_stray_home_assistant_counter_reading_is_dropped_not_a_1234_kwh_quarter(state):
+    """Found by tests/test_readers_properties.py: a state '0' of a 1 234 kWh import counter was a reset, stitched
+    into a 1 234 kWh quarter (a 1e9 one into a refusal of the whole file); it now counts as a missing reading."""
+    got = read_meter_files([_home_assistant_with_state(state)])
+    (want,) = read_meter_files([_home_assistant_with_state("unavailable")]).series
+    np.testing.assert_allclose(got.series[0].kwh_import, want.kwh_import, atol=1e-12)
+    codes = {w.code for w in got.warnings}
+    assert "ha.stray" in codes and "ha.reset" not in codes

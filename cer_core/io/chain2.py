@@ -13,7 +13,8 @@ energy:
 * The normalised CSV (``interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,
   quarter_import_wh[,total_export_wh,quarter_export_wh]``) is read through the same algorithm.
 * Home Assistant ``entity_id,state,last_changed``: the cumulative kWh sensor is interpolated linearly
-  at each quarter boundary and differenced (resets re-based); quarters inside a gap of more than one
+  at each quarter boundary and differenced (resets re-based; a single reading outside the range of its
+  two neighbours is dropped with a warning); quarters inside a gap of more than one
   hour between samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
   integrated over time (``estimated``); a power series is never summed.
 """
@@ -502,6 +503,16 @@ def _boundaries(t: np.ndarray, where: str) -> np.ndarray:
     return np.arange(first, last + 1, QUARTER_S, dtype="int64")
 
 
+def _without_strays(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Readings of a kWh sensor in time order without the single ones outside the range of their neighbours by
+    more than a reset's tolerance (a ``0`` between two readings of 1 234 kWh was a reset plus a 1 234 kWh quarter)."""
+    stray = stray_readings(v)
+    i = np.flatnonzero(stray)
+    tol = 0.01 * np.maximum(np.abs(v[i - 1]), 1.0)  # the rounding noise :func:`_resample_counter` tolerates
+    stray[i] = (v[i] < v[i - 1] - tol) | (v[i] > v[i + 1] + tol)
+    return t[~stray], v[~stray], int(stray.sum())
+
+
 def _resample_counter(t: np.ndarray, v: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Quarter starts, kWh, quality from a cumulative kWh sensor (linear at boundaries, then differences)."""
     drops = np.diff(v) < -0.01 * np.maximum(np.abs(v[:-1]), 1.0)  # a reset, not rounding noise
@@ -613,6 +624,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
         unit_wh = bool(re.search(r"_wh$|_wh_", imp.lower()))
         if unit_wh:
             v = v / 1000.0
+        t, v, strays = _without_strays(t, v)
+        if strays:
+            warnings.append(warning(name, "problems.ha.stray", "ha.stray", imp=imp, strays=strays))
         starts, kwh, qual, resets = _resample_counter(t, v, name)
         info["entities_used"].append(imp)
         if resets:
@@ -628,6 +642,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
     kwh_exp = None
     if exp_e is not None:
         t2, v2 = series(exp_e)
+        t2, v2, strays = _without_strays(t2, v2)
+        if strays:
+            warnings.append(warning(name, "problems.ha.stray", "ha.stray", imp=exp_e, strays=strays))
         s2, e2, _q2, _r2 = _resample_counter(t2, v2, name)
         kwh_exp = pd.Series(e2, index=s2).reindex(starts).to_numpy()
         info["entities_used"].append(exp_e)
