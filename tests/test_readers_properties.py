@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from cer_core.errors import CerInputError
-from cer_core.io import read_load_file
+from cer_core.io import FILLED, read_load_file, read_meter_files
 from cer_core.io.bills import read_bills
 from cer_core.io.pvgis import TMY_COLUMNS, read_hourly, read_tmy
 from io_helpers import CASES, ROOT, SAMPLES
@@ -236,6 +237,36 @@ def test_a_mutated_meter_file_as_production_is_read_or_refused(file, kind):
     if got is not None:
         kwh, meta = got
         assert kwh.shape == (8760,) and np.isfinite(kwh).all() and (kwh >= 0).all()
+
+
+#: A number as the meter files write it (a cell that could be a reading).
+_NUMBER_CELL = re.compile(rb"^\s*-?\d+([.,]\d+)?\s*$")
+#: CSV samples where a value cell can be blanked (the JSON log and the binary containers have none).
+CSV_METER_NAMES = [n for n in METER_NAMES if n.endswith(".csv")]
+
+
+@SETTINGS
+@given(st.sampled_from(CSV_METER_NAMES), st.integers(1, 10**6), st.integers(0, 10**6),
+       st.sampled_from(["", "nan", "null", "-", "n.d."]))
+def test_one_blank_number_loses_no_more_than_its_own_hour(name, line, field, blank):
+    """Never a silent loss: one number of a meter file made empty is refused, or costs at most the hour it
+    belongs to (4 quarters filled, no NaN), never the measured rest of the file."""
+    lines = _DATA[name].split(b"\n")
+    i = 1 + line % (len(lines) - 1)
+    sep = b";" if b";" in lines[0] else b","
+    cells = lines[i].split(sep)
+    numbers = [j for j, c in enumerate(cells) if _NUMBER_CELL.match(c)]
+    assume(numbers)
+    j = numbers[field % len(numbers)]
+    cells[j] = blank.encode() + (b"\r" if cells[j].endswith(b"\r") else b"")
+    lines[i] = sep.join(cells)
+    got = outcome(lambda d, n: read_meter_files([(n, d)]), b"\n".join(lines), name)
+    if got is not None:
+        before = read_meter_files([(name, _DATA[name])])
+        filled = sum(int((s.quality == FILLED).sum()) for s in got.series)
+        filled_before = sum(int((s.quality == FILLED).sum()) for s in before.series)
+        assert filled - filled_before <= 4, (i + 1, j, filled_before, filled)
+        assert not any(np.isnan(s.kwh_import).any() for s in got.series)
 
 
 @SETTINGS
