@@ -433,3 +433,12 @@ def test_one_stray_home_assistant_counter_reading_is_dropped_not_a_1234_kwh_quar
     np.testing.assert_allclose(got.series[0].kwh_import, want.kwh_import, atol=1e-12)
     codes = {w.code for w in got.warnings}
     assert "ha.stray" in codes and "ha.reset" not in codes
+
+
+def test_a_refusal_after_merging_a_pods_files_names_the_files_not_only_the_pod():
+    """Found by tests/test_readers_properties.py: a Chain 2 CSV cut after its first reading was refused as
+    'C2G-SYN-000042: no consumption value in the files…', which does not say which file."""
+    text = ("interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,quarter_import_wh\n"
+            "2024-06-09T22:00:00Z,2024-06-09T22:15:00Z,C2G-SYN-000042,3,8,\n")
+    p = refusal([("c2.csv", text.encode())])
+    assert p.code == "file.no_values" and p.where == "c2.csv (C2G-SYN-000042)"
