@@ -442,3 +442,15 @@ def test_a_refusal_after_merging_a_pods_files_names_the_files_not_only_the_pod()
             "2024-06-09T22:00:00Z,2024-06-09T22:15:00Z,C2G-SYN-000042,3,8,\n")
     p = refusal([("c2.csv", text.encode())])
     assert p.code == "file.no_values" and p.where == "c2.csv (C2G-SYN-000042)"
+
+
+@pytest.mark.parametrize("column,bad,code", [("kwh", "#DIV/0!", "file.number"), ("kwh", "１２", "file.number"),
+                                             ("data_ora", "abc", "file.timestamp")])
+def test_a_garbled_cell_in_the_first_rows_is_named_not_the_whole_format(column, bad, code):
+    """Found by tests/test_readers_properties.py: one '#DIV/0!' in the first 60 rows made the kWh column 'text',
+    and the file was refused as 'unrecognised format (header: data_ora; kwh)' instead of naming the cell."""
+    rows = [[f"{1 + h // 24:02d}/03/2024 {h % 24:02d}:00", "0,5"] for h in range(48)]
+    rows[20][0 if column == "data_ora" else 1] = bad
+    text = "data_ora;kwh\n" + "\n".join(";".join(r) for r in rows)
+    p = refusal([("g.csv", text.encode())])
+    assert p.code == code and p.where == "g.csv:22" and bad in p.it and bad in p.en and column in p.en

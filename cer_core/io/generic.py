@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import error
+from ..errors import CerInputError, error
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
 from .numbers import (Where, excel_serials, looks_like_excel_serial, parse_dates, parse_numbers, parse_with_formats,
@@ -188,9 +188,13 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     kinds = {j: _kind(table.column(j, KIND_SAMPLE_ROWS), header[j] if j < len(header) else "")
              for j in range(len(header))}
     at_header = f"{name}:{table.header_line}"
-    time_cols, end_label = _pick_time(kinds, header, opts.get("time_column"), at_header)
-    value_col, export_col = _pick_values(kinds, header, time_cols, opts.get("value_column"),
-                                         opts.get("export_column"), at_header)
+    try:
+        time_cols, end_label = _pick_time(kinds, header, opts.get("time_column"), at_header)
+        value_col, export_col = _pick_values(kinds, header, time_cols, opts.get("value_column"),
+                                             opts.get("export_column"), at_header)
+    except CerInputError:
+        _refuse_garbled_sample_cell(table, header, kinds)
+        raise
     if opts.get("stamp") in ("start", "end"):
         end_label = opts["stamp"] == "end"
     cols = _Columns(header, kinds, time_cols, value_col, export_col, end_label,
@@ -206,6 +210,26 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
                                                             lines=[table.lines[i] for i in idx])
         chunks.append(_read_one(part, pod, cols, warnings))
     return chunks, warnings
+
+
+#: A cell that reads as a number in either decimal convention (``0,125``, ``1.234,5``, ``1e3``).
+_NUMBERISH = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?$")
+#: Columns searched for a garbled cell when no time or value column is found (a long table has a few).
+GARBLED_SEARCH_COLUMNS = 100
+
+
+def _refuse_garbled_sample_cell(table: Table, header: list[str], kinds: dict) -> None:
+    """When no time or value column was found because one cell of a column's first rows is garbled (``#DIV/0!``
+    among numbers, ``abc`` among date-times), refuse naming that cell and line instead of the whole format."""
+    lines = table.lines[:KIND_SAMPLE_ROWS]
+    for j in [j for j, k in kinds.items() if k == "text"][:GARBLED_SEARCH_COLUMNS]:
+        cells = table.column(j, KIND_SAMPLE_ROWS)
+        filled = [c for c in cells if c]
+        where = Where(table.name, lines, header[j] if j < len(header) else str(j + 1))
+        if 2 * sum(bool(_DATETIME.match(c)) for c in filled) > len(filled):
+            _datetimes(cells, where)
+        elif 2 * sum(bool(_NUMBERISH.match(c)) for c in filled) > len(filled):
+            parse_numbers(cells, where, table.delimiter)
 
 
 @dataclass(frozen=True)
