@@ -454,3 +454,16 @@ def test_a_garbled_cell_in_the_first_rows_is_named_not_the_whole_format(column, 
     text = "data_ora;kwh\n" + "\n".join(";".join(r) for r in rows)
     p = refusal([("g.csv", text.encode())])
     assert p.code == code and p.where == "g.csv:22" and bad in p.it and bad in p.en and column in p.en
+
+
+@pytest.mark.parametrize("name", ["edis_orario_2024-03.csv", "chain2_csv_2024-03-30_dst.csv", "pcf_2024-10_autunno.csv",
+                                  "generico_data_e_ora_2024-10.csv", "home_assistant_solo_potenza.csv"])
+def test_cr_only_line_ends_are_read_as_the_original(name):
+    """Found by tests/test_readers_properties.py: a "CSV (Macintosh)" export (lines ending in CR only) was refused
+    with Python's csv message 'new-line character seen in unquoted field - do you need to open the file in
+    universal-newline mode?'."""
+    _, data = case(name)
+    mac = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    (got,), (want,) = read_meter_files([(name, mac)]).series, read_meter_files([(name, data)]).series
+    np.testing.assert_array_equal(got.kwh_import, want.kwh_import)
+    np.testing.assert_array_equal(got.start_s, want.start_s)

@@ -86,7 +86,15 @@ def _refuse_binary(data: bytes, name: str) -> None:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data."""
+    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data. Lines
+    ending in CR only (a "CSV (Macintosh)" export) end in LF, as Python's csv reader needs."""
+    text = _decoded(data, name)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    return text
+
+
+def _decoded(data: bytes, name: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
