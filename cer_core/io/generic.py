@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CerInputError, error
+from ..limits import MAX_GENERIC_COLUMNS
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
 from .numbers import (Where, excel_serials, looks_like_excel_serial, parse_dates, parse_numbers, parse_with_formats,
@@ -184,6 +185,9 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     if not table.rows:
         raise error(name, "problems.file.empty.5", "file.empty")
     header = [h.strip() for h in table.header]
+    if len(header) > MAX_GENERIC_COLUMNS:
+        raise error(f"{name}:{table.header_line}", "problems.file.too_many_columns", "file.format",
+                    n_columns=len(header), max_columns=MAX_GENERIC_COLUMNS)
     # only the sampled rows of each column: a header of 160 000 cells over every row took seconds (columns × rows)
     kinds = {j: _kind(table.column(j, KIND_SAMPLE_ROWS), header[j] if j < len(header) else "")
              for j in range(len(header))}
