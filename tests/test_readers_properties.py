@@ -47,7 +47,8 @@ METER_FILES = [SAMPLES / n for n in (
 BILL_FILES = [SAMPLES / "bollette_mensili_2024_piccola_impresa.csv"] + sorted(CASES.glob("bollette_*.csv"))
 TMY_CSV = ROOT / "assets" / "weather" / "pvgis_tmy_45.000_8.000_2005_2023.csv"
 TMY_JSON = ROOT / "tests" / "data" / "pvgis" / "tmy_45.464_9.190_fixture.json.gz"
-HOURLY_FILES = [SAMPLES / "pvgis_seriescalc_orario_2020_1kWp_35deg.csv", SAMPLES / "pvgis_seriescalc_orario_3giorni.json"]
+HOURLY_FILES = [SAMPLES / "pvgis_seriescalc_orario_2020_1kWp_35deg.csv",
+                SAMPLES / "pvgis_seriescalc_orario_3giorni.json"]
 
 
 def _load(path) -> bytes:

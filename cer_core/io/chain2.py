@@ -9,13 +9,14 @@ energy:
   meter's own mean time-of-day shape (``filled``); the total stays exact. Duplicate frames are
   dropped; a single reading outside the range of its two neighbours (``0`` between two readings of
   8 MWh) is dropped with a warning, its quarters filled like a gap; a counter going backwards and
-  staying there (meter replaced, register reset) starts a new segment with a warning; ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
+  staying there (meter replaced, register reset) starts a new segment with a warning;
+  ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
 * The normalised CSV (``interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,
   quarter_import_wh[,total_export_wh,quarter_export_wh]``) is read through the same algorithm.
 * Home Assistant ``entity_id,state,last_changed``: the cumulative kWh sensor is interpolated linearly
   at each quarter boundary and differenced (resets re-based; a single reading outside the range of its
-  two neighbours is dropped with a warning); quarters inside a gap of more than one
-  hour between samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
+  two neighbours is dropped with a warning); quarters inside a gap of more than one hour between
+  samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
   integrated over time (``estimated``); a power series is never summed.
 """
 
