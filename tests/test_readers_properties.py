@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from cer_core.errors import CerInputError
-from cer_core.io import FILLED, read_load_file, read_meter_files
+from cer_core.io import FILLED, read_load_file, read_meter_files, write_hourly_csv
 from cer_core.io.bills import read_bills
 from cer_core.loads.bills import bills_to_hourly
 from cer_core.io.pvgis import TMY_COLUMNS, read_hourly, read_tmy
@@ -57,6 +57,9 @@ def _load(path) -> bytes:
 
 
 _DATA = {p.name.removesuffix(".gz"): _load(p) for p in METER_FILES + BILL_FILES + HOURLY_FILES + [TMY_CSV, TMY_JSON]}
+#: The scenario's own hourly CSV (``timestamp,kwh``, every hour of the year), which read_load_file reads strictly.
+SCENARIO_CSV = "orario_scenario_2024.csv"
+_DATA[SCENARIO_CSV] = write_hourly_csv(np.round(0.2 + 0.1 * (np.arange(8784) % 24) / 24, 3), YEAR)
 
 #: What a user's spreadsheet or a broken export puts where a number belongs.
 JUNK = ["", " ", "nan", "NaN", "inf", "-inf", "1e400", "-1e400", "-5", "-0", "１２", "1.234,5", "1,234.5", "12.5.3",
@@ -216,7 +219,7 @@ def assert_hourly_year(kwh: np.ndarray, meta: dict) -> None:
         assert w["it"].strip() and w["en"].strip(), w
 
 
-METER_NAMES = [p.name for p in METER_FILES]
+METER_NAMES = [p.name for p in METER_FILES] + [SCENARIO_CSV]
 BILL_NAMES = [p.name for p in BILL_FILES]
 
 
