@@ -473,3 +473,15 @@ def test_cr_only_line_ends_are_read_as_the_original(name):
     (got,), (want,) = read_meter_files([(name, mac)]).series, read_meter_files([(name, data)]).series
     np.testing.assert_array_equal(got.kwh_import, want.kwh_import)
     np.testing.assert_array_equal(got.start_s, want.start_s)
+
+
+def test_full_width_digits_in_an_hour_column_are_refused_by_line():
+    """Found while fuzzing the generic reader: '１２' matches the hour pattern (\\d is any Unicode digit) but pandas
+    reads it as NaN, which was cast to int64 (a garbage hour, a RuntimeWarning) and the row silently misplaced."""
+    name, data = case("generico_ora_1_25_2024-10.csv")
+    lines = data.decode().split("\n")  # line 101: past the rows that decide the column's kind
+    cells = lines[100].split(";")
+    cells[1] = "１２"
+    lines[100] = ";".join(cells)
+    p = refusal([(name, "\n".join(lines).encode())])
+    assert p.code == "file.time" and p.where == f"{name}:101" and "１２" in p.it and "１２" in p.en

@@ -254,7 +254,8 @@ def _hours_column(cells: list[str], where: Where) -> np.ndarray:
     s = pd.Series(cells, dtype=object).astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     ok = s.str.fullmatch(r"\d{1,2}")
     hours = pd.to_numeric(s.where(ok), errors="coerce")
-    refuse_first_bad((~ok | (hours > 25)).to_numpy(), cells, where, "problems.file.time.2", "file.time")
+    # isna: "１２" (full-width digits) matches \d but is no number for pandas, and NaN cast to int64 is garbage
+    refuse_first_bad((~ok | hours.isna() | (hours > 25)).to_numpy(), cells, where, "problems.file.time.2", "file.time")
     return hours.to_numpy().astype("int64")
 
 
