@@ -331,6 +331,8 @@ def _load_json(data: bytes | str, filename: str):
                                     values={"colno": exc.colno, "msg": exc.msg}))
     except RecursionError:
         raise CerInputError(Problem(filename, "problems.cabine.json.2", code="cabine.json"))
+    except ValueError:  # a number of more than 4300 digits (Python's int conversion limit)
+        raise CerInputError(Problem(filename, "problems.cabine.json.3", code="cabine.json"))
 
 
 def parse_cabine_geojson(data: bytes | str | dict, filename: str = "aree.geojson") -> tuple[list[dict], list[Problem]]:

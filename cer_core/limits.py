@@ -21,6 +21,9 @@ MAX_JSON_DEPTH = 64
 #: Largest file a scenario refers to (meter export, bills, production, prices) [bytes]: the same as
 #: one upload (:data:`cer_core.io.source.MAX_UPLOAD_BYTES`).
 MAX_REFERENCED_FILE_BYTES = 50 * _MB
+#: Most columns of a generic long table (a date/time, kWh, a POD: a few); each is classified from its first rows,
+#: ≈ 0.5 ms apiece, so a 1 MB header line of "1;1;1;…" would cost a minute.
+MAX_GENERIC_COLUMNS = 1_000
 #: Largest scenario hourly CSV (``timestamp,kwh``) [bytes]: a year is 8,784 rows of ≈ 40 bytes (≈ 0.4 MB).
 MAX_HOURLY_CSV_BYTES = 4 * _MB
 #: Largest hourly energy value in a scenario's hourly CSV [kWh per hour] (1 GW for one hour: beyond any CER).

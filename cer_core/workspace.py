@@ -246,6 +246,8 @@ def _parse_json(data: bytes, origin: str) -> dict:
         raise error(f"{origin}:{exc.lineno}", "problems.scenario.json", "scenario.json", colno=exc.colno, msg=exc.msg)
     except RecursionError:
         raise _too_deep(origin) from None
+    except ValueError:  # a number of more than 4300 digits (Python's int conversion limit)
+        raise error(origin, "problems.scenario.json.long_number", "scenario.json") from None
     if not isinstance(doc, dict):
         raise error(origin, "problems.scenario.not_object.2", "scenario.not_object")
     if _json_depth(doc) > MAX_JSON_DEPTH:

@@ -278,3 +278,11 @@ def test_assignment_builds_each_area_once(monkeypatch):
     res = assign_members(many, [{"id": "BIG", "area": BIG}, {"id": "A", "area": A}, {"id": "B", "area": B}])
     assert len(built) <= 3
     assert set(res.area_of.values()) == {"A"} and res.outside == []
+
+
+def test_a_geojson_with_a_number_of_more_than_4300_digits_is_refused():
+    """json.loads raised Python's ValueError (integer string conversion limit) instead of a refusal."""
+    with pytest.raises(CerInputError) as exc:
+        parse_cabine_geojson(b'{"type": "FeatureCollection", "features": [], "x": ' + b"9" * 5000 + b"}", "aree.geojson")
+    (p,) = exc.value.problems
+    assert p.code == "cabine.json" and p.where == "aree.geojson" and "4300" in p.it and "4300" in p.en

@@ -522,3 +522,13 @@ def test_missing_originals_are_a_warning_not_a_refusal():
     doc["members"][1]["load"]["originals"] = [{"path": "../escape.csv"}]
     outcome = run(mem_ws(doc))
     assert [w.code for w in outcome.warnings] == ["file.outside"]
+
+
+def test_a_scenario_json_with_a_number_of_more_than_4300_digits_is_refused():
+    """The defect the readers' property tests found in PVGIS JSON (tests/test_readers_properties.py): json.loads
+    raised Python's ValueError (integer string conversion limit) instead of a refusal naming the file."""
+    data = b'{"schema": "cer-studio/scenario@1", "year": ' + b"9" * 5000 + b"}"
+    with pytest.raises(CerInputError) as exc:
+        wsmod.workspace_from_bytes(data, "s.json")
+    (p,) = exc.value.problems
+    assert p.code == "scenario.json" and p.where == "s.json" and "4300" in p.it and "4300" in p.en

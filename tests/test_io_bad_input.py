@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cer_core.errors import CerInputError
 from cer_core.io import read_hourly_series, read_meter_files, to_hourly_year
@@ -311,3 +313,175 @@ def test_damaged_versions_of_every_case_raise_only_clear_refusals():
                 assert all(p.it and p.en for p in exc.problems)
             except Exception as exc:  # pragma: no cover - the failure message says which file and mutation
                 raise AssertionError(f"{path.name} (mutation {k}): {type(exc).__name__}: {exc}") from exc
+
+
+# --- found by tests/test_readers_properties.py ----------------------------------------------------------
+
+CF1 = ('{"Chain2Data": {"Meter": "M1", "Type": "CF1", "Payload": {"MeasurePosixTimestamp": 1729901700, '
+       '"TotalActEnergy": 8400180}}}')
+
+
+@pytest.mark.parametrize("bad,line", [("9" * 4301, 2), ("[" * 100_000, 2)])
+def test_chain2gate_line_the_json_decoder_cannot_hold_is_refused_by_line(bad, line):
+    """A Chain2Gate log line of more than 4300 digits (or nested 100 000 deep) raised Python's ValueError
+    (RecursionError) from json.loads instead of a refusal naming the line."""
+    p = refusal([("c2g.jsonl", f"{CF1}\n{bad}\n{CF1}\n".encode())])
+    assert p.code == "file.json" and p.where == f"c2g.jsonl:{line}"
+    assert "4300" in p.it and "4300" in p.en
+
+
+def test_chain2gate_array_with_a_huge_number_is_refused():
+    p = refusal([("c2g.json", f"[{CF1}, {'9' * 5000}]".encode())])
+    assert p.code == "file.json" and p.where == "c2g.json" and "4300" in p.en
+
+
+def test_a_line_of_100_000_commas_in_a_wide_file_is_refused_at_once():
+    """The date column's zero padding backtracked over a run of commas at every position (quadratic: a 100 000
+    comma line inserted in an e-distribuzione file took over a minute); now refused at its line at once."""
+    import time
+
+    lines = make_cases.wide_csv("2024-02-01", "2024-02-29", "sum").split("\n")
+    lines.insert(10, "," * 100_000)
+    start = time.perf_counter()
+    p = refusal([("wide.csv", "\n".join(lines).encode())])
+    assert time.perf_counter() - start < 2.0
+    assert p.code == "file.date" and p.where == "wide.csv:11"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="19/.-T ,:", max_size=16))
+def test_zero_padding_of_dates_is_the_one_of_the_former_pattern(text):
+    """The linear pattern pads exactly where the former ``([ T,]+)(\\d)([:.])`` did."""
+    import re
+
+    from cer_core.io.numbers import zero_pad_dates
+
+    s = re.sub(r"^(\d)([/.\-])", r"0\1\2", text)
+    s = re.sub(r"([/.\-])(\d)([/.\-])", r"\g<1>0\2\3", s)
+    former = re.sub(r"([ T,]+)(\d)([:.])", r"\g<1>0\2\3", s)
+    assert zero_pad_dates(pd.Series([text], dtype=object)).iloc[0] == former
+
+
+def test_a_header_of_100_000_cells_is_answered_at_once():
+    """Found by tests/test_readers_properties.py (a Home Assistant export with a huge first line): the generic
+    reader looked at every row of each of the header's columns to guess its kind (columns × rows: seconds for a
+    360 kB file), and even on 60 rows a column costs ≈ 0.5 ms (10 000 columns of "1": 5 s). Such a header is
+    refused at once, and a header of many cells within the limit still costs its sample rows only."""
+    import time
+
+    from cer_core.limits import MAX_GENERIC_COLUMNS
+
+    rows = [f"2024-03-01T{h % 24:02d}:00:00+01:00;0,5" for h in range(6000)]
+    start = time.perf_counter()
+    p = refusal([("largo.csv", "\n".join([";".join(["x"] * 100_000)] + rows).encode())])
+    assert time.perf_counter() - start < 2.0
+    assert p.code == "file.format" and p.where == "largo.csv:1" and "100,000" in p.en and "1,000" in p.it
+    start = time.perf_counter()
+    got = read_meter_files([("largo.csv", "\n".join([";".join(["x"] * MAX_GENERIC_COLUMNS)] + rows).encode())])
+    assert time.perf_counter() - start < 3.0
+    assert got.series[0].report["format"] == "generic"
+
+
+@pytest.mark.parametrize("stray", [0, -1, 12, 10**12])
+def test_one_stray_chain2_counter_reading_is_dropped_not_a_33_mw_quarter(stray):
+    """Found by tests/test_readers_properties.py: ``TotalActEnergy: 0`` in one frame between two readings of
+    ~8.4 MWh was a meter reset followed by a quarter of 8 400 kWh (a 33 MW peak in a household's year)."""
+    text = make_cases.chain2gate_jsonl("2024-10-26 00:15", "2024-10-26 12:00", truncated=False)
+    lines = text.split("\n")
+    i = next(k for k, ln in enumerate(lines) if '"CF1"' in ln and k > len(lines) // 2)
+    frame = json.loads(lines[i])
+    frame["Chain2Data"]["Payload"]["TotalActEnergy"] = stray
+    lines[i] = json.dumps(frame)
+    clean = read_meter_files([("c2g.jsonl", text.encode())])
+    got = read_meter_files([("c2g.jsonl", "\n".join(lines).encode())])
+    (s,), (s0,) = got.series, clean.series
+    assert s.kwh_import.sum() == pytest.approx(s0.kwh_import.sum(), abs=1e-9)
+    assert s.kwh_import.max() < 2 * s0.kwh_import.max()
+    assert "chain2.stray" in {w.code for w in got.warnings} and "chain2.reset" not in {w.code for w in got.warnings}
+
+
+def test_a_counter_that_goes_back_and_stays_there_is_still_a_reset():
+    from cer_core.io.chain2 import stray_readings
+
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 0, 30, 40])), [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 0, 5, 9])), [0, 0, 0, 0, 0])   # reset
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 99, 30, 40])), [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(stray_readings(np.array([10.0, 20, 20, 30])), [0, 0, 0, 0])       # flat
+
+
+def _home_assistant_with_state(state: str) -> tuple[str, bytes]:
+    """The March Home Assistant case with the import counter's middle reading replaced by ``state``."""
+    name, data = case("home_assistant_2024-03-30_dst.csv")
+    lines = data.decode().split("\n")
+    i = next(k for k in range(len(lines) // 2, len(lines)) if "energia_prelevata" in lines[k])
+    cells = lines[i].split(",")
+    cells[1] = state
+    lines[i] = ",".join(cells)
+    return name, "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("state", ["nan", "null", "-", "n.d."])
+def test_an_empty_word_in_a_home_assistant_counter_is_an_unavailable_state(state):
+    """Found by tests/test_readers_properties.py: a 'nan' state made every later quarter NaN, then filled with
+    estimates: half the measured file was replaced without a warning."""
+    (s,) = read_meter_files([_home_assistant_with_state(state)]).series
+    (want,) = read_meter_files([_home_assistant_with_state("unavailable")]).series
+    np.testing.assert_array_equal(s.kwh_import, want.kwh_import)
+    assert (s.quality == want.quality).all() and s.report["filled"] == want.report["filled"] == 0
+
+
+@pytest.mark.parametrize("state", ["0", "-1", "1e9"])
+def test_one_stray_home_assistant_counter_reading_is_dropped_not_a_1234_kwh_quarter(state):
+    """Found by tests/test_readers_properties.py: a state '0' of a 1 234 kWh import counter was a reset, stitched
+    into a 1 234 kWh quarter (a 1e9 one into a refusal of the whole file); it now counts as a missing reading."""
+    got = read_meter_files([_home_assistant_with_state(state)])
+    (want,) = read_meter_files([_home_assistant_with_state("unavailable")]).series
+    np.testing.assert_allclose(got.series[0].kwh_import, want.kwh_import, atol=1e-12)
+    codes = {w.code for w in got.warnings}
+    assert "ha.stray" in codes and "ha.reset" not in codes
+
+
+def test_a_refusal_after_merging_a_pods_files_names_the_files_not_only_the_pod():
+    """Found by tests/test_readers_properties.py: a Chain 2 CSV cut after its first reading was refused as
+    'C2G-SYN-000042: no consumption value in the files…', which does not say which file."""
+    text = ("interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,quarter_import_wh\n"
+            "2024-06-09T22:00:00Z,2024-06-09T22:15:00Z,C2G-SYN-000042,3,8,\n")
+    p = refusal([("c2.csv", text.encode())])
+    assert p.code == "file.no_values" and p.where == "c2.csv (C2G-SYN-000042)"
+
+
+@pytest.mark.parametrize("column,bad,code", [("kwh", "#DIV/0!", "file.number"), ("kwh", "１２", "file.number"),
+                                             ("data_ora", "abc", "file.timestamp")])
+def test_a_garbled_cell_in_the_first_rows_is_named_not_the_whole_format(column, bad, code):
+    """Found by tests/test_readers_properties.py: one '#DIV/0!' in the first 60 rows made the kWh column 'text',
+    and the file was refused as 'unrecognised format (header: data_ora; kwh)' instead of naming the cell."""
+    rows = [[f"{1 + h // 24:02d}/03/2024 {h % 24:02d}:00", "0,5"] for h in range(48)]
+    rows[20][0 if column == "data_ora" else 1] = bad
+    text = "data_ora;kwh\n" + "\n".join(";".join(r) for r in rows)
+    p = refusal([("g.csv", text.encode())])
+    assert p.code == code and p.where == "g.csv:22" and bad in p.it and bad in p.en and column in p.en
+
+
+@pytest.mark.parametrize("name", ["edis_orario_2024-03.csv", "chain2_csv_2024-03-30_dst.csv", "pcf_2024-10_autunno.csv",
+                                  "generico_data_e_ora_2024-10.csv", "home_assistant_solo_potenza.csv"])
+def test_cr_only_line_ends_are_read_as_the_original(name):
+    """Found by tests/test_readers_properties.py: a "CSV (Macintosh)" export (lines ending in CR only) was refused
+    with Python's csv message 'new-line character seen in unquoted field - do you need to open the file in
+    universal-newline mode?'."""
+    _, data = case(name)
+    mac = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    (got,), (want,) = read_meter_files([(name, mac)]).series, read_meter_files([(name, data)]).series
+    np.testing.assert_array_equal(got.kwh_import, want.kwh_import)
+    np.testing.assert_array_equal(got.start_s, want.start_s)
+
+
+def test_full_width_digits_in_an_hour_column_are_refused_by_line():
+    """Found while fuzzing the generic reader: '１２' matches the hour pattern (\\d is any Unicode digit) but pandas
+    reads it as NaN, which was cast to int64 (a garbage hour, a RuntimeWarning) and the row silently misplaced."""
+    name, data = case("generico_ora_1_25_2024-10.csv")
+    lines = data.decode().split("\n")  # line 101: past the rows that decide the column's kind
+    cells = lines[100].split(";")
+    cells[1] = "１２"
+    lines[100] = ";".join(cells)
+    p = refusal([(name, "\n".join(lines).encode())])
+    assert p.code == "file.time" and p.where == f"{name}:101" and "１２" in p.it and "１２" in p.en

@@ -184,3 +184,12 @@ def test_live_forecast_for_bolzano(monkeypatch, tmp_path):
     assert fc.source == "download" and len(fc.data) >= 72
     assert fc.data.index.tz is not None and str(fc.data.index.tz) == "UTC"
     assert abs(fc.lat - 46.5) < 0.2 and fc.data["ghi"].max() > 0
+
+
+def test_a_json_number_of_more_than_4300_digits_is_refused():
+    """The same defect the readers' property tests found in PVGIS JSON: json.loads raised Python's ValueError
+    (integer string conversion limit) through read_forecast instead of a refusal naming the file."""
+    with pytest.raises(CerInputError) as exc:
+        om.read_forecast(b'{"hourly": {"x": ' + b"9" * 5000 + b"}}", "previsione.json")
+    (p,) = exc.value.problems
+    assert p.code == "forecast.json" and p.where == "previsione.json" and "4300" in p.it and "4300" in p.en

@@ -504,3 +504,56 @@ def test_a_row_the_fast_match_skips_is_still_checked_and_located():
     with pytest.raises(CerInputError) as exc:
         _check_csv_rows(rows, 0, "tmy.csv", "weather.value")
     assert exc.value.problems[0].where == "tmy.csv:4"
+
+
+def test_pvgis_json_with_a_number_of_more_than_4300_digits_is_refused():
+    """Found by tests/test_readers_properties.py: json.loads raised Python's ValueError (integer string
+    conversion limit) through read_hourly instead of a refusal naming the file."""
+    data = (ROOT / "tests" / "data" / "samples" / "pvgis_seriescalc_orario_3giorni.json").read_bytes()
+    bad = data.replace(b'"outputs"', b'"x": ' + b"9" * 5000 + b', "outputs"', 1)
+    assert bad != data
+    with pytest.raises(CerInputError) as exc:
+        read_hourly(bad, "serie.json")
+    (p,) = exc.value.problems
+    assert p.code == "pvgis.json" and p.where == "serie.json" and "4300" in p.it and "4300" in p.en
+
+
+SERIES_CSV = ROOT / "tests" / "data" / "samples" / "pvgis_seriescalc_orario_2020_1kWp_35deg.csv"
+
+
+def _lines_swapped(i: int, j: int) -> bytes:
+    lines = SERIES_CSV.read_bytes().split(b"\n")
+    lines[i], lines[j] = lines[j], lines[i]
+    return b"\n".join(lines)
+
+
+@pytest.mark.parametrize("data,where,prefix", [
+    (_lines_swapped(1, 2), "serie.csv:2", "Longitude"),        # was read with longitude = the elevation, 122°
+    (_lines_swapped(2, 3), "serie.csv:3", "Elevation"),        # was pvlib's ValueError as the message
+])
+def test_seriescalc_head_lines_out_of_place_are_refused_by_line(data, where, prefix):
+    """Found by tests/test_readers_properties.py: pvlib reads the first four lines by position."""
+    with pytest.raises(CerInputError) as exc:
+        read_hourly(data, "serie.csv")
+    (p,) = exc.value.problems
+    assert p.code == "pvgis.header" and p.where == where
+    assert f"«{prefix} …: valore»" in p.it and f"'{prefix} …: value'" in p.en
+
+
+def test_seriescalc_head_line_without_colon_is_refused_by_line():
+    """A header line 'NaN' (no colon) was pvlib's 'IndexError: list index out of range'."""
+    lines = SERIES_CSV.read_bytes().split(b"\n")
+    lines[5] = b"NaN"
+    with pytest.raises(CerInputError) as exc:
+        read_hourly(b"\n".join(lines), "serie.csv")
+    (p,) = exc.value.problems
+    assert p.where == "serie.csv:6" and "NaN" in p.en and "':'" in p.en and "«:»" in p.it
+
+
+def test_seriescalc_with_cr_only_line_ends_is_read_as_the_original():
+    """Old Mac / some spreadsheet exports end lines with CR only: refused with pvlib's ValueError before."""
+    data = SERIES_CSV.read_bytes()
+    got = read_hourly(data.replace(b"\r\n", b"\r"), "serie.csv")
+    want = read_hourly(data, "serie.csv")
+    pd.testing.assert_frame_equal(got.data, want.data)
+    assert (got.lat, got.lon, got.kwp, got.tilt_deg) == (want.lat, want.lon, want.kwp, want.tilt_deg)

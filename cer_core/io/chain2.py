@@ -7,13 +7,16 @@ energy:
   ``ΔTotalActEnergy`` since the previous frame. Over a gap of *k* quarters, the last quarter takes the
   frame's ``PrevQuartActEnergy`` and the rest of Δ is spread over the other quarters with the
   meter's own mean time-of-day shape (``filled``); the total stays exact. Duplicate frames are
-  dropped; a counter going backwards (meter replaced, register reset) starts a new segment with a
-  warning; ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
+  dropped; a single reading outside the range of its two neighbours (``0`` between two readings of
+  8 MWh) is dropped with a warning, its quarters filled like a gap; a counter going backwards and
+  staying there (meter replaced, register reset) starts a new segment with a warning;
+  ``PrevQuartActEnergy`` is a cross-check (warning above 2 Wh). Wh → kWh.
 * The normalised CSV (``interval_start_utc,interval_end_utc,meter_id,tariff_code,total_import_wh,
   quarter_import_wh[,total_export_wh,quarter_export_wh]``) is read through the same algorithm.
 * Home Assistant ``entity_id,state,last_changed``: the cumulative kWh sensor is interpolated linearly
-  at each quarter boundary and differenced (resets re-based); quarters inside a gap of more than one
-  hour between samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
+  at each quarter boundary and differenced (resets re-based; a single reading outside the range of its
+  two neighbours is dropped with a warning); quarters inside a gap of more than one hour between
+  samples are ``filled``. With only a power sensor (W or kW) the step-wise power is
   integrated over time (``estimated``); a power series is never summed.
 """
 
@@ -74,6 +77,20 @@ def _slot_shape(start_s: np.ndarray, kwh: np.ndarray) -> np.ndarray:
     return shape
 
 
+def stray_readings(total_wh: np.ndarray) -> np.ndarray:
+    """True at a single counter reading outside the range of its two neighbours when these agree (the counter
+    goes on from where it was): a reading garbled in transmission (``0``, ``-1``, a spike), not a meter reset.
+
+    Without this, one ``TotalActEnergy: 0`` between two readings of 8 400 000 Wh was a reset followed by a
+    quarter of 8 400 kWh (33 MW).
+    """
+    stray = np.zeros(len(total_wh), dtype=bool)
+    if len(total_wh) >= 3:
+        before, reading, after = total_wh[:-2], total_wh[1:-1], total_wh[2:]
+        stray[1:-1] = (after >= before) & ((reading < before) | (reading > after))
+    return stray
+
+
 def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarray | None, where: str,
                      label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Quarter starts, kWh and quality from a cumulative Wh counter read at quarter ends.
@@ -103,6 +120,12 @@ def counter_quarters(end_s: np.ndarray, total_wh: np.ndarray, prev_wh: np.ndarra
             warnings.append(warning(where, "problems.chain2.duplicate_differs", "chain2.duplicate_differs",
                                     label=label, differ_sum=int(differ.sum())))
         end, total, prev = end[~dup], total[~dup], prev[~dup]
+    stray = stray_readings(total)
+    if stray.any():  # dropped: their quarters become a gap, filled below with the counter's exact energy
+        k = int(np.argmax(stray))
+        warnings.append(warning(where, "problems.chain2.stray", "chain2.stray", label=label, n=int(stray.sum()),
+                                end=fmt_local(end[k]), total=total[k]))
+        end, total, prev = end[~stray], total[~stray], prev[~stray]
     if len(end) == 0:
         return np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0, dtype=np.int8), warnings
     refuse_long_span(int(end[0]), int(end[-1]), where)
@@ -325,6 +348,8 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
             arr = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise error(f"{name}:{exc.lineno}", "problems.file.json", "file.json", msg=exc.msg)
+        except (ValueError, RecursionError):  # a number of > 4300 digits, or nesting deeper than the decoder's stack
+            raise error(name, "problems.file.json.3", "file.json")
         messages = [(i + 1, m) for i, m in enumerate(arr)]
     else:
         lines = text.splitlines()
@@ -339,6 +364,8 @@ def _read_chain2gate_messages(text: str, name: str) -> tuple[list[Chunk], list]:
                     warnings.append(_truncated_last_line(name, i + 1))
                     continue
                 raise error(f"{name}:{i + 1}", "problems.file.json.2", "file.json", ln=ln[:40])
+            except (ValueError, RecursionError):  # valid JSON the decoder will not hold: > 4300 digits, deep nesting
+                raise error(f"{name}:{i + 1}", "problems.file.json.3", "file.json")
     frames: dict[str, list] = {}
     counts = {"CF1": 0, "other": 0}
     for line, msg in messages:
@@ -477,6 +504,16 @@ def _boundaries(t: np.ndarray, where: str) -> np.ndarray:
     return np.arange(first, last + 1, QUARTER_S, dtype="int64")
 
 
+def _without_strays(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Readings of a kWh sensor in time order without the single ones outside the range of their neighbours by
+    more than a reset's tolerance (a ``0`` between two readings of 1 234 kWh was a reset plus a 1 234 kWh quarter)."""
+    stray = stray_readings(v)
+    i = np.flatnonzero(stray)
+    tol = 0.01 * np.maximum(np.abs(v[i - 1]), 1.0)  # the rounding noise :func:`_resample_counter` tolerates
+    stray[i] = (v[i] < v[i - 1] - tol) | (v[i] > v[i + 1] + tol)
+    return t[~stray], v[~stray], int(stray.sum())
+
+
 def _resample_counter(t: np.ndarray, v: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Quarter starts, kWh, quality from a cumulative kWh sensor (linear at boundaries, then differences)."""
     drops = np.diff(v) < -0.01 * np.maximum(np.abs(v[:-1]), 1.0)  # a reset, not rounding noise
@@ -550,6 +587,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
     if (~unavailable).any():
         vals[~unavailable] = parse_numbers(state.filter(pa.array(~unavailable)), Where(name, lines[~unavailable], "state"),
                                            delimiter, notes=warnings)
+        # "nan", "null", "-", "n.d." read as empty: unavailable too (a NaN in a counter made every later quarter NaN,
+        # then filled: the measured rest of the file was lost without a word)
+        unavailable = np.isnan(vals)
     entities = {e: _classify(e) for e in names}
     usable = np.bincount(ent[~unavailable], minlength=len(names))
     valid = {e: int(usable[k]) for k, e in enumerate(names)}
@@ -585,6 +625,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
         unit_wh = bool(re.search(r"_wh$|_wh_", imp.lower()))
         if unit_wh:
             v = v / 1000.0
+        t, v, strays = _without_strays(t, v)
+        if strays:
+            warnings.append(warning(name, "problems.ha.stray", "ha.stray", imp=imp, strays=strays))
         starts, kwh, qual, resets = _resample_counter(t, v, name)
         info["entities_used"].append(imp)
         if resets:
@@ -600,6 +643,9 @@ def read_home_assistant_columns(name: str, entity, state, changed, lines: np.nda
     kwh_exp = None
     if exp_e is not None:
         t2, v2 = series(exp_e)
+        t2, v2, strays = _without_strays(t2, v2)
+        if strays:
+            warnings.append(warning(name, "problems.ha.stray", "ha.stray", imp=exp_e, strays=strays))
         s2, e2, _q2, _r2 = _resample_counter(t2, v2, name)
         kwh_exp = pd.Series(e2, index=s2).reindex(starts).to_numpy()
         info["entities_used"].append(exp_e)

@@ -84,6 +84,7 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     warnings = []
     files = tuple(dict.fromkeys(c.file for c in chunks))
     label = pod or ", ".join(files)
+    at = f"{', '.join(files)} ({pod})" if pod else label  # a refusal names the files, not only the POD
     target = max(c.interval_s for c in chunks)
     if any(c.interval_s != target for c in chunks):
         warnings.append(warning(label, "problems.merge.interval", "merge.interval", target=target // 60))
@@ -120,13 +121,13 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
                                     duplicates_equal=facts['duplicates_equal']))
         start, imp, qual = start[keep], imp[keep], qual[keep]
         exp = exp[keep] if exp is not None else None
-    refuse_long_span(int(start[0]), int(start[-1]), label)
+    refuse_long_span(int(start[0]), int(start[-1]), at)
     n = int((start[-1] - start[0]) // target) + 1
     grid = start[0] + np.arange(n, dtype="int64") * target
     pos = ((start - start[0]) // target).astype("int64")
     off_grid = (start - start[0]) % target != 0
     if off_grid.any():
-        raise error(label, "problems.file.alignment", "file.alignment", start=fmt_local(start[np.argmax(off_grid)]),
+        raise error(at, "problems.file.alignment", "file.alignment", start=fmt_local(start[np.argmax(off_grid)]),
                     target=target // 60)
     g_imp = np.full(n, np.nan)
     g_imp[pos] = imp
@@ -138,7 +139,7 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     g_q[pos] = qual
     missing = np.isnan(g_imp)
     if missing.all():
-        raise error(label, "problems.file.no_values", "file.no_values")
+        raise error(at, "problems.file.no_values", "file.no_values")
     facts.update(gap_facts(grid, missing, target))
     missing_exp = np.isnan(g_exp) & ~missing if g_exp is not None else np.zeros(n, dtype=bool)
     facts["missing_export_intervals"] = int(missing_exp.sum())

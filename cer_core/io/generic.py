@@ -26,7 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import error
+from ..errors import CerInputError, error
+from ..limits import MAX_GENERIC_COLUMNS
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
 from .numbers import (Where, excel_serials, looks_like_excel_serial, parse_dates, parse_numbers, parse_with_formats,
@@ -51,9 +52,13 @@ ALLOWED_STEPS_S = (60, 300, 600, 900, 1800, 3600)
 UNITS = ("kwh", "kw", "wh", "w")
 
 
+#: Rows whose cells decide a column's kind (:func:`_kind`).
+KIND_SAMPLE_ROWS = 60
+
+
 def _kind(cells: list[str], header: str) -> str:
     """Content kind of a column from its first cells: datetime, date, time, serial, hour, pod, number, text."""
-    sample = [c for c in cells[:60] if c]
+    sample = [c for c in cells[:KIND_SAMPLE_ROWS] if c]
     if not sample:
         return "empty"
     h = header.lower()
@@ -180,11 +185,20 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     if not table.rows:
         raise error(name, "problems.file.empty.5", "file.empty")
     header = [h.strip() for h in table.header]
-    kinds = {j: _kind(table.column(j), header[j] if j < len(header) else "") for j in range(len(header))}
+    if len(header) > MAX_GENERIC_COLUMNS:
+        raise error(f"{name}:{table.header_line}", "problems.file.too_many_columns", "file.format",
+                    n_columns=len(header), max_columns=MAX_GENERIC_COLUMNS)
+    # only the sampled rows of each column: a header of 160 000 cells over every row took seconds (columns × rows)
+    kinds = {j: _kind(table.column(j, KIND_SAMPLE_ROWS), header[j] if j < len(header) else "")
+             for j in range(len(header))}
     at_header = f"{name}:{table.header_line}"
-    time_cols, end_label = _pick_time(kinds, header, opts.get("time_column"), at_header)
-    value_col, export_col = _pick_values(kinds, header, time_cols, opts.get("value_column"),
-                                         opts.get("export_column"), at_header)
+    try:
+        time_cols, end_label = _pick_time(kinds, header, opts.get("time_column"), at_header)
+        value_col, export_col = _pick_values(kinds, header, time_cols, opts.get("value_column"),
+                                             opts.get("export_column"), at_header)
+    except CerInputError:
+        _refuse_garbled_sample_cell(table, header, kinds)
+        raise
     if opts.get("stamp") in ("start", "end"):
         end_label = opts["stamp"] == "end"
     cols = _Columns(header, kinds, time_cols, value_col, export_col, end_label,
@@ -200,6 +214,26 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
                                                             lines=[table.lines[i] for i in idx])
         chunks.append(_read_one(part, pod, cols, warnings))
     return chunks, warnings
+
+
+#: A cell that reads as a number in either decimal convention (``0,125``, ``1.234,5``, ``1e3``).
+_NUMBERISH = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?$")
+#: Columns searched for a garbled cell when no time or value column is found (a long table has a few).
+GARBLED_SEARCH_COLUMNS = 100
+
+
+def _refuse_garbled_sample_cell(table: Table, header: list[str], kinds: dict) -> None:
+    """When no time or value column was found because one cell of a column's first rows is garbled (``#DIV/0!``
+    among numbers, ``abc`` among date-times), refuse naming that cell and line instead of the whole format."""
+    lines = table.lines[:KIND_SAMPLE_ROWS]
+    for j in [j for j, k in kinds.items() if k == "text"][:GARBLED_SEARCH_COLUMNS]:
+        cells = table.column(j, KIND_SAMPLE_ROWS)
+        filled = [c for c in cells if c]
+        where = Where(table.name, lines, header[j] if j < len(header) else str(j + 1))
+        if 2 * sum(bool(_DATETIME.match(c)) for c in filled) > len(filled):
+            _datetimes(cells, where)
+        elif 2 * sum(bool(_NUMBERISH.match(c)) for c in filled) > len(filled):
+            parse_numbers(cells, where, table.delimiter)
 
 
 @dataclass(frozen=True)
@@ -220,7 +254,8 @@ def _hours_column(cells: list[str], where: Where) -> np.ndarray:
     s = pd.Series(cells, dtype=object).astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     ok = s.str.fullmatch(r"\d{1,2}")
     hours = pd.to_numeric(s.where(ok), errors="coerce")
-    refuse_first_bad((~ok | (hours > 25)).to_numpy(), cells, where, "problems.file.time.2", "file.time")
+    # isna: "１２" (full-width digits) matches \d but is no number for pandas, and NaN cast to int64 is garbage
+    refuse_first_bad((~ok | hours.isna() | (hours > 25)).to_numpy(), cells, where, "problems.file.time.2", "file.time")
     return hours.to_numpy().astype("int64")
 
 

@@ -169,6 +169,8 @@ def read_forecast(data: bytes | str, name: str = "open-meteo.json", source: str 
         raise error(f"{name}:{exc.lineno}", "problems.forecast.json", "forecast.json", msg=exc.msg)
     except RecursionError:
         raise error(name, "problems.forecast.json.2", "forecast.json")
+    except ValueError:  # a number of more than 4300 digits (Python's int conversion limit)
+        raise error(name, "problems.forecast.json.3", "forecast.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("hourly"), dict):
         if isinstance(doc, dict) and doc.get("error"):
             reason = str(doc.get("reason", ""))[:120]

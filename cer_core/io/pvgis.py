@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from cachetools import LRUCache
 
-from ..errors import CerInputError, error, render_pair
+from ..errors import CerInputError, error, excerpt, render_pair
 from .http import FailureMemory, ServiceUnavailable, cache_root, offline, write_atomic
 
 #: Columns a typical year must provide (pvlib names) [W/m², °C, m/s].
@@ -160,6 +160,8 @@ def _json_for_pvlib(text: str, name: str, rows_key: str, time_key: str, code: st
         raise error(f"{name}:{exc.lineno}", "problems.pvgis.json", "pvgis.json", msg=exc.msg)
     except RecursionError:
         raise error(name, "problems.pvgis.json.2", "pvgis.json")
+    except ValueError:  # a number of more than 4300 digits (Python's int conversion limit)
+        raise error(name, "problems.pvgis.json.4", "pvgis.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("outputs"), dict):
         raise error(name, "problems.pvgis.json.3", "pvgis.json")
     rows = doc["outputs"].get(rows_key)
@@ -535,10 +537,29 @@ def _check_hourly_csv(text: str, name: str) -> Locator:
     header_at = next((i for i, line in enumerate(lines) if line.startswith("time,")), None)
     if header_at is None:
         raise error(name, "problems.pvgis.header", "pvgis.header")
+    _check_hourly_csv_head(lines, header_at, name)
     for prefix in ("Latitude", "Longitude", "Elevation"):
         _header_value(lines, header_at, prefix, name, code="pvgis.location")
     _check_csv_rows(lines, header_at, name, "pvgis.number", until_blank=True)
     return _csv_locator(name, header_at)
+
+
+#: The first lines of a seriescalc CSV, in the order pvlib's parser reads them (by position, not by name).
+_HOURLY_CSV_HEAD = ("Latitude", "Longitude", "Elevation", "Radiation database")
+
+
+def _check_hourly_csv_head(lines: list[str], header_at: int, name: str) -> None:
+    """The lines before ``time,…`` as pvlib reads them: the four of :data:`_HOURLY_CSV_HEAD` in that order, then
+    ``name: value`` lines or blank ones (else pvlib reads the elevation as the longitude, or raises IndexError)."""
+    for k, prefix in enumerate(_HOURLY_CSV_HEAD):
+        line = lines[k] if k < header_at else ""
+        if not line.startswith(prefix) or ":" not in line:
+            raise error(f"{name}:{k + 1}", "problems.pvgis.head_line", "pvgis.header", prefix=prefix,
+                        found=excerpt(line.strip(), 40))
+    for k in range(len(_HOURLY_CSV_HEAD), header_at):
+        if lines[k].strip() and ":" not in lines[k]:
+            raise error(f"{name}:{k + 1}", "problems.pvgis.head_line.2", "pvgis.header",
+                        found=excerpt(lines[k].strip(), 40))
 
 
 def read_hourly(data: bytes, name: str) -> HourlyFile:
@@ -562,7 +583,8 @@ def read_hourly(data: bytes, name: str) -> HourlyFile:
     if kind == "hourly_json":
         source, locate = _json_for_pvlib(text, name, "hourly", "time", "pvgis.number")
     else:
-        source, locate = io.StringIO(text), _check_hourly_csv(text, name)
+        # universal newlines: pvlib reads lines ending in "\n" only, the checks above any line end (CR-only too)
+        source, locate = io.StringIO(text, newline=None), _check_hourly_csv(text, name)
     try:
         frame, meta = read_pvgis_hourly(source, pvgis_format="json" if kind == "hourly_json" else "csv",
                                         map_variables=True)

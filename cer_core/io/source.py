@@ -57,9 +57,9 @@ class Table:
     excel: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def column(self, j: int) -> list[str]:
-        """Cells of column ``j`` (``""`` where a row is shorter)."""
-        return [r[j] if j < len(r) else "" for r in self.rows]
+    def column(self, j: int, n_rows: int | None = None) -> list[str]:
+        """Cells of column ``j`` (``""`` where a row is shorter), of the first ``n_rows`` rows when given."""
+        return [r[j] if j < len(r) else "" for r in self.rows[:n_rows]]
 
     def find(self, *names: str) -> int | None:
         """Index of the first header cell equal (case-insensitive) to one of ``names``."""
@@ -86,7 +86,15 @@ def _refuse_binary(data: bytes, name: str) -> None:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data."""
+    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data. Lines
+    ending in CR only (a "CSV (Macintosh)" export) end in LF, as Python's csv reader needs."""
+    text = _decoded(data, name)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    return text
+
+
+def _decoded(data: bytes, name: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
