@@ -485,3 +485,29 @@ def test_full_width_digits_in_an_hour_column_are_refused_by_line():
     lines[100] = ";".join(cells)
     p = refusal([(name, "\n".join(lines).encode())])
     assert p.code == "file.time" and p.where == f"{name}:101" and "１２" in p.it and "１２" in p.en
+
+
+def _comma_generic_file(extra_row: str | None = None, suffix: str = "") -> bytes:
+    """The io_cases hourly generic file rewritten comma-separated with decimal points; row 6 replaced when asked."""
+    lines = case("generico_orario_2024-10_senza_fuso.csv")[1].decode("utf-8").splitlines()
+    out = [lines[0].replace(";", ",") + suffix]
+    for line in lines[1:]:
+        stamp, value = line.split(";")
+        out.append(f"{stamp},{value.replace(',', '.')}{suffix}")
+    if extra_row is not None:
+        out[5] = extra_row
+    return ("\n".join(out) + "\n").encode()
+
+
+@pytest.mark.parametrize("row", ["20/10/2024 04:00,1.234,5", "20/10/2024 04:00,0,5", "20/10/2024 04:00,0.4,x"])
+def test_a_number_split_by_its_comma_in_a_comma_separated_file_is_refused_at_its_line(row):
+    """'1.234,5' among '0.440' values in a comma-separated file was read as 1.234 kWh, the '5' lost in silence."""
+    p = refusal([("g.csv", _comma_generic_file(row))])
+    assert p.where == "g.csv:6" and p.code == "file.extra_fields"
+    assert "1234.5" in p.en and ";" in p.en and row in p.en
+
+
+def test_empty_cells_past_the_header_are_not_a_split_number():
+    clean = read_meter_files([("g.csv", _comma_generic_file())])
+    trailing = read_meter_files([("g.csv", _comma_generic_file(suffix=","))])  # a trailing comma on every line
+    assert np.array_equal(clean.series[0].kwh_import, trailing.series[0].kwh_import)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import CerInputError, error
+from ..errors import CerInputError, error, excerpt
 from ..limits import MAX_GENERIC_COLUMNS
 from .localtime import day_lengths_s, from_local_naive, midnights_utc
 from .model import ESTIMATED, MEASURED, Chunk, warning
@@ -188,6 +188,7 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
     if len(header) > MAX_GENERIC_COLUMNS:
         raise error(f"{name}:{table.header_line}", "problems.file.too_many_columns", "file.format",
                     n_columns=len(header), max_columns=MAX_GENERIC_COLUMNS)
+    _refuse_split_numbers(table, header)
     # only the sampled rows of each column: a header of 160 000 cells over every row took seconds (columns × rows)
     kinds = {j: _kind(table.column(j, KIND_SAMPLE_ROWS), header[j] if j < len(header) else "")
              for j in range(len(header))}
@@ -214,6 +215,24 @@ def read_generic(table: Table, options: dict | None = None) -> tuple[list[Chunk]
                                                             lines=[table.lines[i] for i in idx])
         chunks.append(_read_one(part, pod, cols, warnings))
     return chunks, warnings
+
+
+def _refuse_split_numbers(table: Table, header: list[str]) -> None:
+    """In a comma-separated file, refuse the first row with more filled cells than the header names.
+
+    That is a number written with a comma (``1.234,5`` or ``0,5`` among ``0.440`` values): the comma split
+    it into two cells, so the value column would read ``1.234`` and the ``5`` would be lost in silence.
+    Empty cells past the header (a trailing comma on every row) are fine.
+    """
+    if table.delimiter != ",":
+        return
+    n_columns = len(header)
+    lengths = np.fromiter((len(row) for row in table.rows), dtype=np.int64, count=len(table.rows))
+    for i in np.flatnonzero(lengths > n_columns):
+        row = table.rows[i]
+        if any(cell.strip() for cell in row[n_columns:]):
+            raise error(f"{table.name}:{table.lines[i]}", "problems.file.extra_fields", "file.extra_fields",
+                        n_fields=len(row), n_columns=n_columns, row=excerpt(",".join(row), 80))
 
 
 #: A cell that reads as a number in either decimal convention (``0,125``, ``1.234,5``, ``1e3``).
