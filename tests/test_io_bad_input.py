@@ -511,3 +511,20 @@ def test_empty_cells_past_the_header_are_not_a_split_number():
     clean = read_meter_files([("g.csv", _comma_generic_file())])
     trailing = read_meter_files([("g.csv", _comma_generic_file(suffix=","))])  # a trailing comma on every line
     assert np.array_equal(clean.series[0].kwh_import, trailing.series[0].kwh_import)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_like_utf8(encoding):
+    """Some Windows tools write "Unicode" CSVs without a BOM: they were refused as binary files."""
+    name, data = case("generico_orario_2024-10_senza_fuso.csv")
+    text = data.decode("utf-8")
+    plain = read_meter_files([(name, data)])
+    wide = read_meter_files([(name, text.encode(encoding))])
+    assert np.array_equal(plain.series[0].kwh_import, wide.series[0].kwh_import)
+    assert np.array_equal(plain.series[0].start_s, wide.series[0].start_s)
+
+
+def test_binary_data_with_a_nul_in_every_other_byte_is_still_refused():
+    data = bytes(b for i in range(4000) for b in (i % 7 + 1, 0))  # control characters once read as UTF-16
+    p = refusal([("dati.csv", data)])
+    assert p.code == "file.binary"

@@ -86,8 +86,9 @@ def _refuse_binary(data: bytes, name: str) -> None:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Text of a file: BOM-marked UTF-16, else ``utf-8-sig``, else ``cp1252``; refuses binary data. Lines
-    ending in CR only (a "CSV (Macintosh)" export) end in LF, as Python's csv reader needs."""
+    """Text of a file: UTF-16 (with a byte-order mark, or recognised without one), else ``utf-8-sig``, else
+    ``cp1252``; refuses binary data. Lines ending in CR only (a "CSV (Macintosh)" export) end in LF, as
+    Python's csv reader needs."""
     text = _decoded(data, name)
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")
@@ -101,18 +102,44 @@ def _decoded(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:4096]:
-        _refuse_binary(data, name)
+        order = _utf16_without_bom(data[:4096])
+        if order is None:
+            _refuse_binary(data, name)
+        try:
+            return _checked_text(data.decode(order), data, name)
+        except UnicodeDecodeError:
+            _refuse_binary(data, name)
     for enc in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
-        if controls > 8:
-            _refuse_binary(data, name)
-        return text
+        return _checked_text(text, data, name)
     _refuse_binary(data, name)
     return ""  # unreachable
+
+
+def _checked_text(text: str, data: bytes, name: str) -> str:
+    """``text``, unless its start holds control characters (more than 8 in 4,096): binary data then."""
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if controls > 8:
+        _refuse_binary(data, name)
+    return text
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``head`` reads as UTF-16 text without a byte-order mark (some
+    Windows tools write "Unicode" CSVs so): a NUL in nearly every other byte (the high byte of Latin
+    characters) and none in the others; else None (binary data)."""
+    n = len(head) // 2 * 2
+    if n < 16:
+        return None
+    first, second = head[0:n:2], head[1:n:2]
+    if first.count(0) == 0 and second.count(0) >= 0.9 * len(second):
+        return "utf-16-le"
+    if second.count(0) == 0 and first.count(0) >= 0.9 * len(first):
+        return "utf-16-be"
+    return None
 
 
 def _excel_cell(v) -> str:
