@@ -528,3 +528,27 @@ def test_binary_data_with_a_nul_in_every_other_byte_is_still_refused():
     data = bytes(b for i in range(4000) for b in (i % 7 + 1, 0))  # control characters once read as UTF-16
     p = refusal([("dati.csv", data)])
     assert p.code == "file.binary"
+
+
+def _october_rows() -> list[str]:
+    return case("generico_orario_2024-10_senza_fuso.csv")[1].decode("utf-8").splitlines()
+
+
+def test_one_row_with_a_mistyped_date_is_named_at_import():
+    """One row of October's file dated January made a 274-day gap filled by estimate, with no word at import."""
+    lines = _october_rows()
+    lines[5] = lines[5].replace("20/10/2024", "20/01/2024")
+    got = read_meter_files([("g.csv", ("\n".join(lines) + "\n").encode())])
+    (w,) = [w for w in got.warnings if w.code == "merge.stray_edge"]
+    assert w.where == "g.csv"
+    assert "1 value from 20/01/2024 04:00" in w.en and "274 days" in w.en and "mistyped" in w.en
+    assert "1 valore dal 20/01/2024 04:00" in w.it and "274 giorni" in w.it
+
+
+def test_two_separate_periods_of_real_data_are_not_a_mistyped_date():
+    lines = _october_rows()
+    january = [lines[0]] + [row.replace("/10/2024", "/01/2024") for row in lines[1:]]
+    got = read_meter_files([("ottobre.csv", ("\n".join(lines) + "\n").encode()),
+                            ("gennaio.csv", ("\n".join(january) + "\n").encode())])
+    assert got.report["longest_gap_h"] > 24 * 200  # a long gap, but each side holds days of readings
+    assert not [w for w in got.warnings if w.code == "merge.stray_edge"]

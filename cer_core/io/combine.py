@@ -141,6 +141,11 @@ def merge_chunks(pod: str, chunks: list[Chunk], fill: bool = True) -> tuple[Mete
     if missing.all():
         raise error(at, "problems.file.no_values", "file.no_values")
     facts.update(gap_facts(grid, missing, target))
+    for first, n_values, gap in stray_edge_blocks(missing, target):
+        count = {"it": "1 valore" if n_values == 1 else f"{n_values} valori",
+                 "en": "1 value" if n_values == 1 else f"{n_values} values"}
+        warnings.append(warning(at, "problems.merge.stray_edge", "merge.stray_edge", count=count,
+                                when=fmt_local(grid[first]), gap_days=round(gap * target / 86400)))
     missing_exp = np.isnan(g_exp) & ~missing if g_exp is not None else np.zeros(n, dtype=bool)
     facts["missing_export_intervals"] = int(missing_exp.sum())
     if fill and missing.any():
@@ -160,6 +165,35 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive) indices of runs of True."""
     d = np.diff(np.r_[0, mask.astype(np.int8), 0])
     return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+
+
+#: An edge block of readings at most this long [s] ...
+STRAY_BLOCK_S = 24 * 3600
+#: ... and at most this share of the measured intervals ...
+STRAY_BLOCK_SHARE = 0.05
+#: ... this far from the rest of the data [s] is probably a mistyped date.
+STRAY_GAP_S = 7 * 86400
+
+
+def stray_edge_blocks(missing: np.ndarray, step_s: int) -> list[tuple[int, int, int]]:
+    """Blocks of readings at the start or the end of a series that look like a mistyped date: a day or less
+    of values, a small share of the measured ones, a week or more from the rest (one row of October's
+    file dated January made a nine-month gap filled by estimate, with no word at import).
+
+    Returns
+    -------
+    list of (first index, number of values, intervals of the gap that follows or precedes it)
+    """
+    a, b = _runs(~missing)
+    if len(a) < 2:
+        return []
+    measured = int((~missing).sum())
+    out = []
+    for k, gap in ((0, int(a[1] - b[0])), (len(a) - 1, int(a[-1] - b[-2]))):
+        size = int(b[k] - a[k])
+        if size * step_s <= STRAY_BLOCK_S and size <= STRAY_BLOCK_SHARE * measured and gap * step_s >= STRAY_GAP_S:
+            out.append((int(a[k]), size, gap))
+    return out
 
 
 def gap_facts(grid: np.ndarray, missing: np.ndarray, step_s: int) -> dict:
