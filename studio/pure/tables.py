@@ -23,7 +23,7 @@ from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS, member_category
 from cer_core.constants import default_commissioning
 from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_CABINA_ID, DEFAULT_CATEGORY, DEFAULT_KIND, DEFAULT_PLANT_KWP,
-                                KIND_CHOICES, TYPICAL_ANNUAL_KWH, year_or_default)
+                                KIND_CHOICES, PLANT_KWP_MAX, TYPICAL_ANNUAL_KWH, year_or_default)
 
 from .format import fmt_energy
 
@@ -389,6 +389,40 @@ def scale_faces(faces: list[dict], kwp: float) -> list[dict]:
     return out
 
 
+#: What the plants table accepts in its number columns: (low, high) and the column's label key. A value
+#: outside (or not a number) is refused with a note naming the plant and the column, and the plant keeps
+#: its value: the page's widgets (e.g. the plant panel's tilt field, 0–90) could not even show it.
+PLANT_NUMBER_RANGES = {
+    "kwp": (0.0, PLANT_KWP_MAX, "impianti.col.kwp"), "tilt_deg": (0.0, 90.0, "impianti.col.tilt"),
+    "azimuth_deg": (0.0, 360.0, "impianti.col.azimuth"), "losses_pct": (0.0, 100.0, "impianti.col.losses"),
+    "grant_pct": (0.0, 100.0, "impianti.col.grant"),
+    "tariff_excluded_kw": (0.0, PLANT_KWP_MAX, "impianti.col.tariff_excluded"),
+}
+
+
+def _shown(value) -> str:
+    """A refused cell as the note quotes it (``1e+308``, ``-1``, ``abc``), at most 40 characters."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _checked_numbers(plant: dict, row: dict, name: str, notes: list) -> dict:
+    """``row`` without the number cells the table must refuse (not a number, not finite, out of range),
+    with one note for each; a cell equal to what the plant already holds is never refused."""
+    out = dict(row)
+    for key, (low, high, label) in PLANT_NUMBER_RANGES.items():
+        value = row.get(key)
+        if value is None or value == plant.get(key, PLANT_DEFAULTS.get(key)):
+            continue
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and math.isfinite(value) and low <= value <= high:
+            continue
+        out.pop(key)
+        notes.append(("impianti.note.refused", {"name": name, "field_key": label, "value": _shown(value),
+                                                "low": f"{low:g}", "high": f"{high:g}"}))
+    return out
+
+
 def _update_plant(plant: dict, row: dict) -> None:
     """Apply one table row to a plant dict in place (empty cells keep the old value)."""
     faces = plant.get("faces") or []
@@ -446,12 +480,11 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
                 continue
             pid = unique_id(f"fv-{owner}", taken)
             taken.add(pid)
-            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else DEFAULT_PLANT_KWP
-            plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
+            plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(DEFAULT_PLANT_KWP),
                      "commissioning": default_commissioning(year_or_default(out)).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
-        _update_plant(plant, row)
+        _update_plant(plant, _checked_numbers(plant, row, str(plant.get("name") or plant.get("id")), notes))
         owner = members.get(plant.get("member"))
         if owner is not None and owner.get("kind") == "consumer":
             owner["kind"] = "prosumer"

@@ -1,0 +1,174 @@
+"""Hostile edits through the studio's widgets: the members and plants tables (``st.data_editor``) and the forms.
+
+Whatever is typed, the page shows no exception box; an impossible value gets one sentence naming the
+member/plant and the field, and the community stays usable: the value is refused (the old one kept) or
+accepted and flagged by the simulation's problems, and Risultati and Panoramica still run.
+
+AppTest cannot edit a data editor (``set_value`` raises): :func:`edit_table` sends the edit state the browser
+sends (``edited_rows``/``added_rows``/``deleted_rows`` as JSON), so the page's ``on_change`` callback runs
+exactly as in the browser.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+
+from editor_driver import edit_table
+from studio.components.state import WORKSPACE_KEY
+from studio.pure import tables as T
+from studio_helpers import app_on, assert_clean, fixture_workspace
+
+PLANTS = "pages/impianti.py"
+MEMBERS = "pages/membri.py"
+
+#: The plants table's number columns, their label and what they accept (the editor's own bounds).
+PLANT_NUMBERS = {"kwp": ("Potenza (kWp)", 0.0, 10000.0), "tilt_deg": ("Inclinazione (°)", 0.0, 90.0),
+                 "azimuth_deg": ("Azimut (°)", 0.0, 360.0), "losses_pct": ("Perdite (%)", 0.0, 100.0),
+                 "grant_pct": ("Contributo (%)", 0.0, 100.0)}
+
+
+def doc(at) -> dict:
+    return at.session_state[WORKSPACE_KEY].doc
+
+
+def plant(at, pid: str) -> dict:
+    return next(p for p in doc(at)["plants"] if p["id"] == pid)
+
+
+def member(at, mid: str) -> dict:
+    return next(m for m in doc(at)["members"] if m["id"] == mid)
+
+
+def edited(page: str, edits: dict, lang: str | None = None):
+    """The fixture community on ``page`` after ``edits`` in the page's first table."""
+    at = app_on(page, fixture_workspace(), lang=lang)
+    assert_clean(at)
+    return edit_table(at, at.data_editor[0], edits)
+
+
+def alerts(at) -> list[str]:
+    return [str(e.value) for group in (at.error, at.warning) for e in group]
+
+
+def assert_other_pages_run(at) -> None:
+    """Risultati and Panoramica still draw after the edit (no exception box)."""
+    for page in ("pages/risultati.py", "pages/panoramica.py"):
+        at.switch_page(page)
+        at.run()
+        assert_clean(at)
+
+
+# -------------------------------------------------------------------------------------------------
+# the plants table
+# -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("column, value", [
+    ("tilt_deg", -1), ("tilt_deg", 1e308), ("tilt_deg", 91.0), ("azimuth_deg", -1), ("azimuth_deg", 1e308),
+    ("azimuth_deg", 360.5), ("kwp", -1), ("kwp", 1e308), ("kwp", "abc"), ("losses_pct", 101), ("losses_pct", -0.5),
+    ("grant_pct", "x"), ("grant_pct", 1e308),
+])
+def test_an_impossible_number_in_the_plants_table_is_refused_naming_the_plant(column, value):
+    before = fixture_workspace().doc["plants"][0]
+    at = edited(PLANTS, {"edited_rows": {0: {column: value}}})
+    assert_clean(at)
+    label, low, high = PLANT_NUMBERS[column]
+    old = before.get(column, T.PLANT_DEFAULTS.get(column))
+    assert plant(at, "fv-municipio").get(column, old) == old                    # the old value kept
+    said = [a for a in alerts(at) if "Tetto municipio" in a and label in a]
+    assert len(said) == 1, alerts(at)
+    assert f"tra {low:g} e {high:g}" in said[0]
+    assert_other_pages_run(at)
+
+
+def test_the_refusal_is_in_english_when_the_studio_is():
+    at = edited(PLANTS, {"edited_rows": {0: {"tilt_deg": 95.0}}}, lang="en")
+    assert_clean(at)
+    assert any("Plant 'Tetto municipio', Tilt (°): '95' not accepted; a number from 0 to 90" in a
+               for a in alerts(at)), alerts(at)
+
+
+def test_a_valid_edit_next_to_a_refused_one_is_applied():
+    at = edited(PLANTS, {"edited_rows": {0: {"kwp": 66.0, "tilt_deg": -5}}})
+    assert_clean(at)
+    p = plant(at, "fv-municipio")
+    assert p["kwp"] == 66.0 and p["tilt_deg"] == 25
+    assert any("Inclinazione" in a for a in alerts(at)) and not any("Potenza" in a for a in alerts(at))
+
+
+def test_a_new_plant_row_with_an_impossible_kwp_gets_the_default_and_a_sentence():
+    at = edited(PLANTS, {"added_rows": [{"member": "casa-1", "kwp": -5}]})
+    assert_clean(at)
+    new = doc(at)["plants"][-1]
+    assert new["member"] == "casa-1" and new["kwp"] == 10.0
+    assert any("fv-casa-1" in a and "Potenza (kWp)" in a for a in alerts(at)), alerts(at)
+    assert_other_pages_run(at)
+
+
+@pytest.mark.parametrize("edits", [
+    {"edited_rows": {0: {"kwp": None, "member": None, "commissioning": None, "incentivised": None, "name": None}}},
+    {"edited_rows": {0: {"member": "nessuno"}}},           # not a member: the simulation says so, naming the plant
+    {"added_rows": [{}]},                                  # a new row with only the defaults
+    {"added_rows": [{"id": "fv-forno", "kwp": 3}]},        # a duplicate id: a new plant with its own id
+    {"deleted_rows": [0, 1]},                              # every row deleted
+])
+def test_other_hostile_plant_edits_leave_a_usable_community(edits):
+    at = edited(PLANTS, edits)
+    assert_clean(at)
+    ids = [p["id"] for p in doc(at)["plants"]]
+    assert len(ids) == len(set(ids))
+    if "member" in edits.get("edited_rows", {}).get(0, {}) and edits["edited_rows"][0]["member"]:
+        assert any("Tetto municipio" in a and "nessuno" in a for a in alerts(at)), alerts(at)
+    assert_other_pages_run(at)
+
+
+# -------------------------------------------------------------------------------------------------
+# the members table
+# -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("edits", [
+    {"edited_rows": {0: {"kind": None, "category": None, "cabina": None, "name": None, "pod": None}}},
+    {"edited_rows": {0: {"kind": "boss", "category": 12}}},
+    {"edited_rows": {0: {"cabina": "CP-nuova"}}},           # an undeclared cabina: the simulation names the member
+    {"edited_rows": {0: {"name": "x" * 1000}}},             # the simulation's problems say «at most 200»
+    {"added_rows": [{}]},
+    {"added_rows": [{"id": "municipio"}, {"name": 12345}]},  # a duplicate id, a number as a name
+    {"deleted_rows": [0]},                                  # the municipio: its plant goes with it
+    {"deleted_rows": [0, 1, 2, 3, 4]},                      # every row
+])
+def test_hostile_member_edits_leave_a_usable_community(edits):
+    at = edited(MEMBERS, edits)
+    assert_clean(at)
+    ids = [m["id"] for m in doc(at)["members"]]
+    assert len(ids) == len(set(ids))
+    owners = set(ids)
+    assert all(p["member"] in owners for p in doc(at)["plants"])       # no plant left without its member
+    if edits.get("edited_rows", {}).get(0, {}).get("cabina") == "CP-nuova":
+        assert any("Comune - Municipio" in a and "CP-nuova" in a for a in alerts(at)), alerts(at)
+    assert_other_pages_run(at)
+
+
+# -------------------------------------------------------------------------------------------------
+# the merge itself, under any cell (fast: no page)
+# -------------------------------------------------------------------------------------------------
+
+CELLS = hst.one_of(hst.none(), hst.floats(allow_nan=True, allow_infinity=True), hst.integers(-10**6, 10**6),
+                   hst.text(max_size=8), hst.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(column=hst.sampled_from(sorted(PLANT_NUMBERS)), value=CELLS)
+def test_any_cell_in_a_number_column_is_kept_in_range_or_refused_with_a_note(column, value):
+    base = fixture_workspace().doc
+    frame = T.plants_frame(base)
+    out, notes = T.merge_plants(base, T.records(T.apply_editor_state(frame, {"edited_rows": {0: {column: value}}})))
+    _, low, high = PLANT_NUMBERS[column]
+    got = out["plants"][0].get(column, T.PLANT_DEFAULTS.get(column))
+    assert isinstance(got, (int, float)) and math.isfinite(got) and low <= got <= high
+    refused = [n for n in notes if n[0] == "impianti.note.refused"]
+    assert len(refused) <= 1
+    if refused:
+        assert got == base["plants"][0].get(column, T.PLANT_DEFAULTS.get(column))
