@@ -108,6 +108,24 @@ def test_a_new_plant_row_with_an_impossible_kwp_gets_the_default_and_a_sentence(
     assert_other_pages_run(at)
 
 
+def test_a_commissioning_date_typed_in_the_plants_table_is_written():
+    """The browser sends a date cell as text («2024-06-01»): it was dropped in silence."""
+    at = edited(PLANTS, {"edited_rows": {0: {"commissioning": "2024-06-01"}},
+                         "added_rows": [{"member": "casa-1", "kwp": 3.0, "commissioning": "2024-03-15"}]})
+    assert_clean(at)
+    assert plant(at, "fv-municipio")["commissioning"] == "2024-06-01"
+    assert doc(at)["plants"][-1]["commissioning"] == "2024-03-15"
+    assert_other_pages_run(at)
+
+
+def test_a_commissioning_that_is_not_a_date_is_refused_naming_the_plant():
+    at = edited(PLANTS, {"edited_rows": {1: {"commissioning": "boh"}}})
+    assert_clean(at)
+    assert plant(at, "fv-forno")["commissioning"] == "2023-05-10"
+    assert any("Tetto panificio" in a and "Entrata in esercizio" in a and "«boh» non è una data" in a
+               for a in alerts(at)), alerts(at)
+
+
 @pytest.mark.parametrize("edits", [
     {"edited_rows": {0: {"kwp": None, "member": None, "commissioning": None, "incentivised": None, "name": None}}},
     {"edited_rows": {0: {"member": "nessuno"}}},           # not a member: the simulation says so, naming the plant

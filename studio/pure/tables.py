@@ -376,6 +376,14 @@ def iso_date(text) -> dt.date | None:
         return None
 
 
+def table_date(value) -> dt.date | None:
+    """A date cell of a data editor: a date, or the text the browser sends for an edit (``"2024-06-01"``;
+    a datetime column may add ``"T00:00:00.000"``); None when it is neither."""
+    if isinstance(value, dt.date):
+        return value
+    return iso_date(value[:10]) if isinstance(value, str) else None
+
+
 def scale_faces(faces: list[dict], kwp: float) -> list[dict]:
     """Faces rescaled so that they add up to ``kwp`` (shares kept; equal shares if all were 0)."""
     total = sum(float(f.get("kwp") or 0) for f in faces)
@@ -407,8 +415,8 @@ def _shown(value) -> str:
 
 
 def _checked_numbers(plant: dict, row: dict, name: str, notes: list) -> dict:
-    """``row`` without the number cells the table must refuse (not a number, not finite, out of range),
-    with one note for each; a cell equal to what the plant already holds is never refused."""
+    """``row`` without the cells the table must refuse (a number cell not a number, not finite or out of range;
+    a date cell not a date), with one note for each; a number equal to what the plant holds is never refused."""
     out = dict(row)
     for key, (low, high, label) in PLANT_NUMBER_RANGES.items():
         value = row.get(key)
@@ -420,6 +428,11 @@ def _checked_numbers(plant: dict, row: dict, name: str, notes: list) -> dict:
         out.pop(key)
         notes.append(("impianti.note.refused", {"name": name, "field_key": label, "value": _shown(value),
                                                 "low": f"{low:g}", "high": f"{high:g}"}))
+    date = row.get("commissioning")
+    if date is not None and table_date(date) is None:
+        out.pop("commissioning")
+        notes.append(("impianti.note.refused_date", {"name": name, "field_key": "impianti.col.commissioning",
+                                                     "value": _shown(date)}))
     return out
 
 
@@ -453,8 +466,8 @@ def _update_plant(plant: dict, row: dict) -> None:
             plant[key] = float(row[key])
     if isinstance(row.get("incentivised"), bool):
         plant["incentivised"] = row["incentivised"]
-    date = row.get("commissioning")
-    if isinstance(date, dt.date):
+    date = table_date(row.get("commissioning"))
+    if date is not None:
         plant["commissioning"] = date.isoformat()
 
 
