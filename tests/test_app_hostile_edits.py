@@ -143,6 +143,36 @@ def test_other_hostile_plant_edits_leave_a_usable_community(edits):
     assert_other_pages_run(at)
 
 
+def faces_editor(at):
+    return next(e for e in at.data_editor if e.key.startswith("faces_fv-municipio"))
+
+
+@pytest.mark.parametrize("edits, field", [
+    ({"edited_rows": {0: {"tilt_deg": 95}}}, "Inclinazione (°)"),            # crashed the plant panel
+    ({"edited_rows": {0: {"azimuth_deg": -10}}}, "Azimut (°)"),               # crashed the plant panel
+    ({"added_rows": [{"kwp": 5, "tilt_deg": "x"}]}, "Inclinazione (°)"),      # ValueError in the callback
+    ({"added_rows": [{"kwp": 1e308}, {"kwp": 1e308}]}, "Potenza (kWp)"),     # an infinite plant: Panoramica crashed
+])
+def test_an_impossible_face_is_refused_naming_the_plant_and_the_face(edits, field):
+    at = app_on(PLANTS, fixture_workspace())
+    before = plant(at, "fv-municipio")
+    edit_table(at, faces_editor(at), edits)
+    assert_clean(at)
+    assert plant(at, "fv-municipio") == before
+    assert any("Tetto municipio" in a and "falda" in a and field in a for a in alerts(at)), alerts(at)
+    assert_other_pages_run(at)
+
+
+def test_a_possible_face_edit_still_splits_the_roof():
+    at = app_on(PLANTS, fixture_workspace())
+    edit_table(at, faces_editor(at), {"edited_rows": {0: {"kwp": 40.0}},
+                                      "added_rows": [{"kwp": 20.0, "tilt_deg": 10, "azimuth_deg": 90}]})
+    assert_clean(at)
+    p = plant(at, "fv-municipio")
+    assert p["kwp"] == 60.0 and [f["azimuth_deg"] for f in p["faces"]] == [170.0, 90.0]
+    assert not alerts(at)
+
+
 # -------------------------------------------------------------------------------------------------
 # the members table
 # -------------------------------------------------------------------------------------------------

@@ -567,6 +567,25 @@ def faces_frame(plant: dict) -> pd.DataFrame:
     return pd.DataFrame([{k: f.get(k) for k in FACE_COLUMNS} for f in faces], columns=list(FACE_COLUMNS))
 
 
+def faces_refused(plant: dict, rows: list[dict]) -> list[tuple[str, dict]]:
+    """Notes for the cells of the faces table that cannot be written (a number cell that is text, not finite or
+    outside the plants table's range), naming the plant and the face; empty when the table can be written.
+    An empty kWp is not refused: :func:`set_faces` leaves that row out."""
+    name = str(plant.get("name") or plant.get("id"))
+    notes: list[tuple[str, dict]] = []
+    for n, row in enumerate(rows, start=1):
+        for key in ("kwp", "tilt_deg", "azimuth_deg"):
+            value = row.get(key)
+            low, high, label = PLANT_NUMBER_RANGES[key]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and low <= value <= high):
+                continue
+            notes.append(("impianti.note.refused_face", {"name": name, "n": n, "field_key": label,
+                                                         "value": _shown(value), "low": f"{low:g}",
+                                                         "high": f"{high:g}"}))
+    return notes
+
+
 def set_faces(doc: dict, plant_id: str, rows: list[dict]) -> dict:
     """A copy of ``doc`` with the plant's faces from the faces table; the plant's kWp becomes their sum.
 
