@@ -177,6 +177,29 @@ def test_a_possible_face_edit_still_splits_the_roof():
 # the members table
 # -------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("cells, said", [
+    ({"kind": None}, "Membro «Comune - Municipio», Ruolo: la cella non può restare vuota. Resta «Prosumer»."),
+    ({"category": None}, "Membro «Comune - Municipio», Categoria: la cella non può restare vuota. Resta «Ente pubblico»."),
+    ({"cabina": None}, "Membro «Comune - Municipio», Cabina primaria: la cella non può restare vuota. Resta «CP-NORD»."),
+    ({"kind": "boss"}, "Membro «Comune - Municipio», Ruolo: «boss» non è tra le scelte possibili. Resta «Prosumer»."),
+    ({"category": 12}, "Membro «Comune - Municipio», Categoria: «12» non è tra le scelte possibili. Resta «Ente pubblico»."),
+])
+def test_an_emptied_or_impossible_choice_in_the_members_table_is_refused_naming_the_member(cells, said):
+    before = fixture_workspace().doc["members"][0]
+    at = edited(MEMBERS, {"edited_rows": {0: cells}})
+    assert_clean(at)
+    after = member(at, "municipio")
+    assert all(after[k] == before[k] for k in cells)
+    assert alerts(at).count(said) == 1, alerts(at)
+    assert_other_pages_run(at)
+
+
+def test_the_members_refusal_is_in_english_when_the_studio_is():
+    at = edited(MEMBERS, {"edited_rows": {1: {"kind": None}}}, lang="en")
+    assert_clean(at)
+    assert "Member 'Famiglia Hofer', Role: the cell cannot be left empty. It stays 'Consumer'." in alerts(at), alerts(at)
+
+
 @pytest.mark.parametrize("edits", [
     {"edited_rows": {0: {"kind": None, "category": None, "cabina": None, "name": None, "pod": None}}},
     {"edited_rows": {0: {"kind": "boss", "category": 12}}},

@@ -204,6 +204,35 @@ def default_load(category: str) -> dict:
             "annual_kwh": DEFAULT_ANNUAL_KWH.get(category, DEFAULT_ANNUAL_KWH["other"])}
 
 
+#: The members table's required choice columns: the column's label key and the catalogue prefix of the
+#: choices' names (None: a cabina is shown as its id).
+MEMBER_CHOICE_COLUMNS = {"kind": ("membri.col.kind", "common.kind."),
+                         "category": ("membri.col.category", "common.category."),
+                         "cabina": ("membri.col.cabina", None)}
+
+
+def _refused_choices(member: dict, row: dict) -> list[tuple[str, dict]]:
+    """Notes for the required choices of an existing member that a table row empties or sets to something not
+    on offer (kind, category; an empty cabina): the member keeps its value. A cell equal to the member's value
+    is never refused; any cabina typed is accepted (an undeclared one is the simulation's problem)."""
+    notes = []
+    name = str(member.get("name") or member.get("id"))
+    allowed = {"kind": KIND_CHOICES, "category": CATEGORY_CHOICES}
+    for key, (label, words) in MEMBER_CHOICE_COLUMNS.items():
+        value = row.get(key)
+        old = member_category(member.get(key)) if key == "category" else member.get(key)
+        if old is None or value == old or (value is not None and (value in allowed.get(key, ())
+                                                                  or (key == "cabina" and isinstance(value, str)))):
+            continue
+        shown = {"old_key": words + str(old)} if words else {"old": str(old)}
+        if value is None:
+            notes.append(("membri.note.refused_empty", {"name": name, "field_key": label, **shown}))
+        else:
+            notes.append(("membri.note.refused_choice", {"name": name, "field_key": label, "value": _shown(value),
+                                                         **shown}))
+    return notes
+
+
 def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dict]]]:
     """Write the members table back into a copy of ``doc``.
 
@@ -237,6 +266,8 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
             member = {"id": mid, "kind": DEFAULT_KIND, "category": category, "cabina": default_cabina,
                       "load": default_load(category)}
             added.append(str(row.get("name") or mid))
+        else:
+            notes.extend(_refused_choices(member, row))
         for key in ("name", "pod"):
             if key in row:
                 value = row.get(key)
