@@ -126,10 +126,27 @@ def test_a_commissioning_that_is_not_a_date_is_refused_naming_the_plant():
                for a in alerts(at)), alerts(at)
 
 
+@pytest.mark.parametrize("column, label", [("kwp", "Potenza (kWp)"), ("member", "Membro (POD)"),
+                                           ("commissioning", "Entrata in esercizio")])
+def test_an_emptied_required_cell_in_the_plants_table_is_refused_naming_the_plant(column, label):
+    before = fixture_workspace().doc["plants"][1]
+    at = edited(PLANTS, {"edited_rows": {1: {column: None}}})
+    assert_clean(at)
+    assert plant(at, "fv-forno")[column] == before[column]
+    said = f"Impianto «Tetto panificio», {label}: la cella non può restare vuota. Resta il valore di prima."
+    assert alerts(at).count(said) == 1, alerts(at)
+
+
+def test_a_new_plant_row_with_only_defaults_is_added_without_a_refusal():
+    at = edited(PLANTS, {"added_rows": [{}]})
+    assert_clean(at)
+    assert len(doc(at)["plants"]) == 3 and not alerts(at)
+    assert_other_pages_run(at)
+
+
 @pytest.mark.parametrize("edits", [
     {"edited_rows": {0: {"kwp": None, "member": None, "commissioning": None, "incentivised": None, "name": None}}},
     {"edited_rows": {0: {"member": "nessuno"}}},           # not a member: the simulation says so, naming the plant
-    {"added_rows": [{}]},                                  # a new row with only the defaults
     {"added_rows": [{"id": "fv-forno", "kwp": 3}]},        # a duplicate id: a new plant with its own id
     {"deleted_rows": [0, 1]},                              # every row deleted
 ])

@@ -445,9 +445,10 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _checked_numbers(plant: dict, row: dict, name: str, notes: list) -> dict:
+def _checked_numbers(plant: dict, row: dict, name: str, notes: list, new: bool = False) -> dict:
     """``row`` without the cells the table must refuse (a number cell not a number, not finite or out of range;
-    a date cell not a date), with one note for each; a number equal to what the plant holds is never refused."""
+    a date cell not a date; a required cell emptied: kWp, member, commissioning), with one note for each; a number
+    equal to what the plant holds is never refused."""
     out = dict(row)
     for key, (low, high, label) in PLANT_NUMBER_RANGES.items():
         value = row.get(key)
@@ -459,6 +460,11 @@ def _checked_numbers(plant: dict, row: dict, name: str, notes: list) -> dict:
         out.pop(key)
         notes.append(("impianti.note.refused", {"name": name, "field_key": label, "value": _shown(value),
                                                 "low": f"{low:g}", "high": f"{high:g}"}))
+    for key, label in (("kwp", "impianti.col.kwp"), ("member", "impianti.col.member"),
+                       ("commissioning", "impianti.col.commissioning")):
+        held = iso_date(plant.get(key)) if key == "commissioning" else plant.get(key)
+        if not new and key in row and row[key] is None and held is not None:     # a required cell emptied
+            notes.append(("impianti.note.refused_empty", {"name": name, "field_key": label}))
     date = row.get("commissioning")
     if date is not None and table_date(date) is None:
         out.pop("commissioning")
@@ -517,7 +523,8 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
     new_plants, kept, added, promoted = [], set(), [], []
     for row in rows:
         plant = claim(row.get("id"), old, kept)
-        if plant is None:
+        new = plant is None
+        if new:
             owner = row.get("member") if row.get("member") in members else _default_owner(out)
             if owner is None:
                 notes.append(("impianti.note.no_members", {}))
@@ -528,7 +535,7 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
                      "commissioning": default_commissioning(year_or_default(out)).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
-        _update_plant(plant, _checked_numbers(plant, row, str(plant.get("name") or plant.get("id")), notes))
+        _update_plant(plant, _checked_numbers(plant, row, str(plant.get("name") or plant.get("id")), notes, new))
         owner = members.get(plant.get("member"))
         if owner is not None and owner.get("kind") == "consumer":
             owner["kind"] = "prosumer"
