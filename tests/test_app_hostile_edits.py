@@ -239,6 +239,24 @@ def test_hostile_member_edits_leave_a_usable_community(edits):
     assert_other_pages_run(at)
 
 
+@pytest.mark.parametrize("page, edits", [
+    (MEMBERS, {"edited_rows": {0: {"id": "casa-1"}}}),       # the municipio «renamed» to another member's id
+    (MEMBERS, {"edited_rows": {0: {"id": "nuovo", "load": "x"}}}),
+    (PLANTS, {"edited_rows": {0: {"id": "fv-forno", "source": "file"}}}),
+])
+def test_a_forged_edit_of_a_read_only_column_renames_nothing(page, edits):
+    """The id columns are read-only (other rows refer to them: a plant's member); a state that edits them
+    anyway, which the browser never sends, must not delete the municipio with its plant or swap two members."""
+    before = fixture_workspace().doc
+    at = edited(page, edits)
+    assert_clean(at)
+    assert [m["id"] for m in doc(at)["members"]] == [m["id"] for m in before["members"]]
+    assert [(p["id"], p["member"]) for p in doc(at)["plants"]] == [(p["id"], p["member"]) for p in before["plants"]]
+    assert member(at, "casa-1")["name"] == "Famiglia Hofer"
+    assert member(at, "municipio")["load"] == before["members"][0]["load"]
+    assert_other_pages_run(at)
+
+
 # -------------------------------------------------------------------------------------------------
 # the merge itself, under any cell (fast: no page)
 # -------------------------------------------------------------------------------------------------

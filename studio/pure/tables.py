@@ -35,6 +35,9 @@ Tr = Callable[..., str]
 #: editable in the member's panel.
 DEFAULT_ANNUAL_KWH = TYPICAL_ANNUAL_KWH   # one table, with its sources: cer_core/constants.py
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
+#: Columns of the members and plants tables the user cannot edit (``disabled`` in the editor).
+MEMBER_READ_ONLY = ("id", "load")
+PLANT_READ_ONLY = ("id", "faces", "source")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")
 BILL_COLUMNS = ("start", "end", "f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "estimated", "adjustment")
@@ -73,11 +76,13 @@ def clean(value):
     return value
 
 
-def apply_editor_state(frame: pd.DataFrame, state: dict | None) -> pd.DataFrame:
+def apply_editor_state(frame: pd.DataFrame, state: dict | None, read_only: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table as the user sees it after the edits in ``state`` (``st.data_editor``'s session state).
 
     Rows are addressed by position in ``frame``; edits are applied first, then deletions, then the
     added rows are appended. Keys may be ints or strings (the state survives a JSON round trip).
+    Edits of existing rows in the ``read_only`` columns (the editor's ``disabled`` ones, e.g. the ids the
+    other rows refer to) are ignored: the browser never sends them, a forged state must not rename a member.
     """
     out = frame.copy().reset_index(drop=True)
     if not state:
@@ -87,7 +92,7 @@ def apply_editor_state(frame: pd.DataFrame, state: dict | None) -> pd.DataFrame:
         pos = int(row)
         if 0 <= pos < len(out):
             for column, value in changes.items():
-                if column in out.columns:
+                if column in out.columns and column not in read_only:
                     out.at[pos, column] = value
     deleted = {int(r) for r in state.get("deleted_rows") or []}
     out = out.drop(index=[r for r in deleted if r in out.index]).reset_index(drop=True)
