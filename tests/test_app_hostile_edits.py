@@ -91,6 +91,17 @@ def test_the_refusal_is_in_english_when_the_studio_is():
                for a in alerts(at)), alerts(at)
 
 
+def test_a_pasted_column_of_impossible_values_makes_a_short_page():
+    ws = fixture_workspace()
+    ws.doc["plants"] = [dict(ws.doc["plants"][0], id=f"fv-{i}", name=f"Tetto {i}") for i in range(60)]
+    at = app_on(PLANTS, ws)
+    edit_table(at, at.data_editor[0], {"edited_rows": {i: {"tilt_deg": 95} for i in range(60)}})
+    assert_clean(at)
+    said = alerts(at)
+    assert len(said) == 12 + 1 and said[-1] == "Altri 48 problemi", said
+    assert all(p["tilt_deg"] == 25 for p in doc(at)["plants"])
+
+
 def test_a_valid_edit_next_to_a_refused_one_is_applied():
     at = edited(PLANTS, {"edited_rows": {0: {"kwp": 66.0, "tilt_deg": -5}}})
     assert_clean(at)
