@@ -381,3 +381,17 @@ def test_scenario_years_at_their_bounds(label, value):
     assert value in (doc(at)["economics"]["investment"].get("horizon_years"),
                      doc(at)["economics"]["investment"].get("financing", {}).get("loan_years"))
     assert_other_pages_run(at)
+
+
+@pytest.mark.parametrize("name, kwh, expected", [("   ", 0.0, "Candidato 1"), ("x" * 200, 100_000_000.0, "x" * 200)])
+def test_the_candidate_form_at_its_bounds(name, kwh, expected):
+    at = app_on("pages/scenari.py", fixture_workspace())
+    at.session_state["scn_tab__it"] = "Candidati"
+    at.run()
+    next(x for x in at.text_input if x.label == "Nome").input(name)
+    next(n for n in at.number_input if n.label.startswith("Consumo")).set_value(kwh)
+    next(b for b in at.button if b.label == "Aggiungi candidato").click().run()
+    assert_clean(at)
+    added = [m for m in doc(at)["members"] if m.get("candidate")]
+    assert [m["name"] for m in added] == [expected]      # a blank name is the default one, not an empty label
+    assert_other_pages_run(at)
