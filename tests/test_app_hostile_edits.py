@@ -222,6 +222,21 @@ def test_an_emptied_or_impossible_choice_in_the_members_table_is_refused_naming_
     assert_other_pages_run(at)
 
 
+@pytest.mark.parametrize("edits, said", [
+    ({"edited_rows": {0: {"id": None}}}, "Cabina «CP-NORD»: l'identificativo non può restare vuoto. Resta «CP-NORD»."),
+    ({"edited_rows": {0: {"id": "CP-SUD"}}}, "La cabina «CP-SUD» esiste già: modifica non applicata."),
+    ({"deleted_rows": [0, 1]}, "La cabina «CP-NORD» ha ancora membri: sposta prima i membri in un'altra cabina."),
+])
+def test_the_cabine_table_refuses_an_empty_duplicate_or_used_cabina_naming_it(edits, said):
+    at = app_on(MEMBERS, fixture_workspace())
+    edit_table(at, next(e for e in at.data_editor if e.key.startswith("cabine_editor")), edits)
+    assert_clean(at)
+    assert [c["id"] for c in doc(at)["cabine"]] == ["CP-NORD", "CP-SUD"]
+    assert [m["cabina"] for m in doc(at)["members"]] == [m["cabina"] for m in fixture_workspace().doc["members"]]
+    assert any(said == a for a in alerts(at) + [str(i.value) for i in at.info]), alerts(at)
+    assert_other_pages_run(at)
+
+
 def test_the_members_refusal_is_in_english_when_the_studio_is():
     at = edited(MEMBERS, {"edited_rows": {1: {"kind": None}}}, lang="en")
     assert_clean(at)

@@ -353,6 +353,8 @@ def merge_cabine(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
             cab = old[pos]
             seen_positions.add(pos)
             new_id = row.get("id")
+            if new_id is None and "id" in row:      # the required id emptied: kept, said
+                notes.append(("membri.note.refused_cabina_empty", {"id": str(cab.get("id"))}))
             if new_id and new_id != cab.get("id"):
                 if new_id in {c.get("id") for c in new} | (taken - {cab.get("id")}):
                     notes.append(("membri.note.cabina_duplicate", {"id": new_id}))
