@@ -16,8 +16,7 @@ from studio.pure.mdsafe import md
 from studio.pure.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
                             store_meter_import)
 from studio.pure.tables import (MEMBER_READ_ONLY, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
-                           cabina_options,
-                           cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
+                           bills_refused, cabina_options, cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
 from studio.components.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
                         remembered_choice, remembered_tabs, show_problems, widget_key)
@@ -68,7 +67,13 @@ def _on_annual(member_id: str, profile_key: str, annual_kwh: float) -> None:
 
 
 def _on_bills(member_id: str, frame: pd.DataFrame, key: str) -> None:
-    bills = bills_from_rows(records(apply_editor_state(frame, st.session_state.get(key))))
+    rows = records(apply_editor_state(frame, st.session_state.get(key)))
+    member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
+    refused = bills_refused(member, rows)
+    if refused:
+        note_messages(refused)
+        return
+    bills = bills_from_rows(rows)
     changes: dict = {"bills": bills or None}
     if bills:
         changes["source"] = "bills"

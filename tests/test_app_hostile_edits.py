@@ -237,6 +237,34 @@ def test_the_cabine_table_refuses_an_empty_duplicate_or_used_cabina_naming_it(ed
     assert_other_pages_run(at)
 
 
+def bills_view(member_id: str = "municipio"):
+    at = app_on(MEMBERS, fixture_workspace())
+    at.button_group(key=f"load_view_{member_id}__it").set_value("bills").run()
+    return at, next(e for e in at.data_editor if e.key.startswith(f"bills_{member_id}"))
+
+
+@pytest.mark.parametrize("cell, value, field", [("f1_kwh", -5, "F1 (kWh)"), ("f1_kwh", "abc", "F1 (kWh)"),
+                                                ("total_kwh", 1e308, "Totale (kWh)")])
+def test_an_impossible_kwh_in_the_bills_grid_is_refused_naming_the_member_and_the_bill(cell, value, field):
+    at, grid = bills_view()
+    before = member(at, "municipio")["load"]
+    edit_table(at, grid, {"edited_rows": {2: {cell: value}}})
+    assert_clean(at)
+    assert member(at, "municipio")["load"] == before
+    assert any(a.startswith(f"Membro «Comune - Municipio», bolletta 3, {field}: «") and "tra 0 e 10.000.000" in a
+               for a in alerts(at)), alerts(at)
+    assert_other_pages_run(at)
+
+
+def test_bills_typed_in_the_grid_are_written():
+    at, grid = bills_view()
+    edit_table(at, grid, {"edited_rows": {0: {"f1_kwh": 100.0, "f2_kwh": 50.0, "f3_kwh": 80.0}}})
+    assert_clean(at)
+    load = member(at, "municipio")["load"]
+    assert load["source"] == "bills" and load["bills"][0]["f1_kwh"] == 100.0
+    assert not [a for a in alerts(at) if "non accettato" in a]
+
+
 def test_the_members_refusal_is_in_english_when_the_studio_is():
     at = edited(MEMBERS, {"edited_rows": {1: {"kind": None}}}, lang="en")
     assert_clean(at)

@@ -696,6 +696,29 @@ def bills_frame(bills: list[dict] | None, year: int) -> pd.DataFrame:
     return frame
 
 
+#: The bills grid's energy columns as its header says them (the total's header is translated).
+BILL_LABELS = {"f1_kwh": {"field": "F1 (kWh)"}, "f2_kwh": {"field": "F2 (kWh)"}, "f3_kwh": {"field": "F3 (kWh)"},
+               "f23_kwh": {"field": "F2+F3 (kWh)"}, "total_kwh": {"field_key": "membri.bills.total"}}
+#: The largest kWh the bills grid accepts in a cell (its editor's ``max_value``; the refusal's sentence says it).
+BILL_KWH_MAX = 1e7
+
+
+def bills_refused(member: dict, rows: list[dict]) -> list[tuple[str, dict]]:
+    """Notes for the bills grid's energy cells that cannot be written (text, negative, above
+    :data:`BILL_KWH_MAX`), naming the member and the bill; empty when the grid can be written."""
+    name = str(member.get("name") or member.get("id"))
+    notes: list[tuple[str, dict]] = []
+    for n, row in enumerate(rows, start=1):
+        for key in BILL_ENERGY:
+            value = row.get(key)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and 0 <= value <= BILL_KWH_MAX):
+                continue
+            notes.append(("membri.note.refused_bill", {"name": name, "n": n, **BILL_LABELS[key],
+                                                       "value": _shown(value)}))
+    return notes
+
+
 def bills_from_rows(rows: list[dict]) -> list[dict]:
     """Bills for the scenario from the grid's rows: rows without any kWh are left out, empty cells
     are not written (the bills reader then knows F1/F2/F3 from F1/F23 or a total)."""
