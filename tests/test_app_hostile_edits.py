@@ -438,3 +438,19 @@ def test_the_candidate_form_at_its_bounds(name, kwh, expected):
     added = [m for m in doc(at)["members"] if m.get("candidate")]
     assert [m["name"] for m in added] == [expected]      # a blank name is the default one, not an empty label
     assert_other_pages_run(at)
+
+
+@settings(max_examples=150, deadline=None)
+@given(column=hst.sampled_from(["kind", "category", "cabina"]), value=CELLS)
+def test_any_cell_in_a_members_choice_column_keeps_a_valid_member_or_says_why(column, value):
+    from cer_core.vocabulary import CATEGORY_CHOICES, KIND_CHOICES
+
+    base = fixture_workspace().doc
+    frame = T.members_frame(base, lambda key, **_: key)
+    out, notes = T.merge_members(base, T.records(T.apply_editor_state(frame, {"edited_rows": {0: {column: value}}})))
+    got = out["members"][0]
+    assert got["kind"] in KIND_CHOICES and got["category"] in CATEGORY_CHOICES and got["cabina"]
+    refused = [n for n in notes if n[0].startswith("membri.note.refused")]
+    assert len(refused) <= 1 and len(notes) == len(refused)
+    if refused:
+        assert got[column] == base["members"][0][column]

@@ -283,8 +283,8 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
         for key, allowed in (("kind", KIND_CHOICES), ("category", CATEGORY_CHOICES)):
             if row.get(key) in allowed:
                 member[key] = row[key]
-        if row.get("cabina"):
-            member["cabina"] = str(row["cabina"])
+        if isinstance(row.get("cabina"), str) and row["cabina"]:     # anything else is refused above
+            member["cabina"] = row["cabina"]
         new_members.append(member)
     removed = [mid for mid in old if mid not in kept]
     out["members"] = new_members
