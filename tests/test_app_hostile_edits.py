@@ -102,6 +102,20 @@ def test_a_pasted_column_of_impossible_values_makes_a_short_page():
     assert all(p["tilt_deg"] == 25 for p in doc(at)["plants"])
 
 
+def test_a_power_without_tariff_above_the_plants_power_is_refused():
+    """10.000 kW without the tariff on a 60 kWp plant was written in silence (the core then treats the whole
+    plant as excluded)."""
+    at = app_on(PLANTS, fixture_workspace())
+    field = next(n for n in at.text_input if n.label == "Potenza senza tariffa (kW)")
+    field.set_value("10.000").run()
+    assert_clean(at)
+    assert plant(at, "fv-municipio").get("tariff_excluded_kw", 0.0) == 0.0
+    assert any("Tetto municipio" in a and "Potenza senza tariffa (kW)" in a and "tra 0 e 60" in a
+               for a in alerts(at)), alerts(at)
+    next(n for n in at.text_input if n.label == "Potenza senza tariffa (kW)").set_value("60").run()
+    assert plant(at, "fv-municipio")["tariff_excluded_kw"] == 60.0 and not alerts(at)
+
+
 def test_a_valid_edit_next_to_a_refused_one_is_applied():
     at = edited(PLANTS, {"edited_rows": {0: {"kwp": 66.0, "tilt_deg": -5}}})
     assert_clean(at)

@@ -461,6 +461,9 @@ def _checked_numbers(plant: dict, row: dict, name: str, notes: list, new: bool =
         value = row.get(key)
         if value is None or value == plant.get(key, PLANT_DEFAULTS.get(key)):
             continue
+        if key == "tariff_excluded_kw":      # a part of the plant: not more than its power
+            kwp = out.get("kwp") if isinstance(out.get("kwp"), (int, float)) else plant.get("kwp")
+            high = min(high, float(kwp)) if isinstance(kwp, (int, float)) and math.isfinite(kwp) else high
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if number and math.isfinite(value) and low <= value <= high:
             continue
