@@ -19,8 +19,8 @@ from studio.pure.describe import weather_lines
 from studio.components.i18n import current_lang, t
 from studio.pure.mdsafe import md
 from studio.pure.imports import store_production_file, store_weather_file
-from studio.pure.tables import (apply_editor_state, faces_frame, iso_date, merge_plants, plants_frame, records, set_faces,
-                           set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
+from studio.pure.tables import (PLANT_READ_ONLY, apply_editor_state, faces_frame, faces_refused, iso_date, merge_plants,
+                           plants_frame, records, set_faces, set_plant_fields, set_production_source, set_weather_source, WEATHER_SOURCES)
 from studio.components.ui import (chart, flash, flash_refused, note_messages, number_field, remembered_choice, show_problems,
                        styled, widget_key)
 from studio.components.frame import ensure as ensure_frame
@@ -37,7 +37,7 @@ MAX_PRODUCTION_MB = 20
 # -------------------------------------------------------------------------------------------------
 
 def _on_plants(frame: pd.DataFrame, key: str) -> None:
-    edited = apply_editor_state(frame, st.session_state.get(key))
+    edited = apply_editor_state(frame, st.session_state.get(key), PLANT_READ_ONLY)
     doc, notes = merge_plants(state.get_workspace().doc, records(edited))
     state.set_doc(doc)
     note_messages(notes)
@@ -58,7 +58,12 @@ def _set_field(plant_id: str, field: str, value) -> None:
 
 def _on_faces(plant_id: str, frame: pd.DataFrame, key: str) -> None:
     rows = records(apply_editor_state(frame, st.session_state.get(key)))
-    state.set_doc(set_faces(state.get_workspace().doc, plant_id, rows))
+    doc = state.get_workspace().doc
+    refused = faces_refused(next((p for p in doc.get("plants", []) if p.get("id") == plant_id), {}), rows)
+    if refused:
+        note_messages(refused)
+        return
+    state.set_doc(set_faces(doc, plant_id, rows))
 
 
 def _on_source(plant_id: str, source: str) -> None:
@@ -111,7 +116,7 @@ def plants_table(doc: dict) -> None:
     year = year_or_default(doc)
     st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_plants, args=(frame, key),
-        disabled=["id", "faces", "source"],
+        disabled=list(PLANT_READ_ONLY),
         column_config={
             "id": st.column_config.TextColumn(t("impianti.col.id"), width="small"),
             "name": st.column_config.TextColumn(t("impianti.col.name"), max_chars=120, width="medium"),

@@ -15,9 +15,8 @@ from studio.components.i18n import current_lang, t
 from studio.pure.mdsafe import md
 from studio.pure.imports import (MAX_METER_MB, category_monthly_factors, import_meter_files, measured_load,
                             store_meter_import)
-from studio.pure.tables import (apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
-                           cabina_options,
-                           cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
+from studio.pure.tables import (MEMBER_READ_ONLY, apply_editor_state, bill_dicts, bills_frame, bills_from_rows,
+                           bills_refused, cabina_options, cabine_frame, default_load, members_frame, merge_cabine, merge_members, profile_names,
                            records, set_member_load, tr_profile)
 from studio.components.ui import (chart, flash, flash_refused, lang_key, note_messages, number_field, number_in_field,
                         remembered_choice, remembered_tabs, show_problems, widget_key)
@@ -35,7 +34,7 @@ POD_REGEX = r"^$|^IT\d{3}E\d{8,9}[A-Z]?$"
 # -------------------------------------------------------------------------------------------------
 
 def _on_members(frame: pd.DataFrame, key: str) -> None:
-    edited = apply_editor_state(frame, st.session_state.get(key))
+    edited = apply_editor_state(frame, st.session_state.get(key), MEMBER_READ_ONLY)
     doc, notes = merge_members(state.get_workspace().doc, records(edited))
     state.set_doc(doc)
     note_messages(notes)
@@ -68,7 +67,13 @@ def _on_annual(member_id: str, profile_key: str, annual_kwh: float) -> None:
 
 
 def _on_bills(member_id: str, frame: pd.DataFrame, key: str) -> None:
-    bills = bills_from_rows(records(apply_editor_state(frame, st.session_state.get(key))))
+    rows = records(apply_editor_state(frame, st.session_state.get(key)))
+    member = next((m for m in state.get_workspace().doc.get("members", []) if m.get("id") == member_id), {})
+    refused = bills_refused(member, rows)
+    if refused:
+        note_messages(refused)
+        return
+    bills = bills_from_rows(rows)
     changes: dict = {"bills": bills or None}
     if bills:
         changes["source"] = "bills"
@@ -144,7 +149,7 @@ def members_table(doc: dict) -> None:
     key = widget_key("members_editor", [doc.get("members"), cabine, lang])
     st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", on_change=_on_members, args=(frame, key),
-        disabled=["id", "load"],
+        disabled=list(MEMBER_READ_ONLY),
         column_config={
             "id": st.column_config.TextColumn(t("membri.col.id"), width="small", help=t("membri.col.id_help")),
             "name": st.column_config.TextColumn(t("membri.col.name"), max_chars=120, width="medium"),

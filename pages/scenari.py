@@ -279,7 +279,7 @@ def _add_candidate(prefix: str) -> None:
     while f"candidato-{n}" in existing:
         n += 1
     annual = float(get("annual_kwh")) or TYPICAL_ANNUAL_KWH.get(category, 10000.0)
-    member = {"id": f"candidato-{n}", "name": get("name") or t("scenari.cand.default_name", n=n), "kind": "consumer",
+    member = {"id": f"candidato-{n}", "name": (get("name") or "").strip() or t("scenari.cand.default_name", n=n), "kind": "consumer",
               "category": category, "cabina": get("cabina"), "candidate": True,
               "load": {"source": "profile", "profile": CATEGORY_DEFAULT_PROFILE.get(category, "office"),
                        "annual_kwh": annual}}

@@ -81,9 +81,20 @@ def chart(fig: go.Figure, key: str) -> None:
 
 
 def note_messages(notes: list[tuple[str, dict]]) -> None:
-    """Queue the notes returned by the table merges as info messages."""
+    """Queue the notes returned by the table merges as info messages (a refused value, ``….note.refused…``,
+    as a warning; past :data:`MAX_PROBLEM_LINES` of them, one line with how many more: a pasted column of
+    wrong values must not bury the page)."""
+    refused = 0
     for key, fmt in notes:
-        flash("info", t(key, **md_fmt(fmt)))
+        if ".note.refused" in key:
+            refused += 1
+            if refused > MAX_PROBLEM_LINES:
+                continue
+        # an argument named ``…_key`` is a catalogue key (a column's label), shown translated as ``…``
+        fmt = {(k[:-4] if k.endswith("_key") else k): (t(v) if k.endswith("_key") else v) for k, v in fmt.items()}
+        flash("warning" if ".note.refused" in key else "info", t(key, **md_fmt(fmt)))
+    if refused > MAX_PROBLEM_LINES:
+        flash("warning", t("common.problems.more", n=refused - MAX_PROBLEM_LINES))
 
 
 def widget_key(prefix: str, obj) -> str:

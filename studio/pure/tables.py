@@ -23,7 +23,7 @@ from cer_core.loads.profiles import CATEGORY_DEFAULT_PROFILE, PROFILE_NAMES
 from cer_core.scenario import PLANT_DEFAULTS, member_category
 from cer_core.constants import default_commissioning
 from cer_core.vocabulary import (CATEGORY_CHOICES, DEFAULT_CABINA_ID, DEFAULT_CATEGORY, DEFAULT_KIND, DEFAULT_PLANT_KWP,
-                                KIND_CHOICES, TYPICAL_ANNUAL_KWH, year_or_default)
+                                KIND_CHOICES, PLANT_KWP_MAX, TYPICAL_ANNUAL_KWH, year_or_default)
 
 from .format import fmt_energy
 
@@ -35,6 +35,9 @@ Tr = Callable[..., str]
 #: editable in the member's panel.
 DEFAULT_ANNUAL_KWH = TYPICAL_ANNUAL_KWH   # one table, with its sources: cer_core/constants.py
 MEMBER_COLUMNS = ("id", "name", "kind", "category", "cabina", "pod", "load")
+#: Columns of the members and plants tables the user cannot edit (``disabled`` in the editor).
+MEMBER_READ_ONLY = ("id", "load")
+PLANT_READ_ONLY = ("id", "faces", "source")
 PLANT_COLUMNS = ("id", "name", "member", "kwp", "faces", "tilt_deg", "azimuth_deg", "losses_pct", "commissioning",
                  "grant_pct", "incentivised", "source")
 BILL_COLUMNS = ("start", "end", "f1_kwh", "f2_kwh", "f3_kwh", "f23_kwh", "total_kwh", "estimated", "adjustment")
@@ -73,11 +76,13 @@ def clean(value):
     return value
 
 
-def apply_editor_state(frame: pd.DataFrame, state: dict | None) -> pd.DataFrame:
+def apply_editor_state(frame: pd.DataFrame, state: dict | None, read_only: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table as the user sees it after the edits in ``state`` (``st.data_editor``'s session state).
 
     Rows are addressed by position in ``frame``; edits are applied first, then deletions, then the
     added rows are appended. Keys may be ints or strings (the state survives a JSON round trip).
+    Edits of existing rows in the ``read_only`` columns (the editor's ``disabled`` ones, e.g. the ids the
+    other rows refer to) are ignored: the browser never sends them, a forged state must not rename a member.
     """
     out = frame.copy().reset_index(drop=True)
     if not state:
@@ -87,7 +92,7 @@ def apply_editor_state(frame: pd.DataFrame, state: dict | None) -> pd.DataFrame:
         pos = int(row)
         if 0 <= pos < len(out):
             for column, value in changes.items():
-                if column in out.columns:
+                if column in out.columns and column not in read_only:
                     out.at[pos, column] = value
     deleted = {int(r) for r in state.get("deleted_rows") or []}
     out = out.drop(index=[r for r in deleted if r in out.index]).reset_index(drop=True)
@@ -204,6 +209,35 @@ def default_load(category: str) -> dict:
             "annual_kwh": DEFAULT_ANNUAL_KWH.get(category, DEFAULT_ANNUAL_KWH["other"])}
 
 
+#: The members table's required choice columns: the column's label key and the catalogue prefix of the
+#: choices' names (None: a cabina is shown as its id).
+MEMBER_CHOICE_COLUMNS = {"kind": ("membri.col.kind", "common.kind."),
+                         "category": ("membri.col.category", "common.category."),
+                         "cabina": ("membri.col.cabina", None)}
+
+
+def _refused_choices(member: dict, row: dict) -> list[tuple[str, dict]]:
+    """Notes for the required choices of an existing member that a table row empties or sets to something not
+    on offer (kind, category; an empty cabina): the member keeps its value. A cell equal to the member's value
+    is never refused; any cabina typed is accepted (an undeclared one is the simulation's problem)."""
+    notes = []
+    name = str(member.get("name") or member.get("id"))
+    allowed = {"kind": KIND_CHOICES, "category": CATEGORY_CHOICES}
+    for key, (label, words) in MEMBER_CHOICE_COLUMNS.items():
+        value = row.get(key)
+        old = member_category(member.get(key)) if key == "category" else member.get(key)
+        if old is None or value == old or (value is not None and (value in allowed.get(key, ())
+                                                                  or (key == "cabina" and isinstance(value, str)))):
+            continue
+        shown = {"old_key": words + str(old)} if words else {"old": str(old)}
+        if value is None:
+            notes.append(("membri.note.refused_empty", {"name": name, "field_key": label, **shown}))
+        else:
+            notes.append(("membri.note.refused_choice", {"name": name, "field_key": label, "value": _shown(value),
+                                                         **shown}))
+    return notes
+
+
 def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dict]]]:
     """Write the members table back into a copy of ``doc``.
 
@@ -237,6 +271,8 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
             member = {"id": mid, "kind": DEFAULT_KIND, "category": category, "cabina": default_cabina,
                       "load": default_load(category)}
             added.append(str(row.get("name") or mid))
+        else:
+            notes.extend(_refused_choices(member, row))
         for key in ("name", "pod"):
             if key in row:
                 value = row.get(key)
@@ -247,8 +283,8 @@ def merge_members(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, di
         for key, allowed in (("kind", KIND_CHOICES), ("category", CATEGORY_CHOICES)):
             if row.get(key) in allowed:
                 member[key] = row[key]
-        if row.get("cabina"):
-            member["cabina"] = str(row["cabina"])
+        if isinstance(row.get("cabina"), str) and row["cabina"]:     # anything else is refused above
+            member["cabina"] = row["cabina"]
         new_members.append(member)
     removed = [mid for mid in old if mid not in kept]
     out["members"] = new_members
@@ -317,6 +353,8 @@ def merge_cabine(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
             cab = old[pos]
             seen_positions.add(pos)
             new_id = row.get("id")
+            if new_id is None and "id" in row:      # the required id emptied: kept, said
+                notes.append(("membri.note.refused_cabina_empty", {"id": str(cab.get("id"))}))
             if new_id and new_id != cab.get("id"):
                 if new_id in {c.get("id") for c in new} | (taken - {cab.get("id")}):
                     notes.append(("membri.note.cabina_duplicate", {"id": new_id}))
@@ -376,6 +414,14 @@ def iso_date(text) -> dt.date | None:
         return None
 
 
+def table_date(value) -> dt.date | None:
+    """A date cell of a data editor: a date, or the text the browser sends for an edit (``"2024-06-01"``;
+    a datetime column may add ``"T00:00:00.000"``); None when it is neither."""
+    if isinstance(value, dt.date):
+        return value
+    return iso_date(value[:10]) if isinstance(value, str) else None
+
+
 def scale_faces(faces: list[dict], kwp: float) -> list[dict]:
     """Faces rescaled so that they add up to ``kwp`` (shares kept; equal shares if all were 0)."""
     total = sum(float(f.get("kwp") or 0) for f in faces)
@@ -386,6 +432,54 @@ def scale_faces(faces: list[dict], kwp: float) -> list[dict]:
     if out:  # put the rounding remainder on the largest face so the sum is exact
         big = max(range(len(out)), key=lambda i: out[i]["kwp"])
         out[big]["kwp"] = round(kwp - sum(f["kwp"] for i, f in enumerate(out) if i != big), 3)
+    return out
+
+
+#: What the plants table accepts in its number columns: (low, high) and the column's label key. A value
+#: outside (or not a number) is refused with a note naming the plant and the column, and the plant keeps
+#: its value: the page's widgets (e.g. the plant panel's tilt field, 0–90) could not even show it.
+PLANT_NUMBER_RANGES = {
+    "kwp": (0.0, PLANT_KWP_MAX, "impianti.col.kwp"), "tilt_deg": (0.0, 90.0, "impianti.col.tilt"),
+    "azimuth_deg": (0.0, 360.0, "impianti.col.azimuth"), "losses_pct": (0.0, 100.0, "impianti.col.losses"),
+    "grant_pct": (0.0, 100.0, "impianti.col.grant"),
+    "tariff_excluded_kw": (0.0, PLANT_KWP_MAX, "impianti.col.tariff_excluded"),
+}
+
+
+def _shown(value) -> str:
+    """A refused cell as the note quotes it (``1e+308``, ``-1``, ``abc``), at most 40 characters."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _checked_numbers(plant: dict, row: dict, name: str, notes: list, new: bool = False) -> dict:
+    """``row`` without the cells the table must refuse (a number cell not a number, not finite or out of range;
+    a date cell not a date; a required cell emptied: kWp, member, commissioning), with one note for each; a number
+    equal to what the plant holds is never refused."""
+    out = dict(row)
+    for key, (low, high, label) in PLANT_NUMBER_RANGES.items():
+        value = row.get(key)
+        if value is None or value == plant.get(key, PLANT_DEFAULTS.get(key)):
+            continue
+        if key == "tariff_excluded_kw":      # a part of the plant: not more than its power
+            kwp = out.get("kwp") if isinstance(out.get("kwp"), (int, float)) else plant.get("kwp")
+            high = min(high, float(kwp)) if isinstance(kwp, (int, float)) and math.isfinite(kwp) else high
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and math.isfinite(value) and low <= value <= high:
+            continue
+        out.pop(key)
+        notes.append(("impianti.note.refused", {"name": name, "field_key": label, "value": _shown(value),
+                                                "low": f"{low:g}", "high": f"{high:g}"}))
+    for key, label in (("kwp", "impianti.col.kwp"), ("member", "impianti.col.member"),
+                       ("commissioning", "impianti.col.commissioning")):
+        held = iso_date(plant.get(key)) if key == "commissioning" else plant.get(key)
+        if not new and key in row and row[key] is None and held is not None:     # a required cell emptied
+            notes.append(("impianti.note.refused_empty", {"name": name, "field_key": label}))
+    date = row.get("commissioning")
+    if date is not None and table_date(date) is None:
+        out.pop("commissioning")
+        notes.append(("impianti.note.refused_date", {"name": name, "field_key": "impianti.col.commissioning",
+                                                     "value": _shown(date)}))
     return out
 
 
@@ -419,8 +513,8 @@ def _update_plant(plant: dict, row: dict) -> None:
             plant[key] = float(row[key])
     if isinstance(row.get("incentivised"), bool):
         plant["incentivised"] = row["incentivised"]
-    date = row.get("commissioning")
-    if isinstance(date, dt.date):
+    date = table_date(row.get("commissioning"))
+    if date is not None:
         plant["commissioning"] = date.isoformat()
 
 
@@ -439,19 +533,19 @@ def merge_plants(doc: dict, rows: list[dict]) -> tuple[dict, list[tuple[str, dic
     new_plants, kept, added, promoted = [], set(), [], []
     for row in rows:
         plant = claim(row.get("id"), old, kept)
-        if plant is None:
+        new = plant is None
+        if new:
             owner = row.get("member") if row.get("member") in members else _default_owner(out)
             if owner is None:
                 notes.append(("impianti.note.no_members", {}))
                 continue
             pid = unique_id(f"fv-{owner}", taken)
             taken.add(pid)
-            kwp = row.get("kwp") if isinstance(row.get("kwp"), (int, float)) else DEFAULT_PLANT_KWP
-            plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(kwp),
+            plant = {"id": pid, "name": row.get("name") or pid, "member": owner, "kwp": float(DEFAULT_PLANT_KWP),
                      "commissioning": default_commissioning(year_or_default(out)).isoformat(),
                      "production": {"source": "pvlib"}}
             added.append(str(plant["name"]))
-        _update_plant(plant, row)
+        _update_plant(plant, _checked_numbers(plant, row, str(plant.get("name") or plant.get("id")), notes, new))
         owner = members.get(plant.get("member"))
         if owner is not None and owner.get("kind") == "consumer":
             owner["kind"] = "prosumer"
@@ -521,6 +615,25 @@ def faces_frame(plant: dict) -> pd.DataFrame:
     return pd.DataFrame([{k: f.get(k) for k in FACE_COLUMNS} for f in faces], columns=list(FACE_COLUMNS))
 
 
+def faces_refused(plant: dict, rows: list[dict]) -> list[tuple[str, dict]]:
+    """Notes for the cells of the faces table that cannot be written (a number cell that is text, not finite or
+    outside the plants table's range), naming the plant and the face; empty when the table can be written.
+    An empty kWp is not refused: :func:`set_faces` leaves that row out."""
+    name = str(plant.get("name") or plant.get("id"))
+    notes: list[tuple[str, dict]] = []
+    for n, row in enumerate(rows, start=1):
+        for key in ("kwp", "tilt_deg", "azimuth_deg"):
+            value = row.get(key)
+            low, high, label = PLANT_NUMBER_RANGES[key]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and low <= value <= high):
+                continue
+            notes.append(("impianti.note.refused_face", {"name": name, "n": n, "field_key": label,
+                                                         "value": _shown(value), "low": f"{low:g}",
+                                                         "high": f"{high:g}"}))
+    return notes
+
+
 def set_faces(doc: dict, plant_id: str, rows: list[dict]) -> dict:
     """A copy of ``doc`` with the plant's faces from the faces table; the plant's kWp becomes their sum.
 
@@ -584,6 +697,29 @@ def bills_frame(bills: list[dict] | None, year: int) -> pd.DataFrame:
     for key in ("estimated", "adjustment"):
         frame[key] = frame[key].astype(bool)
     return frame
+
+
+#: The bills grid's energy columns as its header says them (the total's header is translated).
+BILL_LABELS = {"f1_kwh": {"field": "F1 (kWh)"}, "f2_kwh": {"field": "F2 (kWh)"}, "f3_kwh": {"field": "F3 (kWh)"},
+               "f23_kwh": {"field": "F2+F3 (kWh)"}, "total_kwh": {"field_key": "membri.bills.total"}}
+#: The largest kWh the bills grid accepts in a cell (its editor's ``max_value``; the refusal's sentence says it).
+BILL_KWH_MAX = 1e7
+
+
+def bills_refused(member: dict, rows: list[dict]) -> list[tuple[str, dict]]:
+    """Notes for the bills grid's energy cells that cannot be written (text, negative, above
+    :data:`BILL_KWH_MAX`), naming the member and the bill; empty when the grid can be written."""
+    name = str(member.get("name") or member.get("id"))
+    notes: list[tuple[str, dict]] = []
+    for n, row in enumerate(rows, start=1):
+        for key in BILL_ENERGY:
+            value = row.get(key)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if value is None or (number and math.isfinite(value) and 0 <= value <= BILL_KWH_MAX):
+                continue
+            notes.append(("membri.note.refused_bill", {"name": name, "n": n, **BILL_LABELS[key],
+                                                       "value": _shown(value)}))
+    return notes
 
 
 def bills_from_rows(rows: list[dict]) -> list[dict]:
