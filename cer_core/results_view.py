@@ -108,8 +108,19 @@ class Totals(_Flows):
     cabine: int
 
 
+class _Labelled:
+    """A record shown by its name, or its id when it has none."""
+
+    id: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
 @dataclass(frozen=True)
-class MemberRecord:
+class MemberRecord(_Labelled):
     """One member's year (``summary["members"][i]``)."""
 
     SCHEMA_DEF: ClassVar[str] = "member"
@@ -130,13 +141,9 @@ class MemberRecord:
     #: per-month lists (12 values): consumption_kwh, production_kwh, self_consumed_kwh, ...
     monthly: Mapping[str, tuple[float, ...]]
 
-    @property
-    def label(self) -> str:
-        return self.name or self.id
-
 
 @dataclass(frozen=True)
-class PlantRecord:
+class PlantRecord(_Labelled):
     """One plant's year (``summary["plants"][j]``)."""
 
     SCHEMA_DEF: ClassVar[str] = "plant"
@@ -158,17 +165,13 @@ class PlantRecord:
     #: per-month lists (12 values): production_kwh, injected_kwh, shared_kwh, incentivised_kwh, tip_eur, ...
     monthly: Mapping[str, tuple[float, ...]]
 
-    @property
-    def label(self) -> str:
-        return self.name or self.id
-
     def admission(self, lang: str) -> str:
         """Why the plant is (not) admitted to the tariff, in ``lang`` ("it" or "en")."""
         return self.admission_en if lang == "en" else self.admission_it
 
 
 @dataclass(frozen=True)
-class CabinaRecord:
+class CabinaRecord(_Labelled):
     """One cabina primaria's year (``summary["cabine"][c]``)."""
 
     SCHEMA_DEF: ClassVar[str] = "cabina"
@@ -183,10 +186,6 @@ class CabinaRecord:
     incentivised_kwh: float
     tip_eur: float
     valorisation_eur: float
-
-    @property
-    def label(self) -> str:
-        return self.name or self.id
 
 
 class SummaryView:

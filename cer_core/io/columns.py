@@ -14,6 +14,7 @@ Any text that is not plain goes through :func:`cer_core.io.source.split_text` un
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -88,18 +89,24 @@ def head_rows(text: str, delimiter: str, n: int) -> tuple[list[list[str]], list[
     :func:`cer_core.io.source.split_text` gives them, reading only as many lines as needed; None if the
     ``csv`` module refuses one of them (the full reader then says why)."""
     rows, numbers = [], []
-    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
-        for row in reader:
-            cells = [c.strip() for c in row]
-            if any(cells):
-                rows.append(cells)
-                numbers.append(reader.line_num)
-                if len(rows) >= n:
-                    break
+        for cells, line in nonblank_rows(csv.reader(_lines(text), delimiter=delimiter)):
+            rows.append(cells)
+            numbers.append(line)
+            if len(rows) >= n:
+                break
     except csv.Error:
         return None
     return rows, numbers
+
+
+def nonblank_rows(reader) -> Iterator[tuple[list[str], int]]:
+    """Stripped cells and 1-based line number of each row of a ``csv.reader`` with a non-empty cell
+    (``csv.Error`` propagates: the caller knows whether it refuses the file or gives up)."""
+    for row in reader:
+        cells = [c.strip() for c in row]
+        if any(cells):
+            yield cells, reader.line_num
 
 
 def plain_columns(text: str, delimiter: str, after_line: int, width: int) -> tuple[list, np.ndarray] | None:

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from ..errors import CerInputError, error
+from .columns import nonblank_rows
 from .numbers import EXCEL
 
 #: Largest single upload accepted [bytes]; checked before parsing. Five years of quarter-hours in the
@@ -277,11 +278,9 @@ def split_text(doc: Document) -> tuple[list[list[str]], list[int], str]:
     rows, numbers = [], []
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
-        for row in reader:
-            cells = [c.strip() for c in row]
-            if any(cells):
-                rows.append(cells)
-                numbers.append(reader.line_num)
+        for cells, line in nonblank_rows(reader):
+            rows.append(cells)
+            numbers.append(line)
     except csv.Error as exc:
         raise error(f"{doc.name}:{reader.line_num}", "problems.file.csv.2", "file.csv", exc=exc)
     return rows, numbers, delim

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -215,3 +216,23 @@ def upload_in_sidebar(page, path: Path) -> None:
     before = mark(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     wait_idle(page, since=before)
+
+
+@contextmanager
+def fresh_server_page(browser, log_path: Path, failure_png: Path):
+    """A new offline studio server (nothing has run ``app.py`` in it yet) and a page on it: ``(server, page)``.
+    A failure inside leaves a full-page screenshot at ``failure_png``; the page and the server are closed."""
+    server = StudioServer(log_path=log_path, env={"CER_STUDIO_OFFLINE": "1"})
+    page = None
+    try:
+        server.wait_healthy(90)
+        page = new_page(browser)
+        yield server, page
+    except Exception:
+        if page is not None:
+            page.screenshot(path=str(failure_png), full_page=True)
+        raise
+    finally:
+        if page is not None:
+            page.context.close()
+        server.stop()

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import ARTIFACTS
-from studio_driver import StudioServer, assert_no_exception, goto, new_page
+from studio_driver import assert_no_exception, fresh_server_page, goto
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -13,11 +13,8 @@ def test_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, chromium_pa
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    server = StudioServer(log_path=ARTIFACTS / "streamlit_deep_link.log", env={"CER_STUDIO_OFFLINE": "1"})
-    page = None
-    try:
-        server.wait_healthy(90)
-        page = new_page(browser)
+    with fresh_server_page(browser, ARTIFACTS / "streamlit_deep_link.log",
+                           ARTIFACTS / "deep_link_failure.png") as (server, page):
         goto(page, f"{server.url}/{path}")  # nothing has run app.py yet in this server
         # the request goes through app.py and back to the page (two reruns): wait with retrying assertions
         expect(page.locator("h1").first).to_have_text(title, timeout=60_000)
@@ -27,11 +24,3 @@ def test_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, chromium_pa
         expect(sidebar.get_by_text("panoramica", exact=True)).to_have_count(0)     # ...not file names
         assert page.url.rstrip("/").endswith(f"/{path}")
         assert_no_exception(page)
-    except Exception:
-        if page is not None:
-            page.screenshot(path=str(ARTIFACTS / "deep_link_failure.png"), full_page=True)
-        raise
-    finally:
-        if page is not None:
-            page.context.close()
-        server.stop()

@@ -4,7 +4,7 @@ without Streamlit's "Page not found" dialog, on a running server and as a fresh 
 import pytest
 
 from conftest import ARTIFACTS
-from studio_driver import StudioServer, assert_no_exception, goto, new_page, wait_idle
+from studio_driver import assert_no_exception, fresh_server_page, goto, new_page, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -36,18 +36,7 @@ def test_panoramica_path_on_a_running_server_opens_the_overview(browser, studio_
 
 def test_panoramica_path_as_a_fresh_servers_first_request(browser, chromium_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    server = StudioServer(log_path=ARTIFACTS / "streamlit_default_page.log", env={"CER_STUDIO_OFFLINE": "1"})
-    page = None
-    try:
-        server.wait_healthy(90)
-        page = new_page(browser)
+    with fresh_server_page(browser, ARTIFACTS / "streamlit_default_page.log",
+                           ARTIFACTS / "default_page_fresh_failure.png") as (server, page):
         goto(page, f"{server.url}/panoramica")  # nothing has run app.py yet in this server
         _lands_on_the_overview(page, server.url)
-    except Exception:
-        if page is not None:
-            page.screenshot(path=str(ARTIFACTS / "default_page_fresh_failure.png"), full_page=True)
-        raise
-    finally:
-        if page is not None:
-            page.context.close()
-        server.stop()
